@@ -1,0 +1,75 @@
+"""Case grades and question outcomes, with the words and colours the pages show."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Grade(StrEnum):
+    """A case grade on the inspectorate's three-point scale."""
+
+    GOOD = "good"
+    REQUIRES_IMPROVEMENT = "requires_improvement"
+    INADEQUATE = "inadequate"
+
+    @property
+    def label(self) -> str:
+        """Return the words a user reads, e.g. "Requires improvement"."""
+        return _GRADE_LABELS[self]
+
+    @property
+    def tag_class(self) -> str:
+        """Return the govuk-tag modifier class that colours this grade."""
+        return _GRADE_TAG_CLASSES[self]
+
+    @property
+    def rank(self) -> int:
+        """Return 2 for good, 1 for requires improvement, 0 for inadequate (higher is better)."""
+        return _GRADE_RANKS[self]
+
+
+_GRADE_LABELS = {
+    Grade.GOOD: "Good",
+    Grade.REQUIRES_IMPROVEMENT: "Requires improvement",
+    Grade.INADEQUATE: "Inadequate",
+}
+_GRADE_TAG_CLASSES = {
+    Grade.GOOD: "govuk-tag--green",
+    Grade.REQUIRES_IMPROVEMENT: "govuk-tag--yellow",
+    Grade.INADEQUATE: "govuk-tag--red",
+}
+_GRADE_RANKS = {Grade.GOOD: 2, Grade.REQUIRES_IMPROVEMENT: 1, Grade.INADEQUATE: 0}
+
+
+class Outcome(StrEnum):
+    """What one question's answer amounts to for one case."""
+
+    MET = "met"
+    PARTLY_MET = "partly_met"
+    NOT_MET = "not_met"
+    NOT_APPLICABLE = "not_applicable"
+    HIDDEN = "hidden"
+    UNANSWERED = "unanswered"
+    # An answer to a question that carries no judgement (free text, a plain number or date).
+    RECORDED = "recorded"
+
+    @property
+    def label(self) -> str:
+        """Return the words a user reads, e.g. "Partly met"."""
+        return _OUTCOME_LABELS[self]
+
+    @property
+    def is_applicable(self) -> bool:
+        """Return True for met, partly met and not met: the outcomes that count in a score."""
+        return self in (Outcome.MET, Outcome.PARTLY_MET, Outcome.NOT_MET)
+
+
+_OUTCOME_LABELS = {
+    Outcome.MET: "Met",
+    Outcome.PARTLY_MET: "Partly met",
+    Outcome.NOT_MET: "Not met",
+    Outcome.NOT_APPLICABLE: "Not applicable",
+    Outcome.HIDDEN: "Not shown",
+    Outcome.UNANSWERED: "Not answered",
+    Outcome.RECORDED: "Recorded",
+}
