@@ -1,0 +1,403 @@
+"""Grade one case from its question set and answers, showing every step of the default rule.
+
+The rule (domain notes §2, issue 4): any applicable critical question not met, or the auditor's
+"child at current risk" flag, makes the case inadequate. Otherwise the score is
+(met + partly_weight x partly met) / applicable, weighted, over graded questions; a score at or
+above the good threshold with every applicable critical question fully met is good; at or above
+the requires-improvement threshold (or good but with a critical question only partly met) it
+requires improvement; below it, inadequate.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from auditapp.domain.grades import Grade, Outcome
+from auditapp.domain.question_sets import (
+    NOT_APPLICABLE,
+    GradingRule,
+    Question,
+    QuestionSet,
+    checklist_ticks,
+    format_duration,
+    parse_stored_date,
+    visible_ids,
+)
+
+# Scores are sums of float weights; a score meant to sit exactly on a threshold (4 of 5 = 0.8)
+# must count as reaching it even if floating point lands a hair below.
+_TOLERANCE = 1e-9
+
+
+@dataclass(frozen=True)
+class QuestionOutcome:
+    """What one question's answer amounts to in one case, with a short human-readable detail."""
+
+    question_id: str
+    outcome: Outcome
+    graded: bool
+    critical: bool
+    detail: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-able dict."""
+        return {
+            "outcome": str(self.outcome),
+            "graded": self.graded,
+            "critical": self.critical,
+            "detail": self.detail,
+        }
+
+
+@dataclass(frozen=True)
+class CaseGrade:
+    """The grade of one case, every question's outcome, and the reasoning in plain English."""
+
+    grade: Grade | None
+    provisional: bool
+    score: float | None
+    met: float
+    partly_met: float
+    not_met: float
+    applicable: float
+    outcomes: dict[str, QuestionOutcome]
+    deciding: tuple[str, ...]
+    explanation: tuple[str, ...]
+    unanswered: tuple[str, ...]
+    rule: GradingRule
+    current_risk: bool = False
+    limiting: bool = field(default=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-able dict, stored with the grade."""
+        return {
+            "grade": str(self.grade) if self.grade else None,
+            "provisional": self.provisional,
+            "score": self.score,
+            "met": self.met,
+            "partly_met": self.partly_met,
+            "not_met": self.not_met,
+            "applicable": self.applicable,
+            "outcomes": {qid: outcome.to_dict() for qid, outcome in self.outcomes.items()},
+            "deciding": list(self.deciding),
+            "explanation": list(self.explanation),
+            "unanswered": list(self.unanswered),
+            "rule": self.rule.to_dict(),
+            "current_risk": self.current_risk,
+            "limiting": self.limiting,
+        }
+
+
+def grade_case(
+    qs: QuestionSet,
+    answers: Mapping[str, str | None],
+    *,
+    current_risk: bool = False,
+    rule: GradingRule | None = None,
+) -> CaseGrade:
+    """Grade a case under the default rule (the set's own thresholds unless ``rule`` is given)."""
+    rule = rule or qs.grading
+    outcomes = question_outcomes(qs, answers)
+    questions = qs.questions
+
+    counted = [q for q in questions if q.graded and outcomes[q.id].outcome.is_applicable]
+    met = sum(q.weight for q in counted if outcomes[q.id].outcome is Outcome.MET)
+    partly = sum(q.weight for q in counted if outcomes[q.id].outcome is Outcome.PARTLY_MET)
+    not_met = sum(q.weight for q in counted if outcomes[q.id].outcome is Outcome.NOT_MET)
+    applicable = met + partly + not_met
+    score = (met + rule.partly_weight * partly) / applicable if applicable else None
+
+    critical_failed = [
+        q for q in counted if q.critical and outcomes[q.id].outcome is Outcome.NOT_MET
+    ]
+    critical_partly = [
+        q for q in counted if q.critical and outcomes[q.id].outcome is Outcome.PARTLY_MET
+    ]
+    shortfall = [q for q in counted if outcomes[q.id].outcome is not Outcome.MET]
+    unanswered = tuple(
+        q.id for q in questions if q.required and outcomes[q.id].outcome is Outcome.UNANSWERED
+    )
+
+    lines: list[str] = []
+    limiting = bool(critical_failed or current_risk)
+    if limiting:
+        grade: Grade | None = Grade.INADEQUATE
+        deciding = tuple(q.id for q in critical_failed)
+        if current_risk:
+            lines.append(
+                "The auditor flagged a child at current risk, so the case is inadequate "
+                "whatever the score (limiting rule)."
+            )
+        for q in critical_failed:
+            lines.append(
+                f"{_name(q)} is critical and not met, so the case is inadequate "
+                "whatever the score (limiting rule)."
+            )
+        if score is not None:
+            lines.append(_score_line(met, partly, applicable, score, rule, counted))
+    elif score is None:
+        grade, deciding = None, ()
+        lines.append(
+            "No graded question applies to this case, so there is no score: "
+            "the auditor must propose a grade."
+        )
+    else:
+        lines.append(_score_line(met, partly, applicable, score, rule, counted))
+        good, ri = rule.good_threshold, rule.requires_improvement_threshold
+        if _reaches(score, good) and not critical_partly:
+            grade = Grade.GOOD
+            deciding = tuple(q.id for q in shortfall)
+            lines.append(
+                f"{_pct(score)} is at least {_pct(good)} and every applicable critical "
+                "question is fully met, so the case is good."
+            )
+        elif _reaches(score, good):
+            grade = Grade.REQUIRES_IMPROVEMENT
+            deciding = tuple(q.id for q in critical_partly)
+            for q in critical_partly:
+                lines.append(
+                    f"{_name(q)} is critical and only partly met, so the case cannot be good "
+                    f"although {_pct(score)} is at least {_pct(good)}: it requires improvement."
+                )
+        elif _reaches(score, ri):
+            grade = Grade.REQUIRES_IMPROVEMENT
+            deciding = tuple(q.id for q in shortfall)
+            lines.append(
+                f"{_pct(score)} is at least {_pct(ri)} but below {_pct(good)}, "
+                "so the case requires improvement."
+            )
+        else:
+            grade = Grade.INADEQUATE
+            deciding = tuple(q.id for q in shortfall)
+            lines.append(f"{_pct(score)} is below {_pct(ri)}, so the case is inadequate.")
+    if shortfall and not limiting:
+        lines.append(
+            "Not fully met: "
+            + "; ".join(f"{_name(q)} ({outcomes[q.id].outcome.label.lower()})" for q in shortfall)
+            + "."
+        )
+    excluded = _excluded_line(qs, outcomes)
+    if excluded:
+        lines.append(excluded)
+    if unanswered:
+        lines.append(
+            f"Provisional: {_plural(len(unanswered), 'required question')} "
+            f"{'is' if len(unanswered) == 1 else 'are'} not answered yet "
+            f"({', '.join(unanswered)}); the grade may change when they are."
+        )
+    return CaseGrade(
+        grade=grade,
+        provisional=bool(unanswered),
+        score=score,
+        met=met,
+        partly_met=partly,
+        not_met=not_met,
+        applicable=applicable,
+        outcomes=outcomes,
+        deciding=deciding,
+        explanation=tuple(lines),
+        unanswered=unanswered,
+        rule=rule,
+        current_risk=current_risk,
+        limiting=limiting,
+    )
+
+
+def question_outcomes(
+    qs: QuestionSet, answers: Mapping[str, str | None]
+) -> dict[str, QuestionOutcome]:
+    """Return the outcome of every question in the set for these answers."""
+    shown = visible_ids(qs, answers)
+    result: dict[str, QuestionOutcome] = {}
+    for q in qs.questions:
+        if q.id not in shown:
+            condition = q.show_if
+            detail = (
+                f"shown only when {condition.question} is {' or '.join(condition.equals)}"
+                if condition
+                else ""
+            )
+            outcome = Outcome.HIDDEN
+        elif q.type == "derived":
+            outcome, detail = _derived_outcome(qs, q, answers, shown)
+        else:
+            outcome, detail = _answer_outcome(q, answers.get(q.id))
+        result[q.id] = QuestionOutcome(q.id, outcome, q.graded, q.critical, detail)
+    return result
+
+
+def _answer_outcome(q: Question, value: str | None) -> tuple[Outcome, str]:
+    if value is None or value == "":
+        return Outcome.UNANSWERED, "not answered"
+    if value == NOT_APPLICABLE and q.allow_na:
+        return Outcome.NOT_APPLICABLE, "not applicable"
+    if q.type == "yes_no":
+        outcome = {"yes": Outcome.MET, "partly": Outcome.PARTLY_MET, "no": Outcome.NOT_MET}.get(
+            value
+        )
+        if outcome is None or (value == "partly" and not q.allow_partly):
+            return _invalid(value)
+        return outcome, value
+    if q.type == "choice":
+        option = q.option(value)
+        if option is None:
+            return _invalid(value)
+        return option.outcome or Outcome.RECORDED, option.label
+    if q.type == "checklist":
+        ticked = checklist_ticks(value)
+        if (value != "[]" and not ticked) or any(v not in q.option_values for v in ticked):
+            return _invalid(value)
+        labels = [option.label for option in q.options if option.value in ticked]
+        detail = f"{len(ticked)} of {len(q.options)} ticked" + (
+            f": {', '.join(labels)}" if labels else ""
+        )
+        if q.checklist_met is None:
+            return Outcome.RECORDED, detail
+        detail += f" (met when {q.checklist_met} or more"
+        if q.checklist_partly is not None:
+            detail += f", partly met when {q.checklist_partly} or more"
+        detail += ")"
+        if len(ticked) >= q.checklist_met:
+            return Outcome.MET, detail
+        if q.checklist_partly is not None and len(ticked) >= q.checklist_partly:
+            return Outcome.PARTLY_MET, detail
+        return Outcome.NOT_MET, detail
+    return Outcome.RECORDED, value
+
+
+def _invalid(value: str) -> tuple[Outcome, str]:
+    # A stored value the current question does not accept (e.g. edited by hand) must not
+    # silently count either way: it is treated as unanswered so the grade stays provisional.
+    return Outcome.UNANSWERED, f"stored answer {value!r} is not valid for this question"
+
+
+def _derived_outcome(
+    qs: QuestionSet, q: Question, answers: Mapping[str, str | None], shown: set[str]
+) -> tuple[Outcome, str]:
+    check = q.check
+    if check is None:  # the loader rejects this; kept for hand-built sets
+        return Outcome.UNANSWERED, "no check defined"
+    start_q, end_q = qs.question(check.start), qs.question(check.end)
+    for ref in (start_q, end_q):
+        if ref.id not in shown:
+            return Outcome.NOT_APPLICABLE, f"not applicable: {ref.id} is not shown"
+        if answers.get(ref.id) == NOT_APPLICABLE:
+            return Outcome.NOT_APPLICABLE, f"not applicable: {ref.id} is not applicable"
+    missing = [ref.id for ref in (start_q, end_q) if not answers.get(ref.id)]
+    if missing:
+        return Outcome.UNANSWERED, f"needs {' and '.join(missing)}"
+
+    threshold, basis = check.within, ""
+    if check.within_by is not None:
+        by_id = check.within_by.question
+        by_value = answers.get(by_id) if by_id in shown else None
+        if by_id in shown and not by_value:
+            return Outcome.UNANSWERED, f"needs {by_id}"
+        specific = check.within_by.get(by_value)
+        if specific is not None:
+            threshold, basis = specific, f" for {by_id} {_answer_label(qs, by_id, by_value)}"
+
+    try:
+        start = parse_stored_date(start_q, answers[start_q.id] or "")
+        end = parse_stored_date(end_q, answers[end_q.id] or "")
+    except ValueError:
+        return Outcome.UNANSWERED, f"{start_q.id} or {end_q.id} is not a valid date"
+    elapsed = end - start
+    if elapsed < timedelta(0):
+        return Outcome.UNANSWERED, f"{end_q.id} is before {start_q.id}: check the times"
+
+    target = f"target within {format_duration(threshold)}{basis}"
+    if check.partly_within is not None:
+        target += f"; partly met within {format_duration(check.partly_within)}"
+    detail = f"{_elapsed(elapsed, threshold)} ({target})"
+    if elapsed <= threshold:
+        return Outcome.MET, detail
+    if check.partly_within is not None and elapsed <= check.partly_within:
+        return Outcome.PARTLY_MET, detail
+    return Outcome.NOT_MET, detail
+
+
+def _answer_label(qs: QuestionSet, question_id: str, value: str | None) -> str:
+    option = qs.question(question_id).option(value or "")
+    return option.label if option else str(value)
+
+
+def _elapsed(elapsed: timedelta, threshold: timedelta) -> str:
+    """Write the time taken in the threshold's own unit, so the two compare at a glance."""
+    minutes = int(elapsed.total_seconds() // 60)
+    unit = format_duration(threshold).split()[1].rstrip("s")
+    if unit == "minute":
+        return _plural(minutes, "minute")
+    if unit == "hour":
+        hours, rest = divmod(minutes, 60)
+        return _plural(hours, "hour") + (f" {_plural(rest, 'minute')}" if rest else "")
+    days, rest = divmod(minutes, 60 * 24)
+    hours = rest // 60
+    return _plural(days, "day") + (f" {_plural(hours, 'hour')}" if hours else "")
+
+
+def _reaches(score: float, threshold: float) -> bool:
+    return score >= threshold or math.isclose(score, threshold, abs_tol=_TOLERANCE)
+
+
+def _score_line(
+    met: float,
+    partly: float,
+    applicable: float,
+    score: float,
+    rule: GradingRule,
+    counted: list[Question],
+) -> str:
+    weighted = any(q.weight != 1.0 for q in counted)
+    noun = "weight of applicable graded questions" if weighted else "applicable graded questions"
+    points = met + rule.partly_weight * partly
+    return (
+        f"Score{' (weighted)' if weighted else ''}: {_num(met)} met + {_num(rule.partly_weight)}"
+        f" × {_num(partly)} partly met = {_num(points)} out of {_num(applicable)} {noun}"
+        f" = {_pct(score)}."
+    )
+
+
+def _excluded_line(qs: QuestionSet, outcomes: Mapping[str, QuestionOutcome]) -> str:
+    counts: dict[Outcome, int] = {}
+    for q in qs.questions:
+        outcome = outcomes[q.id].outcome
+        if not outcome.is_applicable or not q.graded:
+            counts[outcome] = counts.get(outcome, 0) + 1
+    parts = [
+        f"{counts[outcome]} {words}"
+        for outcome, words in (
+            (Outcome.NOT_APPLICABLE, "not applicable"),
+            (Outcome.HIDDEN, "not shown"),
+            (Outcome.UNANSWERED, "not answered"),
+            (Outcome.RECORDED, "recorded without a judgement"),
+            (Outcome.MET, "ungraded met"),
+            (Outcome.PARTLY_MET, "ungraded partly met"),
+            (Outcome.NOT_MET, "ungraded not met"),
+        )
+        if counts.get(outcome)
+    ]
+    return f"Not counted in the score: {', '.join(parts)}." if parts else ""
+
+
+def _name(q: Question) -> str:
+    return f"{q.id} “{q.text}”"
+
+
+def _num(value: float) -> str:
+    return f"{value:g}" if not float(value).is_integer() else str(int(value))
+
+
+def _pct(value: float) -> str:
+    """Write a fraction as a percentage, to one decimal place only when it is not whole."""
+    # Round down, never up: 79.96% must not read as "80%" next to "below 80%".
+    percent = math.floor(value * 1000 + _TOLERANCE * 1000) / 10
+    return f"{percent:g}%"
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
