@@ -1,0 +1,112 @@
+"""auditapp: case audits for inspection teams."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from pathlib import Path
+
+from flask import Flask, g
+from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
+
+from config import Config, ProductionConfig, config_from_env
+
+
+def create_app(config_class: type[Config] | None = None) -> Flask:
+    """Build the application: configuration, extensions, blueprints, errors, CLI, Jinja."""
+    app = Flask(__name__, instance_relative_config=False)
+    _configure(app, config_class or config_from_env())
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_errors(app)
+    _register_cli(app)
+    _configure_jinja(app)
+    return app
+
+
+def _configure(app: Flask, config_class: type[Config]) -> None:
+    app.config.from_object(config_class)
+    if issubclass(config_class, ProductionConfig) and not app.config.get("SECRET_KEY"):
+        raise RuntimeError("SECRET_KEY must be set in the environment to run in production")
+    Path(app.root_path).parent.joinpath("instance").mkdir(exist_ok=True)
+    app.logger.setLevel(logging.INFO)
+
+
+def _init_extensions(app: Flask) -> None:
+    from auditapp import models  # noqa: F401 - registers every model on the metadata
+    from auditapp.database import configure_engine_events
+    from auditapp.extensions import csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Sign in to continue."
+    login_manager.login_message_category = "info"
+    with app.app_context():
+        configure_engine_events(db.engine)
+
+    from auditapp.auth.loader import load_user
+
+    login_manager.user_loader(load_user)
+
+    @app.before_request
+    def _csp_nonce() -> None:
+        g.csp_nonce = secrets.token_urlsafe(16)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from auditapp.admin import bp as admin_bp
+    from auditapp.api import bp as api_bp
+    from auditapp.audit import bp as audit_bp
+    from auditapp.auth import bp as auth_bp
+    from auditapp.exports import bp as exports_bp
+    from auditapp.findings import bp as findings_bp
+    from auditapp.inspections import bp as inspections_bp
+    from auditapp.main import bp as main_bp
+    from auditapp.moderation import bp as moderation_bp
+
+    for bp in (
+        main_bp,
+        auth_bp,
+        admin_bp,
+        inspections_bp,
+        audit_bp,
+        moderation_bp,
+        findings_bp,
+        exports_bp,
+        api_bp,
+    ):
+        app.register_blueprint(bp)
+
+
+def _register_errors(app: Flask) -> None:
+    from auditapp.errors import register_error_handlers
+
+    register_error_handlers(app)
+
+
+def _register_cli(app: Flask) -> None:
+    from auditapp.cli import register_commands
+
+    register_commands(app)
+
+
+def _configure_jinja(app: Flask) -> None:
+    from auditapp.templating import register_template_helpers
+
+    app.jinja_loader = ChoiceLoader(
+        [
+            app.jinja_loader,  # type: ignore[list-item]
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    register_template_helpers(app)

@@ -1,0 +1,10 @@
+"""Administration: users and question sets (global admins only)."""
+
+from flask import Blueprint
+
+from auditapp.permissions import login_required_for_blueprint
+
+bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
+login_required_for_blueprint(bp)
+
+from auditapp.admin import routes  # noqa: E402,F401

@@ -1,0 +1,7 @@
+"""Read-only JSON API (sign-in by session or personal API token)."""
+
+from flask import Blueprint
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+from auditapp.api import routes  # noqa: E402,F401

@@ -1,0 +1,3 @@
+"""Routes of the API."""
+
+from auditapp.api import bp  # noqa: F401

@@ -1,0 +1,54 @@
+"""Sign-in and password forms."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
+from wtforms import EmailField, PasswordField, SubmitField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+from auditapp.services.accounts import MIN_PASSWORD_LENGTH
+
+
+class LoginForm(FlaskForm):
+    """Email and password."""
+
+    email = EmailField(
+        "Email address",
+        widget=GovTextInput(),
+        validators=[DataRequired(message="Enter your email address")],
+    )
+    password = PasswordField(
+        "Password",
+        widget=GovPasswordInput(),
+        validators=[DataRequired(message="Enter your password")],
+    )
+    submit = SubmitField("Sign in", widget=GovSubmitInput())
+
+
+class ChangePasswordForm(FlaskForm):
+    """Current password, then the new one twice."""
+
+    current_password = PasswordField(
+        "Current password",
+        widget=GovPasswordInput(),
+        validators=[DataRequired(message="Enter your current password")],
+    )
+    new_password = PasswordField(
+        "New password",
+        widget=GovPasswordInput(),
+        description=f"At least {MIN_PASSWORD_LENGTH} characters. Avoid common passwords.",
+        validators=[
+            DataRequired(message="Enter a new password"),
+            Length(max=200, message="Password must be 200 characters or fewer"),
+        ],
+    )
+    confirm_password = PasswordField(
+        "Confirm new password",
+        widget=GovPasswordInput(),
+        validators=[
+            DataRequired(message="Confirm your new password"),
+            EqualTo("new_password", message="The passwords do not match"),
+        ],
+    )
+    submit = SubmitField("Change password", widget=GovSubmitInput())

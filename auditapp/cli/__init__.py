@@ -1,0 +1,14 @@
+"""Command-line interface: one module per command group, registered here."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register_commands(app: Flask) -> None:
+    """Attach every command group to the app's `flask` CLI."""
+    from auditapp.cli.demo import demo_command
+    from auditapp.cli.users import users_cli
+
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_command)

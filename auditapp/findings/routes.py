@@ -1,0 +1,3 @@
+"""Routes of the findings area."""
+
+from auditapp.findings import bp  # noqa: F401

@@ -1,0 +1,58 @@
+"""ORM models, one module per area; importing this package registers them all."""
+
+from auditapp.models.audit_event import AuditEvent, AuditLogError
+from auditapp.models.base import Base, utcnow
+from auditapp.models.case import Answer, Case, QuestionOutcomeRow, SampleDraw
+from auditapp.models.enums import (
+    CaseStatus,
+    GlobalRole,
+    InspectionKind,
+    InspectionRole,
+    ModerationAction,
+    ProgressJudgement,
+    RecommendationKind,
+    SecondAuditStatus,
+)
+from auditapp.models.finding import ChapterJudgement, RecommendationJudgement
+from auditapp.models.inspection import (
+    Inspection,
+    InspectionQuestionSet,
+    Membership,
+    Recommendation,
+)
+from auditapp.models.moderation import ModerationDecision, ModerationPolicy, SecondAudit
+from auditapp.models.question_set import CaseType, Question, QuestionSet
+from auditapp.models.user import ApiToken, User
+
+__all__ = [
+    "Answer",
+    "ApiToken",
+    "AuditEvent",
+    "AuditLogError",
+    "Base",
+    "Case",
+    "CaseStatus",
+    "CaseType",
+    "ChapterJudgement",
+    "GlobalRole",
+    "Inspection",
+    "InspectionKind",
+    "InspectionQuestionSet",
+    "InspectionRole",
+    "Membership",
+    "ModerationAction",
+    "ModerationDecision",
+    "ModerationPolicy",
+    "ProgressJudgement",
+    "Question",
+    "QuestionOutcomeRow",
+    "QuestionSet",
+    "Recommendation",
+    "RecommendationJudgement",
+    "RecommendationKind",
+    "SampleDraw",
+    "SecondAudit",
+    "SecondAuditStatus",
+    "User",
+    "utcnow",
+]

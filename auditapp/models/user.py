@@ -1,0 +1,84 @@
+"""Users and their personal API tokens."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from auditapp.models.base import Base, utcnow
+from auditapp.models.enums import GlobalRole
+
+if TYPE_CHECKING:
+    from auditapp.models.inspection import Membership
+
+
+class User(UserMixin, Base):
+    """A person who signs in. Holds no case content."""
+
+    __tablename__ = "user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16), default=GlobalRole.USER)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None]
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None]
+    # Bumped on password change so other sessions of this user stop working.
+    session_epoch: Mapped[int] = mapped_column(default=0)
+
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="user", cascade="all, delete-orphan"
+    )
+    api_tokens: Mapped[list[ApiToken]] = relationship(
+        back_populates="user", cascade="all, delete-orphan"
+    )
+
+    @property
+    def is_admin(self) -> bool:
+        """Global administrators manage users, question sets and any inspection's set-up."""
+        return self.role == GlobalRole.ADMIN
+
+    @property
+    def is_active(self) -> bool:  # type: ignore[override]
+        """Flask-Login refuses inactive accounts."""
+        return self.active
+
+    def get_id(self) -> str:
+        """Session id includes the epoch, so a password change signs out other sessions."""
+        return f"{self.id}:{self.session_epoch}"
+
+    def set_password(self, password: str) -> None:
+        """Hash with scrypt (Werkzeug's default)."""
+        self.password_hash = generate_password_hash(password, method="scrypt")
+
+    def check_password(self, password: str) -> bool:
+        """True when the password matches the stored hash."""
+        return check_password_hash(self.password_hash, password)
+
+    def __repr__(self) -> str:
+        return f"<User {self.id}>"
+
+
+class ApiToken(Base):
+    """A personal token for the read-only JSON API; only its hash is stored."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship(back_populates="api_tokens")

@@ -1,0 +1,1 @@
+"""Services: one transaction's work each. They add and flush; routes commit."""

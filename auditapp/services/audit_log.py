@@ -1,0 +1,42 @@
+"""Write audit events: who, when, what, old value, new value."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from auditapp.extensions import db
+from auditapp.models import AuditEvent, User
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    return str(value)
+
+
+def record_event(
+    action: str,
+    entity: str,
+    *,
+    user: User | None,
+    entity_id: Any = None,
+    inspection_id: int | None = None,
+    case_id: int | None = None,
+    field: str | None = None,
+    old: Any = None,
+    new: Any = None,
+) -> AuditEvent:
+    """Add one audit event to the session (the caller's transaction commits it)."""
+    event = AuditEvent(
+        action=action,
+        entity=entity,
+        entity_id=_text(entity_id),
+        user_id=user.id if user is not None else None,
+        inspection_id=inspection_id,
+        case_id=case_id,
+        field=field,
+        old_value=_text(old),
+        new_value=_text(new),
+    )
+    db.session.add(event)
+    return event

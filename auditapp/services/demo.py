@@ -1,0 +1,85 @@
+"""Demo data: accounts and inspections for trying the app. Safe to load twice."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+from auditapp.extensions import db
+from auditapp.models import (
+    GlobalRole,
+    Inspection,
+    InspectionKind,
+    InspectionRole,
+    Membership,
+    User,
+)
+from auditapp.services.accounts import create_user, find_user_by_email
+
+DEMO_PASSWORD = "demo-password"  # noqa: S105 - documented demo credential, never in production
+
+DEMO_USERS: tuple[tuple[str, str, GlobalRole], ...] = (
+    ("admin@demo.test", "Ada Admin", GlobalRole.ADMIN),
+    ("lead@demo.test", "Lee Lead", GlobalRole.USER),
+    ("auditor1@demo.test", "Alex Auditor", GlobalRole.USER),
+    ("auditor2@demo.test", "Sam Auditor", GlobalRole.USER),
+    ("observer@demo.test", "Olu Observer", GlobalRole.USER),
+)
+
+DEMO_FORCE = "Cambridgeshire Constabulary"
+BASELINE_TITLE = "National child protection inspection 2021"
+REVIEW_TITLE = "Post-inspection review 2022"
+
+
+def _demo_user(email: str, name: str, role: GlobalRole) -> User:
+    user = find_user_by_email(email)
+    if user is None:
+        user, _ = create_user(email, name, role, DEMO_PASSWORD)
+    return user
+
+
+def _inspection(title: str, **fields: object) -> Inspection:
+    inspection = db.session.scalar(
+        select(Inspection).where(Inspection.force == DEMO_FORCE, Inspection.title == title)
+    )
+    if inspection is None:
+        inspection = Inspection(force=DEMO_FORCE, title=title, **fields)
+        db.session.add(inspection)
+        db.session.flush()
+    return inspection
+
+
+def _member(inspection: Inspection, user: User, role: InspectionRole) -> None:
+    exists = db.session.scalar(
+        select(Membership).where(
+            Membership.inspection_id == inspection.id, Membership.user_id == user.id
+        )
+    )
+    if exists is None:
+        db.session.add(Membership(inspection=inspection, user=user, role=role))
+
+
+def load_demo() -> dict[str, object]:
+    """Create (or find) the demo accounts and inspections; returns what was loaded."""
+    users = {email: _demo_user(email, name, role) for email, name, role in DEMO_USERS}
+    baseline = _inspection(
+        BASELINE_TITLE,
+        kind=InspectionKind.FULL,
+        start_date=date(2021, 7, 5),
+        end_date=date(2021, 7, 16),
+    )
+    review = _inspection(
+        REVIEW_TITLE,
+        kind=InspectionKind.POST_INSPECTION_REVIEW,
+        start_date=date(2022, 9, 5),
+        end_date=date(2022, 9, 9),
+        baseline_id=baseline.id,
+    )
+    for inspection in (baseline, review):
+        _member(inspection, users["lead@demo.test"], InspectionRole.LEAD)
+        _member(inspection, users["auditor1@demo.test"], InspectionRole.AUDITOR)
+        _member(inspection, users["auditor2@demo.test"], InspectionRole.AUDITOR)
+        _member(inspection, users["observer@demo.test"], InspectionRole.OBSERVER)
+    db.session.flush()
+    return {"users": list(users), "inspections": [baseline.title, review.title]}

@@ -1,0 +1,70 @@
+"""Template globals and filters: labels, tags and dates come from Python, not templates."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask, g
+from govuk_frontend_wtf.main import WTFormsHelpers
+
+from auditapp.domain.grades import Grade
+from auditapp.models.enums import InspectionKind, InspectionRole
+
+_LONDON = ZoneInfo("Europe/London")
+
+
+def grade_tag(grade: str | None, *, provisional: bool = False) -> dict[str, str]:
+    """Parameters for govukTag showing a grade (grey "Not graded" when there is none)."""
+    if not grade:
+        return {"text": "Not graded", "classes": "govuk-tag--grey"}
+    value = Grade(grade)
+    text = value.label + (" (provisional)" if provisional else "")
+    return {"text": text, "classes": value.tag_class}
+
+
+def grade_label(grade: str | None) -> str:
+    """A grade's label, or "Not graded"."""
+    return Grade(grade).label if grade else "Not graded"
+
+
+def format_datetime(value: datetime | None) -> str:
+    """UK local time, e.g. 5 September 2022, 14:05."""
+    if value is None:
+        return ""
+    return value.astimezone(_LONDON).strftime("%-d %B %Y, %H:%M")
+
+
+def format_date(value: date | None) -> str:
+    """e.g. 5 September 2022."""
+    if value is None:
+        return ""
+    return value.strftime("%-d %B %Y")
+
+
+def inspection_kind_label(kind: str) -> str:
+    """Label of an inspection kind."""
+    return InspectionKind(kind).label
+
+
+def role_label(role: str | None) -> str:
+    """Label of an inspection role."""
+    return InspectionRole(role).label if role else "Administrator"
+
+
+def register_template_helpers(app: Flask) -> None:
+    """Expose helpers to every template."""
+    WTFormsHelpers(app)
+    app.add_template_global(grade_tag)
+    app.add_template_global(grade_label)
+    app.add_template_global(inspection_kind_label)
+    app.add_template_global(role_label)
+    app.add_template_filter(format_datetime, "datetime")
+    app.add_template_filter(format_date, "date")
+
+    @app.context_processor
+    def _globals() -> dict[str, object]:
+        return {
+            "service_name": app.config["SERVICE_NAME"],
+            "csp_nonce": g.get("csp_nonce", ""),
+        }

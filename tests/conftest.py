@@ -1,0 +1,187 @@
+"""Shared fixtures: a fresh database per run (SQLite file or a new PostgreSQL database),
+emptied after every test, and signed-in clients for each role."""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from flask import Flask, g, has_app_context
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from auditapp import create_app
+from auditapp.extensions import db
+from auditapp.models import Base, InspectionRole, User
+from config import TestConfig
+from tests import factories
+
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def _postgres_database(server_url: str) -> Iterator[str]:
+    """Create a uniquely named database on the server, yield its URL, drop it afterwards."""
+    url = make_url(server_url)
+    name = f"auditapp_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = :name AND pid <> pg_backend_pid()"
+                ),
+                {"name": name},
+            )
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """SQLite file by default; a fresh PostgreSQL database when TEST_DATABASE_URL names a server."""
+    server = os.environ.get("TEST_DATABASE_URL", "")
+    if server.startswith("postgresql"):
+        yield from _postgres_database(server)
+    else:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+
+
+@pytest.fixture(scope="session")
+def app(database_url: str) -> Iterator[Flask]:
+    """The application on a migrated database (migrations, not create_all: they are tested too)."""
+
+    class _Config(TestConfig):
+        SQLALCHEMY_DATABASE_URI = database_url
+
+    application = create_app(_Config)
+    with application.app_context():
+        upgrade()
+    yield application
+    with application.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _app_context(app: Flask) -> Iterator[None]:
+    """Each test runs in an app context and leaves an empty database behind."""
+    with app.app_context():
+        yield
+        db.session.rollback()
+        db.session.remove()
+        _empty_database()
+
+
+def _empty_database() -> None:
+    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
+    with db.engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            quoted = ", ".join(f'"{name}"' for name in tables)
+            connection.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
+        else:
+            for name in tables:
+                connection.execute(text(f'DELETE FROM "{name}"'))
+
+
+class AppClient(FlaskClient):
+    """A test client that knows its CSRF token and can post forms with it."""
+
+    csrf_token: str | None = None
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        """Start each request with an empty `g`, as in production.
+
+        Tests keep one app context open (so they share the request's session); without this,
+        per-request caches in `g` (CSRF token, signed-in user) would leak between requests.
+        """
+        if has_app_context():
+            g.__dict__.clear()
+        return super().open(*args, **kwargs)
+
+    def refresh_csrf(self, path: str = "/auth/login") -> str:
+        """Read a fresh token from a page that renders a form."""
+        response = self.get(path)
+        match = CSRF_RE.search(response.get_data(as_text=True))
+        assert match, f"no CSRF token on {path}"
+        self.csrf_token = match.group(1)
+        return self.csrf_token
+
+    def post_form(self, path: str, data: dict[str, Any] | None = None, **kwargs: Any) -> Any:
+        """POST with the session's CSRF token added."""
+        payload = dict(data or {})
+        payload.setdefault("csrf_token", self.csrf_token or self.refresh_csrf())
+        return self.post(path, data=payload, **kwargs)
+
+
+@pytest.fixture
+def client(app: Flask) -> AppClient:
+    """An anonymous client."""
+    app.test_client_class = AppClient
+    return app.test_client()  # type: ignore[return-value]
+
+
+@pytest.fixture
+def login_as(app: Flask) -> Callable[[User], AppClient]:
+    """Sign a user in through the real sign-in form; returns a client with a CSRF token."""
+
+    def _login(user: User, password: str = factories.PASSWORD) -> AppClient:
+        app.test_client_class = AppClient
+        c: AppClient = app.test_client()  # type: ignore[assignment]
+        c.refresh_csrf("/auth/login")
+        response = c.post_form("/auth/login", {"email": user.email, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        c.refresh_csrf("/")
+        return c
+
+    return _login
+
+
+@pytest.fixture
+def admin() -> User:
+    return factories.make_user("admin@example.test", admin=True)
+
+
+@pytest.fixture
+def inspection() -> Any:
+    return factories.make_inspection("Review 2022")
+
+
+@pytest.fixture
+def other_inspection() -> Any:
+    return factories.make_inspection("Another force's review")
+
+
+@pytest.fixture
+def lead(inspection: Any) -> User:
+    return factories.make_member(inspection, "lead@example.test", InspectionRole.LEAD)
+
+
+@pytest.fixture
+def auditor(inspection: Any) -> User:
+    return factories.make_member(inspection, "auditor@example.test", InspectionRole.AUDITOR)
+
+
+@pytest.fixture
+def second_auditor(inspection: Any) -> User:
+    return factories.make_member(inspection, "auditor2@example.test", InspectionRole.AUDITOR)
+
+
+@pytest.fixture
+def observer(inspection: Any) -> User:
+    return factories.make_member(inspection, "observer@example.test", InspectionRole.OBSERVER)
+
+
+@pytest.fixture
+def outsider(other_inspection: Any) -> User:
+    """A lead of a different inspection: a non-member of `inspection`."""
+    return factories.make_member(other_inspection, "outsider@example.test", InspectionRole.LEAD)

@@ -1,0 +1,48 @@
+"""Application factory and configuration classes."""
+
+from __future__ import annotations
+
+import pytest
+
+from auditapp import create_app
+from config import DevelopmentConfig, ProductionConfig, TestConfig, config_from_env
+
+
+def test_production_refuses_to_start_without_secret_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    class NoSecret(ProductionConfig):
+        SECRET_KEY = None
+        SQLALCHEMY_DATABASE_URI = "sqlite://"
+
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app(NoSecret)
+
+
+def test_production_starts_with_secret_key_and_secure_cookies() -> None:
+    class WithSecret(ProductionConfig):
+        SECRET_KEY = "x" * 40
+        SQLALCHEMY_DATABASE_URI = "sqlite://"
+
+    app = create_app(WithSecret)
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["SESSION_COOKIE_HTTPONLY"] is True
+    assert app.config["LOAD_DEMO_DATA_ALLOWED"] is False
+
+
+def test_csrf_is_on_in_real_configurations() -> None:
+    for config in (DevelopmentConfig, ProductionConfig, TestConfig):
+        assert config.WTF_CSRF_ENABLED is True
+
+
+def test_config_from_env_picks_named_class(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AUDITAPP_ENV", "production")
+    assert config_from_env() is ProductionConfig
+    monkeypatch.setenv("AUDITAPP_ENV", "nonsense")
+    with pytest.raises(RuntimeError, match="AUDITAPP_ENV"):
+        config_from_env()
+
+
+def test_default_database_is_sqlite_in_instance_folder(monkeypatch: pytest.MonkeyPatch) -> None:
+    from config import _default_database_url
+
+    url = _default_database_url()
+    assert url.startswith("sqlite:///") and url.endswith("instance/auditapp.sqlite")
