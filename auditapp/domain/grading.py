@@ -31,6 +31,8 @@ from auditapp.domain.question_sets import (
 # Scores are sums of float weights; a score meant to sit exactly on a threshold (4 of 5 = 0.8)
 # must count as reaching it even if floating point lands a hair below.
 _TOLERANCE = 1e-9
+# The multiplication sign reads better than "x" in the explanation an inspector checks.
+_TIMES = "\u00d7"
 
 
 @dataclass(frozen=True)
@@ -357,7 +359,7 @@ def _score_line(
     points = met + rule.partly_weight * partly
     return (
         f"Score{' (weighted)' if weighted else ''}: {_num(met)} met + {_num(rule.partly_weight)}"
-        f" × {_num(partly)} partly met = {_num(points)} out of {_num(applicable)} {noun}"
+        f" {_TIMES} {_num(partly)} partly met = {_num(points)} out of {_num(applicable)} {noun}"
         f" = {_pct(score)}."
     )
 
