@@ -5,7 +5,18 @@ from __future__ import annotations
 from datetime import date
 
 from auditapp.extensions import db
-from auditapp.models import GlobalRole, Inspection, InspectionKind, InspectionRole, Membership, User
+from auditapp.models import (
+    Answer,
+    Case,
+    CaseStatus,
+    GlobalRole,
+    Inspection,
+    InspectionKind,
+    InspectionRole,
+    Membership,
+    QuestionSet,
+    User,
+)
 
 PASSWORD = "correct-horse-battery"
 _hashes: dict[str, str] = {}  # scrypt is slow on purpose; hash each test password once
@@ -49,3 +60,60 @@ def make_member(inspection: Inspection, email: str, role: InspectionRole) -> Use
     user = make_user(email)
     add_member(inspection, user, role)
     return user
+
+
+def question_set(slug: str = "domestic-abuse") -> QuestionSet:
+    """The default library's set for a case type, imported once per test."""
+    from auditapp.domain.question_sets import dump_question_set, load_library
+    from auditapp.services.question_sets import find_question_set, import_question_set
+
+    for data in load_library():
+        if data.case_type == slug:
+            existing = find_question_set(data.case_type, data.version)
+            if existing is not None:
+                return existing
+            row = import_question_set(dump_question_set(data), filename=f"{slug}.yaml")
+            db.session.commit()
+            return row
+    raise LookupError(slug)
+
+
+def make_case(
+    inspection: Inspection,
+    reference: str,
+    *,
+    slug: str = "domestic-abuse",
+    auditor: User | None = None,
+    answers: dict[str, str] | None = None,
+    status: CaseStatus = CaseStatus.DRAFT,
+    **fields: object,
+) -> Case:
+    """A sampled case of the given type, optionally assigned, answered and graded."""
+    from auditapp.services.grading import regrade_case
+
+    qs = question_set(slug)
+    case = Case(
+        inspection_id=inspection.id,
+        case_type_id=qs.case_type_id,
+        question_set_id=qs.id,
+        reference=reference,
+        in_sample=True,
+        auditor_id=auditor.id if auditor else None,
+        status=status,
+        **fields,
+    )
+    db.session.add(case)
+    db.session.flush()
+    for code, value in (answers or {}).items():
+        db.session.add(
+            Answer(
+                case_id=case.id,
+                question_code=code,
+                value=value,
+                answered_by_id=auditor.id if auditor else None,
+            )
+        )
+    db.session.flush()
+    regrade_case(case)
+    db.session.commit()
+    return case

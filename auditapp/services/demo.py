@@ -16,6 +16,7 @@ from auditapp.models import (
     User,
 )
 from auditapp.services.accounts import create_user, find_user_by_email
+from auditapp.services.question_sets import import_library
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - documented demo credential, never in production
 
@@ -63,6 +64,7 @@ def _member(inspection: Inspection, user: User, role: InspectionRole) -> None:
 def load_demo() -> dict[str, object]:
     """Create (or find) the demo accounts and inspections; returns what was loaded."""
     users = {email: _demo_user(email, name, role) for email, name, role in DEMO_USERS}
+    import_library(by=users["admin@demo.test"])
     baseline = _inspection(
         BASELINE_TITLE,
         kind=InspectionKind.FULL,
