@@ -8,7 +8,9 @@ from flask import Flask
 def register_commands(app: Flask) -> None:
     """Attach every command group to the app's `flask` CLI."""
     from auditapp.cli.demo import demo_command
+    from auditapp.cli.question_sets import question_sets_cli
     from auditapp.cli.users import users_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_command)
+    app.cli.add_command(question_sets_cli)

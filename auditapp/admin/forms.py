@@ -1,0 +1,24 @@
+"""Administration forms."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovSubmitInput
+from wtforms import SubmitField
+
+
+class UploadQuestionSetForm(FlaskForm):
+    """A question-set YAML file."""
+
+    file = FileField(
+        "Question-set file",
+        widget=GovFileInput(),
+        description="A YAML file in the documented format. A case type's version can be "
+        "imported once; give changed sets a higher version.",
+        validators=[
+            FileRequired(message="Choose a question-set file"),
+            FileAllowed(["yaml", "yml"], message="The file must be a .yaml or .yml file"),
+        ],
+    )
+    submit = SubmitField("Import question set", widget=GovSubmitInput())
