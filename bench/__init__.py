@@ -1,0 +1,1 @@
+"""National-scale benchmark of auditapp: `make bench` (see README, "Performance")."""
