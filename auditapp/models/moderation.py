@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from auditapp.models.base import Base, utcnow
 from auditapp.models.case import Case
 from auditapp.models.enums import SecondAuditStatus
+from auditapp.models.user import User
 
 
 class ModerationDecision(Base):
@@ -27,6 +28,7 @@ class ModerationDecision(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     case: Mapped[Case] = relationship()
+    lead: Mapped[User] = relationship()
 
 
 class ModerationPolicy(Base):
@@ -60,6 +62,8 @@ class SecondAudit(Base):
     submitted_at: Mapped[datetime | None]
     resolved_at: Mapped[datetime | None]
     resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    resolved_grade: Mapped[str | None] = mapped_column(String(32))
     resolution_note: Mapped[str | None] = mapped_column(Text)
 
     case: Mapped[Case] = relationship()
+    auditor: Mapped[User] = relationship(foreign_keys=[auditor_id])

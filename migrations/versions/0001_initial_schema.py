@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 11:45:53.618592
+Create Date: 2026-11-25 11:53:05.519175
 
 """
 
@@ -40,9 +40,7 @@ def upgrade():
         sa.Column("chapter_rule", sa.JSON(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
-            ["baseline_id"],
-            ["inspection.id"],
-            name=op.f("fk_inspection_baseline_id_inspection"),
+            ["baseline_id"], ["inspection.id"], name=op.f("fk_inspection_baseline_id_inspection")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_inspection")),
     )
@@ -76,16 +74,12 @@ def upgrade():
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("last_used_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["user_id"], ["user.id"], name=op.f("fk_api_token_user_id_user")
-        ),
+        sa.ForeignKeyConstraint(["user_id"], ["user.id"], name=op.f("fk_api_token_user_id_user")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_api_token")),
         sa.UniqueConstraint("token_hash", name=op.f("uq_api_token_token_hash")),
     )
     with op.batch_alter_table("api_token", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_api_token_user_id"), ["user_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_api_token_user_id"), ["user_id"], unique=False)
 
     op.create_table(
         "chapter_judgement",
@@ -102,22 +96,16 @@ def upgrade():
             name=op.f("fk_chapter_judgement_inspection_id_inspection"),
         ),
         sa.ForeignKeyConstraint(
-            ["judged_by_id"],
-            ["user.id"],
-            name=op.f("fk_chapter_judgement_judged_by_id_user"),
+            ["judged_by_id"], ["user.id"], name=op.f("fk_chapter_judgement_judged_by_id_user")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_chapter_judgement")),
         sa.UniqueConstraint(
-            "inspection_id",
-            "chapter",
-            name=op.f("uq_chapter_judgement_inspection_id_chapter"),
+            "inspection_id", "chapter", name=op.f("uq_chapter_judgement_inspection_id_chapter")
         ),
     )
     with op.batch_alter_table("chapter_judgement", schema=None) as batch_op:
         batch_op.create_index(
-            batch_op.f("ix_chapter_judgement_inspection_id"),
-            ["inspection_id"],
-            unique=False,
+            batch_op.f("ix_chapter_judgement_inspection_id"), ["inspection_id"], unique=False
         )
 
     op.create_table(
@@ -132,9 +120,7 @@ def upgrade():
             ["inspection.id"],
             name=op.f("fk_membership_inspection_id_inspection"),
         ),
-        sa.ForeignKeyConstraint(
-            ["user_id"], ["user.id"], name=op.f("fk_membership_user_id_user")
-        ),
+        sa.ForeignKeyConstraint(["user_id"], ["user.id"], name=op.f("fk_membership_user_id_user")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_membership")),
         sa.UniqueConstraint(
             "inspection_id", "user_id", name=op.f("uq_membership_inspection_id_user_id")
@@ -144,9 +130,7 @@ def upgrade():
         batch_op.create_index(
             batch_op.f("ix_membership_inspection_id"), ["inspection_id"], unique=False
         )
-        batch_op.create_index(
-            batch_op.f("ix_membership_user_id"), ["user_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_membership_user_id"), ["user_id"], unique=False)
 
     op.create_table(
         "moderation_policy",
@@ -163,14 +147,10 @@ def upgrade():
             name=op.f("fk_moderation_policy_inspection_id_inspection"),
         ),
         sa.ForeignKeyConstraint(
-            ["updated_by_id"],
-            ["user.id"],
-            name=op.f("fk_moderation_policy_updated_by_id_user"),
+            ["updated_by_id"], ["user.id"], name=op.f("fk_moderation_policy_updated_by_id_user")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_moderation_policy")),
-        sa.UniqueConstraint(
-            "inspection_id", name=op.f("uq_moderation_policy_inspection_id")
-        ),
+        sa.UniqueConstraint("inspection_id", name=op.f("uq_moderation_policy_inspection_id")),
     )
     op.create_table(
         "question_set",
@@ -183,14 +163,10 @@ def upgrade():
         sa.Column("imported_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("imported_by_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
-            ["case_type_id"],
-            ["case_type.id"],
-            name=op.f("fk_question_set_case_type_id_case_type"),
+            ["case_type_id"], ["case_type.id"], name=op.f("fk_question_set_case_type_id_case_type")
         ),
         sa.ForeignKeyConstraint(
-            ["imported_by_id"],
-            ["user.id"],
-            name=op.f("fk_question_set_imported_by_id_user"),
+            ["imported_by_id"], ["user.id"], name=op.f("fk_question_set_imported_by_id_user")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_question_set")),
         sa.UniqueConstraint(
@@ -226,9 +202,7 @@ def upgrade():
     )
     with op.batch_alter_table("recommendation", schema=None) as batch_op:
         batch_op.create_index(
-            batch_op.f("ix_recommendation_inspection_id"),
-            ["inspection_id"],
-            unique=False,
+            batch_op.f("ix_recommendation_inspection_id"), ["inspection_id"], unique=False
         )
 
     op.create_table(
@@ -244,9 +218,7 @@ def upgrade():
         sa.Column("drawn_by_id", sa.Integer(), nullable=True),
         sa.Column("drawn_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
-            ["case_type_id"],
-            ["case_type.id"],
-            name=op.f("fk_sample_draw_case_type_id_case_type"),
+            ["case_type_id"], ["case_type.id"], name=op.f("fk_sample_draw_case_type_id_case_type")
         ),
         sa.ForeignKeyConstraint(
             ["drawn_by_id"], ["user.id"], name=op.f("fk_sample_draw_drawn_by_id_user")
@@ -289,22 +261,16 @@ def upgrade():
         sa.Column("current_risk_flagged_by_id", sa.Integer(), nullable=True),
         sa.Column("current_risk_flagged_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("current_risk_acknowledged_by_id", sa.Integer(), nullable=True),
-        sa.Column(
-            "current_risk_acknowledged_at", sa.DateTime(timezone=True), nullable=True
-        ),
+        sa.Column("current_risk_acknowledged_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("current_risk_raised_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("is_case_study", sa.Boolean(), nullable=False),
         sa.Column("case_study_narrative", sa.Text(), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["auditor_id"], ["user.id"], name=op.f("fk_case_auditor_id_user")),
         sa.ForeignKeyConstraint(
-            ["auditor_id"], ["user.id"], name=op.f("fk_case_auditor_id_user")
-        ),
-        sa.ForeignKeyConstraint(
-            ["case_type_id"],
-            ["case_type.id"],
-            name=op.f("fk_case_case_type_id_case_type"),
+            ["case_type_id"], ["case_type.id"], name=op.f("fk_case_case_type_id_case_type")
         ),
         sa.ForeignKeyConstraint(
             ["current_risk_acknowledged_by_id"],
@@ -317,9 +283,7 @@ def upgrade():
             name=op.f("fk_case_current_risk_flagged_by_id_user"),
         ),
         sa.ForeignKeyConstraint(
-            ["inspection_id"],
-            ["inspection.id"],
-            name=op.f("fk_case_inspection_id_inspection"),
+            ["inspection_id"], ["inspection.id"], name=op.f("fk_case_inspection_id_inspection")
         ),
         sa.ForeignKeyConstraint(
             ["question_set_id"],
@@ -327,9 +291,7 @@ def upgrade():
             name=op.f("fk_case_question_set_id_question_set"),
         ),
         sa.ForeignKeyConstraint(
-            ["sample_draw_id"],
-            ["sample_draw.id"],
-            name=op.f("fk_case_sample_draw_id_sample_draw"),
+            ["sample_draw_id"], ["sample_draw.id"], name=op.f("fk_case_sample_draw_id_sample_draw")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_case")),
         sa.UniqueConstraint(
@@ -337,15 +299,9 @@ def upgrade():
         ),
     )
     with op.batch_alter_table("case", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_case_auditor_id"), ["auditor_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_case_case_type_id"), ["case_type_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_case_inspection_id"), ["inspection_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_case_auditor_id"), ["auditor_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_case_case_type_id"), ["case_type_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_case_inspection_id"), ["inspection_id"], unique=False)
         batch_op.create_index(
             "ix_case_inspection_status", ["inspection_id", "status"], unique=False
         )
@@ -380,9 +336,7 @@ def upgrade():
     )
     with op.batch_alter_table("inspection_question_set", schema=None) as batch_op:
         batch_op.create_index(
-            batch_op.f("ix_inspection_question_set_inspection_id"),
-            ["inspection_id"],
-            unique=False,
+            batch_op.f("ix_inspection_question_set_inspection_id"), ["inspection_id"], unique=False
         )
 
     op.create_table(
@@ -448,9 +402,7 @@ def upgrade():
     )
     with op.batch_alter_table("recommendation_judgement", schema=None) as batch_op:
         batch_op.create_index(
-            batch_op.f("ix_recommendation_judgement_inspection_id"),
-            ["inspection_id"],
-            unique=False,
+            batch_op.f("ix_recommendation_judgement_inspection_id"), ["inspection_id"], unique=False
         )
 
     op.create_table(
@@ -466,9 +418,7 @@ def upgrade():
         sa.ForeignKeyConstraint(
             ["answered_by_id"], ["user.id"], name=op.f("fk_answer_answered_by_id_user")
         ),
-        sa.ForeignKeyConstraint(
-            ["case_id"], ["case.id"], name=op.f("fk_answer_case_id_case")
-        ),
+        sa.ForeignKeyConstraint(["case_id"], ["case.id"], name=op.f("fk_answer_case_id_case")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_answer")),
         sa.UniqueConstraint(
             "case_id",
@@ -478,9 +428,7 @@ def upgrade():
         ),
     )
     with op.batch_alter_table("answer", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_answer_case_id"), ["case_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_answer_case_id"), ["case_id"], unique=False)
 
     op.create_table(
         "audit_event",
@@ -495,17 +443,13 @@ def upgrade():
         sa.Column("field", sa.String(length=64), nullable=True),
         sa.Column("old_value", sa.Text(), nullable=True),
         sa.Column("new_value", sa.Text(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["case_id"], ["case.id"], name=op.f("fk_audit_event_case_id_case")
-        ),
+        sa.ForeignKeyConstraint(["case_id"], ["case.id"], name=op.f("fk_audit_event_case_id_case")),
         sa.ForeignKeyConstraint(
             ["inspection_id"],
             ["inspection.id"],
             name=op.f("fk_audit_event_inspection_id_inspection"),
         ),
-        sa.ForeignKeyConstraint(
-            ["user_id"], ["user.id"], name=op.f("fk_audit_event_user_id_user")
-        ),
+        sa.ForeignKeyConstraint(["user_id"], ["user.id"], name=op.f("fk_audit_event_user_id_user")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_event")),
     )
     with op.batch_alter_table("audit_event", schema=None) as batch_op:
@@ -558,9 +502,7 @@ def upgrade():
         ),
     )
     with op.batch_alter_table("question_outcome", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_question_outcome_case_id"), ["case_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_question_outcome_case_id"), ["case_id"], unique=False)
 
     op.create_table(
         "second_audit",
@@ -576,6 +518,7 @@ def upgrade():
         sa.Column("submitted_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("resolved_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("resolved_by_id", sa.Integer(), nullable=True),
+        sa.Column("resolved_grade", sa.String(length=32), nullable=True),
         sa.Column("resolution_note", sa.Text(), nullable=True),
         sa.ForeignKeyConstraint(
             ["auditor_id"], ["user.id"], name=op.f("fk_second_audit_auditor_id_user")
@@ -584,14 +527,10 @@ def upgrade():
             ["case_id"], ["case.id"], name=op.f("fk_second_audit_case_id_case")
         ),
         sa.ForeignKeyConstraint(
-            ["requested_by_id"],
-            ["user.id"],
-            name=op.f("fk_second_audit_requested_by_id_user"),
+            ["requested_by_id"], ["user.id"], name=op.f("fk_second_audit_requested_by_id_user")
         ),
         sa.ForeignKeyConstraint(
-            ["resolved_by_id"],
-            ["user.id"],
-            name=op.f("fk_second_audit_resolved_by_id_user"),
+            ["resolved_by_id"], ["user.id"], name=op.f("fk_second_audit_resolved_by_id_user")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_second_audit")),
         sa.UniqueConstraint("case_id", name=op.f("uq_second_audit_case_id")),
