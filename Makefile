@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PG_SERVER ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 export FLASK_APP := wsgi
 
-.PHONY: help install assets run db-upgrade demo test test-pg lint format clean
+.PHONY: help install assets run db-upgrade demo test test-pg e2e lint format clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -44,6 +44,9 @@ test: install ## Set up and run the whole test suite (SQLite; TEST_DATABASE_URL 
 
 test-pg: install ## The whole suite against a fresh PostgreSQL database on $(PG_SERVER)
 	TEST_DATABASE_URL=$(PG_SERVER) $(BIN)/pytest -q
+
+e2e: install ## Browser journeys and accessibility checks in Chromium; screenshots in artifacts/
+	$(BIN)/pytest -q -m e2e tests/e2e
 
 lint: install ## ruff check and format check
 	$(BIN)/ruff check auditapp tests config.py wsgi.py
