@@ -171,6 +171,18 @@ def agreement(pairs: Iterable[tuple[str, str]], scale: Sequence[str] = GRADE_SCA
     )
 
 
+def kappa_band(kappa: float | None) -> str:
+    """Landis and Koch's (1977) words for a kappa: slight, fair, moderate, substantial..."""
+    if kappa is None:
+        return "not defined"
+    if kappa < 0:
+        return "worse than chance"
+    for upper, words in ((0.2, "slight"), (0.4, "fair"), (0.6, "moderate"), (0.8, "substantial")):
+        if kappa <= upper:
+            return words
+    return "almost perfect"
+
+
 def agreement_by(
     rows: Iterable[tuple[K, str, str]], scale: Sequence[str] = GRADE_SCALE
 ) -> dict[K, Agreement]:

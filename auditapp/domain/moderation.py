@@ -122,8 +122,7 @@ class PolicyProgress:
             )
         for share in self.auditors:
             if share.still_needed:
-                noun = "case" if share.still_needed == 1 else "cases"
-                lines.append(f"{share.still_needed} more of {share.auditor_name}'s {noun}")
+                lines.append(f"{share.still_needed} more of {share.auditor_name}'s cases")
         return lines
 
 

@@ -11,6 +11,7 @@ from auditapp.domain.agreement import (
     agreement,
     agreement_by,
     cohen_kappa,
+    kappa_band,
     percentage_agreement,
     question_agreement,
 )
@@ -149,3 +150,19 @@ def test_question_agreement_puts_most_disagreement_first() -> None:
     da04 = result[0]
     assert (da04.compared, da04.agreed, da04.disagreed, da04.percent) == (2, 0, 2, 0.0)
     assert result[-1].percent == 1.0
+
+
+@pytest.mark.parametrize(
+    ("kappa", "words"),
+    [
+        (None, "not defined"),
+        (-0.1, "worse than chance"),
+        (0.0, "slight"),
+        (0.4, "fair"),
+        (7 / 13, "moderate"),
+        (5 / 8, "substantial"),
+        (1.0, "almost perfect"),
+    ],
+)
+def test_kappa_is_described_in_landis_and_koch_words(kappa: float | None, words: str) -> None:
+    assert kappa_band(kappa) == words

@@ -1,0 +1,135 @@
+"""Forms of the moderation area."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import BooleanField, IntegerField, RadioField, SelectField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from auditapp.domain.grades import Grade
+from auditapp.services.moderation import REASON_MAX_LENGTH, STATUS_FILTERS
+
+GRADE_CHOICES = [(grade.value, grade.label) for grade in Grade]
+_LENGTH = Length(
+    max=REASON_MAX_LENGTH, message=f"Must be {REASON_MAX_LENGTH:,} characters or fewer"
+)
+
+
+class QueueFilterForm(FlaskForm):
+    """The queue's filters, sent as GET parameters (nothing changes, so no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    case_type = SelectField("Case type", widget=GovSelect(), validators=[Optional()])
+    auditor = SelectField("Auditor", widget=GovSelect(), validators=[Optional()])
+    grade = SelectField(
+        "Auditor's grade",
+        widget=GovSelect(),
+        choices=[("", "Any grade"), *GRADE_CHOICES],
+        validators=[Optional()],
+    )
+    status = SelectField(
+        "Status",
+        widget=GovSelect(),
+        choices=list(STATUS_FILTERS.items()),
+        default="submitted",
+        validators=[Optional()],
+    )
+    submit = SubmitField("Apply filters", widget=GovSubmitInput())
+
+
+class AgreeForm(FlaskForm):
+    """Agree with the auditor's grade (only the CSRF token)."""
+
+    submit = SubmitField("Agree with the auditor's grade", widget=GovSubmitInput())
+
+
+class ChangeGradeForm(FlaskForm):
+    """A different final grade, and why."""
+
+    grade = RadioField(
+        "Moderated grade",
+        widget=GovRadioInput(),
+        choices=GRADE_CHOICES,
+        validators=[InputRequired(message="Choose the moderated grade")],
+    )
+    reason = TextAreaField(
+        "Reason for changing the grade",
+        widget=GovTextArea(),
+        description="The auditor and other leads will read this.",
+        validators=[DataRequired(message="Enter the reason for changing the grade"), _LENGTH],
+    )
+    submit = SubmitField("Change the grade", widget=GovSubmitInput())
+
+
+class ReturnToAuditorForm(FlaskForm):
+    """Send the case back to its auditor with a comment."""
+
+    comment = TextAreaField(
+        "Comment for the auditor",
+        widget=GovTextArea(),
+        description="Say what to look at again. The case becomes editable for its auditor.",
+        validators=[DataRequired(message="Enter a comment for the auditor"), _LENGTH],
+    )
+    submit = SubmitField("Return to the auditor", widget=GovSubmitInput())
+
+
+class PolicyForm(FlaskForm):
+    """The inspection's moderation policy."""
+
+    all_inadequate = BooleanField("Moderate every inadequate case", widget=GovCheckboxInput())
+    all_disagreements = BooleanField(
+        "Moderate every case where the auditor's proposed grade differs from the computed grade",
+        widget=GovCheckboxInput(),
+    )
+    min_percent_per_auditor = IntegerField(
+        "Percentage of each auditor's submitted cases to moderate",
+        widget=GovTextInput(),
+        description="A whole number from 0 to 100. 0 switches this part off.",
+        validators=[
+            InputRequired(message="Enter a percentage from 0 to 100"),
+            NumberRange(min=0, max=100, message="Enter a percentage from 0 to 100"),
+        ],
+    )
+    submit = SubmitField("Save policy", widget=GovSubmitInput())
+
+
+class SecondAuditRequestForm(FlaskForm):
+    """Choose the auditor of a blind second audit."""
+
+    auditor = SelectField(
+        "Second auditor",
+        widget=GovSelect(),
+        description="They will audit the case without seeing the first audit.",
+        validators=[DataRequired(message="Choose the second auditor")],
+    )
+    submit = SubmitField("Ask for a second audit", widget=GovSubmitInput())
+
+
+class ResolveSecondAuditForm(FlaskForm):
+    """The grade the two audits resolve to, and how the differences were resolved."""
+
+    grade = RadioField(
+        "Resolved grade",
+        widget=GovRadioInput(),
+        choices=GRADE_CHOICES,
+        validators=[InputRequired(message="Choose the resolved grade")],
+    )
+    note = TextAreaField(
+        "How the differences were resolved",
+        widget=GovTextArea(),
+        validators=[
+            DataRequired(message="Enter a note on how the differences were resolved"),
+            _LENGTH,
+        ],
+    )
+    submit = SubmitField("Record the resolution", widget=GovSubmitInput())

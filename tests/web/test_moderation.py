@@ -1,0 +1,524 @@
+"""Moderation by leads: the queue, the three decisions and their rules, the policy, agreement."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from auditapp.extensions import db
+from auditapp.models import (
+    AuditEvent,
+    Case,
+    CaseStatus,
+    InspectionRole,
+    ModerationDecision,
+    ModerationPolicy,
+    User,
+)
+from tests import factories
+
+# Domestic abuse answers: no children linked, so only the general questions apply.
+GOOD = {
+    "DA01": "no",
+    "DA02": "yes",
+    "DA03": "emergency",
+    "DA04": "yes",
+    "DA10": "yes",
+    "DA11": "standard",
+    "DA13": "yes",
+    "DA14": "yes",
+    "DA15": "yes",
+    "DA16": "yes",
+    "DA17": "yes",
+}
+INADEQUATE = {**GOOD, "DA04": "no"}  # DA04 is critical
+REQUIRES_IMPROVEMENT = {**GOOD, "DA16": "no", "DA17": "no"}  # 6 of 8 = 75%
+
+
+def submitted(
+    inspection: Any, reference: str, auditor: User, answers: dict[str, str] = GOOD, **fields: Any
+) -> Case:
+    """A case its auditor has submitted."""
+    return factories.make_case(
+        inspection,
+        reference,
+        auditor=auditor,
+        answers=answers,
+        status=CaseStatus.SUBMITTED,
+        **fields,
+    )
+
+
+def reload(case: Case) -> Case:
+    db.session.expire_all()
+    fresh = db.session.get(Case, case.id)
+    assert fresh is not None
+    return fresh
+
+
+def case_events(case: Case) -> list[AuditEvent]:
+    return list(
+        db.session.scalars(
+            select(AuditEvent).where(AuditEvent.case_id == case.id).order_by(AuditEvent.id)
+        )
+    )
+
+
+def decisions(case: Case) -> list[ModerationDecision]:
+    return list(
+        db.session.scalars(select(ModerationDecision).where(ModerationDecision.case_id == case.id))
+    )
+
+
+@pytest.fixture
+def case(inspection: Any, auditor: User) -> Case:
+    return submitted(
+        inspection,
+        "DA-0001",
+        auditor,
+        INADEQUATE,
+        proposed_grade="requires_improvement",
+        proposed_reason="Appointment was justified by the call notes",
+    )
+
+
+# --- access -------------------------------------------------------------------------------------
+
+
+def lead_pages(inspection: Any, case: Case) -> list[str]:
+    return [
+        f"/moderation/inspections/{inspection.id}",
+        f"/moderation/inspections/{inspection.id}/policy",
+        f"/moderation/inspections/{inspection.id}/agreement",
+        f"/moderation/cases/{case.id}",
+        f"/moderation/cases/{case.id}/second-audit",
+    ]
+
+
+def test_anonymous_user_is_sent_to_sign_in(client: Any, inspection: Any, case: Case) -> None:
+    for path in lead_pages(inspection, case):
+        response = client.get(path)
+        assert response.status_code == 302, path
+        assert "/auth/login" in response.headers["Location"], path
+
+
+def test_non_member_gets_404_on_every_moderation_page(
+    login_as: Any, inspection: Any, case: Case, outsider: User
+) -> None:
+    c = login_as(outsider)
+    for path in lead_pages(inspection, case):
+        assert c.get(path).status_code == 404, path
+    assert c.post_form(f"/moderation/cases/{case.id}/agree").status_code == 404
+
+
+@pytest.mark.parametrize("role", ["auditor", "observer"])
+def test_auditor_and_observer_get_403_on_lead_pages(
+    request: Any, login_as: Any, inspection: Any, case: Case, role: str
+) -> None:
+    c = login_as(request.getfixturevalue(role))
+    for path in lead_pages(inspection, case):
+        assert c.get(path).status_code == 403, path
+    for action in ("agree", "change", "return"):
+        response = c.post_form(
+            f"/moderation/cases/{case.id}/{action}",
+            {"change-grade": "good", "change-reason": "x", "return-comment": "x"},
+        )
+        assert response.status_code == 403, action
+    assert reload(case).status == CaseStatus.SUBMITTED
+
+
+# --- queue and case page ------------------------------------------------------------------------
+
+
+def test_queue_lists_submitted_cases_with_counts(
+    login_as: Any, inspection: Any, lead: User, auditor: User, case: Case
+) -> None:
+    submitted(inspection, "DA-0002", auditor, GOOD)
+    factories.make_case(inspection, "DA-DRAFT", auditor=auditor, answers=GOOD)
+    factories.make_case(
+        inspection,
+        "DA-DONE",
+        auditor=auditor,
+        answers=GOOD,
+        status=CaseStatus.MODERATED,
+        final_grade="good",
+    )
+    page = login_as(lead).get(f"/moderation/inspections/{inspection.id}").get_data(as_text=True)
+    assert "DA-0001" in page
+    assert "DA-0002" in page
+    assert "DA-DRAFT" not in page
+    assert "DA-DONE" not in page  # the default filter shows cases awaiting moderation
+    assert "<strong>2</strong> awaiting moderation" in page
+    assert "<strong>1</strong> moderated" in page
+    assert "2 cases (awaiting moderation)" in page
+
+
+def test_queue_filters_by_case_type_auditor_grade_and_status(
+    login_as: Any, inspection: Any, lead: User, auditor: User, second_auditor: User, case: Case
+) -> None:
+    submitted(inspection, "DA-0002", second_auditor, GOOD)
+    submitted(inspection, "MC-0001", auditor, {}, slug="missing-child")
+    factories.make_case(
+        inspection,
+        "DA-DONE",
+        auditor=auditor,
+        answers=GOOD,
+        status=CaseStatus.MODERATED,
+        final_grade="good",
+    )
+    c = login_as(lead)
+    base = f"/moderation/inspections/{inspection.id}"
+
+    page = c.get(f"{base}?case_type=missing-child").get_data(as_text=True)
+    assert "MC-0001" in page and "DA-0001" not in page and "DA-0002" not in page
+
+    page = c.get(f"{base}?auditor={second_auditor.id}").get_data(as_text=True)
+    assert "DA-0002" in page and "DA-0001" not in page and "MC-0001" not in page
+
+    # The auditor's grade is the proposed grade where there is one, else the computed grade.
+    page = c.get(f"{base}?grade=requires_improvement").get_data(as_text=True)
+    assert "DA-0001" in page and "DA-0002" not in page
+
+    page = c.get(f"{base}?grade=good").get_data(as_text=True)
+    assert "DA-0002" in page and "DA-0001" not in page
+
+    page = c.get(f"{base}?status=moderated").get_data(as_text=True)
+    assert "DA-DONE" in page and "DA-0001" not in page
+
+    page = c.get(f"{base}?status=nonsense&grade=excellent").get_data(as_text=True)
+    assert "DA-0001" in page and "DA-0002" in page
+
+
+def test_case_page_shows_answers_notes_outcomes_explanation_and_proposal(
+    login_as: Any, lead: User, case: Case
+) -> None:
+    answer = next(a for a in case.answers if a.question_code == "DA04")
+    answer.note = "Diary appointment booked three days later"
+    db.session.commit()
+    page = login_as(lead).get(f"/moderation/cases/{case.id}").get_data(as_text=True)
+    assert "Case DA-0001" in page
+    assert "Diary appointment booked three days later" in page
+    assert "Not met" in page  # DA04's outcome
+    assert "is critical and not met, so the case is inadequate" in page  # the explanation
+    assert "Requires improvement" in page  # the proposed grade
+    assert "Appointment was justified by the call notes" in page
+    assert "Agree with the auditor" in page
+
+
+# --- decisions ----------------------------------------------------------------------------------
+
+
+def test_lead_agrees_and_auditors_grade_becomes_final(
+    login_as: Any, lead: User, case: Case
+) -> None:
+    c = login_as(lead)
+    response = c.post_form(f"/moderation/cases/{case.id}/agree")
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/moderation/cases/{case.id}"
+    assert "you agreed with the auditor" in c.get(response.headers["Location"]).get_data(
+        as_text=True
+    )
+    fresh = reload(case)
+    assert fresh.status == CaseStatus.MODERATED
+    assert fresh.final_grade == "requires_improvement"  # the proposed grade
+    assert fresh.moderated_at is not None
+    (decision,) = decisions(case)
+    assert (decision.action, decision.lead_id) == ("agree", lead.id)
+    assert (decision.grade_before, decision.grade_after) == (
+        "requires_improvement",
+        "requires_improvement",
+    )
+
+
+def test_agree_without_proposal_takes_the_computed_grade(
+    login_as: Any, inspection: Any, lead: User, auditor: User
+) -> None:
+    case = submitted(inspection, "DA-0002", auditor, GOOD)
+    login_as(lead).post_form(f"/moderation/cases/{case.id}/agree")
+    assert reload(case).final_grade == "good"
+
+
+def test_change_grade_needs_a_reason(login_as: Any, lead: User, case: Case) -> None:
+    response = login_as(lead).post_form(
+        f"/moderation/cases/{case.id}/change", {"change-grade": "inadequate", "change-reason": " "}
+    )
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "<title>Error: " in page
+    assert "Enter the reason for changing the grade" in page
+    fresh = reload(case)
+    assert fresh.status == CaseStatus.SUBMITTED
+    assert fresh.final_grade is None
+    assert decisions(case) == []
+
+
+def test_change_grade_with_reason_sets_final_grade(login_as: Any, lead: User, case: Case) -> None:
+    response = login_as(lead).post_form(
+        f"/moderation/cases/{case.id}/change",
+        {"change-grade": "inadequate", "change-reason": "No visit to a child at risk"},
+    )
+    assert response.status_code == 302
+    fresh = reload(case)
+    assert fresh.final_grade == "inadequate"
+    assert fresh.status == CaseStatus.MODERATED
+    assert fresh.grade == "inadequate"
+    (decision,) = decisions(case)
+    assert decision.action == "change"
+    assert decision.reason == "No visit to a child at risk"
+    assert (decision.grade_before, decision.grade_after) == ("requires_improvement", "inadequate")
+
+
+def test_change_to_the_auditors_own_grade_is_refused(login_as: Any, lead: User, case: Case) -> None:
+    c = login_as(lead)
+    response = c.post_form(
+        f"/moderation/cases/{case.id}/change",
+        {"change-grade": "requires_improvement", "change-reason": "Same"},
+    )
+    assert response.status_code == 302
+    page = c.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Requires improvement is the auditor&#39;s grade: agree with it instead" in page
+    assert reload(case).status == CaseStatus.SUBMITTED
+
+
+def test_return_needs_a_comment(login_as: Any, lead: User, case: Case) -> None:
+    response = login_as(lead).post_form(f"/moderation/cases/{case.id}/return", {})
+    assert response.status_code == 200
+    assert "Enter a comment for the auditor" in response.get_data(as_text=True)
+    assert reload(case).status == CaseStatus.SUBMITTED
+
+
+def test_returned_case_is_a_draft_its_auditor_can_edit_again(
+    login_as: Any, lead: User, auditor: User, case: Case
+) -> None:
+    from auditapp.services import audit_form
+
+    response = login_as(lead).post_form(
+        f"/moderation/cases/{case.id}/return",
+        {"return-comment": "Check DA04 against the call log"},
+    )
+    assert response.status_code == 302
+    fresh = reload(case)
+    assert fresh.status == CaseStatus.DRAFT
+    assert fresh.returned_comment == "Check DA04 against the call log"
+    assert fresh.final_grade is None
+    (decision,) = decisions(case)
+    assert (decision.action, decision.reason) == ("return", "Check DA04 against the call log")
+
+    # The auditor's form accepts a save again (it refuses while the case is submitted).
+    assert audit_form.can_edit(fresh, auditor)
+    audit_form.save_answer(
+        fresh, auditor, "DA04", value="yes", base_version=fresh.version, base_value="no"
+    )
+    db.session.commit()
+    again = reload(case)
+    assert again.computed_grade == "good"
+    assert next(a.value for a in again.answers if a.question_code == "DA04") == "yes"
+
+
+def test_lead_cannot_moderate_a_case_they_audited(
+    login_as: Any, inspection: Any, lead: User
+) -> None:
+    own = submitted(inspection, "DA-OWN", lead, GOOD)
+    c = login_as(lead)
+    page = c.get(f"/moderation/cases/{own.id}").get_data(as_text=True)
+    assert "You audited this case yourself, so another lead must moderate it." in page
+    assert "Agree with the auditor" not in page
+    for action, data in (
+        ("agree", {}),
+        ("change", {"change-grade": "inadequate", "change-reason": "Mine"}),
+        ("return", {"return-comment": "Mine"}),
+    ):
+        response = c.post_form(f"/moderation/cases/{own.id}/{action}", data)
+        assert response.status_code == 403, action
+        assert "You audited case DA-OWN yourself, so another lead must moderate it." in (
+            response.get_data(as_text=True)
+        )
+    assert reload(own).status == CaseStatus.SUBMITTED
+    assert decisions(own) == []
+
+
+def test_another_lead_can_moderate_a_leads_own_case(
+    login_as: Any, inspection: Any, lead: User
+) -> None:
+    own = submitted(inspection, "DA-OWN", lead, GOOD)
+    other_lead = factories.make_member(inspection, "lead2@example.test", InspectionRole.LEAD)
+    assert login_as(other_lead).post_form(f"/moderation/cases/{own.id}/agree").status_code == 302
+    assert reload(own).status == CaseStatus.MODERATED
+
+
+@pytest.mark.parametrize(
+    ("status", "words"),
+    [
+        (CaseStatus.DRAFT, "is a draft"),
+        (CaseStatus.MODERATED, "is already moderated"),
+    ],
+)
+def test_decision_on_a_case_not_awaiting_moderation_is_refused(
+    login_as: Any, inspection: Any, lead: User, auditor: User, status: CaseStatus, words: str
+) -> None:
+    case = factories.make_case(
+        inspection,
+        "DA-0009",
+        auditor=auditor,
+        answers=GOOD,
+        status=status,
+        final_grade="good" if status == CaseStatus.MODERATED else None,
+    )
+    c = login_as(lead)
+    for action, data in (
+        ("agree", {}),
+        ("change", {"change-grade": "inadequate", "change-reason": "Late"}),
+        ("return", {"return-comment": "Late"}),
+    ):
+        response = c.post_form(f"/moderation/cases/{case.id}/{action}", data)
+        assert response.status_code == 302, action
+        page = c.get(response.headers["Location"]).get_data(as_text=True)
+        assert f"Case DA-0009 {words}" in page, action
+        assert "only submitted cases can be moderated" in page
+    fresh = reload(case)
+    assert fresh.status == status
+    assert decisions(case) == []
+
+
+def test_every_decision_is_an_audit_event_on_the_case(
+    login_as: Any, inspection: Any, lead: User, auditor: User, case: Case
+) -> None:
+    c = login_as(lead)
+    c.post_form(f"/moderation/cases/{case.id}/return", {"return-comment": "Look again"})
+    other = submitted(inspection, "DA-0002", auditor, GOOD)
+    c.post_form(
+        f"/moderation/cases/{other.id}/change",
+        {"change-grade": "requires_improvement", "change-reason": "Thin notes"},
+    )
+    returned = [(e.action, e.field, e.old_value, e.new_value) for e in case_events(case)]
+    assert ("moderation_return", "status", "submitted", "draft") in returned
+    assert ("moderation_return", "returned_comment", None, "Look again") in returned
+    changed = [(e.action, e.field, e.old_value, e.new_value) for e in case_events(other)]
+    assert ("moderation_change", "grade", "good", "requires_improvement") in changed
+    assert ("moderation_change", "status", "submitted", "moderated") in changed
+    for event in case_events(case) + case_events(other):
+        assert event.user_id == lead.id
+        assert event.inspection_id == inspection.id
+
+
+def test_moderation_history_is_shown_on_the_case(login_as: Any, lead: User, case: Case) -> None:
+    c = login_as(lead)
+    c.post_form(
+        f"/moderation/cases/{case.id}/change",
+        {"change-grade": "inadequate", "change-reason": "No visit to a child at risk"},
+    )
+    page = c.get(f"/moderation/cases/{case.id}").get_data(as_text=True)
+    assert "changed Requires improvement to Inadequate: No visit to a child at risk" in page
+
+
+# --- policy -------------------------------------------------------------------------------------
+
+
+def test_lead_sets_the_policy(login_as: Any, inspection: Any, lead: User) -> None:
+    c = login_as(lead)
+    form = c.get(f"/moderation/inspections/{inspection.id}/policy").get_data(as_text=True)
+    assert "Percentage of each auditor" in form
+    response = c.post_form(
+        f"/moderation/inspections/{inspection.id}/policy",
+        {"all_inadequate": "y", "min_percent_per_auditor": "30"},
+    )
+    assert response.status_code == 302
+    policy = db.session.scalar(
+        select(ModerationPolicy).where(ModerationPolicy.inspection_id == inspection.id)
+    )
+    assert policy is not None
+    assert (policy.all_inadequate, policy.all_disagreements, policy.min_percent_per_auditor) == (
+        True,
+        False,
+        30,
+    )
+    events = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.entity == "moderation_policy")
+    ).all()
+    assert {(e.field, e.new_value) for e in events} >= {("min_percent_per_auditor", "30")}
+
+
+def test_policy_percentage_must_be_0_to_100(login_as: Any, inspection: Any, lead: User) -> None:
+    response = login_as(lead).post_form(
+        f"/moderation/inspections/{inspection.id}/policy", {"min_percent_per_auditor": "150"}
+    )
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "<title>Error: " in page
+    assert "Enter a percentage from 0 to 100" in page
+
+
+def test_queue_lists_what_the_policy_still_needs(
+    login_as: Any, inspection: Any, lead: User, auditor: User, second_auditor: User
+) -> None:
+    alex = factories.make_member(inspection, "alex@example.test", InspectionRole.AUDITOR)
+    alex.name = "Alex"
+    db.session.commit()
+    for n in range(10):
+        submitted(inspection, f"DA-A{n:02}", alex, GOOD)
+    inadequate = submitted(inspection, "DA-S01", second_auditor, INADEQUATE)
+    factories.make_case(
+        inspection,
+        "DA-S02",
+        auditor=second_auditor,
+        answers=GOOD,
+        status=CaseStatus.MODERATED,
+        final_grade="good",
+    )
+    c = login_as(lead)
+    c.post_form(
+        f"/moderation/inspections/{inspection.id}/policy",
+        {"all_inadequate": "y", "all_disagreements": "y", "min_percent_per_auditor": "30"},
+    )
+    page = c.get(f"/moderation/inspections/{inspection.id}").get_data(as_text=True)
+    assert "Still needed to meet the policy" in page
+    assert "3 more of Alex&#39;s cases" in page
+    assert "1 inadequate case" in page
+    # The inadequate case the policy requires is listed first and says why.
+    assert page.index("DA-S01") < page.index("DA-A00")
+
+    c.post_form(f"/moderation/cases/{inadequate.id}/agree")
+    for n in range(3):
+        case = db.session.scalar(select(Case).where(Case.reference == f"DA-A{n:02}"))
+        assert case is not None
+        c.post_form(f"/moderation/cases/{case.id}/agree")
+    page = c.get(f"/moderation/inspections/{inspection.id}").get_data(as_text=True)
+    assert "The policy is met" in page
+
+
+# --- agreement figures --------------------------------------------------------------------------
+
+
+def test_agreement_page_shows_percentage_and_weighted_kappa(
+    login_as: Any, inspection: Any, lead: User, auditor: User
+) -> None:
+    # (first, moderated): (G, G), (I, I), (G, RI), (RI, RI): 3 of 4 agree = 75%.
+    # Linear weighted kappa, by hand: observed disagreement 1/4 x 1/2 = 0.125; expected
+    # (rows I .25, RI .25, G .5; columns I .25, RI .5, G .25) = 0.4375; 1 - 0.125/0.4375 = 5/7.
+    c = login_as(lead)
+    good = submitted(inspection, "DA-1", auditor, GOOD)
+    bad = submitted(inspection, "DA-2", auditor, INADEQUATE)
+    changed = submitted(inspection, "DA-3", auditor, GOOD)
+    ri = submitted(inspection, "DA-4", auditor, REQUIRES_IMPROVEMENT)
+    for case in (good, bad, ri):
+        assert c.post_form(f"/moderation/cases/{case.id}/agree").status_code == 302
+    c.post_form(
+        f"/moderation/cases/{changed.id}/change",
+        {"change-grade": "requires_improvement", "change-reason": "Thin notes"},
+    )
+    page = c.get(f"/moderation/inspections/{inspection.id}/agreement").get_data(as_text=True)
+    assert "the same grade in <strong>3 of 4</strong> cases (75%)" in page
+    assert "weighted kappa 0.71, substantial agreement" in page
+    assert auditor.name in page
+    assert "Domestic abuse" in page
+    assert "No second audit has been submitted yet." in page
+
+
+def test_agreement_page_before_any_moderation_says_so(
+    login_as: Any, inspection: Any, lead: User
+) -> None:
+    page = login_as(lead).get(f"/moderation/inspections/{inspection.id}/agreement")
+    assert page.status_code == 200
+    assert "No case has been moderated yet." in page.get_data(as_text=True)
