@@ -9,6 +9,7 @@ from pathlib import Path
 from flask import Flask, g
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
+from auditapp.security import init_security
 from config import Config, ProductionConfig, config_from_env
 
 
@@ -21,6 +22,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     _register_errors(app)
     _register_cli(app)
     _configure_jinja(app)
+    init_security(app)  # headers, sign-in rate limits, session expiry: needs the blueprints
     return app
 
 

@@ -19,6 +19,7 @@ from sqlalchemy.engine import make_url
 from auditapp import create_app
 from auditapp.extensions import db
 from auditapp.models import Base, InspectionRole, User
+from auditapp.security import limiter_for
 from config import TestConfig
 from tests import factories
 
@@ -87,6 +88,7 @@ def _app_context(request: pytest.FixtureRequest) -> Iterator[None]:
         db.session.rollback()
         db.session.remove()
         _empty_database()
+        limiter_for(app).reset()  # sign-in rate limits count per test, not per run
 
 
 def _empty_database() -> None:

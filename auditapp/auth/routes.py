@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from urllib.parse import urlsplit
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
@@ -24,14 +25,43 @@ def _safe_next(target: str | None) -> str:
     return url_for("main.index")
 
 
+TOO_MANY_ATTEMPTS = (
+    "Too many failed sign-in attempts for this account or from this network. "
+    "For your security, wait {minutes} minutes, then try again."
+)
+
+
+def too_many_attempts_response(form: LoginForm | None = None) -> Response:
+    """The sign-in page with the lock-out message, status 429.
+
+    The same page whether the limit hit was the account's, the address's, or the account is
+    locked in the database: it does not tell anyone whether an account exists.
+    """
+    form = form or LoginForm()
+    minutes = int(current_app.config.get("LOCKOUT_MINUTES", 15))
+    form.password.errors = [TOO_MANY_ATTEMPTS.format(minutes=minutes)]
+    page = render_template("auth/login.html", form=form)
+    return Response(page, status=429, headers={"Retry-After": str(minutes * 60)})
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> str | Response:
-    """Sign in with email and password."""
+    """Sign in with email and password (rate-limited per address and account: security.py)."""
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = accounts.authenticate(form.email.data or "", form.password.data or "")
+        config = current_app.config
+        try:
+            user = accounts.authenticate(
+                form.email.data or "",
+                form.password.data or "",
+                lockout_threshold=int(config.get("LOCKOUT_THRESHOLD", 5)),
+                lockout=timedelta(minutes=int(config.get("LOCKOUT_MINUTES", 15))),
+            )
+        except accounts.AccountLockedError:
+            db.session.commit()  # keep the count and the lock
+            return too_many_attempts_response(form)
         if user is None:
             db.session.commit()
             form.password.errors = ["Enter a correct email address and password"]
