@@ -2,6 +2,6 @@
 
 from flask import Blueprint
 
-bp = Blueprint("api", __name__, url_prefix="/api")
+bp = Blueprint("api", __name__, url_prefix="/api", template_folder="templates")
 
 from auditapp.api import routes  # noqa: E402,F401

@@ -1,3 +1,286 @@
-"""Routes of the findings area."""
+"""Findings pages: dashboard, per-question figures, recommendation progress, chapters, case
+studies. Members of the inspection (leads, auditors, observers) can read them; only leads
+record judgements."""
 
-from auditapp.findings import bp  # noqa: F401
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from auditapp.domain.grades import Grade, Outcome
+from auditapp.domain.recommendations import ChapterRule
+from auditapp.extensions import db
+from auditapp.findings import bp
+from auditapp.findings.forms import (
+    ChapterJudgementForm,
+    ChapterRuleForm,
+    RecommendationJudgementForm,
+)
+from auditapp.models import InspectionRole, RecommendationKind
+from auditapp.permissions import load_inspection
+from auditapp.services import findings
+
+LEAD = InspectionRole.LEAD
+MEMBERS = (InspectionRole.LEAD, InspectionRole.AUDITOR, InspectionRole.OBSERVER)
+
+
+@bp.app_template_global()
+def case_url(case_id: int) -> str | None:
+    """Link to a case's page when the audit area provides one."""
+    if "audit.show_case" in current_app.view_functions:
+        return url_for("audit.show_case", case_id=case_id)
+    return None
+
+
+@bp.app_template_global()
+def kind_label(kind: str) -> str:
+    """Recommendation or area for improvement."""
+    return RecommendationKind(kind).label
+
+
+def _inspection(inspection_id: int, *roles: InspectionRole):  # type: ignore[no-untyped-def]
+    return load_inspection(inspection_id, *(roles or MEMBERS))
+
+
+@bp.get("/inspections/<int:inspection_id>")
+def show_dashboard(inspection_id: int) -> str:
+    """Headline, grades by case type and auditor, progress of the work."""
+    inspection, role = _inspection(inspection_id)
+    return render_template(
+        "findings/show_dashboard.html",
+        inspection=inspection,
+        role=role,
+        dashboard=findings.dashboard(inspection.id),
+        grades=list(Grade),
+    )
+
+
+@bp.get("/inspections/<int:inspection_id>/cases")
+def list_graded_cases(inspection_id: int) -> str:
+    """The audited cases behind a grade figure on the dashboard."""
+    inspection, role = _inspection(inspection_id)
+    grade = request.args.get("grade") or None
+    if grade is not None and grade not in {g.value for g in Grade}:
+        abort(404)
+    case_type = request.args.get("case_type") or None
+    auditor = request.args.get("auditor")
+    if auditor is not None and auditor != "" and not auditor.isdigit():
+        abort(404)
+    cases = findings.cases_with_grade(inspection.id, grade, case_type, auditor)
+    words = [Grade(grade).label.lower() if grade else "all grades"]
+    if case_type:
+        words.append(next((c.case_type for c in cases), case_type))
+    if auditor is not None:
+        words.append(f"audited by {cases[0].auditor}" if cases else "this auditor")
+    return render_template(
+        "findings/list_cases.html",
+        inspection=inspection,
+        role=role,
+        cases=cases,
+        heading=f"Cases graded {words[0]}" if grade else "Audited cases",
+        qualifiers=words[1:],
+        back=url_for("findings.show_dashboard", inspection_id=inspection.id),
+        back_text="Back to the dashboard",
+        detail_heading="Grade",
+    )
+
+
+@bp.get("/inspections/<int:inspection_id>/questions")
+def show_questions(inspection_id: int) -> str:
+    """Per-question outcome counts for every set used, with links to the cases."""
+    inspection, role = _inspection(inspection_id)
+    return render_template(
+        "findings/show_questions.html",
+        inspection=inspection,
+        role=role,
+        sets=findings.question_findings(inspection.id),
+    )
+
+
+@bp.get("/inspections/<int:inspection_id>/questions/<int:question_set_id>/<code>/<outcome>")
+def list_question_cases(inspection_id: int, question_set_id: int, code: str, outcome: str) -> str:
+    """The cases behind one question's figure."""
+    inspection, role = _inspection(inspection_id)
+    if outcome not in findings.LISTABLE_OUTCOMES:
+        abort(404)
+    try:
+        question = findings.question_finding(inspection.id, question_set_id, code)
+    except findings.FindingsError:
+        abort(404)
+    cases = findings.cases_with_outcome(inspection.id, question_set_id, code, outcome)
+    label = "applicable" if outcome == "applicable" else Outcome(outcome).label.lower()
+    return render_template(
+        "findings/list_cases.html",
+        inspection=inspection,
+        role=role,
+        cases=cases,
+        heading=f"{code}: cases {label}",
+        qualifiers=[question.text, question.summary],
+        back=url_for("findings.show_questions", inspection_id=inspection.id)
+        + f"#set-{question_set_id}",
+        back_text="Back to the question findings",
+        detail_heading="Outcome",
+        show_notes=True,
+    )
+
+
+@bp.get("/inspections/<int:inspection_id>/recommendations")
+def show_recommendations(inspection_id: int) -> str:
+    """Progress on each recommendation of the baseline inspection."""
+    inspection, role = _inspection(inspection_id)
+    return render_template(
+        "findings/show_recommendations.html",
+        inspection=inspection,
+        role=role,
+        progress=findings.recommendation_progress(inspection),
+    )
+
+
+@bp.route(
+    "/inspections/<int:inspection_id>/recommendations/<int:recommendation_id>/judgement",
+    methods=["GET", "POST"],
+)
+def record_judgement(inspection_id: int, recommendation_id: int) -> str | Response:
+    """A lead records the judgement of progress on one recommendation, with a narrative."""
+    inspection, role = _inspection(inspection_id, LEAD)
+    try:
+        recommendation = findings.baseline_recommendation(inspection, recommendation_id)
+    except findings.FindingsError:
+        abort(404)
+    progress = findings.recommendation_progress(inspection)
+    row = next(r for r in progress.rows if r.recommendation_id == recommendation.id)
+    form = RecommendationJudgementForm()
+    if request.method == "GET":
+        form.judgement.data = row.judgement
+        form.narrative.data = row.narrative
+        if row.entered_baseline_rate is not None:
+            form.baseline_rate.data = Decimal(str(round(row.entered_baseline_rate * 100, 1)))
+        form.baseline_source.data = row.entered_baseline_source
+    if form.validate_on_submit():
+        rate = form.baseline_rate.data
+        try:
+            findings.record_recommendation_judgement(
+                inspection,
+                recommendation,
+                current_user,
+                judgement=form.judgement.data or "",
+                narrative=form.narrative.data or "",
+                baseline_rate=float(rate) / 100 if rate is not None else None,
+                baseline_source=form.baseline_source.data,
+            )
+        except findings.FindingsError as error:
+            form.baseline_rate.errors = [str(error).capitalize()]
+        else:
+            db.session.commit()
+            current_app.logger.info(
+                "recommendation judgement recorded: inspection %s recommendation %s",
+                inspection.id,
+                recommendation.id,
+            )
+            flash(f"Judgement on {recommendation.code} saved.", "success")
+            return redirect(
+                url_for("findings.show_recommendations", inspection_id=inspection.id)
+                + f"#rec-{recommendation.code}"
+            )
+    return render_template(
+        "findings/record_judgement.html",
+        inspection=inspection,
+        role=role,
+        row=row,
+        form=form,
+    )
+
+
+@bp.get("/inspections/<int:inspection_id>/chapters")
+def show_chapters(inspection_id: int) -> str:
+    """Suggested chapter judgements with their deciding questions, and any overrides."""
+    inspection, role = _inspection(inspection_id)
+    return render_template(
+        "findings/show_chapters.html",
+        inspection=inspection,
+        role=role,
+        chapters=findings.chapter_findings(inspection),
+    )
+
+
+@bp.route("/inspections/<int:inspection_id>/chapters/judgement", methods=["GET", "POST"])
+def record_chapter_judgement(inspection_id: int) -> str | Response:
+    """A lead overrides (or restores) a chapter's suggested judgement, with a reason."""
+    inspection, role = _inspection(inspection_id, LEAD)
+    chapter_name = request.args.get("chapter", "")
+    result = findings.chapter_findings(inspection)
+    chapter = next((c for c in result.chapters if c.chapter == chapter_name), None)
+    if chapter is None:
+        abort(404)
+    form = ChapterJudgementForm()
+    if request.method == "GET":
+        form.judgement.data = chapter.override or ""
+        form.reason.data = chapter.override_reason
+    if form.validate_on_submit():
+        findings.record_chapter_judgement(
+            inspection,
+            chapter.chapter,
+            current_user,
+            judgement=form.judgement.data or None,
+            reason=form.reason.data or "",
+        )
+        db.session.commit()
+        flash(f"Judgement for {chapter.chapter} saved.", "success")
+        return redirect(url_for("findings.show_chapters", inspection_id=inspection.id))
+    return render_template(
+        "findings/record_chapter_judgement.html",
+        inspection=inspection,
+        role=role,
+        chapter=chapter,
+        form=form,
+    )
+
+
+@bp.route("/inspections/<int:inspection_id>/chapters/rule", methods=["GET", "POST"])
+def edit_chapter_rule(inspection_id: int) -> str | Response:
+    """A lead switches the chapter rule on or off and sets its thresholds."""
+    inspection, role = _inspection(inspection_id, LEAD)
+    rule = findings.chapter_rule(inspection)
+    form = ChapterRuleForm()
+    if request.method == "GET":
+        form.enabled.data = rule.enabled
+        form.outstanding.data = round(rule.outstanding * 100)
+        form.good.data = round(rule.good * 100)
+        form.requires_improvement.data = round(rule.requires_improvement * 100)
+        form.min_applicable.data = rule.min_applicable
+    if form.validate_on_submit():
+        try:
+            new_rule = ChapterRule(
+                enabled=bool(form.enabled.data),
+                outstanding=(form.outstanding.data or 0) / 100,
+                good=(form.good.data or 0) / 100,
+                requires_improvement=(form.requires_improvement.data or 0) / 100,
+                min_applicable=form.min_applicable.data or 1,
+            )
+        except ValueError:
+            form.good.errors = [
+                "Thresholds must rise: requires improvement below good below outstanding"
+            ]
+        else:
+            findings.update_chapter_rule(inspection, current_user, new_rule)
+            db.session.commit()
+            flash("Chapter rule saved.", "success")
+            return redirect(url_for("findings.show_chapters", inspection_id=inspection.id))
+    return render_template(
+        "findings/edit_chapter_rule.html", inspection=inspection, role=role, form=form
+    )
+
+
+@bp.get("/inspections/<int:inspection_id>/case-studies")
+def show_case_studies(inspection_id: int) -> str:
+    """Flagged case studies grouped by chapter, ready to quote."""
+    inspection, role = _inspection(inspection_id)
+    return render_template(
+        "findings/show_case_studies.html",
+        inspection=inspection,
+        role=role,
+        chapters=findings.case_studies(inspection),
+    )

@@ -16,6 +16,7 @@ from auditapp.models import (
     User,
 )
 from auditapp.services.accounts import create_user, find_user_by_email
+from auditapp.services.demo_report import load_demo_report
 from auditapp.services.question_sets import import_library
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - documented demo credential, never in production
@@ -84,4 +85,5 @@ def load_demo() -> dict[str, object]:
         _member(inspection, users["auditor2@demo.test"], InspectionRole.AUDITOR)
         _member(inspection, users["observer@demo.test"], InspectionRole.OBSERVER)
     db.session.flush()
+    load_demo_report(baseline, review, users)
     return {"users": list(users), "inspections": [baseline.title, review.title]}

@@ -1,0 +1,310 @@
+"""The OpenAPI 3.1 document of the read-only JSON API (its schemas are JSON Schema 2020-12)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+API_VERSION = "1.0.0"
+
+
+def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    kind = schema["type"]
+    return {**schema, "type": [kind, "null"] if isinstance(kind, str) else [*kind, "null"]}
+
+
+def _object(properties: dict[str, Any], description: str = "") -> dict[str, Any]:
+    schema: dict[str, Any] = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": list(properties),
+        "properties": properties,
+    }
+    if description:
+        schema["description"] = description
+    return schema
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _array(items: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "array", "items": items}
+
+
+STRING = {"type": "string"}
+INTEGER = {"type": "integer", "minimum": 0}
+NUMBER = {"type": "number"}
+BOOLEAN = {"type": "boolean"}
+FRACTION = {"type": "number", "minimum": 0, "maximum": 1}
+PROGRESS_VALUES = [
+    "not_assessed",
+    "no_meaningful_progress",
+    "insufficient_progress",
+    "reasonable_progress",
+    "good_progress",
+]
+
+SCHEMAS: dict[str, Any] = {
+    "Error": _object(
+        {"error": {"type": ["integer", "string"]}, "message": STRING},
+        "An error: 401 without valid credentials, 404 for an inspection you are not a member of.",
+    ),
+    "Inspection": {
+        **_object(
+            {
+                "id": INTEGER,
+                "title": STRING,
+                "force": STRING,
+                "kind": {"enum": ["full_inspection", "post_inspection_review", "thematic"]},
+                "start_date": _nullable({"type": "string", "format": "date"}),
+                "end_date": _nullable({"type": "string", "format": "date"}),
+                "baseline_id": _nullable(INTEGER),
+                "role": {"enum": ["lead", "auditor", "observer"]},
+            }
+        ),
+        "required": ["id", "title", "force", "kind", "start_date", "end_date", "baseline_id"],
+    },
+    "InspectionList": _object({"inspections": _array(_ref("Inspection"))}),
+    "Share": _object(
+        {
+            "count": {"type": "number", "minimum": 0},
+            "total": INTEGER,
+            "percent": _nullable(INTEGER),
+            "ci_low": _nullable(FRACTION),
+            "ci_high": _nullable(FRACTION),
+            "ci_low_percent": _nullable(INTEGER),
+            "ci_high_percent": _nullable(INTEGER),
+        },
+        "count of total, as a whole percentage, with its Wilson 95% confidence interval "
+        "(fractions and whole percentages; null when total is 0).",
+    ),
+    "GradeBreakdown": _object(
+        {
+            "key": STRING,
+            "label": STRING,
+            "cases": INTEGER,
+            "graded": INTEGER,
+            "ungraded": INTEGER,
+            "provisional": {
+                **BOOLEAN,
+                "description": "true when any counted grade is not yet moderated",
+            },
+            "grades": _object(
+                {
+                    "good": _ref("Share"),
+                    "requires_improvement": _ref("Share"),
+                    "inadequate": _ref("Share"),
+                }
+            ),
+        }
+    ),
+    "WorkProgress": _object(
+        {
+            "case_type": STRING,
+            "label": STRING,
+            "kind": {"enum": ["case", "dip_sample"]},
+            "sampled": INTEGER,
+            "in_progress": INTEGER,
+            "submitted": INTEGER,
+            "moderated": INTEGER,
+        }
+    ),
+    "Summary": _object(
+        {
+            "inspection": _ref("Inspection"),
+            "headline": {
+                **STRING,
+                "examples": [
+                    "24 cases audited: 6 good (25%), 5 requires improvement (21%), "
+                    "13 inadequate (54%)"
+                ],
+            },
+            "provisional": BOOLEAN,
+            "unmoderated": INTEGER,
+            "total": _ref("GradeBreakdown"),
+            "by_case_type": _array(_ref("GradeBreakdown")),
+            "progress": _array(_ref("WorkProgress")),
+        }
+    ),
+    "QuestionFinding": _object(
+        {
+            "code": STRING,
+            "section": STRING,
+            "text": STRING,
+            "answer_type": STRING,
+            "graded": BOOLEAN,
+            "critical": BOOLEAN,
+            "recommendation_codes": _array(STRING),
+            "met": INTEGER,
+            "partly_met": INTEGER,
+            "not_met": INTEGER,
+            "not_applicable": INTEGER,
+            "applicable": INTEGER,
+            "summary": {**STRING, "examples": ["met in 1 of 5 applicable cases"]},
+            "met_share": _ref("Share"),
+        }
+    ),
+    "QuestionSetFindings": _object(
+        {
+            "question_set_id": INTEGER,
+            "case_type": STRING,
+            "case_type_name": STRING,
+            "kind": {"enum": ["case", "dip_sample"]},
+            "version": INTEGER,
+            "title": STRING,
+            "cases": INTEGER,
+            "questions": _array(_ref("QuestionFinding")),
+        }
+    ),
+    "Findings": _object(
+        {"inspection_id": INTEGER, "question_sets": _array(_ref("QuestionSetFindings"))}
+    ),
+    "LinkedQuestion": _object(
+        {
+            "case_type": STRING,
+            "question_id": STRING,
+            "text": STRING,
+            "met": INTEGER,
+            "partly_met": INTEGER,
+            "not_met": INTEGER,
+            "applicable": INTEGER,
+            "summary": STRING,
+            "baseline_met": _nullable(INTEGER),
+            "baseline_applicable": _nullable(INTEGER),
+        }
+    ),
+    "WeakAnswer": _object(
+        {
+            "reference": _nullable(STRING),
+            "case_type": STRING,
+            "question_id": STRING,
+            "outcome": {"enum": ["not_met", "partly_met"]},
+            "note": STRING,
+        }
+    ),
+    "RecommendationProgress": _object(
+        {
+            "code": STRING,
+            "kind": {"enum": ["recommendation", "area_for_improvement"]},
+            "chapter": STRING,
+            "timescale": STRING,
+            "text": STRING,
+            "sub_points": _array(STRING),
+            "met": INTEGER,
+            "partly_met": INTEGER,
+            "not_met": INTEGER,
+            "applicable": INTEGER,
+            "now_rate": _nullable(FRACTION),
+            "baseline_rate": _nullable(FRACTION),
+            "baseline_computed": BOOLEAN,
+            "baseline_source": STRING,
+            "change": _nullable({"type": "number", "minimum": -1, "maximum": 1}),
+            "suggested": _object(
+                {"judgement": {"enum": PROGRESS_VALUES}, "label": STRING, "reason": STRING}
+            ),
+            "judgement": _object(
+                {
+                    "value": {"enum": PROGRESS_VALUES},
+                    "label": STRING,
+                    "narrative": STRING,
+                    "judged_by": _nullable(STRING),
+                    "judged_at": _nullable({"type": "string", "format": "date-time"}),
+                }
+            ),
+            "questions": _array(_ref("LinkedQuestion")),
+            "weak_answers": _array(_ref("WeakAnswer")),
+        }
+    ),
+    "Recommendations": _object(
+        {
+            "inspection_id": INTEGER,
+            "baseline": {
+                "oneOf": [_object({"id": INTEGER, "title": STRING}), {"type": "null"}],
+            },
+            "baseline_audited_cases": INTEGER,
+            "recommendations": _array(_ref("RecommendationProgress")),
+        }
+    ),
+}
+
+
+def _json_response(schema: str, description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": _ref(schema)}}}
+
+
+_ERRORS = {
+    "401": _json_response("Error", "Not signed in and no valid API token"),
+}
+_INSPECTION_ERRORS = {
+    **_ERRORS,
+    "404": _json_response("Error", "No such inspection, or you are not a member of it"),
+}
+_INSPECTION_ID = {
+    "name": "inspection_id",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "integer"},
+}
+
+
+def _inspection_get(summary: str, schema: str, operation_id: str) -> dict[str, Any]:
+    return {
+        "get": {
+            "operationId": operation_id,
+            "summary": summary,
+            "parameters": [_INSPECTION_ID],
+            "responses": {"200": _json_response(schema, summary), **_INSPECTION_ERRORS},
+        }
+    }
+
+
+def openapi_document() -> dict[str, Any]:
+    """Return the OpenAPI 3.1 document."""
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "auditapp findings API",
+            "version": API_VERSION,
+            "description": (
+                "Read-only figures of the inspections you are a member of: the same as the "
+                "findings pages. Authenticate with a signed-in session or a personal API token "
+                "(create one under /api/tokens) sent as 'Authorization: Bearer <token>'. "
+                "Figures that include grades not yet moderated are marked provisional."
+            ),
+        },
+        "servers": [{"url": "/"}],
+        "security": [{"bearerToken": []}, {"session": []}],
+        "paths": {
+            "/api/inspections": {
+                "get": {
+                    "operationId": "listInspections",
+                    "summary": "The inspections you are a member of",
+                    "responses": {
+                        "200": _json_response("InspectionList", "Your inspections"),
+                        **_ERRORS,
+                    },
+                }
+            },
+            "/api/inspections/{inspection_id}/summary": _inspection_get(
+                "Headline, grades overall and by case type, and progress",
+                "Summary",
+                "getSummary",
+            ),
+            "/api/inspections/{inspection_id}/findings": _inspection_get(
+                "Outcome counts per question", "Findings", "getFindings"
+            ),
+            "/api/inspections/{inspection_id}/recommendations": _inspection_get(
+                "Progress on the baseline inspection's recommendations",
+                "Recommendations",
+                "getRecommendations",
+            ),
+        },
+        "components": {
+            "schemas": SCHEMAS,
+            "securitySchemes": {
+                "bearerToken": {"type": "http", "scheme": "bearer"},
+                "session": {"type": "apiKey", "in": "cookie", "name": "session"},
+            },
+        },
+    }

@@ -1,0 +1,72 @@
+"""Personal API tokens: created and revoked by their owner, shown once, stored as a hash."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from sqlalchemy import select
+
+from auditapp.extensions import db
+from auditapp.models import ApiToken, User, utcnow
+from auditapp.services.audit_log import record_event
+
+TOKEN_PREFIX = "aud_"  # noqa: S105 - a public marker, not a secret
+MAX_ACTIVE_TOKENS = 10
+
+
+class ApiTokenError(ValueError):
+    """A token request that cannot be met (e.g. too many tokens)."""
+
+
+def hash_token(token: str) -> str:
+    """SHA-256 of the token: tokens are long and random, so a fast hash is enough."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def active_tokens(user: User) -> list[ApiToken]:
+    """The user's tokens that are not revoked, newest first."""
+    return list(
+        db.session.scalars(
+            select(ApiToken)
+            .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+            .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+        )
+    )
+
+
+def create_token(user: User, name: str) -> tuple[ApiToken, str]:
+    """Create a token; return the row and the token itself (never stored, never shown again)."""
+    name = name.strip()
+    if not name:
+        raise ApiTokenError("Enter a name for the token")
+    if len(active_tokens(user)) >= MAX_ACTIVE_TOKENS:
+        raise ApiTokenError(f"You have {MAX_ACTIVE_TOKENS} tokens: revoke one first")
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    row = ApiToken(user_id=user.id, name=name, token_hash=hash_token(token))
+    db.session.add(row)
+    db.session.flush()
+    record_event("create_api_token", "api_token", user=user, entity_id=row.id, new=name)
+    return row, token
+
+
+def revoke_token(user: User, token_id: int) -> ApiToken:
+    """Revoke one of the user's own tokens (ApiTokenError if it is not theirs or not active)."""
+    row = db.session.get(ApiToken, token_id)
+    if row is None or row.user_id != user.id or row.revoked_at is not None:
+        raise ApiTokenError("No such token")
+    row.revoked_at = utcnow()
+    record_event("revoke_api_token", "api_token", user=user, entity_id=row.id, old=row.name)
+    db.session.flush()
+    return row
+
+
+def user_for_token(token: str) -> User | None:
+    """The active user owning an active token, or None; notes when the token was used."""
+    if not token.startswith(TOKEN_PREFIX):
+        return None
+    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
+    if row is None or row.revoked_at is not None or not row.user.active:
+        return None
+    row.last_used_at = utcnow()
+    return row.user

@@ -1,0 +1,1071 @@
+"""Findings of an inspection: grades, per-question figures, recommendation progress, chapters.
+
+Each public function runs a fixed number of SQL queries whatever the number of cases (counts
+are aggregated in SQL where there is one row per answer) and returns plain frozen dataclasses,
+so the pages, the JSON API and the exports show the same figures.
+
+Which cases count:
+- a case counts once it is *audited*: in the sample and submitted or moderated (drafts are
+  work in progress and are only counted in the progress figures);
+- a case's grade is its final (moderated) grade where it has one, else the auditor's proposed
+  grade, else the computed grade; figures that include any grade not yet moderated are
+  *provisional*;
+- question figures count outcomes of the first audit round; "applicable" is met + partly met +
+  not met (not applicable, hidden and unanswered are left out).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import pandas as pd
+from sqlalchemy import and_, func, select
+
+from auditapp.domain.aggregation import (
+    GRADE_COLUMNS,
+    RecommendationEvidence,
+    WeakAnswer,
+    grade_distribution,
+    headline,
+    outcome_summary,
+    recommendation_evidence,
+)
+from auditapp.domain.grades import Grade, Outcome
+from auditapp.domain.recommendations import (
+    ChapterGrade,
+    ChapterRule,
+    ChapterSuggestion,
+    KeyQuestionRate,
+    Progress,
+    ProgressSuggestion,
+    rate_change,
+    suggest_chapter,
+    suggest_progress,
+)
+from auditapp.domain.statistics import Share
+from auditapp.extensions import db
+from auditapp.models import (
+    Answer,
+    Case,
+    CaseStatus,
+    CaseType,
+    ChapterJudgement,
+    Inspection,
+    Question,
+    QuestionOutcomeRow,
+    QuestionSet,
+    Recommendation,
+    RecommendationJudgement,
+    User,
+    utcnow,
+)
+from auditapp.services.audit_log import record_event
+
+AUDITED = (str(CaseStatus.SUBMITTED), str(CaseStatus.MODERATED))
+APPLICABLE = (str(Outcome.MET), str(Outcome.PARTLY_MET), str(Outcome.NOT_MET))
+# Outcomes a reader can click through to; "applicable" lists all three applicable ones.
+LISTABLE_OUTCOMES = (*APPLICABLE, str(Outcome.NOT_APPLICABLE), "applicable")
+NOT_ASSIGNED = "Not assigned"
+
+
+class FindingsError(ValueError):
+    """A request the findings cannot satisfy (e.g. an unknown recommendation)."""
+
+
+# --- cases and grades ---------------------------------------------------------------------------
+
+
+def cases_frame(inspection_id: int) -> pd.DataFrame:
+    """Every sampled case of the inspection, one row each (one query).
+
+    Columns: case_id, reference, case_type (name), case_type_slug, kind ("case" or
+    "dip_sample"), auditor_id, auditor, status, final_grade, grade (the grade the figures use),
+    moderated (bool), is_case_study, case_study_narrative, question_set_id.
+    """
+    rows = db.session.execute(
+        select(
+            Case.id,
+            Case.reference,
+            CaseType.name,
+            CaseType.slug,
+            CaseType.kind,
+            Case.auditor_id,
+            User.name,
+            Case.status,
+            Case.final_grade,
+            Case.proposed_grade,
+            Case.computed_grade,
+            Case.is_case_study,
+            Case.case_study_narrative,
+            Case.question_set_id,
+        )
+        .join(CaseType, CaseType.id == Case.case_type_id)
+        .outerjoin(User, User.id == Case.auditor_id)
+        .where(Case.inspection_id == inspection_id, Case.in_sample.is_(True))
+        .order_by(CaseType.name, Case.reference)
+    ).all()
+    records = []
+    for row in rows:
+        moderated = row[7] == CaseStatus.MODERATED and bool(row[8])
+        records.append(
+            {
+                "case_id": row[0],
+                "reference": row[1],
+                "case_type": row[2],
+                "case_type_slug": row[3],
+                "kind": row[4],
+                "auditor_id": row[5],
+                "auditor": row[6] or NOT_ASSIGNED,
+                "status": row[7],
+                "final_grade": row[8],
+                "grade": row[8] if moderated else (row[9] or row[10]),
+                "moderated": moderated,
+                "is_case_study": bool(row[11]),
+                "case_study_narrative": row[12],
+                "question_set_id": row[13],
+            }
+        )
+    columns = [
+        "case_id",
+        "reference",
+        "case_type",
+        "case_type_slug",
+        "kind",
+        "auditor_id",
+        "auditor",
+        "status",
+        "final_grade",
+        "grade",
+        "moderated",
+        "is_case_study",
+        "case_study_narrative",
+        "question_set_id",
+    ]
+    return pd.DataFrame.from_records(records, columns=columns)
+
+
+def _graded_audited(cases: pd.DataFrame) -> pd.DataFrame:
+    return cases[(cases["kind"] == "case") & cases["status"].isin(AUDITED)]
+
+
+@dataclass(frozen=True)
+class GradeCount:
+    """How many counted cases have one grade, as a share of the graded cases."""
+
+    grade: str
+    label: str
+    share: Share
+
+
+@dataclass(frozen=True)
+class GradeBreakdown:
+    """Grades of one group of audited cases (all of them, one case type, or one auditor)."""
+
+    key: str
+    label: str
+    cases: int
+    graded: int
+    ungraded: int
+    grades: tuple[GradeCount, ...]
+    provisional: bool
+
+
+@dataclass(frozen=True)
+class WorkProgress:
+    """Where the sampled cases of one case type are in the audit."""
+
+    key: str
+    label: str
+    kind: str
+    sampled: int
+    in_progress: int
+    submitted: int
+    moderated: int
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """The inspection dashboard's figures."""
+
+    inspection_id: int
+    headline: str
+    provisional: bool
+    unmoderated: int
+    overall: GradeBreakdown
+    by_case_type: tuple[GradeBreakdown, ...]
+    by_auditor: tuple[GradeBreakdown, ...]
+    progress: tuple[WorkProgress, ...]
+    progress_total: WorkProgress
+
+
+def _breakdowns(
+    counted: pd.DataFrame, by: str | None, keys: dict[str, str] | None = None
+) -> list[GradeBreakdown]:
+    table = grade_distribution(counted, by=by)
+    result = []
+    for group, row in table.iterrows():
+        members = counted if by is None else counted[counted[by] == group]
+        graded = int(row["graded"])
+        result.append(
+            GradeBreakdown(
+                key=(keys or {}).get(str(group), str(group)),
+                label="All audited cases" if by is None else str(group),
+                cases=int(row["cases"]),
+                graded=graded,
+                ungraded=int(row["ungraded"]),
+                grades=tuple(
+                    GradeCount(grade, Grade(grade).label, Share(int(row[grade]), graded))
+                    for grade in GRADE_COLUMNS
+                ),
+                provisional=bool((~members["moderated"]).any()),
+            )
+        )
+    return result
+
+
+def _progress(frame: pd.DataFrame, key: str, label: str, kind: str) -> WorkProgress:
+    status = frame["status"]
+    return WorkProgress(
+        key=key,
+        label=label,
+        kind=kind,
+        sampled=len(frame),
+        in_progress=int((status == CaseStatus.DRAFT).sum()),
+        submitted=int((status == CaseStatus.SUBMITTED).sum()),
+        moderated=int((status == CaseStatus.MODERATED).sum()),
+    )
+
+
+def dashboard(inspection_id: int) -> Dashboard:
+    """Headline, grades by case type and by auditor, and progress of the work (one query)."""
+    cases = cases_frame(inspection_id)
+    counted = _graded_audited(cases)
+    overall = _breakdowns(counted, None)[0]
+    type_keys = dict(zip(cases["case_type"], cases["case_type_slug"], strict=True))
+    auditor_keys = {
+        name: str(int(aid)) if pd.notna(aid) else ""
+        for name, aid in zip(cases["auditor"], cases["auditor_id"], strict=True)
+    }
+    progress = tuple(
+        _progress(
+            group, str(group["case_type_slug"].iloc[0]), str(name), str(group["kind"].iloc[0])
+        )
+        for name, group in cases.groupby("case_type", sort=True)
+    )
+    unmoderated = int((~counted["moderated"]).sum())
+    return Dashboard(
+        inspection_id=inspection_id,
+        headline=headline(counted),
+        provisional=unmoderated > 0,
+        unmoderated=unmoderated,
+        overall=overall,
+        by_case_type=tuple(_breakdowns(counted, "case_type", type_keys)),
+        by_auditor=tuple(_breakdowns(counted, "auditor", auditor_keys)),
+        progress=progress,
+        progress_total=_progress(cases, "all", "All sampled cases", "all"),
+    )
+
+
+@dataclass(frozen=True)
+class CaseRef:
+    """A case behind a figure, with the answer or grade that put it there."""
+
+    case_id: int
+    reference: str
+    case_type: str
+    auditor: str
+    status: str
+    detail: str
+    note: str = ""
+
+
+def cases_with_grade(
+    inspection_id: int,
+    grade: str | None = None,
+    case_type: str | None = None,
+    auditor_id: str | None = None,
+) -> list[CaseRef]:
+    """The audited graded cases behind a grade figure (one query); filters are optional.
+
+    ``auditor_id`` is the key of a by-auditor row: a user id, or "" for unassigned cases.
+    """
+    counted = _graded_audited(cases_frame(inspection_id))
+    if grade:
+        counted = counted[counted["grade"] == grade]
+    if case_type:
+        counted = counted[counted["case_type_slug"] == case_type]
+    if auditor_id is not None:
+        if auditor_id == "":
+            counted = counted[counted["auditor_id"].isna()]
+        else:
+            counted = counted[counted["auditor_id"] == int(auditor_id)]
+    return [
+        CaseRef(
+            case_id=int(row.case_id),
+            reference=str(row.reference),
+            case_type=str(row.case_type),
+            auditor=str(row.auditor),
+            status=str(row.status),
+            detail=(Grade(row.grade).label if row.grade else "Not graded")
+            + ("" if row.moderated else " (provisional)"),
+        )
+        for row in counted.itertuples()
+    ]
+
+
+# --- per-question findings ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuestionFinding:
+    """One question's outcome counts over the audited cases of its set."""
+
+    question_set_id: int
+    code: str
+    position: int
+    section: str
+    text: str
+    answer_type: str
+    graded: bool
+    critical: bool
+    recommendation_codes: tuple[str, ...]
+    met: int
+    partly_met: int
+    not_met: int
+    not_applicable: int
+    recorded: int
+    applicable: int
+    summary: str
+
+    @property
+    def share(self) -> Share:
+        """Return the share of applicable cases that fully meet the question."""
+        return Share(self.met, self.applicable)
+
+    @property
+    def judged(self) -> bool:
+        """Return True when the question has met / not met outcomes (not just recorded)."""
+        return self.applicable > 0 or self.answer_type in ("yes_no", "derived")
+
+
+@dataclass(frozen=True)
+class QuestionSetFindings:
+    """The findings of one question set (a case type's version) used in the inspection."""
+
+    question_set_id: int
+    case_type: str
+    case_type_name: str
+    kind: str
+    version: int
+    title: str
+    cases: int
+    questions: tuple[QuestionFinding, ...]
+
+
+def question_findings(inspection_id: int) -> list[QuestionSetFindings]:
+    """Outcome counts for every question of every set used by audited cases (three queries)."""
+    audited = and_(
+        Case.inspection_id == inspection_id,
+        Case.in_sample.is_(True),
+        Case.status.in_(AUDITED),
+    )
+    sets = db.session.execute(
+        select(
+            QuestionSet.id,
+            CaseType.slug,
+            CaseType.name,
+            CaseType.kind,
+            QuestionSet.version,
+            QuestionSet.title,
+            func.count(Case.id),
+        )
+        .join(Case, Case.question_set_id == QuestionSet.id)
+        .join(CaseType, CaseType.id == QuestionSet.case_type_id)
+        .where(audited)
+        .group_by(
+            QuestionSet.id,
+            CaseType.slug,
+            CaseType.name,
+            CaseType.kind,
+            QuestionSet.version,
+            QuestionSet.title,
+        )
+        .order_by(CaseType.kind, CaseType.name, QuestionSet.version)
+    ).all()
+    if not sets:
+        return []
+    set_ids = [row[0] for row in sets]
+    questions = db.session.scalars(
+        select(Question)
+        .where(Question.question_set_id.in_(set_ids))
+        .order_by(Question.question_set_id, Question.position)
+    ).all()
+    counts: dict[tuple[int, str], dict[str, int]] = {}
+    for set_id, code, outcome, number in db.session.execute(
+        select(
+            Case.question_set_id,
+            QuestionOutcomeRow.question_code,
+            QuestionOutcomeRow.outcome,
+            func.count(QuestionOutcomeRow.id),
+        )
+        .join(Case, Case.id == QuestionOutcomeRow.case_id)
+        .where(audited, QuestionOutcomeRow.audit_round == 1)
+        .group_by(
+            Case.question_set_id, QuestionOutcomeRow.question_code, QuestionOutcomeRow.outcome
+        )
+    ):
+        counts.setdefault((set_id, code), {})[outcome] = int(number)
+
+    by_set: dict[int, list[QuestionFinding]] = {set_id: [] for set_id in set_ids}
+    for question in questions:
+        tally = counts.get((question.question_set_id, question.code), {})
+        met, partly, not_met = (tally.get(outcome, 0) for outcome in APPLICABLE)
+        applicable = met + partly + not_met
+        by_set[question.question_set_id].append(
+            QuestionFinding(
+                question_set_id=question.question_set_id,
+                code=question.code,
+                position=question.position,
+                section=question.section_title,
+                text=question.text,
+                answer_type=question.answer_type,
+                graded=question.graded,
+                critical=question.critical,
+                recommendation_codes=tuple(question.recommendation_codes or ()),
+                met=met,
+                partly_met=partly,
+                not_met=not_met,
+                not_applicable=tally.get(str(Outcome.NOT_APPLICABLE), 0),
+                recorded=tally.get(str(Outcome.RECORDED), 0),
+                applicable=applicable,
+                summary=outcome_summary(met, partly, applicable),
+            )
+        )
+    return [
+        QuestionSetFindings(
+            question_set_id=set_id,
+            case_type=slug,
+            case_type_name=name,
+            kind=kind,
+            version=version,
+            title=title,
+            cases=int(cases),
+            questions=tuple(by_set[set_id]),
+        )
+        for set_id, slug, name, kind, version, title, cases in sets
+    ]
+
+
+def question_finding(inspection_id: int, question_set_id: int, code: str) -> QuestionFinding:
+    """One question's figures (FindingsError when the set is not used or has no such code)."""
+    for found in question_findings(inspection_id):
+        if found.question_set_id == question_set_id:
+            for question in found.questions:
+                if question.code == code:
+                    return question
+    raise FindingsError(f"question {code} of set {question_set_id} is not in these findings")
+
+
+def cases_with_outcome(
+    inspection_id: int, question_set_id: int, code: str, outcome: str
+) -> list[CaseRef]:
+    """The audited cases behind one question's figure (one query).
+
+    ``outcome`` is met, partly_met, not_met, not_applicable, or "applicable" (all three of
+    met, partly met and not met). Each case carries the auditor's note on that answer.
+    """
+    if outcome not in LISTABLE_OUTCOMES:
+        raise FindingsError(f"unknown outcome {outcome!r}")
+    wanted = APPLICABLE if outcome == "applicable" else (outcome,)
+    rows = db.session.execute(
+        select(
+            Case.id,
+            Case.reference,
+            CaseType.name,
+            User.name,
+            Case.status,
+            QuestionOutcomeRow.outcome,
+            Answer.note,
+        )
+        .join(Case, Case.id == QuestionOutcomeRow.case_id)
+        .join(CaseType, CaseType.id == Case.case_type_id)
+        .outerjoin(User, User.id == Case.auditor_id)
+        .outerjoin(
+            Answer,
+            and_(
+                Answer.case_id == Case.id,
+                Answer.audit_round == 1,
+                Answer.question_code == QuestionOutcomeRow.question_code,
+            ),
+        )
+        .where(
+            Case.inspection_id == inspection_id,
+            Case.in_sample.is_(True),
+            Case.status.in_(AUDITED),
+            Case.question_set_id == question_set_id,
+            QuestionOutcomeRow.audit_round == 1,
+            QuestionOutcomeRow.question_code == code,
+            QuestionOutcomeRow.outcome.in_(wanted),
+        )
+        .order_by(Case.reference)
+    ).all()
+    return [
+        CaseRef(
+            case_id=row[0],
+            reference=row[1],
+            case_type=row[2],
+            auditor=row[3] or NOT_ASSIGNED,
+            status=row[4],
+            detail=Outcome(row[5]).label,
+            note=row[6] or "",
+        )
+        for row in rows
+    ]
+
+
+# --- recommendation progress --------------------------------------------------------------------
+
+
+def _evidence_frames(inspection_id: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, int]:
+    """Outcomes, questions and notes frames for recommendation_evidence (two queries)."""
+    rows = db.session.execute(
+        select(
+            Case.id,
+            Case.reference,
+            CaseType.slug,
+            QuestionOutcomeRow.question_code,
+            QuestionOutcomeRow.outcome,
+            Answer.note,
+        )
+        .join(Case, Case.id == QuestionOutcomeRow.case_id)
+        .join(CaseType, CaseType.id == Case.case_type_id)
+        .outerjoin(
+            Answer,
+            and_(
+                Answer.case_id == Case.id,
+                Answer.audit_round == 1,
+                Answer.question_code == QuestionOutcomeRow.question_code,
+            ),
+        )
+        .where(
+            Case.inspection_id == inspection_id,
+            Case.in_sample.is_(True),
+            Case.status.in_(AUDITED),
+            QuestionOutcomeRow.audit_round == 1,
+            QuestionOutcomeRow.outcome.in_(APPLICABLE),
+        )
+    ).all()
+    outcomes = pd.DataFrame(
+        [(r[0], r[2], r[3], r[4]) for r in rows],
+        columns=["case_id", "case_type", "question_id", "outcome"],
+    )
+    notes = pd.DataFrame(
+        [(r[0], r[1], r[3], r[5]) for r in rows],
+        columns=["case_id", "reference", "question_id", "note"],
+    )
+    question_rows = db.session.execute(
+        select(CaseType.slug, Question.code, Question.text, Question.recommendation_codes)
+        .join(QuestionSet, QuestionSet.id == Question.question_set_id)
+        .join(CaseType, CaseType.id == QuestionSet.case_type_id)
+        .where(
+            Question.question_set_id.in_(
+                select(Case.question_set_id)
+                .where(Case.inspection_id == inspection_id, Case.in_sample.is_(True))
+                .distinct()
+            )
+        )
+        .order_by(CaseType.name, QuestionSet.version, Question.position)
+    ).all()
+    seen: set[tuple[str, str]] = set()
+    question_records = []
+    for slug, code, text, codes in question_rows:
+        if (slug, code) not in seen:
+            seen.add((slug, code))
+            question_records.append((slug, code, text, list(codes or [])))
+    questions = pd.DataFrame(
+        question_records, columns=["case_type", "question_id", "question_text", "recommendations"]
+    )
+    return outcomes, questions, notes, len({r[0] for r in rows})
+
+
+@dataclass(frozen=True)
+class LinkedQuestion:
+    """A question evidencing a recommendation: its counts now and at the baseline."""
+
+    case_type: str
+    question_id: str
+    text: str
+    met: int
+    partly_met: int
+    not_met: int
+    applicable: int
+    summary: str
+    baseline_met: int | None = None
+    baseline_applicable: int | None = None
+
+    @property
+    def share(self) -> Share:
+        """Return the share of applicable cases that fully meet the question now."""
+        return Share(self.met, self.applicable)
+
+    @property
+    def baseline_share(self) -> Share | None:
+        """Return the baseline share, when the baseline was audited here."""
+        if self.baseline_applicable is None or self.baseline_met is None:
+            return None
+        return Share(self.baseline_met, self.baseline_applicable)
+
+
+@dataclass(frozen=True)
+class RecommendationProgressRow:
+    """Progress on one recommendation of the baseline inspection."""
+
+    recommendation_id: int
+    code: str
+    kind: str
+    chapter: str
+    timescale: str
+    text: str
+    sub_points: tuple[str, ...]
+    questions: tuple[LinkedQuestion, ...]
+    met: int
+    partly_met: int
+    not_met: int
+    applicable: int
+    now_rate: float | None
+    baseline_rate: float | None
+    baseline_computed: bool
+    baseline_source: str
+    change: float | None
+    suggestion: ProgressSuggestion
+    weak_answers: tuple[WeakAnswer, ...]
+    judgement: str
+    narrative: str
+    judged_by: str | None
+    judged_at: datetime | None
+    entered_baseline_rate: float | None = None
+    entered_baseline_source: str = ""
+
+    @property
+    def now_share(self) -> Share:
+        """Return the met rate now as a share of applicable answers (partly met counts half)."""
+        return Share(self.met + 0.5 * self.partly_met, self.applicable)
+
+    @property
+    def judgement_label(self) -> str:
+        """Return the lead's judgement in words."""
+        return Progress(self.judgement).label
+
+
+@dataclass(frozen=True)
+class RecommendationProgress:
+    """Progress on every recommendation of the baseline inspection."""
+
+    inspection_id: int
+    baseline_id: int | None
+    baseline_title: str | None
+    baseline_audited_cases: int
+    rows: tuple[RecommendationProgressRow, ...] = field(default=())
+
+
+def recommendation_progress(inspection: Inspection) -> RecommendationProgress:
+    """Evidence, baseline, change, suggestion and judgement per baseline recommendation.
+
+    A constant number of queries: recommendations, judgements, and two per inspection for the
+    evidence (this one and the baseline).
+    """
+    baseline = inspection.baseline
+    if baseline is None:
+        return RecommendationProgress(inspection.id, None, None, 0)
+    recommendations = db.session.scalars(
+        select(Recommendation)
+        .where(Recommendation.inspection_id == baseline.id)
+        .order_by(Recommendation.position, Recommendation.id)
+    ).all()
+    judgements = {
+        j.recommendation_id: (j, name)
+        for j, name in db.session.execute(
+            select(RecommendationJudgement, User.name)
+            .outerjoin(User, User.id == RecommendationJudgement.judged_by_id)
+            .where(RecommendationJudgement.inspection_id == inspection.id)
+        ).all()
+    }
+    codes = [r.code for r in recommendations]
+    now = recommendation_evidence(*_evidence_frames(inspection.id)[:3], codes=codes)
+    base_outcomes, base_questions, base_notes, base_cases = _evidence_frames(baseline.id)
+    before: dict[str, RecommendationEvidence] = (
+        recommendation_evidence(base_outcomes, base_questions, base_notes, codes=codes)
+        if base_cases
+        else {}
+    )
+    rows = []
+    for rec in recommendations:
+        evidence = now[rec.code]
+        judged, judged_by = judgements.get(rec.id, (None, None))
+        base = before.get(rec.code)
+        base_by_question = {(q.case_type, q.question_id): q for q in base.questions} if base else {}
+        if base is not None and base.applicable:
+            baseline_rate: float | None = base.met_rate
+            computed = True
+            source = (
+                f"Computed from {base.applicable} applicable answers in the audited cases of "
+                f"{baseline.title}"
+            )
+        elif judged is not None and judged.baseline_rate is not None:
+            baseline_rate, computed = judged.baseline_rate, False
+            source = judged.baseline_source or "Entered by the lead"
+        else:
+            baseline_rate, computed, source = None, False, "No baseline rate"
+        rows.append(
+            RecommendationProgressRow(
+                recommendation_id=rec.id,
+                code=rec.code,
+                kind=rec.kind,
+                chapter=rec.chapter,
+                timescale=rec.timescale,
+                text=rec.text,
+                sub_points=tuple(rec.sub_points or ()),
+                questions=tuple(
+                    LinkedQuestion(
+                        case_type=q.case_type,
+                        question_id=q.question_id,
+                        text=q.question_text,
+                        met=q.met,
+                        partly_met=q.partly_met,
+                        not_met=q.not_met,
+                        applicable=q.applicable,
+                        summary=q.summary,
+                        baseline_met=(
+                            base_by_question[(q.case_type, q.question_id)].met
+                            if (q.case_type, q.question_id) in base_by_question
+                            else None
+                        ),
+                        baseline_applicable=(
+                            base_by_question[(q.case_type, q.question_id)].applicable
+                            if (q.case_type, q.question_id) in base_by_question
+                            else None
+                        ),
+                    )
+                    for q in evidence.questions
+                ),
+                met=evidence.met,
+                partly_met=evidence.partly_met,
+                not_met=evidence.not_met,
+                applicable=evidence.applicable,
+                now_rate=evidence.met_rate,
+                baseline_rate=baseline_rate,
+                baseline_computed=computed,
+                baseline_source=source,
+                change=rate_change(evidence.met_rate, baseline_rate),
+                suggestion=suggest_progress(evidence.met_rate, baseline_rate),
+                weak_answers=evidence.weak_answers,
+                judgement=judged.judgement if judged else str(Progress.NOT_ASSESSED),
+                narrative=(judged.narrative or "") if judged else "",
+                judged_by=judged_by,
+                judged_at=judged.judged_at if judged else None,
+                entered_baseline_rate=judged.baseline_rate if judged else None,
+                entered_baseline_source=(judged.baseline_source or "") if judged else "",
+            )
+        )
+    return RecommendationProgress(
+        inspection.id, baseline.id, baseline.title, base_cases, tuple(rows)
+    )
+
+
+def baseline_recommendation(inspection: Inspection, recommendation_id: int) -> Recommendation:
+    """A recommendation of the inspection's baseline (FindingsError otherwise)."""
+    rec = db.session.get(Recommendation, recommendation_id)
+    if rec is None or inspection.baseline_id is None or rec.inspection_id != inspection.baseline_id:
+        raise FindingsError("not a recommendation of this inspection's baseline")
+    return rec
+
+
+def record_recommendation_judgement(
+    inspection: Inspection,
+    recommendation: Recommendation,
+    by: User,
+    *,
+    judgement: str,
+    narrative: str,
+    baseline_rate: float | None = None,
+    baseline_source: str | None = None,
+) -> RecommendationJudgement:
+    """Record (or change) the lead's judgement of progress on a recommendation, audit-logged."""
+    Progress(judgement)  # ValueError for an unknown judgement
+    if baseline_rate is not None and not 0 <= baseline_rate <= 1:
+        raise FindingsError("baseline rate must be between 0% and 100%")
+    if baseline_rate is not None and not (baseline_source or "").strip():
+        raise FindingsError("say where the baseline rate comes from")
+    row = db.session.scalar(
+        select(RecommendationJudgement).where(
+            RecommendationJudgement.inspection_id == inspection.id,
+            RecommendationJudgement.recommendation_id == recommendation.id,
+        )
+    )
+    if row is None:
+        row = RecommendationJudgement(
+            inspection_id=inspection.id, recommendation_id=recommendation.id
+        )
+        db.session.add(row)
+    new = {
+        "judgement": judgement,
+        "narrative": narrative.strip() or None,
+        "baseline_rate": baseline_rate,
+        "baseline_source": (baseline_source or "").strip() or None,
+    }
+    for name, value in new.items():
+        old = getattr(row, name)
+        if old != value:
+            record_event(
+                "record_judgement",
+                "recommendation_judgement",
+                user=by,
+                entity_id=recommendation.code,
+                inspection_id=inspection.id,
+                field=name,
+                old=old,
+                new=value,
+            )
+            setattr(row, name, value)
+    row.judged_by_id = by.id
+    row.judged_at = utcnow()
+    db.session.flush()
+    return row
+
+
+# --- chapters -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChapterFinding:
+    """A chapter's suggested judgement, and the lead's override if any."""
+
+    chapter: str
+    suggestion: ChapterSuggestion
+    override: str | None
+    override_reason: str
+    judged_by: str | None
+    judged_at: datetime | None
+
+    @property
+    def judgement(self) -> ChapterGrade | None:
+        """Return the judgement that stands: the lead's override, else the suggestion."""
+        return ChapterGrade(self.override) if self.override else self.suggestion.judgement
+
+
+@dataclass(frozen=True)
+class ChapterFindings:
+    """Every chapter's judgement under the inspection's rule."""
+
+    inspection_id: int
+    rule: ChapterRule
+    chapters: tuple[ChapterFinding, ...]
+
+
+def chapter_rule(inspection: Inspection) -> ChapterRule:
+    """The inspection's chapter rule (documented defaults when none is stored)."""
+    return ChapterRule.from_dict(inspection.chapter_rule)
+
+
+def _chapter_map(
+    inspection: Inspection, sets: Iterable[QuestionSetFindings]
+) -> dict[str, list[QuestionFinding]]:
+    """Chapters in report order, each with its key questions.
+
+    With a baseline, chapters are its recommendations' chapters and a chapter's key questions
+    are those linked to one of its recommendations. Without one, each case type is a chapter
+    and its critical questions are the key questions.
+    """
+    sets = list(sets)
+    chapters: dict[str, list[QuestionFinding]] = {}
+    if inspection.baseline_id is not None:
+        recs = db.session.execute(
+            select(Recommendation.code, Recommendation.chapter)
+            .where(Recommendation.inspection_id == inspection.baseline_id)
+            .order_by(Recommendation.position, Recommendation.id)
+        ).all()
+        chapter_of = {code: chapter for code, chapter in recs}
+        for _, chapter in recs:
+            chapters.setdefault(chapter, [])
+        for found in sets:
+            for question in found.questions:
+                for chapter in dict.fromkeys(
+                    chapter_of[c] for c in question.recommendation_codes if c in chapter_of
+                ):
+                    chapters[chapter].append(question)
+    if not chapters:
+        for found in sets:
+            if found.kind == "case":
+                chapters[found.case_type_name] = [q for q in found.questions if q.critical]
+    return chapters
+
+
+def chapter_findings(inspection: Inspection) -> ChapterFindings:
+    """Suggested chapter judgements with their deciding questions, and any overrides."""
+    rule = chapter_rule(inspection)
+    sets = question_findings(inspection.id)
+    set_names = {found.question_set_id: found.case_type_name for found in sets}
+    overrides = {
+        j.chapter: (j, name)
+        for j, name in db.session.execute(
+            select(ChapterJudgement, User.name)
+            .outerjoin(User, User.id == ChapterJudgement.judged_by_id)
+            .where(ChapterJudgement.inspection_id == inspection.id)
+        ).all()
+    }
+    chapters = []
+    for chapter, questions in _chapter_map(inspection, sets).items():
+        keys = [
+            KeyQuestionRate(set_names[q.question_set_id], q.code, q.text, q.met, q.applicable)
+            for q in questions
+        ]
+        override, judged_by = overrides.get(chapter, (None, None))
+        chapters.append(
+            ChapterFinding(
+                chapter=chapter,
+                suggestion=suggest_chapter(chapter, keys, rule),
+                override=override.judgement if override else None,
+                override_reason=override.reason if override else "",
+                judged_by=judged_by,
+                judged_at=override.judged_at if override else None,
+            )
+        )
+    return ChapterFindings(inspection.id, rule, tuple(chapters))
+
+
+def record_chapter_judgement(
+    inspection: Inspection, chapter: str, by: User, *, judgement: str | None, reason: str
+) -> ChapterJudgement | None:
+    """Override a chapter's suggested judgement with a reason, or clear the override.
+
+    ``judgement`` None removes the override (the suggestion stands again). Audit-logged.
+    """
+    row = db.session.scalar(
+        select(ChapterJudgement).where(
+            ChapterJudgement.inspection_id == inspection.id, ChapterJudgement.chapter == chapter
+        )
+    )
+    old = row.judgement if row else None
+    if judgement is None:
+        if row is not None:
+            db.session.delete(row)
+            record_event(
+                "clear_chapter_judgement",
+                "chapter_judgement",
+                user=by,
+                entity_id=chapter,
+                inspection_id=inspection.id,
+                field="judgement",
+                old=old,
+                new=None,
+            )
+        db.session.flush()
+        return None
+    ChapterGrade(judgement)
+    if not reason.strip():
+        raise FindingsError("give a reason for the judgement")
+    if row is None:
+        row = ChapterJudgement(inspection_id=inspection.id, chapter=chapter, judgement=judgement)
+        db.session.add(row)
+    row.judgement = judgement
+    row.reason = reason.strip()
+    row.judged_by_id = by.id
+    row.judged_at = utcnow()
+    record_event(
+        "record_chapter_judgement",
+        "chapter_judgement",
+        user=by,
+        entity_id=chapter,
+        inspection_id=inspection.id,
+        field="judgement",
+        old=old,
+        new=f"{judgement}: {row.reason}",
+    )
+    db.session.flush()
+    return row
+
+
+def update_chapter_rule(inspection: Inspection, by: User, rule: ChapterRule) -> None:
+    """Store the inspection's chapter rule (switch it on or off, thresholds), audit-logged."""
+    old = inspection.chapter_rule
+    inspection.chapter_rule = rule.to_dict()
+    record_event(
+        "update_chapter_rule",
+        "inspection",
+        user=by,
+        entity_id=inspection.id,
+        inspection_id=inspection.id,
+        field="chapter_rule",
+        old=old,
+        new=rule.to_dict(),
+    )
+    db.session.flush()
+
+
+# --- case studies -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseStudy:
+    """A case flagged as a case study, with its narrative."""
+
+    case_id: int
+    reference: str
+    case_type: str
+    status: str
+    grade: str | None
+    provisional: bool
+    narrative: str
+
+
+@dataclass(frozen=True)
+class CaseStudyChapter:
+    """The case studies of one chapter."""
+
+    chapter: str
+    studies: tuple[CaseStudy, ...]
+
+
+def case_studies(inspection: Inspection) -> list[CaseStudyChapter]:
+    """Flagged case studies grouped by chapter, in report order.
+
+    A case study's chapter is the chapter most of its question set's questions are linked to
+    (through the baseline's recommendations; ties go to the earlier chapter); without a
+    baseline, its case type.
+    """
+    cases = cases_frame(inspection.id)
+    flagged = cases[cases["is_case_study"]]
+    if flagged.empty:
+        return []
+    sets = question_findings(inspection.id)
+    chapters = _chapter_map(inspection, sets)
+    order = list(chapters)
+    chapter_of_set: dict[int, str] = {}
+    for found in sets:
+        tally = {
+            chapter: sum(1 for q in questions if q.question_set_id == found.question_set_id)
+            for chapter, questions in chapters.items()
+        }
+        best = max(tally.items(), key=lambda item: (item[1], -order.index(item[0])), default=None)
+        chapter_of_set[found.question_set_id] = (
+            best[0] if best and best[1] else found.case_type_name
+        )
+    grouped: dict[str, list[CaseStudy]] = {}
+    for row in flagged.itertuples():
+        set_id = int(row.question_set_id) if pd.notna(row.question_set_id) else -1
+        chapter = chapter_of_set.get(set_id, str(row.case_type))
+        grouped.setdefault(chapter, []).append(
+            CaseStudy(
+                case_id=int(row.case_id),
+                reference=str(row.reference),
+                case_type=str(row.case_type),
+                status=str(row.status),
+                grade=row.grade if isinstance(row.grade, str) else None,
+                provisional=not bool(row.moderated),
+                narrative=str(row.case_study_narrative or ""),
+            )
+        )
+    ranked = sorted(grouped, key=lambda c: (order.index(c) if c in order else len(order), c))
+    return [CaseStudyChapter(chapter, tuple(grouped[chapter])) for chapter in ranked]
