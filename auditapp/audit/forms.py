@@ -1,0 +1,117 @@
+"""Forms of the audit area. The case form's questions come from the question set, so the case
+form itself only carries the CSRF token and the case version; answers are read by
+``presenters.parse_posted``."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextArea
+from wtforms import HiddenField, RadioField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+from auditapp.domain.grades import Grade
+from auditapp.services.audit_form import NARRATIVE_MAX_LENGTH, NOTE_MAX_LENGTH
+
+KEEP_COMPUTED = "computed"
+PERSONAL_DATA_WARNING = (
+    "Never write names, dates of birth, addresses or anything else that identifies a person: "
+    "use the case reference only."
+)
+
+
+class SaveAnswersForm(FlaskForm):
+    """The whole case form (without JavaScript): the version the page was rendered at."""
+
+    base_version = HiddenField()
+
+
+class SubmitCaseForm(FlaskForm):
+    """Keep the worked-out grade or propose another with a reason, then submit."""
+
+    grade_choice = RadioField(
+        "Which grade do you give this case?",
+        widget=GovRadioInput(),
+        validators=[InputRequired(message="Choose the grade you give this case")],
+    )
+    reason = TextAreaField(
+        "Why do you propose a different grade?",
+        widget=GovTextArea(),
+        description="Required when you propose a grade different from the one worked out. "
+        + PERSONAL_DATA_WARNING,
+        validators=[
+            Optional(),
+            Length(max=NARRATIVE_MAX_LENGTH, message="Reason must be 5,000 characters or fewer"),
+        ],
+    )
+    submit = SubmitField("Submit case", widget=GovSubmitInput())
+
+    def set_choices(self, computed: str | None) -> None:
+        """Offer the worked-out grade first, then every other grade."""
+        choices: list[tuple[str, str]] = []
+        if computed:
+            choices.append((KEEP_COMPUTED, f"{Grade(computed).label} (the grade worked out)"))
+        choices += [(g.value, f"Propose {g.label.lower()}") for g in Grade if g.value != computed]
+        self.grade_choice.choices = choices
+
+    @property
+    def proposed_grade(self) -> str | None:
+        """The grade proposed, or None to keep the worked-out one."""
+        value = self.grade_choice.data
+        return None if value in (None, "", KEEP_COMPUTED) else value
+
+
+class CaseStudyForm(FlaskForm):
+    """Flag a case as a case study, with a short narrative."""
+
+    is_case_study = RadioField(
+        "Is this case a case study for the report?",
+        widget=GovRadioInput(),
+        choices=[("yes", "Yes"), ("no", "No")],
+        validators=[InputRequired(message="Select yes if this case is a case study")],
+    )
+    narrative = TextAreaField(
+        "Case study narrative",
+        widget=GovTextArea(),
+        description="A short account of what the case shows, as a report would tell it. "
+        + PERSONAL_DATA_WARNING,
+        validators=[
+            Optional(),
+            Length(max=NARRATIVE_MAX_LENGTH, message="Narrative must be 5,000 characters or fewer"),
+        ],
+    )
+    submit = SubmitField("Save case study", widget=GovSubmitInput())
+
+
+class CurrentRiskForm(FlaskForm):
+    """Flag a child at current risk with what the auditor saw."""
+
+    note = TextAreaField(
+        "What did you see that shows a child is at current risk?",
+        widget=GovTextArea(),
+        description="Leads raise this with the force at once. Say what in the case file shows "
+        "the risk and where. " + PERSONAL_DATA_WARNING,
+        validators=[
+            DataRequired(message="Describe what you saw that shows a child is at current risk"),
+            Length(max=NOTE_MAX_LENGTH, message="Description must be 5,000 characters or fewer"),
+        ],
+    )
+    submit = SubmitField("Flag child at current risk", widget=GovSubmitInput())
+
+
+class RemoveRiskForm(FlaskForm):
+    """A lead removes a current-risk flag with a reason."""
+
+    reason = TextAreaField(
+        "Why is the flag being removed?",
+        widget=GovTextArea(),
+        description="The case is regraded without the flag. " + PERSONAL_DATA_WARNING,
+        validators=[
+            DataRequired(message="Give the reason for removing the flag"),
+            Length(max=NOTE_MAX_LENGTH, message="Reason must be 5,000 characters or fewer"),
+        ],
+    )
+    submit = SubmitField("Remove flag", widget=GovSubmitInput())
+
+
+class ConcernActionForm(FlaskForm):
+    """A button on the concerns page (CSRF token only)."""
