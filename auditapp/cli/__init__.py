@@ -7,10 +7,14 @@ from flask import Flask
 
 def register_commands(app: Flask) -> None:
     """Attach every command group to the app's `flask` CLI."""
+    from auditapp.cli.cases import cases_cli
     from auditapp.cli.demo import demo_command
+    from auditapp.cli.export import export_command
     from auditapp.cli.question_sets import question_sets_cli
     from auditapp.cli.users import users_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_command)
+    app.cli.add_command(export_command)
     app.cli.add_command(question_sets_cli)
+    app.cli.add_command(cases_cli)

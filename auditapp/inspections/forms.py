@@ -1,0 +1,242 @@
+"""Forms for inspection set-up, case list import, sampling and assignment."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovDateInput,
+    GovFileInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextInput,
+)
+from wtforms import (
+    DateField,
+    EmailField,
+    IntegerField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from auditapp.models import InspectionKind, InspectionRole
+
+KIND_CHOICES = [SelectChoice(kind.value, kind.label) for kind in InspectionKind]
+ROLE_CHOICES = [SelectChoice(role.value, role.label) for role in InspectionRole]
+ROLE_HINTS = {
+    "lead": "Sets up the inspection, samples, assigns and moderates cases",
+    "auditor": "Audits the cases assigned to them",
+    "observer": "Sees the inspection's figures, changes nothing",
+}
+
+
+def choices(pairs: Iterable[tuple[Any, str]]) -> list[SelectChoice]:
+    """Select options from (value, label) pairs."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def _optional_int(value: object) -> int | None:
+    return int(value) if value not in (None, "", "None") else None  # type: ignore[call-overload]
+
+
+class InspectionForm(FlaskForm):
+    """An inspection's details (the lead's email only when creating)."""
+
+    title = StringField(
+        "Title",
+        widget=GovTextInput(),
+        description="For example, Post-inspection review 2022",
+        validators=[
+            DataRequired(message="Enter a title"),
+            Length(max=200, message="Title must be 200 characters or fewer"),
+        ],
+    )
+    force = StringField(
+        "Force",
+        widget=GovTextInput(),
+        validators=[
+            DataRequired(message="Enter the force inspected"),
+            Length(max=120, message="Force must be 120 characters or fewer"),
+        ],
+    )
+    kind = RadioField(
+        "Kind of inspection",
+        widget=GovRadioInput(),
+        choices=KIND_CHOICES,
+        validators=[DataRequired(message="Select the kind of inspection")],
+    )
+    start_date = DateField(
+        "Start date",
+        widget=GovDateInput(),
+        format="%d %m %Y",
+        description="For example, 5 9 2022",
+        validators=[Optional()],
+    )
+    end_date = DateField(
+        "End date",
+        widget=GovDateInput(),
+        format="%d %m %Y",
+        validators=[Optional()],
+    )
+    baseline_id = SelectField(
+        "Baseline inspection",
+        widget=GovSelect(),
+        description="The earlier inspection whose recommendations this one follows up",
+        coerce=_optional_int,
+        validators=[Optional()],
+    )
+    submit = SubmitField("Save", widget=GovSubmitInput())
+
+
+class CreateInspectionForm(InspectionForm):
+    """A new inspection and the lead who runs it."""
+
+    lead_email = EmailField(
+        "Lead's email address",
+        widget=GovTextInput(),
+        description="The account must exist already. The lead can then add the team.",
+        validators=[DataRequired(message="Enter the lead's email address")],
+    )
+    submit = SubmitField("Create inspection", widget=GovSubmitInput())
+
+
+class AddMemberForm(FlaskForm):
+    """An existing user, by email, and their role."""
+
+    email = EmailField(
+        "Email address",
+        widget=GovTextInput(),
+        validators=[DataRequired(message="Enter the email address of the person to add")],
+    )
+    role = RadioField(
+        "Role in this inspection",
+        widget=GovRadioInput(),
+        choices=ROLE_CHOICES,
+        default=InspectionRole.AUDITOR.value,
+        validators=[DataRequired(message="Select a role")],
+    )
+    submit = SubmitField("Add member", widget=GovSubmitInput())
+
+
+class MemberRoleForm(FlaskForm):
+    """A new role for one member."""
+
+    role = SelectField(
+        "Role",
+        widget=GovSelect(),
+        choices=ROLE_CHOICES,
+        validators=[DataRequired(message="Select a role")],
+    )
+    submit = SubmitField("Change role", widget=GovSubmitInput())
+
+
+class ConfirmForm(FlaskForm):
+    """A button with a CSRF token (remove a member, and similar)."""
+
+    submit = SubmitField("Confirm", widget=GovSubmitInput())
+
+
+class QuestionSetChoicesForm(FlaskForm):
+    """CSRF only: one select per case type, named case_type_<id>, is read by the route."""
+
+    submit = SubmitField("Save question sets", widget=GovSubmitInput())
+
+
+class UploadCaseListForm(FlaskForm):
+    """The force's case list."""
+
+    file = FileField(
+        "Case list",
+        widget=GovFileInput(),
+        description="A CSV or XLSX file, up to 5 MB, with columns case reference, case type and "
+        "date; other columns are kept for stratified sampling.",
+        validators=[
+            FileRequired(message="Choose a CSV or XLSX file"),
+            FileAllowed(["csv", "xlsx"], message="The file must be a CSV or XLSX file"),
+        ],
+    )
+    submit = SubmitField("Import case list", widget=GovSubmitInput())
+
+
+class DrawSampleForm(FlaskForm):
+    """Draw a random sample of one case type."""
+
+    case_type_id = SelectField(
+        "Case type",
+        widget=GovSelect(),
+        coerce=_optional_int,
+        validators=[DataRequired(message="Select a case type")],
+    )
+    size = StringField(
+        "How many cases",
+        widget=GovTextInput(),
+        description="A number, like 5, or a percentage of the cases not yet sampled, like 10%",
+        validators=[DataRequired(message="Enter how many cases to draw")],
+    )
+    stratify_by = SelectField(
+        "Stratify by (optional)",
+        widget=GovSelect(),
+        description="Keep the sample's proportions in this column the same as the case list's",
+        validators=[Optional()],
+    )
+    seed = IntegerField(
+        "Seed (optional)",
+        widget=GovTextInput(),
+        description="Leave blank for a random seed. The seed is recorded: the same seed and the "
+        "same cases give the same sample.",
+        validators=[
+            Optional(),
+            NumberRange(min=0, max=2_147_483_647, message="Enter a whole number, 0 or more"),
+        ],
+    )
+    submit = SubmitField("Draw sample", widget=GovSubmitInput())
+
+
+class SizeHelpForm(FlaskForm):
+    """GET form of the sample-size helper (no CSRF: it changes nothing)."""
+
+    class Meta:
+        csrf = False
+
+    margin = IntegerField(
+        "Margin, in percentage points",
+        widget=GovTextInput(),
+        default=10,
+        validators=[
+            Optional(),
+            NumberRange(min=1, max=50, message="Enter a margin between 1 and 50"),
+        ],
+    )
+    size = IntegerField(
+        "A sample size to check (optional)",
+        widget=GovTextInput(),
+        validators=[Optional(), NumberRange(min=1, message="Enter a size of 1 or more")],
+    )
+
+
+class CaseSelectionForm(FlaskForm):
+    """Cases ticked in a table (checkbox per row, named case_ids) and what to do with them."""
+
+    case_ids = SelectMultipleField(coerce=int, validate_choice=False)
+    action = SelectField(choices=[SelectChoice("add"), SelectChoice("remove")])
+
+
+class AssignForm(FlaskForm):
+    """Sampled cases ticked in a table, and who gets them."""
+
+    case_ids = SelectMultipleField(coerce=int, validate_choice=False)
+    auditor_id = SelectField(
+        "Auditor", widget=GovSelect(), coerce=_optional_int, validators=[Optional()]
+    )
+    action = SelectField(
+        choices=[SelectChoice("assign"), SelectChoice("balance"), SelectChoice("balance_all")]
+    )

@@ -1,0 +1,312 @@
+"""Import a force's case list (CSV or XLSX) into an inspection: all rows or none.
+
+The browser upload and `flask cases import` both call `import_case_list`.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import PurePath
+from zipfile import BadZipFile
+
+import pandas as pd
+from openpyxl.utils.exceptions import InvalidFileException
+from sqlalchemy import select
+
+from auditapp.extensions import db
+from auditapp.models import Case, CaseType, Inspection, User
+from auditapp.services.audit_log import record_event
+
+ALLOWED_EXTENSIONS = (".csv", ".xlsx")
+MAX_REFERENCE_LENGTH = 64
+MAX_ATTRIBUTE_LENGTH = 200
+PSEUDONYMOUS_ONLY = (
+    "auditapp holds pseudonymous case references only: remove the column and upload the file again"
+)
+
+# Header (normalised: lower case, words separated by one space) -> the column it fills.
+REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
+    "reference": ("case reference", "reference", "case ref", "ref", "case id", "case number"),
+    "case_type": ("case type", "type"),
+    "date": ("date", "case date", "incident date", "date recorded", "recorded date"),
+}
+REQUIRED_LABELS = {"reference": "case reference", "case_type": "case type", "date": "date"}
+
+# Words and fragments that mark a column as personal data.
+_PERSONAL_WORDS = {
+    "name", "names", "firstname", "lastname", "fullname", "surname", "forename", "forenames",
+    "givenname", "dob", "birth", "birthday", "birthdate", "address", "postcode", "zip", "street",
+    "phone", "telephone", "mobile", "email", "nhs", "nino", "pnc", "ni",
+}  # fmt: skip
+_PERSONAL_FRAGMENTS = (
+    "name", "surname", "forename", "dateofbirth", "birth", "address", "postcode", "street",
+    "phone", "email", "nhsnumber", "nationalinsurance", "ninumber",
+)  # fmt: skip
+
+_DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%y", "%d %B %Y", "%d %b %Y")
+
+
+@dataclass(frozen=True)
+class ImportProblem:
+    """One reason the file was refused: the spreadsheet row (None for the whole file) and why."""
+
+    row: int | None
+    message: str
+    column: str | None = None
+
+    def __str__(self) -> str:
+        return f"Row {self.row}: {self.message}" if self.row else self.message
+
+
+class CaseListError(ValueError):
+    """The file was refused; `problems` names each bad row and why. Nothing was stored.
+
+    `hints` help fix them, e.g. the case types the app knows.
+    """
+
+    def __init__(self, problems: list[ImportProblem], hints: list[str] | None = None) -> None:
+        super().__init__(f"{len(problems)} problem(s) in the case list")
+        self.problems = problems
+        self.hints = hints or []
+
+
+@dataclass
+class ImportResult:
+    """What an import stored."""
+
+    count: int
+    by_case_type: dict[str, int] = field(default_factory=dict)
+    attribute_columns: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """e.g. "Imported 212 cases: 150 Domestic abuse, 62 Missing child episode"."""
+        parts = ", ".join(f"{n} {name}" for name, n in sorted(self.by_case_type.items()))
+        return f"Imported {self.count} case{'s' if self.count != 1 else ''}: {parts}"
+
+
+def normalise_header(header: object) -> str:
+    """Lower case, punctuation to spaces, camelCase split: "Case_Ref" -> "case ref"."""
+    text = re.sub(r"([a-z])([A-Z])", r"\1 \2", str(header))
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", text.lower()).split())
+
+
+def looks_personal(header: object) -> bool:
+    """True for a column that seems to hold personal data (names, dates of birth, addresses...)."""
+    words = normalise_header(header).split()
+    compact = "".join(words)
+    if any(word in _PERSONAL_WORDS for word in words):
+        return True
+    return any(fragment in compact for fragment in _PERSONAL_FRAGMENTS)
+
+
+def parse_case_date(value: str) -> date | None:
+    """A date written as YYYY-MM-DD, DD/MM/YYYY and similar (or a spreadsheet date); else None."""
+    text = value.strip()
+    # Spreadsheet cells read as text come back as "2022-09-05 00:00:00".
+    text = re.sub(r"[ T]00:00(:00)?(\.0+)?$", "", text)
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def read_table(data: bytes, filename: str) -> pd.DataFrame:
+    """Read a CSV or XLSX file as text cells; CaseListError if it cannot be read."""
+    extension = PurePath(filename).suffix.lower()
+    if extension not in ALLOWED_EXTENSIONS:
+        raise CaseListError([ImportProblem(None, "The file must be a CSV or XLSX file")])
+    try:
+        if extension == ".xlsx":
+            frame = pd.read_excel(
+                io.BytesIO(data), dtype=str, keep_default_na=False, engine="openpyxl"
+            )
+        else:
+            frame = _read_csv(data)
+    except CaseListError:
+        raise
+    except (ValueError, KeyError, OSError, BadZipFile, InvalidFileException) as error:
+        kind = "an XLSX workbook" if extension == ".xlsx" else "a CSV file"
+        raise CaseListError(
+            [ImportProblem(None, f"The file could not be read as {kind} ({type(error).__name__})")]
+        ) from error
+    frame = frame.fillna("").astype(str)
+    frame.columns = [str(c) for c in frame.columns]
+    # Drop rows that are wholly blank (trailing lines in spreadsheets), keep row numbers.
+    return frame[frame.apply(lambda row: any(cell.strip() for cell in row), axis=1)]
+
+
+def _read_csv(data: bytes) -> pd.DataFrame:
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if not text.strip():
+            raise CaseListError([ImportProblem(None, "The file is empty")])
+        return pd.read_csv(
+            io.StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=False
+        )
+    raise CaseListError([ImportProblem(None, "The file is not text in UTF-8 or Windows-1252")])
+
+
+def _is_unnamed(header: str) -> bool:
+    # pandas names a column without a heading "Unnamed: 3".
+    return not header.strip() or re.fullmatch(r"Unnamed: \d+", header) is not None
+
+
+def _map_columns(frame: pd.DataFrame) -> tuple[dict[str, str], list[str], list[ImportProblem]]:
+    """Find the required columns and the extra ones; refuse personal data and unclear headings."""
+    problems: list[ImportProblem] = []
+    found: dict[str, str] = {}
+    extra: list[str] = []
+    for position, header in enumerate(str(h) for h in frame.columns):
+        normal = normalise_header(header)
+        role = next((k for k, names in REQUIRED_COLUMNS.items() if normal in names), None)
+        if _is_unnamed(header):
+            if frame[frame.columns[position]].str.strip().any():
+                problems.append(
+                    ImportProblem(None, f"Column {position + 1} has values but no heading")
+                )
+        elif role is not None and role not in found:
+            found[role] = header
+        elif looks_personal(header):
+            problems.append(
+                ImportProblem(
+                    None,
+                    f'Column "{header}" looks like personal data. {PSEUDONYMOUS_ONLY}',
+                    column=header,
+                )
+            )
+        else:
+            extra.append(header)
+    for role, label in REQUIRED_LABELS.items():
+        if role not in found:
+            problems.append(ImportProblem(None, f'The file has no "{label}" column', column=label))
+    headers = [str(h) for h in frame.columns]
+    counts = Counter(normalise_header(h) for h in headers if not _is_unnamed(h))
+    for header in headers:
+        # pandas renames a repeated heading "date" to "date.1".
+        mangled = re.fullmatch(r"(.+)\.\d+", header)
+        if mangled and mangled.group(1) in headers:
+            counts[normalise_header(mangled.group(1))] += 1
+    for header, n in counts.items():
+        if n > 1:
+            problems.append(ImportProblem(None, f'Column "{header}" appears more than once'))
+    return found, extra, problems
+
+
+def _case_type_lookup() -> dict[str, CaseType]:
+    lookup: dict[str, CaseType] = {}
+    for case_type in db.session.scalars(select(CaseType)):
+        lookup[case_type.slug.lower()] = case_type
+        lookup[case_type.name.strip().lower()] = case_type
+    return lookup
+
+
+def validate_case_list(
+    inspection: Inspection, frame: pd.DataFrame
+) -> tuple[list[Case], list[ImportProblem], list[str]]:
+    """Check every row; returns unsaved cases, the problems found and the attribute columns."""
+    columns, attribute_columns, problems = _map_columns(frame)
+    if problems:
+        return [], problems, []
+    if frame.empty:
+        return [], [ImportProblem(None, "The file has a header row but no cases")], []
+    case_types = _case_type_lookup()
+    existing = {
+        ref.lower()
+        for ref in db.session.scalars(
+            select(Case.reference).where(Case.inspection_id == inspection.id)
+        )
+    }
+    first_row: dict[str, int] = {}
+    cases: list[Case] = []
+    for index, row in frame.iterrows():
+        row_number = int(index) + 2  # type: ignore[call-overload] # header is row 1
+        reference = row[columns["reference"]].strip()
+        type_text = row[columns["case_type"]].strip()
+        date_text = row[columns["date"]].strip()
+        row_problems = []
+        if not reference:
+            row_problems.append("the case reference is missing")
+        elif len(reference) > MAX_REFERENCE_LENGTH:
+            row_problems.append(
+                f"the case reference is longer than {MAX_REFERENCE_LENGTH} characters"
+            )
+        elif reference.lower() in first_row:
+            row_problems.append(
+                f"case reference {reference} is a duplicate of row {first_row[reference.lower()]}"
+            )
+        elif reference.lower() in existing:
+            row_problems.append(f"case reference {reference} is already in this inspection")
+        if reference:
+            first_row.setdefault(reference.lower(), row_number)
+        case_type = case_types.get(type_text.lower())
+        if not type_text:
+            row_problems.append("the case type is missing")
+        elif case_type is None:
+            row_problems.append(f'case type "{type_text}" is not a known case type')
+        case_date = parse_case_date(date_text) if date_text else None
+        if not date_text:
+            row_problems.append("the date is missing")
+        elif case_date is None:
+            row_problems.append(f'"{date_text}" is not a date: use YYYY-MM-DD or DD/MM/YYYY')
+        attributes = {h: row[h].strip() for h in attribute_columns}
+        too_long = [h for h, v in attributes.items() if len(v) > MAX_ATTRIBUTE_LENGTH]
+        if too_long:
+            row_problems.append(f'"{too_long[0]}" is longer than {MAX_ATTRIBUTE_LENGTH} characters')
+        problems.extend(ImportProblem(row_number, message) for message in row_problems)
+        if not row_problems and case_type is not None:
+            cases.append(
+                Case(
+                    inspection_id=inspection.id,
+                    case_type_id=case_type.id,
+                    reference=reference,
+                    case_date=case_date,
+                    attributes=attributes,
+                    in_sample=False,
+                )
+            )
+    return cases, problems, attribute_columns
+
+
+def import_case_list(
+    inspection: Inspection, data: bytes, filename: str, *, by: User | None
+) -> ImportResult:
+    """Validate the whole file, then add every case; CaseListError and nothing added otherwise."""
+    frame = read_table(data, filename)
+    cases, problems, attribute_columns = validate_case_list(inspection, frame)
+    if problems:
+        hints = []
+        if any("not a known case type" in p.message for p in problems):
+            known = db.session.scalars(select(CaseType.name).order_by(CaseType.name))
+            hints.append("Known case types: " + "; ".join(known))
+        raise CaseListError(problems, hints)
+    db.session.add_all(cases)
+    db.session.flush()
+    names = {ct.id: ct.name for ct in db.session.scalars(select(CaseType))}
+    by_type = Counter(names[case.case_type_id] for case in cases)
+    result = ImportResult(len(cases), dict(by_type), attribute_columns)
+    record_event(
+        "import", "case_list", user=by, entity_id=inspection.id, inspection_id=inspection.id,
+        field=PurePath(filename).name[:64], new=result.summary(),
+    )  # fmt: skip
+    return result
+
+
+def attribute_columns(inspection: Inspection, case_type_id: int | None = None) -> list[str]:
+    """The extra columns imported for the inspection's cases (what a sample may stratify by)."""
+    query = select(Case.attributes).where(Case.inspection_id == inspection.id)
+    if case_type_id is not None:
+        query = query.where(Case.case_type_id == case_type_id)
+    seen: dict[str, None] = {}
+    for attributes in db.session.scalars(query):
+        for key in attributes or {}:
+            seen.setdefault(key, None)
+    return list(seen)

@@ -1,0 +1,442 @@
+"""Inspection set-up: details, baseline, members and the question-set version per case type."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
+
+from auditapp.extensions import db
+from auditapp.models import (
+    Case,
+    CaseStatus,
+    CaseType,
+    Inspection,
+    InspectionKind,
+    InspectionQuestionSet,
+    InspectionRole,
+    Membership,
+    QuestionSet,
+    User,
+)
+from auditapp.services.accounts import find_user_by_email
+from auditapp.services.audit_log import record_event
+
+DETAIL_FIELDS = ("title", "force", "kind", "start_date", "end_date", "baseline_id")
+
+
+class InspectionSetupError(ValueError):
+    """A set-up change that is refused, worded for the person who asked for it."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def visible_inspections(user: User) -> list[Inspection]:
+    """Inspections the user may see: all for an admin, otherwise those they are a member of."""
+    query = select(Inspection).order_by(Inspection.start_date.desc().nulls_last(), Inspection.id)
+    if not user.is_admin:
+        query = query.join(Membership).where(Membership.user_id == user.id)
+    return list(db.session.scalars(query).all())
+
+
+def baseline_choices(user: User, inspection: Inspection | None = None) -> list[Inspection]:
+    """Inspections that may be the baseline: visible to the user, not this one or its reviews."""
+    excluded: set[int] = set()
+    if inspection is not None:
+        excluded = {inspection.id} | _followers(inspection.id)
+    return [i for i in visible_inspections(user) if i.id not in excluded]
+
+
+def _followers(inspection_id: int) -> set[int]:
+    """Every inspection that follows this one up, directly or through others (no cycles)."""
+    found: set[int] = set()
+    frontier = {inspection_id}
+    while frontier:
+        frontier = (
+            set(
+                db.session.scalars(
+                    select(Inspection.id).where(Inspection.baseline_id.in_(frontier))
+                )
+            )
+            - found
+        )
+        found |= frontier
+    return found
+
+
+def _check_baseline(user: User, inspection: Inspection | None, baseline_id: int | None) -> None:
+    if baseline_id is None:
+        return
+    if baseline_id not in {i.id for i in baseline_choices(user, inspection)}:
+        raise InspectionSetupError("Choose an inspection you can see", field="baseline_id")
+
+
+def _check_dates(start: date | None, end: date | None) -> None:
+    if start and end and end < start:
+        raise InspectionSetupError("The end date must be on or after the start date", "end_date")
+
+
+def create_inspection(
+    *,
+    title: str,
+    force: str,
+    kind: str,
+    start_date: date | None,
+    end_date: date | None,
+    baseline_id: int | None,
+    lead_email: str,
+    by: User,
+) -> Inspection:
+    """Create an inspection with its lead and the latest question set for every case type."""
+    InspectionKind(kind)
+    _check_dates(start_date, end_date)
+    _check_baseline(by, None, baseline_id)
+    lead = find_user_by_email(lead_email)
+    if lead is None:
+        raise InspectionSetupError(
+            f"There is no user with email {lead_email.strip()}: an administrator creates the "
+            "account first",
+            field="lead_email",
+        )
+    inspection = Inspection(
+        title=title.strip(),
+        force=force.strip(),
+        kind=kind,
+        start_date=start_date,
+        end_date=end_date,
+        baseline_id=baseline_id,
+    )
+    db.session.add(inspection)
+    db.session.flush()
+    record_event(
+        "create", "inspection", user=by, entity_id=inspection.id, inspection_id=inspection.id,
+        new=inspection.title,
+    )  # fmt: skip
+    _add_membership(inspection, lead, InspectionRole.LEAD, by)
+    ensure_question_set_choices(inspection, by)
+    return inspection
+
+
+def update_inspection(inspection: Inspection, changes: dict[str, Any], *, by: User) -> list[str]:
+    """Change the inspection's details; returns the names of the fields that changed."""
+    unknown = set(changes) - set(DETAIL_FIELDS)
+    if unknown:
+        raise ValueError(f"not inspection details: {sorted(unknown)}")
+    if "kind" in changes:
+        InspectionKind(changes["kind"])
+    _check_dates(
+        changes.get("start_date", inspection.start_date),
+        changes.get("end_date", inspection.end_date),
+    )
+    if "baseline_id" in changes and changes["baseline_id"] != inspection.baseline_id:
+        _check_baseline(by, inspection, changes["baseline_id"])
+    changed = []
+    for name in DETAIL_FIELDS:
+        if name not in changes:
+            continue
+        new = changes[name].strip() if isinstance(changes[name], str) else changes[name]
+        old = getattr(inspection, name)
+        if new != old:
+            setattr(inspection, name, new)
+            changed.append(name)
+            record_event(
+                "update", "inspection", user=by, entity_id=inspection.id,
+                inspection_id=inspection.id, field=name, old=old, new=new,
+            )  # fmt: skip
+    db.session.flush()
+    return changed
+
+
+def _add_membership(
+    inspection: Inspection, user: User, role: InspectionRole, by: User
+) -> Membership:
+    membership = Membership(inspection_id=inspection.id, user_id=user.id, role=role)
+    db.session.add(membership)
+    db.session.flush()
+    record_event(
+        "add", "membership", user=by, entity_id=membership.id, inspection_id=inspection.id,
+        field="role", new=f"{user.email}: {role}",
+    )  # fmt: skip
+    return membership
+
+
+def add_member(inspection: Inspection, email: str, role: InspectionRole, *, by: User) -> Membership:
+    """Add an existing user to the inspection in a role."""
+    user = find_user_by_email(email)
+    if user is None:
+        raise InspectionSetupError(
+            f"There is no user with email {email.strip()}: ask an administrator to create the "
+            "account first",
+            field="email",
+        )
+    existing = db.session.scalar(
+        select(Membership).where(
+            Membership.inspection_id == inspection.id, Membership.user_id == user.id
+        )
+    )
+    if existing is not None:
+        raise InspectionSetupError(
+            f"{user.name} is already a member ({InspectionRole(existing.role).label.lower()})",
+            field="email",
+        )
+    return _add_membership(inspection, user, InspectionRole(role), by)
+
+
+def _membership(inspection: Inspection, membership_id: int) -> Membership:
+    membership = db.session.get(Membership, membership_id)
+    if membership is None or membership.inspection_id != inspection.id:
+        raise LookupError(membership_id)
+    return membership
+
+
+def _lead_count(inspection: Inspection) -> int:
+    return (
+        db.session.scalar(
+            select(func.count(Membership.id)).where(
+                Membership.inspection_id == inspection.id, Membership.role == InspectionRole.LEAD
+            )
+        )
+        or 0
+    )
+
+
+def change_member_role(
+    inspection: Inspection, membership_id: int, role: InspectionRole, *, by: User
+) -> Membership:
+    """Change a member's role; the last lead cannot stop being a lead. LookupError if unknown."""
+    membership = _membership(inspection, membership_id)
+    old = InspectionRole(membership.role)
+    role = InspectionRole(role)
+    if old == role:
+        return membership
+    if old is InspectionRole.LEAD and _lead_count(inspection) <= 1:
+        raise InspectionSetupError(
+            "An inspection needs a lead: make someone else lead before changing this role",
+            field="role",
+        )
+    if role is InspectionRole.OBSERVER and _assigned_count(inspection, membership.user_id):
+        raise InspectionSetupError(
+            "Observers cannot hold cases: reassign this member's cases first", field="role"
+        )
+    membership.role = role
+    record_event(
+        "update", "membership", user=by, entity_id=membership.id, inspection_id=inspection.id,
+        field="role", old=old, new=role,
+    )  # fmt: skip
+    db.session.flush()
+    return membership
+
+
+def _assigned_count(inspection: Inspection, user_id: int) -> int:
+    return (
+        db.session.scalar(
+            select(func.count(Case.id)).where(
+                Case.inspection_id == inspection.id, Case.auditor_id == user_id
+            )
+        )
+        or 0
+    )
+
+
+def remove_member(inspection: Inspection, membership_id: int, *, by: User) -> User:
+    """Remove a member (not the last lead, nor anyone still holding cases). Returns the user."""
+    membership = _membership(inspection, membership_id)
+    if membership.role == InspectionRole.LEAD and _lead_count(inspection) <= 1:
+        raise InspectionSetupError("An inspection needs a lead: you cannot remove the last lead")
+    held = _assigned_count(inspection, membership.user_id)
+    if held:
+        raise InspectionSetupError(
+            f"{membership.user.name} holds {held} case{'s' if held != 1 else ''}: "
+            "reassign them first"
+        )
+    user = membership.user
+    record_event(
+        "remove", "membership", user=by, entity_id=membership.id, inspection_id=inspection.id,
+        field="role", old=f"{user.email}: {membership.role}",
+    )  # fmt: skip
+    db.session.delete(membership)
+    db.session.flush()
+    return user
+
+
+def members(inspection: Inspection) -> list[Membership]:
+    """The inspection's memberships, leads first, then by name."""
+    order = {InspectionRole.LEAD: 0, InspectionRole.AUDITOR: 1, InspectionRole.OBSERVER: 2}
+    rows = db.session.scalars(
+        select(Membership).join(User).where(Membership.inspection_id == inspection.id)
+    ).all()
+    return sorted(rows, key=lambda m: (order[InspectionRole(m.role)], m.user.name.lower()))
+
+
+def assignable_members(inspection: Inspection) -> list[User]:
+    """Members who may be given cases: auditors and leads, by name."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(Membership)
+            .where(
+                Membership.inspection_id == inspection.id,
+                Membership.role.in_([InspectionRole.AUDITOR, InspectionRole.LEAD]),
+            )
+            .order_by(User.name, User.id)
+        ).all()
+    )
+
+
+# Question-set versions -------------------------------------------------------------------------
+
+
+def _latest_by_case_type() -> dict[int, QuestionSet]:
+    latest: dict[int, QuestionSet] = {}
+    for row in db.session.scalars(select(QuestionSet).order_by(QuestionSet.version.desc())):
+        latest.setdefault(row.case_type_id, row)
+    return latest
+
+
+def ensure_question_set_choices(inspection: Inspection, by: User | None) -> list[int]:
+    """Give every case type without a choice its latest question set; returns case type ids."""
+    chosen = {c.case_type_id for c in inspection.question_set_choices}
+    added = []
+    for case_type_id, row in _latest_by_case_type().items():
+        if case_type_id in chosen:
+            continue
+        inspection.question_set_choices.append(
+            InspectionQuestionSet(case_type_id=case_type_id, question_set_id=row.id)
+        )
+        added.append(case_type_id)
+        record_event(
+            "choose", "question_set", user=by, entity_id=row.id, inspection_id=inspection.id,
+            field=row.case_type.slug, new=f"v{row.version}",
+        )  # fmt: skip
+    db.session.flush()
+    return added
+
+
+@dataclass
+class QuestionSetChoice:
+    """One case type's chosen version and the versions on offer."""
+
+    case_type: CaseType
+    chosen: QuestionSet | None
+    versions: list[QuestionSet] = field(default_factory=list)
+
+
+def question_set_choices(inspection: Inspection) -> list[QuestionSetChoice]:
+    """Each case type with question sets, its chosen version (None if unset) and the options."""
+    chosen = {c.case_type_id: c.question_set for c in inspection.question_set_choices}
+    case_types = db.session.scalars(select(CaseType).order_by(CaseType.kind, CaseType.name)).all()
+    result = []
+    for case_type in case_types:
+        versions = sorted(case_type.question_sets, key=lambda r: r.version, reverse=True)
+        if versions:
+            result.append(QuestionSetChoice(case_type, chosen.get(case_type.id), versions))
+    return result
+
+
+def choose_question_sets(
+    inspection: Inspection, choices: dict[int, int], *, by: User
+) -> list[CaseType]:
+    """Audit each case type (id -> question set id) with that version from now on.
+
+    Cases already given a version keep it. Returns the case types whose choice changed.
+    """
+    current = {c.case_type_id: c for c in inspection.question_set_choices}
+    changed = []
+    for case_type_id, question_set_id in choices.items():
+        row = db.session.get(QuestionSet, question_set_id)
+        if row is None or row.case_type_id != case_type_id:
+            raise InspectionSetupError("Choose one of the listed versions")
+        choice = current.get(case_type_id)
+        if choice is not None and choice.question_set_id == row.id:
+            continue
+        old = f"v{choice.question_set.version}" if choice is not None else None
+        if choice is None:
+            inspection.question_set_choices.append(
+                InspectionQuestionSet(case_type_id=case_type_id, question_set_id=row.id)
+            )
+        else:
+            choice.question_set_id = row.id
+        changed.append(row.case_type)
+        record_event(
+            "choose", "question_set", user=by, entity_id=row.id, inspection_id=inspection.id,
+            field=row.case_type.slug, old=old, new=f"v{row.version}",
+        )  # fmt: skip
+    db.session.flush()
+    return changed
+
+
+def chosen_question_set_id(inspection: Inspection, case_type_id: int) -> int | None:
+    """The id of the version new cases of this type are audited against (latest if unset)."""
+    for choice in inspection.question_set_choices:
+        if choice.case_type_id == case_type_id:
+            return choice.question_set_id
+    latest = _latest_by_case_type().get(case_type_id)
+    return latest.id if latest else None
+
+
+# Progress ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class CaseTypeProgress:
+    """Counts for one case type of an inspection, as the overview shows them."""
+
+    case_type: CaseType
+    question_set: QuestionSet | None
+    listed: int = 0
+    sampled: int = 0
+    assigned: int = 0
+    draft: int = 0
+    submitted: int = 0
+    moderated: int = 0
+
+
+def inspection_progress(inspection: Inspection) -> list[CaseTypeProgress]:
+    """Listed / sampled / assigned / draft / submitted / moderated counts per case type.
+
+    Draft, submitted and moderated count sampled cases only: unsampled cases are not audited.
+    """
+    rows = db.session.execute(
+        select(
+            Case.case_type_id,
+            Case.in_sample,
+            Case.auditor_id.is_not(None),
+            Case.status,
+            func.count(Case.id),
+        )
+        .where(Case.inspection_id == inspection.id)
+        .group_by(Case.case_type_id, Case.in_sample, Case.auditor_id.is_not(None), Case.status)
+    ).all()
+    chosen = {c.case_type_id: c for c in inspection.question_set_choices}
+    progress: dict[int, CaseTypeProgress] = {}
+
+    def entry(case_type_id: int) -> CaseTypeProgress:
+        if case_type_id not in progress:
+            choice = chosen.get(case_type_id)
+            progress[case_type_id] = CaseTypeProgress(
+                case_type=db.session.get(CaseType, case_type_id),  # type: ignore[arg-type]
+                question_set=choice.question_set if choice else None,
+            )
+        return progress[case_type_id]
+
+    for case_type_id in chosen:
+        entry(case_type_id)
+    for case_type_id, in_sample, assigned, status, count in rows:
+        item = entry(case_type_id)
+        item.listed += count
+        if not in_sample:
+            continue
+        item.sampled += count
+        if assigned:
+            item.assigned += count
+        if status == CaseStatus.DRAFT:
+            item.draft += count
+        elif status == CaseStatus.SUBMITTED:
+            item.submitted += count
+        elif status == CaseStatus.MODERATED:
+            item.moderated += count
+    return sorted(progress.values(), key=lambda p: (p.case_type.kind, p.case_type.name))
