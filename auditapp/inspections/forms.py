@@ -235,7 +235,11 @@ class AssignForm(FlaskForm):
 
     case_ids = SelectMultipleField(coerce=int, validate_choice=False)
     auditor_id = SelectField(
-        "Auditor", widget=GovSelect(), coerce=_optional_int, validators=[Optional()]
+        "Auditor",
+        widget=GovSelect(),
+        coerce=_optional_int,
+        validate_choice=False,  # the service refuses non-auditors with a message
+        validators=[Optional()],
     )
     action = SelectField(
         choices=[SelectChoice("assign"), SelectChoice("balance"), SelectChoice("balance_all")]
