@@ -29,10 +29,7 @@ _HINTS = {
     "date": "For example, 2022-09-05",
     "datetime": "Date and 24-hour time, for example 2022-09-05 14:30",
 }
-NOTE_HINT = (
-    "Say where in the file you found it. Never write names, dates of birth or addresses: "
-    "use the case reference only."
-)
+NOTE_HINT = "Never write names, dates of birth or addresses."
 
 
 def parse_posted(form: MultiDict[str, str], qs: QuestionSet) -> dict[str, PostedAnswer]:

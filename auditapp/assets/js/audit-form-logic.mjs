@@ -1,0 +1,59 @@
+// Pure logic of the case form, without the DOM, so it can be tested in Node.
+// visibleIds mirrors auditapp.domain.question_sets.visible_ids: the server decides which questions
+// are shown; this repeats the same rule in the browser so questions appear as answers change.
+
+const NOT_APPLICABLE = 'na'
+
+// Whether a controlling answer satisfies a show_if condition. A checklist answer is a list of
+// ticked values (any one in `equals` is enough); "none" ticks nothing.
+export function conditionMet (value, equals) {
+  if (value === null || value === undefined || value === '') return false
+  if (Array.isArray(value)) return value.some((ticked) => equals.includes(ticked))
+  return equals.includes(String(value))
+}
+
+// questions: [{id, showIf: {question, equals} | null}] in form order (controllers come first).
+// valueOf(id) gives the current answer. Returns the Set of ids shown.
+export function visibleIds (questions, valueOf) {
+  const visible = new Set()
+  for (const question of questions) {
+    const condition = question.showIf
+    if (
+      !condition ||
+      (visible.has(condition.question) && conditionMet(valueOf(condition.question), condition.equals))
+    ) {
+      visible.add(question.id)
+    }
+  }
+  return visible
+}
+
+// Wait before the nth retry (0-based): 1 s, 2 s, 4 s … at most 30 s, with a little jitter so
+// many tablets coming back online do not retry in step.
+export function retryDelay (attempt, random = Math.random) {
+  const base = Math.min(30000, 1000 * 2 ** Math.max(0, attempt))
+  return Math.round(base * (0.85 + 0.3 * random()))
+}
+
+export function storagePrefix (caseId, round) {
+  return `auditapp:case:${caseId}:round:${round}:q:`
+}
+
+export function storageKey (caseId, round, questionId) {
+  return storagePrefix(caseId, round) + questionId
+}
+
+// A stored answer (as the server keeps it) in the form a control shows: a checklist is stored
+// as JSON ('["a","b"]', '[]' for "None of these") or "na".
+export function controlValue (type, stored) {
+  if (type !== 'checklist') return stored ?? null
+  if (Array.isArray(stored)) return stored
+  if (stored === null || stored === undefined || stored === '') return []
+  if (stored === NOT_APPLICABLE) return [NOT_APPLICABLE]
+  try {
+    const ticked = JSON.parse(stored)
+    return Array.isArray(ticked) ? (ticked.length ? ticked : ['none']) : []
+  } catch {
+    return []
+  }
+}
