@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from auditapp.domain.statistics import whole_percent
+
 _TOLERANCE = 1e-9
 
 
@@ -139,11 +141,11 @@ def suggest_progress(
 
 
 def _pct(fraction: float) -> str:
-    return f"{round(fraction * 100)}%"
+    return f"{whole_percent(fraction)}%"
 
 
 def _points(change: float) -> str:
-    value = round(change * 100)
+    value = whole_percent(change)
     return f"{'+' if value > 0 else ''}{value} points"
 
 

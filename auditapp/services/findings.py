@@ -44,7 +44,7 @@ from auditapp.domain.recommendations import (
     suggest_chapter,
     suggest_progress,
 )
-from auditapp.domain.statistics import Share
+from auditapp.domain.statistics import Share, whole_percent
 from auditapp.extensions import db
 from auditapp.models import (
     Answer,
@@ -652,6 +652,23 @@ class RecommendationProgressRow:
     def now_share(self) -> Share:
         """Return the met rate now as a share of applicable answers (partly met counts half)."""
         return Share(self.met + 0.5 * self.partly_met, self.applicable)
+
+    @property
+    def now_percent(self) -> int | None:
+        """Return the met rate now as a whole percentage (half up)."""
+        return None if self.now_rate is None else whole_percent(self.now_rate)
+
+    @property
+    def baseline_percent(self) -> int | None:
+        """Return the baseline met rate as a whole percentage (half up)."""
+        return None if self.baseline_rate is None else whole_percent(self.baseline_rate)
+
+    @property
+    def change_points(self) -> int | None:
+        """Return the change in whole percentage points (now minus baseline, both rounded)."""
+        if self.now_percent is None or self.baseline_percent is None:
+            return None
+        return self.now_percent - self.baseline_percent
 
     @property
     def judgement_label(self) -> str:

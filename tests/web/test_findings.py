@@ -1,0 +1,591 @@
+"""Findings pages: every figure from a known fixture, click-throughs, judgements and gates."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import event, select
+
+from auditapp.extensions import db
+from auditapp.models import (
+    Answer,
+    AuditEvent,
+    Case,
+    CaseStatus,
+    ChapterJudgement,
+    Inspection,
+    Recommendation,
+    RecommendationJudgement,
+    User,
+)
+from auditapp.services import findings
+from auditapp.services.demo_report import GOOD_ANSWERS
+from tests import factories
+
+GOOD_DA = {k: v for k, v in GOOD_ANSWERS["domestic-abuse"].items() if isinstance(v, str)}
+
+
+def _da(**changes: str) -> dict[str, str]:
+    return {**GOOD_DA, **changes}
+
+
+def _recommendation(inspection: Inspection, code: str, chapter: str, position: int) -> None:
+    db.session.add(
+        Recommendation(
+            inspection_id=inspection.id,
+            code=code,
+            position=position,
+            chapter=chapter,
+            timescale="within six months",
+            text=f"Recommendation {code} text.",
+        )
+    )
+    db.session.commit()
+
+
+@pytest.fixture
+def baseline(inspection: Inspection, auditor: User) -> Inspection:
+    """An audited baseline with R1 (linked to DA06) and R9 (no linked question in the set)."""
+    base = factories.make_inspection("Inspection 2021", kind="full_inspection")
+    _recommendation(base, "R1", "Initial contact", 1)
+    _recommendation(base, "R9", "Police detention", 2)
+    for ref in ("DA-2021-0001", "DA-2021-0002"):
+        factories.make_case(
+            base, ref, auditor=auditor, answers=_da(DA06="no"), status=CaseStatus.SUBMITTED
+        )
+    inspection.baseline_id = base.id
+    db.session.commit()
+    return base
+
+
+@pytest.fixture
+def known(inspection: Inspection, auditor: User, second_auditor: User, lead: User) -> Inspection:
+    """Four audited domestic abuse cases, one draft, and a three-case telephone dip sample.
+
+    Grades counted: DA-1 good (moderated), DA-2 inadequate (moderated), DA-3 requires
+    improvement (submitted, so provisional), DA-4 computed good but moderated to requires
+    improvement. DA06 (child seen): met in DA-1 and DA-4, partly in DA-3, not met in DA-2.
+    """
+    moderated = {"status": CaseStatus.MODERATED}
+    factories.make_case(inspection, "DA-1", auditor=auditor, answers=_da(), **moderated)
+    factories.make_case(inspection, "DA-2", auditor=auditor, answers=_da(DA06="no"), **moderated)
+    factories.make_case(
+        inspection,
+        "DA-3",
+        auditor=second_auditor,
+        answers=_da(DA06="partly"),
+        status=CaseStatus.SUBMITTED,
+    )
+    factories.make_case(inspection, "DA-4", auditor=second_auditor, answers=_da(), **moderated)
+    factories.make_case(inspection, "DA-5", auditor=auditor, answers=_da(DA06="no"))
+    for ref, final in (("DA-1", "good"), ("DA-2", "inadequate"), ("DA-4", "requires_improvement")):
+        case = db.session.scalar(select(Case).where(Case.reference == ref))
+        case.final_grade = final
+    notes = {"DA-2": "Child not seen; no reason recorded.", "DA-3": "Seen, not spoken to."}
+    for answer in db.session.scalars(select(Answer)):
+        if answer.question_code == "DA06" and answer.case.reference in notes:
+            answer.note = notes[answer.case.reference]
+    for ref, value in (("TA-1", "yes"), ("TA-2", "yes"), ("TA-3", "no")):
+        factories.make_case(
+            inspection,
+            ref,
+            slug="da-telephone-appointment",
+            auditor=auditor,
+            answers={"TA01": value, "TA02": "na"},
+            status=CaseStatus.SUBMITTED,
+        )
+    db.session.commit()
+    return inspection
+
+
+def _text(response: Any) -> str:
+    """The page's main content as plain text with collapsed spaces."""
+    page = response.get_data(as_text=True)
+    main = page[page.find("<main") : page.find("</main>")]
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", main)).replace(" :", ":")
+
+
+def _case_count(response: Any) -> int:
+    match = re.search(r'id="case-count">(\d+) case', response.get_data(as_text=True))
+    assert match, "no case count on the page"
+    return int(match.group(1))
+
+
+# --- dashboard ----------------------------------------------------------------------------------
+
+
+def test_dashboard_shows_headline_with_intervals_and_provisional_label(
+    login_as: Callable[[User], Any], known: Inspection, observer: User
+) -> None:
+    response = login_as(observer).get(f"/findings/inspections/{known.id}")
+    assert response.status_code == 200
+    text = _text(response)
+    assert (
+        "4 cases audited: 1 good (25%), 2 requires improvement (50%), 1 inadequate (25%) "
+        "(provisional)" in text
+    )
+    assert "Provisional: 1 of the 4 counted grades are not yet moderated" in text
+    assert "1 of 4 good: 25%, 95% CI 5%\u201370%" in text
+    assert "2 of 4 requires improvement: 50%, 95% CI 15%\u201385%" in text
+    assert "1 of 4 inadequate: 25%, 95% CI 5%\u201370%" in text
+
+
+def test_dashboard_figures_by_case_type_auditor_and_progress(known: Inspection) -> None:
+    dash = findings.dashboard(known.id)
+    assert dash.provisional and dash.unmoderated == 1
+    (by_type,) = dash.by_case_type
+    assert (by_type.cases, [g.share.count for g in by_type.grades]) == (4, [1, 2, 1])
+    by_auditor = {row.label: row for row in dash.by_auditor}
+    assert [g.share.count for g in by_auditor["auditor"].grades] == [1, 0, 1]
+    assert not by_auditor["auditor"].provisional
+    assert [g.share.count for g in by_auditor["auditor2"].grades] == [0, 2, 0]
+    assert by_auditor["auditor2"].provisional
+    progress = {p.key: p for p in dash.progress}
+    da = progress["domestic-abuse"]
+    assert (da.sampled, da.in_progress, da.submitted, da.moderated) == (5, 1, 1, 3)
+    ta = progress["da-telephone-appointment"]
+    assert (ta.kind, ta.sampled, ta.submitted) == ("dip_sample", 3, 3)
+    total = dash.progress_total
+    assert (total.sampled, total.in_progress, total.submitted, total.moderated) == (8, 1, 4, 3)
+
+
+def test_fully_moderated_figures_are_not_labelled_provisional(
+    login_as: Callable[[User], Any], known: Inspection, lead: User
+) -> None:
+    case = db.session.scalar(select(Case).where(Case.reference == "DA-3"))
+    case.status, case.final_grade = CaseStatus.MODERATED, "requires_improvement"
+    db.session.commit()
+    text = _text(login_as(lead).get(f"/findings/inspections/{known.id}"))
+    assert "(provisional)" not in text
+    assert "Provisional" not in text
+    assert "4 cases audited: 1 good (25%), 2 requires improvement (50%)" in text
+
+
+def test_final_grade_is_used_where_moderated(
+    login_as: Callable[[User], Any], known: Inspection, lead: User
+) -> None:
+    client = login_as(lead)
+    response = client.get(f"/findings/inspections/{known.id}/cases?grade=requires_improvement")
+    text = _text(response)
+    assert "DA-4" in text and "DA-3" in text and "DA-1" not in text
+    assert "Requires improvement (provisional)" in text  # DA-3 is only submitted
+
+
+def test_grade_click_through_lists_sum_to_the_numbers_shown(
+    login_as: Callable[[User], Any], known: Inspection, lead: User
+) -> None:
+    client = login_as(lead)
+    dash = findings.dashboard(known.id)
+    base = f"/findings/inspections/{known.id}/cases"
+    listed = 0
+    for grade in dash.overall.grades:
+        count = _case_count(client.get(f"{base}?grade={grade.grade}"))
+        assert count == grade.share.count
+        listed += count
+    assert listed == dash.overall.cases == _case_count(client.get(base))
+    for row in dash.by_auditor:
+        assert _case_count(client.get(f"{base}?auditor={row.key}")) == row.cases
+        for grade in row.grades:
+            page = client.get(f"{base}?auditor={row.key}&grade={grade.grade}")
+            assert _case_count(page) == grade.share.count
+    for row in dash.by_case_type:
+        assert _case_count(client.get(f"{base}?case_type={row.key}")) == row.cases
+
+
+# --- per-question findings ----------------------------------------------------------------------
+
+
+def test_question_figures_count_audited_cases_only(known: Inspection) -> None:
+    sets = {s.case_type: s for s in findings.question_findings(known.id)}
+    da06 = next(q for q in sets["domestic-abuse"].questions if q.code == "DA06")
+    assert sets["domestic-abuse"].cases == 4  # the draft DA-5 is left out
+    assert (da06.met, da06.partly_met, da06.not_met, da06.applicable) == (2, 1, 1, 4)
+    assert da06.summary == "met in 2 of 4 applicable cases (1 partly met)"
+    assert da06.share.text == "2 of 4: 50%, 95% CI 15%\u201385%"
+    da12 = next(q for q in sets["domestic-abuse"].questions if q.code == "DA12")
+    assert da12.applicable == 0  # MARAC shown only for high risk: hidden in every case
+
+
+def test_questions_page_shows_counts_and_dip_samples_as_x_of_y(
+    login_as: Callable[[User], Any], known: Inspection, auditor: User
+) -> None:
+    text = _text(login_as(auditor).get(f"/findings/inspections/{known.id}/questions"))
+    assert "met in 2 of 4 applicable cases (1 partly met)" in text
+    assert "Dip sample" in text
+    assert "TA01: Was a telephone appointment appropriate" in text
+    assert "met in 2 of 3 applicable cases" in text
+    assert "2 of 3: 67% 95% CI 21%\u201394%" in text
+
+
+def test_question_click_through_lists_sum_to_the_numbers_shown(
+    login_as: Callable[[User], Any], known: Inspection, lead: User
+) -> None:
+    client = login_as(lead)
+    sets = findings.question_findings(known.id)
+    for found in sets:
+        for q in found.questions:
+            if not q.applicable:
+                continue
+            base = f"/findings/inspections/{known.id}/questions/{q.question_set_id}/{q.code}"
+            counts = {
+                outcome: _case_count(client.get(f"{base}/{outcome}"))
+                for outcome in ("met", "partly_met", "not_met", "applicable")
+            }
+            assert (counts["met"], counts["partly_met"], counts["not_met"]) == (
+                q.met,
+                q.partly_met,
+                q.not_met,
+            )
+            assert counts["met"] + counts["partly_met"] + counts["not_met"] == counts["applicable"]
+            assert counts["applicable"] == q.applicable
+
+
+def test_case_list_behind_a_question_shows_the_auditors_notes(
+    login_as: Callable[[User], Any], known: Inspection, lead: User
+) -> None:
+    set_id = next(s.question_set_id for s in findings.question_findings(known.id))
+    response = login_as(lead).get(
+        f"/findings/inspections/{known.id}/questions/{set_id}/DA06/not_met"
+    )
+    text = _text(response)
+    assert "DA-2" in text and "Child not seen; no reason recorded." in text
+    assert "DA-3" not in text
+
+
+def test_unknown_question_or_outcome_is_not_found(
+    login_as: Callable[[User], Any], known: Inspection, lead: User
+) -> None:
+    client = login_as(lead)
+    set_id = next(s.question_set_id for s in findings.question_findings(known.id))
+    base = f"/findings/inspections/{known.id}/questions/{set_id}"
+    assert client.get(f"{base}/DA99/met").status_code == 404
+    assert client.get(f"{base}/DA06/excellent").status_code == 404
+
+
+# --- recommendations ----------------------------------------------------------------------------
+
+
+def test_recommendation_progress_compares_with_the_audited_baseline(
+    known: Inspection, baseline: Inspection
+) -> None:
+    progress = findings.recommendation_progress(db.session.get(Inspection, known.id))
+    rows = {row.code: row for row in progress.rows}
+    r1 = rows["R1"]
+    assert progress.baseline_audited_cases == 2
+    assert [q.question_id for q in r1.questions] == ["DA06", "DA07"]
+    assert (r1.met, r1.partly_met, r1.not_met, r1.applicable) == (6, 1, 1, 8)  # DA07 met x4
+    assert r1.now_rate == pytest.approx(0.8125) and r1.now_percent == 81
+    assert r1.baseline_rate == 0.5 and r1.baseline_computed
+    assert r1.change == pytest.approx(0.3125) and r1.change_points == 31
+    assert r1.suggestion.judgement == "good_progress"
+    assert [(w.reference, str(w.outcome), w.note) for w in r1.weak_answers] == [
+        ("DA-2", "not_met", "Child not seen; no reason recorded."),
+        ("DA-3", "partly_met", "Seen, not spoken to."),
+    ]
+    da06 = r1.questions[0]
+    assert (da06.baseline_met, da06.baseline_applicable) == (0, 2)
+    assert rows["R9"].applicable == 0 and rows["R9"].suggestion.judgement == "not_assessed"
+
+
+def test_recommendations_page_shows_rates_change_suggestion_and_chart(
+    login_as: Callable[[User], Any], known: Inspection, baseline: Inspection, observer: User
+) -> None:
+    response = login_as(observer).get(f"/findings/inspections/{known.id}/recommendations")
+    text = _text(response)
+    page = response.get_data(as_text=True)
+    assert "R1 Initial contact 50% 81% +31 points Good progress Not yet assessed" in text
+    assert "81% of 8 applicable answers met (6 met, 1 partly met, 1 not met)" in text
+    assert "met in 2 of 4 applicable cases (1 partly met)" in text
+    assert "Seen, not spoken to." in text
+    assert 'class="app-bar app-bar--now app-w-81"' in page
+    assert 'class="app-bar app-bar--baseline app-w-50"' in page
+    assert "Record judgement" not in text  # observers do not judge
+
+
+def test_lead_records_judgement_and_it_is_audit_logged(
+    login_as: Callable[[User], Any], known: Inspection, baseline: Inspection, lead: User
+) -> None:
+    rec = db.session.scalar(select(Recommendation).where(Recommendation.code == "R1"))
+    client = login_as(lead)
+    path = f"/findings/inspections/{known.id}/recommendations/{rec.id}/judgement"
+    assert "Suggested: Good progress" in _text(client.get(path))
+    response = client.post_form(
+        path, {"judgement": "reasonable_progress", "narrative": "Children are seen more often."}
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("#rec-R1")
+    text = _text(client.get(f"/findings/inspections/{known.id}/recommendations"))
+    assert "+31 points Good progress Reasonable progress" in text
+    assert "Children are seen more often." in text
+    events = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.entity == "recommendation_judgement")
+    ).all()
+    assert {(e.field, e.new_value) for e in events} >= {
+        ("judgement", "reasonable_progress"),
+        ("narrative", "Children are seen more often."),
+    }
+    assert all(e.user_id == lead.id and e.inspection_id == known.id for e in events)
+
+
+def test_lead_enters_baseline_rate_with_source_when_baseline_was_not_audited(
+    login_as: Callable[[User], Any], known: Inspection, lead: User
+) -> None:
+    base = factories.make_inspection("Inspection 2019", kind="full_inspection")
+    _recommendation(base, "R1", "Initial contact", 1)
+    known.baseline_id = base.id
+    db.session.commit()
+    rec = db.session.scalar(select(Recommendation).where(Recommendation.inspection_id == base.id))
+    client = login_as(lead)
+    path = f"/findings/inspections/{known.id}/recommendations/{rec.id}/judgement"
+    missing_source = client.post_form(
+        path, {"judgement": "not_assessed", "baseline_rate": "40", "baseline_source": ""}
+    )
+    assert missing_source.status_code == 200
+    assert "<title>Error: Judgement on R1" in missing_source.get_data(as_text=True)
+    assert "Say where the baseline rate comes from" in _text(missing_source)
+    saved = client.post_form(
+        path,
+        {"judgement": "not_assessed", "baseline_rate": "40", "baseline_source": "2019 report p.7"},
+    )
+    assert saved.status_code == 302
+    row = findings.recommendation_progress(db.session.get(Inspection, known.id)).rows[0]
+    assert row.baseline_rate == pytest.approx(0.4) and not row.baseline_computed
+    assert row.baseline_source == "2019 report p.7"
+    assert row.change_points == 41  # 81% now - 40%
+    assert row.suggestion.judgement == "good_progress"
+    stored = db.session.scalar(select(RecommendationJudgement))
+    assert stored is not None and stored.judged_by_id == lead.id
+
+
+@pytest.mark.parametrize("who", ["auditor", "observer"])
+def test_only_leads_record_judgements(
+    request: pytest.FixtureRequest,
+    login_as: Callable[[User], Any],
+    known: Inspection,
+    baseline: Inspection,
+    who: str,
+) -> None:
+    rec = db.session.scalar(select(Recommendation).where(Recommendation.code == "R1"))
+    client = login_as(request.getfixturevalue(who))
+    path = f"/findings/inspections/{known.id}/recommendations/{rec.id}/judgement"
+    assert client.get(path).status_code == 403
+    assert client.post_form(path, {"judgement": "good_progress"}).status_code == 403
+    assert db.session.scalar(select(RecommendationJudgement)) is None
+
+
+def test_recommendation_of_another_inspection_is_not_found(
+    login_as: Callable[[User], Any], known: Inspection, baseline: Inspection, lead: User
+) -> None:
+    other = factories.make_inspection("Elsewhere 2020")
+    _recommendation(other, "R1", "Initial contact", 1)
+    rec = db.session.scalar(select(Recommendation).where(Recommendation.inspection_id == other.id))
+    path = f"/findings/inspections/{known.id}/recommendations/{rec.id}/judgement"
+    assert login_as(lead).get(path).status_code == 404
+
+
+def test_inspection_without_baseline_says_there_is_nothing_to_follow_up(
+    login_as: Callable[[User], Any], known: Inspection, lead: User
+) -> None:
+    text = _text(login_as(lead).get(f"/findings/inspections/{known.id}/recommendations"))
+    assert "does not follow up an earlier one" in text
+
+
+# --- chapters and case studies ------------------------------------------------------------------
+
+
+def test_chapter_suggestion_names_its_deciding_question(
+    known: Inspection, baseline: Inspection
+) -> None:
+    result = findings.chapter_findings(db.session.get(Inspection, known.id))
+    chapters = {c.chapter: c for c in result.chapters}
+    initial = chapters["Initial contact"]
+    assert initial.suggestion.deciding is not None
+    assert initial.suggestion.deciding.question_id == "DA06"  # 2 of 4 met: 50%
+    assert initial.judgement == "requires_improvement"
+    assert chapters["Police detention"].judgement is None
+
+
+def test_lead_overrides_a_chapter_with_a_reason_and_can_restore_it(
+    login_as: Callable[[User], Any], known: Inspection, baseline: Inspection, lead: User
+) -> None:
+    client = login_as(lead)
+    path = f"/findings/inspections/{known.id}/chapters/judgement?chapter=Initial+contact"
+    no_reason = client.post_form(path, {"judgement": "inadequate", "reason": ""})
+    assert "Give a reason for the judgement" in _text(no_reason)
+    assert (
+        client.post_form(path, {"judgement": "inadequate", "reason": "Diary gaps."}).status_code
+        == 302
+    )
+    text = _text(client.get(f"/findings/inspections/{known.id}/chapters"))
+    assert "Initial contact Requires improvement DA06" in text
+    assert "Inadequate Overridden by lead: Diary gaps." in text
+    assert db.session.scalar(select(ChapterJudgement)) is not None
+    assert client.post_form(path, {"judgement": "", "reason": ""}).status_code == 302
+    assert db.session.scalar(select(ChapterJudgement)) is None
+    actions = set(db.session.scalars(select(AuditEvent.action)))
+    assert {"record_chapter_judgement", "clear_chapter_judgement"} <= actions
+
+
+def test_lead_can_switch_the_chapter_rule_off_and_change_thresholds(
+    login_as: Callable[[User], Any], known: Inspection, baseline: Inspection, lead: User
+) -> None:
+    client = login_as(lead)
+    path = f"/findings/inspections/{known.id}/chapters/rule"
+    bad = client.post_form(
+        path,
+        {"outstanding": "60", "good": "65", "requires_improvement": "50", "min_applicable": "1"},
+    )
+    assert "Thresholds must rise" in _text(bad)
+    ok = client.post_form(
+        path,
+        {"outstanding": "90", "good": "70", "requires_improvement": "40", "min_applicable": "1"},
+    )
+    assert ok.status_code == 302
+    text = _text(client.get(f"/findings/inspections/{known.id}/chapters"))
+    assert "switched off" in text  # the unticked box switches the rule off
+    client.post_form(
+        path,
+        {
+            "enabled": "y",
+            "outstanding": "90",
+            "good": "70",
+            "requires_improvement": "40",
+            "min_applicable": "1",
+        },
+    )
+    text = _text(client.get(f"/findings/inspections/{known.id}/chapters"))
+    assert "at least 90% outstanding, 70% good, 40% requires improvement" in text
+    assert "Initial contact Requires improvement" in text  # 50% >= 40%
+
+
+def test_case_studies_are_grouped_by_chapter(
+    login_as: Callable[[User], Any], known: Inspection, baseline: Inspection, observer: User
+) -> None:
+    case = db.session.scalar(select(Case).where(Case.reference == "DA-1"))
+    case.is_case_study = True
+    case.case_study_narrative = "Officers spoke with both children and recorded their views."
+    db.session.commit()
+    text = _text(login_as(observer).get(f"/findings/inspections/{known.id}/case-studies"))
+    assert "Initial contact Case study: DA-1" in text
+    assert "Officers spoke with both children and recorded their views." in text
+
+
+# --- gates and query counts ---------------------------------------------------------------------
+
+READ_PAGES = [
+    "",
+    "/cases?grade=good",
+    "/questions",
+    "/recommendations",
+    "/chapters",
+    "/case-studies",
+]
+LEAD_PAGES = ["/chapters/rule", "/chapters/judgement?chapter=Initial+contact"]
+
+
+def test_non_members_get_not_found_and_anonymous_users_sign_in(
+    client: Any,
+    login_as: Callable[[User], Any],
+    known: Inspection,
+    baseline: Inspection,
+    outsider: User,
+) -> None:
+    member_of_other = login_as(outsider)
+    for page in READ_PAGES + LEAD_PAGES:
+        path = f"/findings/inspections/{known.id}{page}"
+        anonymous = client.get(path)
+        assert anonymous.status_code == 302, page
+        assert "/auth/login" in anonymous.headers["Location"]
+        assert member_of_other.get(path).status_code == 404, page
+
+
+@pytest.mark.parametrize("who", ["lead", "auditor", "observer"])
+def test_every_member_can_read_the_findings(
+    request: pytest.FixtureRequest,
+    login_as: Callable[[User], Any],
+    known: Inspection,
+    baseline: Inspection,
+    who: str,
+) -> None:
+    member = login_as(request.getfixturevalue(who))
+    for page in READ_PAGES:
+        assert member.get(f"/findings/inspections/{known.id}{page}").status_code == 200, page
+
+
+@pytest.mark.parametrize("who", ["auditor", "observer"])
+def test_only_leads_reach_the_judgement_and_rule_forms(
+    request: pytest.FixtureRequest,
+    login_as: Callable[[User], Any],
+    known: Inspection,
+    baseline: Inspection,
+    lead: User,
+    who: str,
+) -> None:
+    member = login_as(request.getfixturevalue(who))
+    for page in LEAD_PAGES:
+        path = f"/findings/inspections/{known.id}{page}"
+        assert member.get(path).status_code == 403, page
+        assert member.post_form(path, {"judgement": "good", "reason": "x"}).status_code == 403
+    assert db.session.scalar(select(ChapterJudgement)) is None
+    lead_client = login_as(lead)
+    for page in LEAD_PAGES:
+        assert lead_client.get(f"/findings/inspections/{known.id}{page}").status_code == 200
+
+
+@pytest.fixture
+def count_statements() -> Iterator[list[str]]:
+    """Collect every SQL statement sent while the fixture is active."""
+    statements: list[str] = []
+
+    def _record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", _record)
+    yield statements
+    event.remove(db.engine, "before_cursor_execute", _record)
+
+
+def _add_cases(inspection: Inspection, auditor: User, first: int, count: int) -> None:
+    for n in range(first, first + count):
+        factories.make_case(
+            inspection,
+            f"DA-Q{n:03d}",
+            auditor=auditor,
+            answers=_da(DA06="no" if n % 3 else "yes"),
+            status=CaseStatus.SUBMITTED,
+        )
+
+
+def test_sql_statement_count_does_not_grow_with_the_number_of_cases(
+    login_as: Callable[[User], Any],
+    inspection: Inspection,
+    baseline: Inspection,
+    lead: User,
+    auditor: User,
+    count_statements: list[str],
+) -> None:
+    client = login_as(lead)
+    pages = ["", "/questions", "/recommendations", "/chapters", "/case-studies"]
+
+    def statements_per_page() -> list[int]:
+        counts = []
+        for page in pages:
+            count_statements.clear()
+            assert client.get(f"/findings/inspections/{inspection.id}{page}").status_code == 200
+            counts.append(len(count_statements))
+        return counts
+
+    _add_cases(inspection, auditor, 1, 2)
+    few = statements_per_page()
+    _add_cases(inspection, auditor, 3, 10)
+    assert statements_per_page() == few, "statements grew with the number of cases"
+
+
+def test_inspection_overview_links_to_the_findings(
+    login_as: Callable[[User], Any], inspection: Inspection, observer: User
+) -> None:
+    page = login_as(observer).get(f"/inspections/{inspection.id}").get_data(as_text=True)
+    assert f"/findings/inspections/{inspection.id}" in page
