@@ -19,6 +19,11 @@ const css = sass.compile(join(root, 'auditapp', 'assets', 'scss', 'app.scss'), {
   silenceDeprecations: ['import', 'global-builtin']
 })
 writeFileSync(join(dist, 'app.css'), css.css)
+// The printable report's own stylesheet (also the whole look of the PDF export).
+const reportCss = sass.compile(join(root, 'auditapp', 'assets', 'scss', 'report.scss'), {
+  style: 'compressed'
+})
+writeFileSync(join(dist, 'report.css'), reportCss.css)
 
 // Images only: the GOV.UK font files are deliberately not copied.
 cpSync(join(govuk, 'assets', 'images'), join(dist, 'assets', 'images'), { recursive: true })
