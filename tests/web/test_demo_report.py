@@ -1,0 +1,141 @@
+"""The demo data reproduces the 2022 Cambridgeshire review's figures, through the findings."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select
+
+from auditapp.extensions import db
+from auditapp.models import (
+    Case,
+    CaseStatus,
+    Inspection,
+    ModerationDecision,
+    Recommendation,
+    User,
+)
+from auditapp.services import findings
+from auditapp.services.demo import BASELINE_TITLE, REVIEW_TITLE, load_demo
+
+REFERENCE = re.compile(r"^(DA|MC|OC|PP|SO|CD|DY|TA)-20(21|22)-\d{4}$")
+
+
+@pytest.fixture
+def demo() -> tuple[Inspection, Inspection]:
+    """The demo loaded twice (it must be safe to), committed."""
+    load_demo()
+    db.session.commit()
+    load_demo()
+    db.session.commit()
+    baseline = db.session.scalar(select(Inspection).where(Inspection.title == BASELINE_TITLE))
+    review = db.session.scalar(select(Inspection).where(Inspection.title == REVIEW_TITLE))
+    assert baseline is not None and review is not None
+    return baseline, review
+
+
+def _question(inspection_id: int, case_type: str, code: str) -> findings.QuestionFinding:
+    found = next(s for s in findings.question_findings(inspection_id) if s.case_type == case_type)
+    return next(q for q in found.questions if q.code == code)
+
+
+def test_review_reproduces_the_reports_headline(demo: tuple[Inspection, Inspection]) -> None:
+    _, review = demo
+    dash = findings.dashboard(review.id)
+    assert dash.headline == (
+        "24 cases audited: 6 good (25%), 5 requires improvement (21%), 13 inadequate (54%)"
+    )
+    assert not dash.provisional
+    inadequate = next(g for g in dash.overall.grades if g.grade == "inadequate")
+    assert inadequate.share.text == "13 of 24: 54%, 95% CI 35%\u201372%"
+    assert len(dash.by_case_type) == 6  # spread over the case types the report covers
+
+
+def test_every_review_case_is_moderated_through_a_recorded_decision(
+    demo: tuple[Inspection, Inspection],
+) -> None:
+    _, review = demo
+    graded = db.session.scalars(
+        select(Case).where(Case.inspection_id == review.id, Case.reference.not_like("DY-%"))
+    ).all()
+    graded = [c for c in graded if not c.reference.startswith("TA-")]
+    assert len(graded) == 24
+    assert all(c.status == CaseStatus.MODERATED and c.final_grade for c in graded)
+    decisions = db.session.scalar(
+        select(func.count(ModerationDecision.id))
+        .join(Case, Case.id == ModerationDecision.case_id)
+        .where(Case.inspection_id == review.id)
+    )
+    assert decisions == 24  # one each, even after loading twice
+
+
+def test_dip_samples_reproduce_the_reports_sub_figures(
+    demo: tuple[Inspection, Inspection],
+) -> None:
+    _, review = demo
+    seen = _question(review.id, "da-diary-appointment", "DY03")
+    assert (seen.met, seen.not_met, seen.applicable) == (1, 4, 5)  # not seen in 4 of 5
+    assert _question(review.id, "da-diary-appointment", "DY01").summary == (
+        "met in 5 of 5 applicable cases"
+    )
+    telephone = _question(review.id, "da-telephone-appointment", "TA01")
+    assert (telephone.met, telephone.applicable) == (21, 23)
+    certificate = _question(review.id, "child-detention", "CD15")
+    assert (certificate.met, certificate.applicable) == (1, 5)
+    strategy = _question(review.id, "missing-child", "MC13")
+    assert strategy.met == 0 and strategy.applicable > 0  # none led to a strategy discussion
+
+
+def test_case_studies_are_the_reports_grouped_by_chapter(
+    demo: tuple[Inspection, Inspection],
+) -> None:
+    _, review = demo
+    chapters = {c.chapter: [s.reference for s in c.studies] for c in findings.case_studies(review)}
+    assert chapters == {
+        "Initial contact": ["MC-2022-0219", "MC-2022-0264"],
+        "Investigation": ["OC-2022-0112"],
+        "Decision-making": ["PP-2022-0093"],
+    }
+
+
+def test_baseline_has_its_recommendations_and_an_audited_sample(
+    demo: tuple[Inspection, Inspection],
+) -> None:
+    baseline, review = demo
+    codes = db.session.scalars(
+        select(Recommendation.code)
+        .where(Recommendation.inspection_id == baseline.id)
+        .order_by(Recommendation.position)
+    ).all()
+    assert codes == ["R1", "R2", "R3", "R4", "R5", "R6", "R7", "R8", "R9", "AFI1", "AFI2"]
+    progress = findings.recommendation_progress(review)
+    assert progress.baseline_audited_cases == 12
+    rows = {row.code: row for row in progress.rows}
+    assert all(row.baseline_computed for row in rows.values())
+    # Improvement where the report saw it, none where it did not.
+    assert rows["R1"].change_points > 10 and rows["R7"].change_points > 10
+    assert rows["AFI1"].suggestion.judgement == "no_meaningful_progress"
+
+
+def test_demo_uses_invented_pseudonymous_references_only(
+    demo: tuple[Inspection, Inspection],
+) -> None:
+    references = db.session.scalars(select(Case.reference)).all()
+    assert len(references) == 12 + 24 + 5 + 23
+    assert all(REFERENCE.match(r) for r in references)
+
+
+def test_lead_opening_the_demo_sees_the_reports_figures(
+    app: Flask, login_as: Callable[[User], Any], demo: tuple[Inspection, Inspection]
+) -> None:
+    _, review = demo
+    lead = db.session.scalar(select(User).where(User.email == "lead@demo.test"))
+    client = login_as(lead, "demo-password")
+    page = client.get(f"/findings/inspections/{review.id}").get_data(as_text=True)
+    assert "24 cases audited: 6 good (25%), 5 requires improvement (21%), 13 inadequate" in page
+    questions = client.get(f"/findings/inspections/{review.id}/questions").get_data(as_text=True)
+    assert "met in 21 of 23 applicable cases" in questions
