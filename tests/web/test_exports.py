@@ -651,3 +651,14 @@ def test_libreoffice_opens_the_workbook(
     answers = next(text for name, text in outputs.items() if "Answers" in name)
     assert findings.dashboard(inspection.id).headline in summary
     assert HOSTILE_NOTES["DA04"] in answers  # shown as typed, not evaluated to 1
+
+
+def test_the_inspection_overview_links_leads_to_the_exports(
+    login_as: Callable, lead: User, observer: User, inspection: Inspection
+) -> None:
+    link = f'href="/exports/{inspection.id}"'
+
+    assert link in login_as(lead).get(f"/inspections/{inspection.id}").get_data(as_text=True)
+    assert link not in login_as(observer).get(f"/inspections/{inspection.id}").get_data(
+        as_text=True
+    )
