@@ -7,6 +7,7 @@ impact, is written to artifacts/accessibility/<page>.json for review.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -53,6 +54,9 @@ FEATURE_PAGES: list[tuple[str, str, Callable[..., None]]] = [
     ("dashboard", LEAD, journeys.goto_dashboard),
     ("findings", LEAD, journeys.goto_findings),
     ("recommendation-progress", LEAD, journeys.goto_recommendation_progress),
+    # beyond the list: the other pages of the journey
+    ("submit-case", AUDITOR, journeys.goto_submit_case),
+    ("exports", LEAD, journeys.goto_exports),
 ]
 
 
@@ -66,3 +70,14 @@ def test_main_page_is_accessible_and_screenshotted(
     goto(page, live_app, in_live_app)
     save_screenshot(page, name)
     assert_accessible(page, name)
+
+
+def test_case_form_with_conditional_questions_shown_and_saved_is_accessible(
+    open_page: Any, live_app: Any, in_live_app: Any
+) -> None:
+    page = open_page(user=AUDITOR, bypass_csp=True)
+    journeys.goto_case_form(page, live_app, in_live_app)
+    page.locator("#question-DA01").get_by_label("Yes", exact=True).check()
+    expect(page.locator("#question-DA05")).to_be_visible()
+    expect(page.locator("#save-state-DA01")).to_have_text(re.compile(r"^\s*Saved", re.I))
+    assert_accessible(page, "case-form-answered")

@@ -1,0 +1,282 @@
+"""The whole journey in Chromium: an auditor audits and submits a case, a lead moderates it,
+sees the dashboard change and downloads the workbook and the PDF; at desktop and tablet width.
+Also: the server restarts while the auditor keeps answering, and the case form by keyboard only.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.e2e import journeys
+from tests.e2e.conftest import DESKTOP, TABLET, LiveServer, sign_in
+from tests.e2e.journeys import AUDITOR, LEAD, endpoint_or_skip, goto_ok, path_for
+from tests.e2e.support import expect, save_screenshot
+
+VIEWPORTS = [pytest.param(DESKTOP, id="desktop"), pytest.param(TABLET, id="tablet")]
+SAVED = re.compile(r"^\s*Saved", re.IGNORECASE)
+SUBMITTED = "Case submitted. It is read-only until a lead returns it."
+NOTE = "Child seen at school the next day; see the officer's log entry 14."
+GRADE_COUNT = re.compile(r"(\d+) of (\d+) (outstanding|good|requires improvement|inadequate)")
+
+# A domestic abuse case where everything was done well: children present (DA01 yes shows the
+# child-focused questions), DASH risk high (DA11 high shows the MARAC question DA12).
+GOOD_ANSWERS: list[tuple[str, str | list[str]]] = [
+    ("DA01", "Yes"),
+    ("DA02", "Yes"),
+    ("DA03", "Emergency attendance"),
+    ("DA04", "Yes"),
+    ("DA05", "Yes"),
+    ("DA06", "Yes"),
+    ("DA07", ["Vulnerability", "Observation", "Intelligence", "Curiosity and communication"]),
+    ("DA08", "Yes"),
+    ("DA09", "Yes"),
+    ("DA10", "Yes"),
+    ("DA11", "High"),
+    ("DA12", "Yes"),
+    ("DA13", "Yes"),
+    ("DA14", "Yes"),
+    ("DA15", "Yes"),
+    ("DA16", "Yes"),
+    ("DA17", "Yes"),
+]
+
+
+def question(page: Any, qid: str) -> Any:
+    return page.locator(f"#question-{qid}")
+
+
+def answer(page: Any, qid: str, choice: str | list[str]) -> None:
+    """Pick an option (radios) or tick options (checklist) of one question."""
+    for label in [choice] if isinstance(choice, str) else choice:
+        question(page, qid).get_by_label(label, exact=True).check()
+
+
+def save_state(page: Any, qid: str) -> Any:
+    return page.locator(f"#save-state-{qid}")
+
+
+def grade_counts(page: Any) -> dict[str, int]:
+    """The dashboard's grade figures: {"good": 6, "requires improvement": 5, ...}."""
+    text = page.locator("main").inner_text()
+    return {grade: int(count) for count, _total, grade in GRADE_COUNT.findall(text)}
+
+
+def audit_and_submit(page: Any, app: Any, reference: str, suffix: str) -> None:
+    """The auditor's part: find the case, answer it, add a note, submit with the grade shown."""
+    endpoint_or_skip(app, "my_cases")
+    endpoint_or_skip(app, "submit_case")
+    sign_in(page, AUDITOR)
+    goto_ok(page, path_for(app, "audit.my_cases"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("My cases")
+    row = page.get_by_role("row").filter(has_text=reference)
+    expect(row).to_contain_text("Domestic abuse")
+    row.get_by_role("link", name=reference).click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Case {reference}")
+    # Conditional questions: hidden until their condition is met.
+    expect(question(page, "DA05")).to_be_hidden()
+    expect(question(page, "DA12")).to_be_hidden()
+    answer(page, "DA01", "Yes")
+    expect(question(page, "DA05")).to_be_visible()
+    expect(save_state(page, "DA01")).to_have_text(SAVED)
+
+    for qid, choice in GOOD_ANSWERS[1:]:
+        if qid == "DA12":
+            expect(question(page, "DA12")).to_be_visible()
+        answer(page, qid, choice)
+    page.get_by_label("Note on DA06 (optional)").fill(NOTE)
+    page.get_by_label("Note on DA06 (optional)").blur()
+    expect(save_state(page, "DA06")).to_have_text(SAVED)
+    expect(save_state(page, "DA17")).to_have_text(SAVED)
+    expect(page.locator("[data-grade-tag]")).to_have_text("Good")
+    save_screenshot(page, f"case-form-answered{suffix}")
+
+    page.get_by_role("button", name="Save and check before submitting").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Check and submit case {reference}")
+    expect(page.locator("main")).to_contain_text("Good")
+    expect(page.get_by_label("Good (the grade worked out)")).to_be_checked()
+    save_screenshot(page, f"submit-case{suffix}")
+    page.get_by_role("button", name="Submit case").click()
+
+    expect(page.get_by_text(SUBMITTED)).to_be_visible()
+    expect(page.locator("[data-grade-tag]")).to_have_text("Good")
+    expect(page.locator("main")).to_contain_text(NOTE)
+    save_screenshot(page, f"case-submitted{suffix}")
+
+
+def moderate_and_export(page: Any, app: Any, reference: str, suffix: str, downloads: Path) -> None:
+    """The lead's part: change the grade with a reason, see the dashboard change, download."""
+    for name in ("moderation_queue", "moderate_case", "dashboard", "exports", "workbook", "pdf"):
+        endpoint_or_skip(app, name)
+    inspection_id = journeys.review_id(app)
+    sign_in(page, LEAD)
+
+    goto_ok(page, path_for(app, "findings.show_dashboard", inspection_id=inspection_id))
+    before = grade_counts(page)
+    assert before, "the dashboard shows no grade figures"
+
+    goto_ok(page, path_for(app, "moderation.show_queue", inspection_id=inspection_id))
+    save_screenshot(page, f"moderation-queue{suffix}")
+    row = page.get_by_role("row").filter(has_text=reference)
+    row.get_by_role("link", name=reference).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Case {reference}")
+    expect(page.locator("main")).to_contain_text(NOTE)
+    page.get_by_role("group", name="Moderated grade").get_by_label(
+        "Requires improvement", exact=True
+    ).check()
+    page.get_by_label("Reason for changing the grade").fill(
+        "The children were seen only the next day: the response was not prompt enough."
+    )
+    save_screenshot(page, f"moderate-case{suffix}")
+    page.get_by_role("button", name="Change the grade").click()
+    expect(page.locator(".govuk-notification-banner")).to_be_visible()
+    expect(page.locator(".govuk-summary-list")).to_contain_text("Requires improvement")
+
+    goto_ok(page, path_for(app, "findings.show_dashboard", inspection_id=inspection_id))
+    after = grade_counts(page)
+    save_screenshot(page, f"dashboard-after-moderation{suffix}")
+    assert after.get("good", 0) == before.get("good", 0) - 1, (before, after)
+    assert after.get("requires improvement", 0) == before.get("requires improvement", 0) + 1, (
+        before,
+        after,
+    )
+
+    goto_ok(page, path_for(app, "exports.show_exports", inspection_id=inspection_id))
+    with page.expect_download() as workbook_download:
+        page.get_by_role("link", name=re.compile(r"^Workbook \(XLSX\)")).click()
+    workbook = downloads / f"workbook{suffix}.xlsx"
+    workbook_download.value.save_as(workbook)
+    with page.expect_download() as pdf_download:
+        page.get_by_role("link", name="Report (PDF)").click()
+    pdf = downloads / f"report{suffix}.pdf"
+    pdf_download.value.save_as(pdf)
+
+    import openpyxl
+
+    book = openpyxl.load_workbook(io.BytesIO(workbook.read_bytes()), read_only=True)
+    assert any(reference in str(cell) for sheet in book for row in sheet.values for cell in row)
+    assert pdf.read_bytes().startswith(b"%PDF-")
+    assert zipfile.is_zipfile(workbook)
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_auditor_submits_and_lead_moderates_and_downloads(
+    open_page: Any,
+    live_app: Any,
+    in_live_app: Any,
+    viewport: dict[str, int],
+    tmp_path: Path,
+) -> None:
+    suffix = "" if viewport == DESKTOP else "-tablet"
+    endpoint_or_skip(live_app, "case_form")
+    journeys.script_or_skip("audit-form", "the case form's autosave and conditional questions")
+    _, reference = journeys.new_draft_case(in_live_app)
+
+    auditor_page = open_page(viewport=viewport)
+    audit_and_submit(auditor_page, live_app, reference, suffix)
+    assert auditor_page.problems.page_errors == []
+    assert auditor_page.problems.csp_violations() == []
+
+    lead_page = open_page(viewport=viewport)
+    moderate_and_export(lead_page, live_app, reference, suffix, tmp_path)
+    assert lead_page.problems.page_errors == []
+
+
+def test_answers_given_while_the_server_restarts_are_kept_and_saved(
+    open_page: Any, live_app: Any, in_live_app: Any, live_server: LiveServer
+) -> None:
+    endpoint_or_skip(live_app, "case_form")
+    journeys.script_or_skip("audit-form", "the case form's autosave")
+    case_id, reference = journeys.new_draft_case(in_live_app)
+    page = open_page(user=AUDITOR)
+    goto_ok(page, path_for(live_app, "audit.show_case", case_id=case_id))
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Case {reference}")
+    answer(page, "DA01", "Yes")
+    expect(save_state(page, "DA01")).to_have_text(SAVED)
+
+    live_server.stop()
+    try:
+        answer(page, "DA02", "Partly")
+        page.get_by_label("Note on DA02 (optional)").fill("THRIVE done, children not mentioned.")
+        page.get_by_label("Note on DA02 (optional)").blur()
+        answer(page, "DA03", "Diary appointment")
+        banner = page.locator("[data-unsaved-banner]")
+        expect(banner).to_be_visible(timeout=15_000)
+        expect(banner).to_contain_text("DA02")
+        expect(save_state(page, "DA02")).not_to_have_text(SAVED)
+        save_screenshot(page, "case-form-not-saved")
+    finally:
+        live_server.start()
+
+    expect(save_state(page, "DA02")).to_have_text(SAVED, timeout=30_000)
+    expect(save_state(page, "DA03")).to_have_text(SAVED, timeout=30_000)
+    expect(page.locator("[data-unsaved-banner]")).to_be_hidden(timeout=30_000)
+
+    page.reload()
+    expect(question(page, "DA02").get_by_label("Partly", exact=True)).to_be_checked()
+    expect(question(page, "DA03").get_by_label("Diary appointment", exact=True)).to_be_checked()
+    expect(page.get_by_label("Note on DA02 (optional)")).to_have_value(
+        "THRIVE done, children not mentioned."
+    )
+    assert page.problems.page_errors == []
+
+
+def tab_to(page: Any, target: Any, limit: int = 300) -> None:
+    """Press Tab until the target has focus (keyboard only: no clicks, no focus())."""
+    for _ in range(limit):
+        if target.evaluate("element => element === document.activeElement"):
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"Tab never reached {target}")
+
+
+def test_auditor_completes_the_case_form_by_keyboard_only(
+    open_page: Any, live_app: Any, in_live_app: Any
+) -> None:
+    endpoint_or_skip(live_app, "case_form")
+    endpoint_or_skip(live_app, "submit_case")
+    case_id, reference = journeys.new_draft_case(in_live_app)
+    page = open_page(user=AUDITOR)
+    goto_ok(page, path_for(live_app, "audit.show_case", case_id=case_id))
+
+    # Radios: Tab reaches a group's first option; Space picks it; arrows move to the others.
+    # No children present (DA01 no) and standard risk (DA11) keep the conditional ones hidden.
+    choices = [
+        ("DA01", 1),
+        ("DA02", 0),
+        ("DA03", 0),
+        ("DA04", 0),
+        ("DA10", 0),
+        ("DA11", 0),
+        ("DA13", 0),
+        ("DA14", 0),
+        ("DA15", 0),
+        ("DA16", 0),
+        ("DA17", 0),
+    ]
+    for qid, index in choices:
+        radios = question(page, qid).get_by_role("radio")
+        tab_to(page, radios.first)
+        page.keyboard.press("Space")
+        for _ in range(index):
+            page.keyboard.press("ArrowDown")
+        expect(radios.nth(index)).to_be_checked()
+    expect(question(page, "DA05")).to_be_hidden()
+
+    note = page.get_by_label("Note on DA17 (optional)")
+    tab_to(page, note)
+    page.keyboard.type("Records complete and made the same day.")
+
+    tab_to(page, page.get_by_role("button", name="Save and check before submitting"))
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Check and submit case {reference}")
+    tab_to(page, page.get_by_role("button", name="Submit case"))
+    page.keyboard.press("Enter")
+    expect(page.get_by_text(SUBMITTED)).to_be_visible()
+    expect(page.locator("main")).to_contain_text("Records complete and made the same day.")
