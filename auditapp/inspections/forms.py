@@ -216,7 +216,7 @@ class SizeHelpForm(FlaskForm):
             NumberRange(min=1, max=50, message="Enter a margin between 1 and 50"),
         ],
     )
-    size = IntegerField(
+    check_size = IntegerField(
         "A sample size to check (optional)",
         widget=GovTextInput(),
         validators=[Optional(), NumberRange(min=1, message="Enter a size of 1 or more")],

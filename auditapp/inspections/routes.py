@@ -361,7 +361,7 @@ def _sampling_page(inspection: Inspection, draw_form: DrawSampleForm, status: in
     chosen_size = None
     if request.args and help_form.validate():
         margin_points = help_form.margin.data or 10
-        chosen_size = help_form.size.data
+        chosen_size = help_form.check_size.data
     frames = sampling.sampling_frames(
         inspection, margin=margin_points / 100, chosen_size=chosen_size
     )
@@ -439,7 +439,7 @@ def _case_rows(
         query = query.where(Case.in_sample.is_(True))
     elif show == "unsampled":
         query = query.where(Case.in_sample.is_(False))
-    elif show == "unassigned":
+    if show == "unassigned":
         query = query.where(Case.auditor_id.is_(None))
     return list(db.session.scalars(query))
 

@@ -467,3 +467,29 @@ def test_changing_version_does_not_touch_sampled_cases_count(
     )
     assert db.session.scalar(select(func.count(Case.id)).where(Case.question_set_id == v2.id)) == 0
     assert before == 2
+
+
+def test_admin_sees_every_inspection_as_links(
+    login_as: Any, admin: User, inspection: Inspection, other_inspection: Inspection
+) -> None:
+    page = login_as(admin).get("/inspections/").get_data(as_text=True)
+    assert f'<a class="govuk-link" href="/inspections/{inspection.id}">Review 2022</a>' in page
+    assert "Another force&#39;s review</a>" in page
+    assert "Create an inspection" in page
+
+
+def test_lead_sees_only_their_inspections_and_cannot_create(
+    login_as: Any, lead: User, inspection: Inspection, other_inspection: Inspection
+) -> None:
+    page = login_as(lead).get("/inspections/").get_data(as_text=True)
+    assert "Review 2022</a>" in page
+    assert "Another force" not in page
+    assert "Create an inspection" not in page
+
+
+def test_member_buttons_name_the_member_for_screen_readers(
+    login_as: Any, inspection: Inspection, lead: User, auditor: User
+) -> None:
+    page = login_as(lead).get(f"/inspections/{inspection.id}/members").get_data(as_text=True)
+    assert 'Remove<span class="govuk-visually-hidden"> auditor</span>' in page
+    assert 'Change role<span class="govuk-visually-hidden"> of auditor</span>' in page

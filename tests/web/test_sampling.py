@@ -213,7 +213,9 @@ def test_size_help_shows_needed_size_and_margins(
     assert "Needed for ±10%" in table
     assert ">67<" in table  # N = 212 at ±10%, 95% confidence, with the FPC
     assert "±43.4%" in table  # what the 5 drawn cases give
-    page = c.get(f"/inspections/{inspection.id}/sampling?margin=5&size=100").get_data(as_text=True)
+    page = c.get(f"/inspections/{inspection.id}/sampling?margin=5&check_size=100").get_data(
+        as_text=True
+    )
     table = page[page.index('id="frames"') : page.index("</table>")]
     assert "Needed for ±5%" in table and ">137<" in table
     assert "Margin with 100 cases" in table and "±7.1%" in table
@@ -254,7 +256,7 @@ def test_lead_adds_and_removes_cases_by_hand(
     db.session.refresh(cases[0])
     assert cases[0].question_set_id is not None and cases[0].sample_draw_id is None
     page = c.get(f"/inspections/{inspection.id}/cases?show=sampled").get_data(as_text=True)
-    assert "Added by hand" in page and "DA-002" not in page
+    assert "By hand" in page and "Not sampled" not in page and "DA-002" not in page
     c.post_form(
         f"/inspections/{inspection.id}/cases", {"case_ids": [str(cases[0].id)], "action": "remove"}
     )
@@ -393,6 +395,19 @@ def test_balance_gives_cases_to_the_auditor_with_fewest_first(
     page = c.get(f"/inspections/{inspection.id}/assignment").get_data(as_text=True)
     loads_table = page[page.index('id="loads"') :]
     assert ">4<" in loads_table and ">3<" in loads_table
+
+
+def test_assignment_page_filters_to_unassigned_cases(
+    login_as: Any, inspection: Inspection, lead: User, auditor: User
+) -> None:
+    factories.make_case(inspection, "HELD-1", auditor=auditor)
+    sampled(inspection, 2)
+    c = login_as(lead)
+    page = c.get(f"/inspections/{inspection.id}/assignment?show=unassigned").get_data(as_text=True)
+    cases_table = page[page.index('id="cases"') :]
+    assert "DA-001" in cases_table and "DA-002" in cases_table
+    assert "HELD-1" not in cases_table
+    assert "HELD-1" in c.get(f"/inspections/{inspection.id}/assignment").get_data(as_text=True)
 
 
 def test_balance_selected_cases_only(
