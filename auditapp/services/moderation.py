@@ -45,6 +45,11 @@ from auditapp.services.grading import grade_stored_case
 from auditapp.services.question_sets import question_set_data
 
 REASON_MAX_LENGTH = 5000
+_EVENT_ACTIONS = {
+    ModerationAction.AGREE: "moderation_agreed",
+    ModerationAction.CHANGE: "moderation_changed",
+    ModerationAction.RETURN: "moderation_returned",
+}
 
 
 class ModerationError(ValueError):
@@ -129,14 +134,17 @@ def _moderate(
         reason=reason,
     )
     db.session.add(decision)
+    previous_final = case.final_grade
     case.final_grade = grade
     case.status = CaseStatus.MODERATED
     case.moderated_at = utcnow()
     case.returned_comment = None
-    _event(case, lead, f"moderation_{action}", "grade", before, grade)
-    _event(case, lead, f"moderation_{action}", "status", CaseStatus.SUBMITTED, case.status)
+    # Past-tense actions read well on the case timeline ("Moderation agreed: final grade").
+    done = _EVENT_ACTIONS[action]
+    _event(case, lead, done, "final_grade", previous_final, grade)
+    _event(case, lead, done, "status", CaseStatus.SUBMITTED, case.status)
     if reason:
-        _event(case, lead, f"moderation_{action}", "moderation_reason", None, reason)
+        _event(case, lead, done, "moderation_reason", None, reason)
     db.session.flush()
     return decision
 
@@ -180,10 +188,12 @@ def return_to_auditor(case: Case, lead: User, comment: str | None) -> Moderation
         reason=cleaned,
     )
     db.session.add(decision)
+    case_comment_before = case.returned_comment
     case.status = CaseStatus.DRAFT
     case.returned_comment = cleaned
-    _event(case, lead, "moderation_return", "status", CaseStatus.SUBMITTED, CaseStatus.DRAFT)
-    _event(case, lead, "moderation_return", "returned_comment", None, cleaned)
+    done = _EVENT_ACTIONS[ModerationAction.RETURN]
+    _event(case, lead, done, "status", CaseStatus.SUBMITTED, CaseStatus.DRAFT)
+    _event(case, lead, done, "returned_comment", case_comment_before, cleaned)
     db.session.flush()
     return decision
 

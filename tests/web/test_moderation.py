@@ -393,14 +393,33 @@ def test_every_decision_is_an_audit_event_on_the_case(
         {"change-grade": "requires_improvement", "change-reason": "Thin notes"},
     )
     returned = [(e.action, e.field, e.old_value, e.new_value) for e in case_events(case)]
-    assert ("moderation_return", "status", "submitted", "draft") in returned
-    assert ("moderation_return", "returned_comment", None, "Look again") in returned
+    assert ("moderation_returned", "status", "submitted", "draft") in returned
+    assert ("moderation_returned", "returned_comment", None, "Look again") in returned
     changed = [(e.action, e.field, e.old_value, e.new_value) for e in case_events(other)]
-    assert ("moderation_change", "grade", "good", "requires_improvement") in changed
-    assert ("moderation_change", "status", "submitted", "moderated") in changed
+    assert ("moderation_changed", "final_grade", None, "requires_improvement") in changed
+    assert ("moderation_changed", "status", "submitted", "moderated") in changed
+    assert ("moderation_changed", "moderation_reason", None, "Thin notes") in changed
     for event in case_events(case) + case_events(other):
         assert event.user_id == lead.id
         assert event.inspection_id == inspection.id
+
+
+def test_returned_case_shows_comment_and_decision_on_the_auditors_timeline(
+    login_as: Any, lead: User, auditor: User, case: Case
+) -> None:
+    from auditapp.services import audit_form
+
+    login_as(lead).post_form(
+        f"/moderation/cases/{case.id}/return", {"return-comment": "Check DA04 against the log"}
+    )
+    titles = [entry.title for entry in audit_form.case_timeline(reload(case))]
+    assert "Moderation returned: status" in titles
+    assert "Moderation returned: returned comment" in titles
+    page = login_as(auditor).get(f"/audit/cases/{case.id}")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "Check DA04 against the log" in text
+    assert "Moderation returned" in text
 
 
 def test_moderation_history_is_shown_on_the_case(login_as: Any, lead: User, case: Case) -> None:

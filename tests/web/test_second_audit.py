@@ -259,7 +259,7 @@ def test_resolution_records_grade_and_note_and_moderates_the_case(
     assert decision.action == "change"
     assert decision.reason == "Resolved after a second audit: Both agree DA04 was not met"
     actions = {e.action for e in db.session.scalars(select(AuditEvent))}
-    assert {"resolve_second_audit", "moderation_change"} <= actions
+    assert {"resolve_second_audit", "moderation_changed"} <= actions
 
 
 def test_second_auditor_and_observer_cannot_see_the_comparison(
