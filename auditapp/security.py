@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, current_app, flash, g, request, session
+from flask import Flask, abort, current_app, flash, g, request, session
 from flask_limiter import Limiter, RateLimitExceeded, RequestLimit
 from flask_login import logout_user
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -36,6 +36,11 @@ _DEFAULTS: dict[str, str] = {
     "LOCKOUT_MINUTES": "15",
     "TRUSTED_PROXY_COUNT": "0",
 }
+
+NUL_MESSAGE = (
+    "The request contains a character that is not allowed (a NUL character). "
+    "Remove it and try again: nothing was changed."
+)
 
 PERMISSIONS_POLICY = (
     "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
@@ -83,6 +88,7 @@ def init_security(app: Flask) -> None:
     if proxies > 0:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
     _init_rate_limits(app)
+    app.before_request(_refuse_nul_characters)
     app.before_request(_expire_inactive_session)
     app.after_request(_security_headers)
 
@@ -145,6 +151,35 @@ def _rate_limited(error: RateLimitExceeded) -> Response:
     from auditapp.auth.routes import too_many_attempts_response
 
     return too_many_attempts_response()
+
+
+def _contains_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_contains_nul(k) or _contains_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_contains_nul(item) for item in value)
+    return False
+
+
+def _refuse_nul_characters() -> None:
+    """Refuse text with NUL characters: no form has a use for them and PostgreSQL rejects them.
+
+    Checked before any view runs, so such a request changes nothing and gets a clear 400.
+    """
+    if request.method not in ("POST", "PUT", "PATCH", "DELETE") and not request.args:
+        return
+    values: list[Any] = [*request.args.values(), *request.args.keys()]
+    if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+        if request.is_json:
+            values.append(request.get_json(silent=True))
+        else:
+            for key, items in request.form.lists():
+                values.extend([key, *items])
+            values.extend(upload.filename or "" for upload in request.files.values())
+    if _contains_nul(values):
+        abort(400, description=NUL_MESSAGE)
 
 
 def _now() -> float:
