@@ -16,6 +16,8 @@ import pytest
 from tests.e2e import journeys
 from tests.e2e.support import assert_accessible, expect, save_screenshot
 
+pytestmark = pytest.mark.e2e
+
 LEAD = "lead@demo.test"
 AUDITOR = "auditor1@demo.test"
 
@@ -23,6 +25,7 @@ AUDITOR = "auditor1@demo.test"
 def test_sign_in_page_is_accessible(open_page: Any) -> None:
     page = open_page(bypass_csp=True)
     page.goto("/auth/login")
+    save_screenshot(page, "sign-in")
     assert_accessible(page, "sign-in")
 
 
@@ -37,12 +40,14 @@ def test_sign_in_page_with_errors_is_accessible(open_page: Any) -> None:
 def test_home_page_is_accessible(open_page: Any) -> None:
     page = open_page(user=AUDITOR, bypass_csp=True)
     journeys.goto_ok(page, "/")
+    save_screenshot(page, "home")
     assert_accessible(page, "home")
 
 
 def test_inspection_overview_is_accessible(open_page: Any, live_app: Any) -> None:
     page = open_page(user=LEAD, bypass_csp=True)
     journeys.goto_ok(page, journeys.review_path(live_app))
+    save_screenshot(page, "inspection-overview")
     assert_accessible(page, "inspection-overview")
 
 

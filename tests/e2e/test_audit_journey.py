@@ -18,6 +18,8 @@ from tests.e2e.conftest import DESKTOP, TABLET, LiveServer, sign_in
 from tests.e2e.journeys import AUDITOR, LEAD, endpoint_or_skip, goto_ok, path_for
 from tests.e2e.support import expect, save_screenshot
 
+pytestmark = pytest.mark.e2e
+
 VIEWPORTS = [pytest.param(DESKTOP, id="desktop"), pytest.param(TABLET, id="tablet")]
 SAVED = re.compile(r"^\s*Saved", re.IGNORECASE)
 SUBMITTED = "Case submitted. It is read-only until a lead returns it."
@@ -65,6 +67,13 @@ def grade_counts(page: Any) -> dict[str, int]:
     """The dashboard's grade figures: {"good": 6, "requires improvement": 5, ...}."""
     text = page.locator("main").inner_text()
     return {grade: int(count) for count, _total, grade in GRADE_COUNT.findall(text)}
+
+
+def open_from_overview(page: Any, app: Any, link: str) -> None:
+    """Go to the review's overview page and follow one of its links, as a user does."""
+    goto_ok(page, journeys.review_path(app))
+    page.get_by_role("link", name=link, exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
 
 
 def audit_and_submit(page: Any, app: Any, reference: str, suffix: str) -> None:
@@ -117,7 +126,7 @@ def moderate_and_export(page: Any, app: Any, reference: str, suffix: str, downlo
     inspection_id = journeys.review_id(app)
     sign_in(page, LEAD)
 
-    goto_ok(page, path_for(app, "findings.show_dashboard", inspection_id=inspection_id))
+    open_from_overview(page, app, "Findings dashboard")
     before = grade_counts(page)
     assert before, "the dashboard shows no grade figures"
 
@@ -138,7 +147,7 @@ def moderate_and_export(page: Any, app: Any, reference: str, suffix: str, downlo
     expect(page.locator(".govuk-notification-banner")).to_be_visible()
     expect(page.locator(".govuk-summary-list")).to_contain_text("Requires improvement")
 
-    goto_ok(page, path_for(app, "findings.show_dashboard", inspection_id=inspection_id))
+    open_from_overview(page, app, "Findings dashboard")
     after = grade_counts(page)
     save_screenshot(page, f"dashboard-after-moderation{suffix}")
     assert after.get("good", 0) == before.get("good", 0) - 1, (before, after)
@@ -147,7 +156,7 @@ def moderate_and_export(page: Any, app: Any, reference: str, suffix: str, downlo
         after,
     )
 
-    goto_ok(page, path_for(app, "exports.show_exports", inspection_id=inspection_id))
+    open_from_overview(page, app, "Exports")
     with page.expect_download() as workbook_download:
         page.get_by_role("link", name=re.compile(r"^Workbook \(XLSX\)")).click()
     workbook = downloads / f"workbook{suffix}.xlsx"

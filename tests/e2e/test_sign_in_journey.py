@@ -11,6 +11,8 @@ import pytest
 from tests.e2e.conftest import DESKTOP, TABLET, sign_in
 from tests.e2e.support import expect, save_screenshot
 
+pytestmark = pytest.mark.e2e
+
 REVIEW = "Post-inspection review 2022"
 VIEWPORTS = [pytest.param(DESKTOP, id="desktop"), pytest.param(TABLET, id="tablet")]
 
@@ -42,7 +44,6 @@ def test_auditor_signs_in_sees_their_inspections_and_opens_one(
     row.get_by_role("link", name=REVIEW).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(REVIEW)
     expect(page.locator(".govuk-summary-list")).to_contain_text("Auditor")
-    expect(page.get_by_text("Alex Auditor")).to_be_visible()
     save_screenshot(page, f"inspection-overview{suffix}")
     assert page.problems.page_errors == []
     assert page.problems.csp_violations() == []
