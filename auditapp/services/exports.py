@@ -369,8 +369,9 @@ def answer_chunks(
         .where(sampled_cases(inspection.id))
         .order_by(CaseType.name, Case.reference, Question.position)
     )
-    connection = db.session.connection().execution_options(yield_per=chunk_rows)
-    result = connection.execute(statement)
+    # Per statement: Connection.execution_options() would change the session's connection for
+    # every later statement (a server-side cursor cannot run an INSERT).
+    result = db.session.execute(statement, execution_options={"yield_per": chunk_rows})
     keys = list(result.keys())
     emitted = False
     for chunk in result.partitions(chunk_rows):
