@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 
@@ -52,9 +54,13 @@ def _refused(message: str) -> tuple[str, int]:
     return render_template("moderation/refused.html", message=message), 403
 
 
-def _commit_or_conflict(case: Case) -> bool:
-    """Commit; on a lost race with another lead, roll back and say so."""
+def _apply(case: Case, change: Callable[[], Any]) -> bool:
+    """Run the service and commit; on a lost race with another lead, roll back and say so.
+
+    The case's version column makes a write against a stale case fail at flush or commit.
+    """
     try:
+        change()
         db.session.commit()
     except StaleDataError:
         db.session.rollback()
@@ -177,7 +183,7 @@ def _decide(case: Case, form_name: str, form: Any, decide: Any, done: str) -> st
     if not form.validate_on_submit():
         return _case_page(case, **{form_name: form})
     try:
-        decide()
+        done_ok = _apply(case, decide)
     except SelfModerationError as error:
         db.session.rollback()
         return _refused(str(error))
@@ -185,7 +191,7 @@ def _decide(case: Case, form_name: str, form: Any, decide: Any, done: str) -> st
         db.session.rollback()
         flash(str(error), "error")
         return redirect(url_for("moderation.show_case", case_id=case.id))
-    if _commit_or_conflict(case):
+    if done_ok:
         current_app.logger.info("case %s moderated: %s", case.id, form_name)
         flash(done, "success")
     return redirect(url_for("moderation.show_case", case_id=case.id))
@@ -251,6 +257,11 @@ def request_second_audit(case_id: int) -> str | Response | tuple[str, int]:
         return _case_page(case, second_form=form)
     try:
         second = moderation.request_second_audit(case, current_user, int(form.auditor.data))
+        db.session.commit()
+    except IntegrityError:  # another lead asked at the same moment: one second audit per case
+        db.session.rollback()
+        flash(f"Case {case.reference} already has a second audit.", "error")
+        return redirect(url_for("moderation.show_case", case_id=case.id))
     except SelfModerationError as error:
         db.session.rollback()
         return _refused(str(error))
@@ -258,7 +269,6 @@ def request_second_audit(case_id: int) -> str | Response | tuple[str, int]:
         db.session.rollback()
         flash(str(error), "error")
         return redirect(url_for("moderation.show_case", case_id=case.id))
-    db.session.commit()
     current_app.logger.info("second audit %s requested for case %s", second.id, case.id)
     flash(f"{second.auditor.name} has been asked to audit case {case.reference}.", "success")
     return redirect(url_for("moderation.show_case", case_id=case.id))
@@ -313,7 +323,12 @@ def resolve_second_audit(case_id: int) -> str | Response | tuple[str, int]:
     if not form.validate_on_submit():
         return _compare_page(case, form)
     try:
-        moderation.resolve_second_audit(second, current_user, form.grade.data or "", form.note.data)
+        done_ok = _apply(
+            case,
+            lambda: moderation.resolve_second_audit(
+                second, current_user, form.grade.data or "", form.note.data
+            ),
+        )
     except SelfModerationError as error:
         db.session.rollback()
         return _refused(str(error))
@@ -321,7 +336,7 @@ def resolve_second_audit(case_id: int) -> str | Response | tuple[str, int]:
         db.session.rollback()
         flash(str(error), "error")
         return redirect(url_for("moderation.compare_audits", case_id=case.id))
-    if _commit_or_conflict(case):
+    if done_ok:
         flash(f"Second audit of case {case.reference} resolved.", "success")
     return redirect(url_for("moderation.compare_audits", case_id=case.id))
 

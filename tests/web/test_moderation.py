@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from auditapp.extensions import db
 from auditapp.models import (
@@ -379,6 +379,34 @@ def test_decision_on_a_case_not_awaiting_moderation_is_refused(
         assert "only submitted cases can be moderated" in page
     fresh = reload(case)
     assert fresh.status == status
+    assert decisions(case) == []
+
+
+def test_lead_who_loses_a_race_to_another_lead_is_told_and_nothing_is_saved(
+    login_as: Any, lead: User, case: Case, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from auditapp.services import moderation as service
+
+    agree = service.agree_grade
+
+    def another_lead_commits_first(target: Case, user: User) -> Any:
+        with db.engine.begin() as connection:
+            connection.execute(
+                text(
+                    'UPDATE "case" SET version = version + 1, status = :status, '
+                    "final_grade = :grade WHERE id = :id"
+                ),
+                {"status": "moderated", "grade": "inadequate", "id": target.id},
+            )
+        return agree(target, user)
+
+    monkeypatch.setattr(service, "agree_grade", another_lead_commits_first)
+    c = login_as(lead)
+    response = c.post_form(f"/moderation/cases/{case.id}/agree")
+    assert response.status_code == 302
+    page = c.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Someone else changed this case while you were deciding" in page
+    assert reload(case).final_grade == "inadequate"  # the other lead's decision stands
     assert decisions(case) == []
 
 
