@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextArea
-from wtforms import HiddenField, RadioField, SubmitField, TextAreaField
+from wtforms import HiddenField, RadioField, SelectChoice, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from auditapp.domain.grades import Grade
@@ -47,10 +47,16 @@ class SubmitCaseForm(FlaskForm):
 
     def set_choices(self, computed: str | None) -> None:
         """Offer the worked-out grade first, then every other grade."""
-        choices: list[tuple[str, str]] = []
+        choices: list[SelectChoice] = []
         if computed:
-            choices.append((KEEP_COMPUTED, f"{Grade(computed).label} (the grade worked out)"))
-        choices += [(g.value, f"Propose {g.label.lower()}") for g in Grade if g.value != computed]
+            choices.append(
+                SelectChoice(KEEP_COMPUTED, f"{Grade(computed).label} (the grade worked out)")
+            )
+        choices += [
+            SelectChoice(g.value, f"Propose {g.label.lower()}")
+            for g in Grade
+            if g.value != computed
+        ]
         self.grade_choice.choices = choices
 
     @property
@@ -66,7 +72,7 @@ class CaseStudyForm(FlaskForm):
     is_case_study = RadioField(
         "Is this case a case study for the report?",
         widget=GovRadioInput(),
-        choices=[("yes", "Yes"), ("no", "No")],
+        choices=[SelectChoice("yes", "Yes"), SelectChoice("no", "No")],
         validators=[InputRequired(message="Select yes if this case is a case study")],
     )
     narrative = TextAreaField(
