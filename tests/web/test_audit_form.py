@@ -3,7 +3,12 @@ without JavaScript, the JSON save endpoint, and the blind second audit."""
 
 from __future__ import annotations
 
+import json
+import random
 import re
+import shutil
+import subprocess
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -380,3 +385,67 @@ def test_second_audit_of_a_current_risk_case_is_not_told_of_the_flag(
     page = login_as(second_auditor).get(f"/audit/cases/{case.id}/second-audit").get_data(True)
     assert "ROUND-ONE-RISK" not in page
     assert "current risk" not in page.lower().replace("flag a child at current risk", "")
+
+
+# --- the browser's visibility rule is the server's ----------------------------------------------
+
+NODE = shutil.which("node")
+LOGIC = Path(__file__).resolve().parents[2] / "auditapp" / "assets" / "js" / "audit-form-logic.mjs"
+_NODE_SCRIPT = """
+import { readFileSync } from 'node:fs'
+import { controlValue, visibleIds } from '%s'
+const cases = JSON.parse(readFileSync(0, 'utf8'))
+const out = cases.map(({ questions, answers }) => {
+  const types = Object.fromEntries(questions.map((q) => [q.id, q.type]))
+  return [...visibleIds(questions, (id) => controlValue(types[id], answers[id] ?? null))]
+})
+process.stdout.write(JSON.stringify(out))
+"""
+
+
+def _random_answer(question: Any, rng: random.Random) -> str | None:
+    if rng.random() < 0.2:
+        return None
+    if question.type == "checklist":
+        roll = rng.random()
+        if roll < 0.15:
+            return "[]"
+        if roll < 0.25 and question.allow_na:
+            return "na"
+        ticked = [o.value for o in question.options if rng.random() < 0.5]
+        return json.dumps(ticked, separators=(",", ":")) if ticked else "[]"
+    if question.type in ("yes_no", "choice"):
+        return rng.choice(question.allowed_values())
+    return "x"
+
+
+@pytest.mark.skipif(NODE is None, reason="Node.js is not installed")
+def test_browser_visibility_rule_matches_the_server_for_every_library_set() -> None:
+    from auditapp.domain.question_sets import load_library, visible_ids
+
+    rng = random.Random(4821)
+    cases, expected = [], []
+    for qs in load_library():
+        questions = [
+            {
+                "id": q.id,
+                "type": q.type,
+                "showIf": {"question": q.show_if.question, "equals": list(q.show_if.equals)}
+                if q.show_if
+                else None,
+            }
+            for q in qs.questions
+        ]
+        for _ in range(60):
+            answers = {q.id: _random_answer(q, rng) for q in qs.questions}
+            cases.append({"questions": questions, "answers": answers})
+            expected.append(sorted(visible_ids(qs, answers)))
+    result = subprocess.run(  # noqa: S603 - fixed argv
+        [NODE, "--input-type=module", "-e", _NODE_SCRIPT % LOGIC.as_uri()],
+        input=json.dumps(cases),
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    assert [sorted(ids) for ids in json.loads(result.stdout)] == expected
