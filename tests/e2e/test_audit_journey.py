@@ -149,6 +149,7 @@ def moderate_and_export(page: Any, app: Any, reference: str, suffix: str, downlo
 
     open_from_overview(page, app, "Findings dashboard")
     after = grade_counts(page)
+    headline = page.locator("#headline").inner_text().replace("(provisional)", "").strip()
     save_screenshot(page, f"dashboard-after-moderation{suffix}")
     assert after.get("good", 0) == before.get("good", 0) - 1, (before, after)
     assert after.get("requires improvement", 0) == before.get("requires improvement", 0) + 1, (
@@ -167,11 +168,23 @@ def moderate_and_export(page: Any, app: Any, reference: str, suffix: str, downlo
     pdf_download.value.save_as(pdf)
 
     import openpyxl
+    import pypdf
 
-    book = openpyxl.load_workbook(io.BytesIO(workbook.read_bytes()), read_only=True)
-    assert any(reference in str(cell) for sheet in book for row in sheet.values for cell in row)
-    assert pdf.read_bytes().startswith(b"%PDF-")
     assert zipfile.is_zipfile(workbook)
+    book = openpyxl.load_workbook(io.BytesIO(workbook.read_bytes()), read_only=True)
+    case_rows = [
+        [str(cell) for cell in row if cell is not None]
+        for sheet in book
+        for row in sheet.values
+        if reference in row
+    ]
+    assert case_rows, f"{reference} is in no sheet of the workbook"
+    assert any("Requires improvement" in " ".join(row) for row in case_rows), case_rows
+    assert pdf.read_bytes().startswith(b"%PDF-")
+    pdf_text = " ".join(
+        " ".join(page.extract_text() or "" for page in pypdf.PdfReader(pdf).pages).split()
+    )
+    assert headline in pdf_text, f"the PDF does not show the dashboard's headline {headline!r}"
 
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)
