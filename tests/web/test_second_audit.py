@@ -455,3 +455,23 @@ def test_second_auditor_in_another_role_elsewhere_still_cannot_see_moderation(
     c = login_as(second_auditor)
     assert c.get(f"/moderation/cases/{first_audit.id}").status_code == 403
     assert c.get(f"/moderation/inspections/{inspection.id}").status_code == 403
+
+
+def test_agreement_page_compares_first_and_second_audits(
+    login_as: Any, inspection: Any, lead: User, auditor: User, second_auditor: User
+) -> None:
+    # (first, second): (good, inadequate) and (inadequate, inadequate): 1 of 2 agree.
+    # The second audit said inadequate both times, so chance alone explains its agreement:
+    # observed disagreement 1/2 = expected 1/2 x 1, so kappa is 0.
+    good = submitted(inspection, "DA-1", auditor, GOOD)
+    bad = submitted(inspection, "DA-2", auditor, INADEQUATE)
+    make_second_audit(good, second_auditor, lead, INADEQUATE)
+    make_second_audit(bad, second_auditor, lead, INADEQUATE)
+    page = login_as(lead).get(f"/moderation/inspections/{inspection.id}/agreement")
+    text = page.get_data(as_text=True)
+    second_part = text[text.index("First and second audits") :]
+    assert "the same grade in <strong>1 of 2</strong> cases (50%)" in second_part
+    assert "weighted kappa 0.00, slight agreement" in second_part
+    questions = text[text.index("Questions with most disagreement") :]
+    assert "Did the type of response fit the risk" in questions  # DA04, 1 of 2 differ
+    assert "Did the call handler record a THRIVE" not in questions  # DA02 always agreed
