@@ -308,7 +308,7 @@ def cases_with_grade(
             case_type=str(row.case_type),
             auditor=str(row.auditor),
             status=str(row.status),
-            detail=(Grade(row.grade).label if row.grade else "Not graded")
+            detail=(Grade(row.grade).label if isinstance(row.grade, str) else "Not graded")
             + ("" if row.moderated else " (provisional)"),
         )
         for row in counted.itertuples()

@@ -195,6 +195,16 @@ def test_grade_click_through_lists_sum_to_the_numbers_shown(
         assert _case_count(client.get(f"{base}?case_type={row.key}")) == row.cases
 
 
+def test_ungraded_submitted_case_is_listed_as_not_graded(
+    login_as: Callable[[User], Any], inspection: Inspection, auditor: User, lead: User
+) -> None:
+    factories.make_case(inspection, "DA-X", auditor=auditor, status=CaseStatus.SUBMITTED)
+    response = login_as(lead).get(f"/findings/inspections/{inspection.id}/cases")
+    assert response.status_code == 200
+    assert "DA-X" in _text(response) and "Not graded (provisional)" in _text(response)
+    assert "1 not yet graded" in _text(login_as(lead).get(f"/findings/inspections/{inspection.id}"))
+
+
 # --- per-question findings ----------------------------------------------------------------------
 
 
