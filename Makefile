@@ -56,5 +56,9 @@ format: install ## Format the code
 	$(BIN)/ruff format auditapp tests config.py wsgi.py
 	$(BIN)/ruff check --fix auditapp tests config.py wsgi.py
 
+SCALE ?= 1
+bench: install ## National-scale benchmark, each figure beside its floor (SCALE=0.01 quick; DATABASE_URL=postgresql+psycopg://... for PostgreSQL)
+	$(BIN)/python -m bench --scale $(SCALE)
+
 clean: ## Remove the venv, node_modules and built assets
 	rm -rf $(VENV) node_modules auditapp/static/dist

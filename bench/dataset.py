@@ -7,12 +7,13 @@ benchmark reads are the ones the app would compute.
 
 from __future__ import annotations
 
+import itertools
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import yaml
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 
 from auditapp.domain.grading import grade_case
 from auditapp.domain.question_sets import QuestionSet as QuestionSetData
@@ -105,6 +106,7 @@ class Dataset:
     auditor_emails: list[str]
     question_set_id: int
     answers: int
+    auditor_of_case: dict[int, str] = field(default_factory=dict)
 
 
 def _answers_for(qs: QuestionSetData, rng: random.Random, quality: float) -> dict[str, str]:
@@ -149,6 +151,7 @@ def build(
 
     inspection_ids: list[int] = []
     case_ids: dict[int, list[int]] = {}
+    auditor_of_case: dict[int, str] = {}
     total_answers = 0
     for i in range(inspections):
         inspection = Inspection(
@@ -216,6 +219,9 @@ def build(
             select(Case.id).where(Case.inspection_id == inspection.id).order_by(Case.id)
         ).all()
         case_ids[inspection.id] = list(ids)
+        emails = {a.id: a.email for a in team}
+        for case_id, (_, _, auditor_id) in zip(ids, graded, strict=True):
+            auditor_of_case[case_id] = emails[auditor_id]
         answer_rows = []
         outcome_rows = []
         for case_id, (answers, result, auditor_id) in zip(ids, graded, strict=True):
@@ -248,6 +254,13 @@ def build(
             print(
                 f"  built inspection {i + 1}/{inspections} ({total_answers:,} answers)", flush=True
             )
+    # Every inspection but the last is a review that follows up the next one's
+    # recommendations, so recommendation progress has a computed baseline to compare with.
+    for review_id, baseline_id in itertools.pairwise(inspection_ids):
+        db.session.execute(
+            update(Inspection).where(Inspection.id == review_id).values(baseline_id=baseline_id)
+        )
+    db.session.commit()
     return Dataset(
         inspection_ids=inspection_ids,
         case_ids_by_inspection=case_ids,
@@ -255,4 +268,47 @@ def build(
         auditor_emails=[a.email for a in auditors],
         question_set_id=row.id,
         answers=total_answers,
+        auditor_of_case=auditor_of_case,
     )
+
+
+def make_drafts(dataset: Dataset, clients: int, per_client: int) -> list[tuple[str, list[int]]]:
+    """Give each of ``clients`` new auditors of the first inspection their own draft cases.
+
+    The load test signs each client in as one of these auditors, so no two clients ever save
+    to the same case (a conflict would measure the lock, not the save). Returns, per client,
+    the auditor's email and case ids.
+    """
+    inspection_id = dataset.inspection_ids[0]
+    pool = dataset.case_ids_by_inspection[inspection_id][-clients * per_client :]
+    lead = db.session.scalar(select(User).where(User.email == dataset.lead_email))
+    assert lead is not None
+    assignments = []
+    for n in range(clients):
+        user = User(
+            email=f"load{n}@bench.test", name=f"Load auditor {n}", password_hash=lead.password_hash
+        )
+        db.session.add(user)
+        db.session.flush()
+        db.session.add(
+            Membership(inspection_id=inspection_id, user_id=user.id, role=InspectionRole.AUDITOR)
+        )
+        ids = pool[n * per_client : (n + 1) * per_client]
+        db.session.execute(
+            update(Case)
+            .where(Case.id.in_(ids))
+            .values(
+                auditor_id=user.id,
+                status=CaseStatus.DRAFT,
+                final_grade=None,
+                version=Case.version + 1,
+            )
+        )
+        db.session.execute(
+            update(Answer).where(Answer.case_id.in_(ids)).values(answered_by_id=user.id)
+        )
+        for case_id in ids:
+            dataset.auditor_of_case[case_id] = user.email
+        assignments.append((user.email, list(ids)))
+    db.session.commit()
+    return assignments

@@ -1,0 +1,105 @@
+"""One export in a process of its own, so its peak memory is its own.
+
+    python -m bench.export_child DATABASE_URL {app|floor} ID[,ID...] OUT_DIR
+
+Prints one JSON line: seconds, peak resident memory (ru_maxrss) of this process, the resident
+memory before the export started (imports, app, database connection), rows and bytes written.
+``app`` writes each inspection's workbook with ``auditapp.services.exports.write_workbook``;
+``floor`` reads the same answers table (one row per case and question) into one pandas frame
+with one SQL query and writes it with the same writer (openpyxl, write-only mode).
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import Workbook
+from sqlalchemy import text
+
+ANSWERS_SQL = """
+    SELECT c.reference, ct.name AS case_type, q.code AS question_id, q.section_title AS section,
+           q.text AS question_text, q.answer_type, a.value AS answer, o.outcome, a.note
+    FROM "case" c
+    JOIN case_type ct ON ct.id = c.case_type_id
+    JOIN question q ON q.question_set_id = c.question_set_id
+    LEFT JOIN answer a ON a.case_id = c.id AND a.audit_round = 1 AND a.question_code = q.code
+    LEFT JOIN question_outcome o ON o.case_id = c.id AND o.audit_round = 1
+         AND o.question_code = q.code
+    WHERE c.inspection_id = :inspection_id
+    ORDER BY ct.name, c.reference, q.position
+"""
+
+
+def _rss() -> int:
+    """Peak resident memory of this process so far, in bytes (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def _current_rss() -> int:
+    with open("/proc/self/statm", encoding="ascii") as handle:
+        pages = int(handle.read().split()[1])
+    return pages * resource.getpagesize()
+
+
+def _floor(session: object, inspection_id: int, path: Path) -> int:
+    connection = session.connection()  # type: ignore[attr-defined]
+    frame = pd.read_sql(text(ANSWERS_SQL), connection, params={"inspection_id": inspection_id})
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Answers")
+    sheet.append(list(frame.columns))
+    for values in frame.itertuples(index=False, name=None):
+        sheet.append([None if v is None or v != v else v for v in values])
+    workbook.save(path)
+    return len(frame)
+
+
+def main(argv: list[str]) -> int:
+    """Run the export named on the command line and print its figures as JSON."""
+    database_url, mode, ids_text, out_dir = argv
+    ids = [int(i) for i in ids_text.split(",")]
+    from auditapp import create_app
+    from auditapp.extensions import db
+    from auditapp.models import Inspection
+    from bench.database import bench_config
+
+    app = create_app(bench_config(database_url))
+    with app.app_context():
+        db.session.execute(text("SELECT 1"))
+        if mode == "app":
+            from auditapp.services.exports import write_workbook
+        before = _current_rss()
+        start = time.perf_counter()
+        rows = 0
+        size = 0
+        for inspection_id in ids:
+            path = Path(out_dir) / f"{mode}-{inspection_id}.xlsx"
+            if mode == "app":
+                written = write_workbook(db.session.get(Inspection, inspection_id), path)
+                rows += sum(written.values())
+            else:
+                rows += _floor(db.session, inspection_id, path)
+            size += path.stat().st_size
+            path.unlink()
+            db.session.expire_all()
+        seconds = time.perf_counter() - start
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "peak_rss": _rss(),
+                "rss_before": before,
+                "rows": rows,
+                "bytes": size,
+            }
+        )
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

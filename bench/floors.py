@@ -1,0 +1,95 @@
+"""The floor for each findings figure: one hand-written SQL query on the same database.
+
+Each query returns the aggregate already computed by the database, so its time is the least a
+findings page can cost for that figure: anything above it is Python, ORM or pandas overhead.
+``inspection_id`` None means every inspection (the national figures).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+
+def _where(inspection_id: int | None, alias: str = "c") -> tuple[str, dict[str, Any]]:
+    if inspection_id is None:
+        return "", {}
+    return f" AND {alias}.inspection_id = :inspection_id", {"inspection_id": inspection_id}
+
+
+def grade_distribution(session: Session, inspection_id: int | None) -> list[Any]:
+    """Cases per case type and grade (final, else proposed, else computed)."""
+    where, params = _where(inspection_id)
+    sql = f"""
+        SELECT ct.name, COALESCE(c.final_grade, c.proposed_grade, c.computed_grade) AS grade,
+               COUNT(*)
+        FROM "case" c JOIN case_type ct ON ct.id = c.case_type_id
+        WHERE ct.kind = 'case'{where}
+        GROUP BY ct.name, COALESCE(c.final_grade, c.proposed_grade, c.computed_grade)
+    """  # noqa: S608 - the only interpolation is a fixed condition, values are bound
+    return session.execute(text(sql), params).all()
+
+
+def question_counts(session: Session, inspection_id: int | None) -> list[Any]:
+    """Outcomes per case type, question and outcome (first audit)."""
+    where, params = _where(inspection_id)
+    sql = f"""
+        SELECT ct.name, o.question_code, o.outcome, COUNT(*)
+        FROM question_outcome o
+        JOIN "case" c ON c.id = o.case_id
+        JOIN case_type ct ON ct.id = c.case_type_id
+        WHERE o.audit_round = 1{where}
+        GROUP BY ct.name, o.question_code, o.outcome
+    """  # noqa: S608
+    return session.execute(text(sql), params).all()
+
+
+def _codes(dialect: str) -> str:
+    if dialect == "postgresql":
+        return "CROSS JOIN LATERAL json_array_elements_text(q.recommendation_codes::json) AS r"
+    return "JOIN json_each(q.recommendation_codes) AS r"
+
+
+def _code_column(dialect: str) -> str:
+    return "r.value"
+
+
+def recommendation_evidence(session: Session, inspection_id: int | None) -> list[Any]:
+    """Per recommendation code: outcome counts of its questions, then its weak answers.
+
+    Two statements (the counts, and the not met / partly met answers with case reference and
+    note), as the figure is both.
+    """
+    dialect = session.get_bind().dialect.name
+    where, params = _where(inspection_id)
+    counts = f"""
+        SELECT {_code_column(dialect)} AS code, ct.name, o.question_code, o.outcome, COUNT(*)
+        FROM question_outcome o
+        JOIN "case" c ON c.id = o.case_id
+        JOIN case_type ct ON ct.id = c.case_type_id
+        JOIN question q ON q.question_set_id = c.question_set_id AND q.code = o.question_code
+        {_codes(dialect)}
+        WHERE o.audit_round = 1{where}
+        GROUP BY {_code_column(dialect)}, ct.name, o.question_code, o.outcome
+    """  # noqa: S608
+    weak = f"""
+        SELECT {_code_column(dialect)} AS code, c.id, c.reference, o.question_code, o.outcome,
+               a.note
+        FROM question_outcome o
+        JOIN "case" c ON c.id = o.case_id
+        JOIN question q ON q.question_set_id = c.question_set_id AND q.code = o.question_code
+        {_codes(dialect)}
+        LEFT JOIN answer a ON a.case_id = o.case_id AND a.audit_round = 1
+             AND a.question_code = o.question_code
+        WHERE o.audit_round = 1 AND o.outcome IN ('not_met', 'partly_met'){where}
+    """  # noqa: S608
+    return session.execute(text(counts), params).all() + session.execute(text(weak), params).all()
+
+
+FLOORS = {
+    "grade distribution": grade_distribution,
+    "per-question counts": question_counts,
+    "recommendation evidence": recommendation_evidence,
+}
