@@ -34,6 +34,7 @@ from sqlalchemy.orm import aliased
 
 from auditapp.domain.grades import Grade, Outcome
 from auditapp.domain.question_sets import NOT_APPLICABLE
+from auditapp.domain.question_sets import Question as DomainQuestion
 from auditapp.domain.spreadsheet_safety import neutralise
 from auditapp.domain.statistics import whole_percent
 from auditapp.extensions import db
@@ -46,11 +47,13 @@ from auditapp.models import (
     ModerationDecision,
     Question,
     QuestionOutcomeRow,
+    QuestionSet,
     RecommendationKind,
     User,
 )
 from auditapp.services import findings, moderation
 from auditapp.services.audit_log import record_event
+from auditapp.services.question_sets import question_set_data
 
 ANSWER_CHUNK_ROWS = 2_000
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -340,6 +343,7 @@ def answer_chunks(
             CaseType.name.label("case_type"),
             Case.status,
             _counted_in_figures(Case.status, CaseType.kind).label("counted"),
+            Case.question_set_id,
             Question.code.label("question_id"),
             Question.section_title.label("section"),
             Question.text.label("question_text"),
@@ -371,14 +375,21 @@ def answer_chunks(
     )
     # Per statement: Connection.execution_options() would change the session's connection for
     # every later statement (a server-side cursor cannot run an INSERT).
+    words = _answer_words(inspection.id)
     result = db.session.execute(statement, execution_options={"yield_per": chunk_rows})
     keys = list(result.keys())
     emitted = False
     for chunk in result.partitions(chunk_rows):
         frame = pd.DataFrame.from_records(chunk, columns=keys)
         frame["answer"] = [
-            _typed_answer(kind, value)
-            for kind, value in zip(frame["answer_type"], frame["answer"], strict=True)
+            _typed_answer(kind, value, words.get((set_id, code)))
+            for kind, value, set_id, code in zip(
+                frame["answer_type"],
+                frame["answer"],
+                frame["question_set_id"],
+                frame["question_id"],
+                strict=True,
+            )
         ]
         frame["outcome"] = frame["outcome"].map(outcome_words)
         frame["status"] = frame["status"].map(lambda s: CaseStatus(s).label)
@@ -388,12 +399,25 @@ def answer_chunks(
         yield pd.DataFrame(columns=keys)
 
 
-def _typed_answer(kind: str, value: Any) -> Any:
-    """Numbers as numbers and dates as dates, so a spreadsheet can sort and sum them."""
+def _answer_words(inspection_id: int) -> dict[tuple[int, str], DomainQuestion]:
+    """The domain question behind each (question set, code) the sampled cases use."""
+    used = select(Case.question_set_id).where(sampled_cases(inspection_id)).distinct()
+    sets = db.session.scalars(select(QuestionSet).where(QuestionSet.id.in_(used))).all()
+    return {
+        (row.id, question.id): question
+        for row in sets
+        for question in question_set_data(row).questions
+    }
+
+
+def _typed_answer(kind: str, value: Any, question: DomainQuestion | None = None) -> Any:
+    """Numbers as numbers, dates as dates, choices in the words the case page shows."""
     if not isinstance(value, str):  # no answer (None, or NaN once in a DataFrame)
         return None
     if value == NOT_APPLICABLE:
         return "Not applicable"
+    if question is not None and kind in ("yes_no", "choice", "checklist"):
+        return moderation.answer_text(question, value)
     try:
         if kind == "number":
             number = Decimal(value)

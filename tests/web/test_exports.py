@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import zipfile
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -331,8 +332,30 @@ def test_workbook_answers_hold_one_row_per_case_and_question(
     rows = _sheet_rows(workbook["Answers"])
     assert len(rows) == 4 * questions
     da05 = next(r for r in rows if r["Reference"] == "DA-002" and r["Question"] == "DA05")
-    assert da05["Answer"] == "no"
+    assert da05["Answer"] == "No"
     assert da05["Outcome"] == "Not met"
+
+
+def test_workbook_answers_are_typed_numbers_dates_and_words(
+    inspection: Inspection, auditor: User, tmp_path: Path
+) -> None:
+    factories.make_case(
+        inspection,
+        "MC-1",
+        slug="missing-child",
+        auditor=auditor,
+        answers={"MC01": "2022-09-05T14:30", "MC02": "medium", "MC10": "yes", "MC11": "3"},
+    )
+
+    export_service.write_workbook(inspection, tmp_path / "typed.xlsx")
+
+    rows = _sheet_rows(load_workbook(tmp_path / "typed.xlsx")["Answers"])
+    answers = {row["Question"]: row["Answer"] for row in rows}
+    assert answers["MC01"] == datetime(2022, 9, 5, 14, 30)
+    assert answers["MC02"] == "Medium"
+    assert answers["MC10"] == "Yes"
+    assert answers["MC11"] == 3
+    assert isinstance(answers["MC11"], int)
 
 
 def test_workbook_findings_equal_the_findings_page(
