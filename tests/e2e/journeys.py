@@ -119,6 +119,33 @@ def new_draft_case(run: Callable[..., Any], auditor_email: str = AUDITOR) -> tup
     return run(_make)
 
 
+# Stored answer values: no children present (DA01 no), standard risk (DA11), all else done.
+PLAIN_ANSWERS = {
+    "DA01": "no", "DA02": "yes", "DA03": "emergency", "DA04": "yes", "DA10": "yes",
+    "DA11": "standard", "DA13": "yes", "DA14": "yes", "DA15": "yes", "DA16": "yes", "DA17": "yes",
+}  # fmt: skip
+
+
+def new_submitted_case(run: Callable[..., Any], auditor_email: str = AUDITOR) -> tuple[int, str]:
+    """A new case answered and submitted by its auditor through the audit service."""
+    case_id, reference = new_draft_case(run, auditor_email)
+
+    def _submit() -> None:
+        from auditapp.models import Case
+        from auditapp.services import audit_form
+        from auditapp.services.accounts import find_user_by_email
+
+        case = db.session.get(Case, case_id)
+        auditor = find_user_by_email(auditor_email)
+        assert case is not None and auditor is not None
+        for qid, value in PLAIN_ANSWERS.items():
+            audit_form.save_answer(case, auditor, qid, value=value, base_version=None)
+        audit_form.submit_case(case, auditor)
+
+    run(_submit)
+    return case_id, reference
+
+
 # --- getting to each main page -----------------------------------------------------------
 
 
@@ -145,6 +172,18 @@ def goto_case_form(page: Any, app: Flask, run: Callable[..., Any]) -> None:
 def goto_submit_case(page: Any, app: Flask, run: Callable[..., Any]) -> None:
     endpoint = endpoint_or_skip(app, "submit_case")
     case_id, _ = new_draft_case(run)
+    goto_ok(page, path_for(app, endpoint, case_id=case_id))
+
+
+def goto_moderate_case(page: Any, app: Flask, run: Callable[..., Any]) -> None:
+    endpoint = endpoint_or_skip(app, "moderate_case")
+    case_id, _ = new_submitted_case(run)
+    goto_ok(page, path_for(app, endpoint, case_id=case_id))
+
+
+def goto_submitted_case(page: Any, app: Flask, run: Callable[..., Any]) -> None:
+    endpoint = endpoint_or_skip(app, "case_form")
+    case_id, _ = new_submitted_case(run)
     goto_ok(page, path_for(app, endpoint, case_id=case_id))
 
 

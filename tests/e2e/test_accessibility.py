@@ -61,6 +61,8 @@ FEATURE_PAGES: list[tuple[str, str, Callable[..., None]]] = [
     ("recommendation-progress", LEAD, journeys.goto_recommendation_progress),
     # beyond the list: the other pages of the journey
     ("submit-case", AUDITOR, journeys.goto_submit_case),
+    ("case-read-only", AUDITOR, journeys.goto_submitted_case),
+    ("moderate-case", LEAD, journeys.goto_moderate_case),
     ("exports", LEAD, journeys.goto_exports),
 ]
 
