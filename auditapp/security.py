@@ -20,9 +20,10 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, abort, current_app, flash, g, request, session
+from flask import Flask, abort, current_app, flash, g, render_template, request, session
 from flask_limiter import Limiter, RateLimitExceeded, RequestLimit
 from flask_login import logout_user
+from sqlalchemy.exc import DataError
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
@@ -40,6 +41,11 @@ _DEFAULTS: dict[str, str] = {
 NUL_MESSAGE = (
     "The request contains a character that is not allowed (a NUL character). "
     "Remove it and try again: nothing was changed."
+)
+
+OUT_OF_RANGE_MESSAGE = (
+    "One of the values is too large or not in a form this service can store. "
+    "Check the numbers and dates you entered: nothing was changed."
 )
 
 PERMISSIONS_POLICY = (
@@ -88,6 +94,8 @@ def init_security(app: Flask) -> None:
     if proxies > 0:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
     _init_rate_limits(app)
+    app.register_error_handler(OverflowError, _value_out_of_range)
+    app.register_error_handler(DataError, _value_out_of_range)
     app.before_request(_refuse_nul_characters)
     app.before_request(_expire_inactive_session)
     app.after_request(_security_headers)
@@ -180,6 +188,26 @@ def _refuse_nul_characters() -> None:
             values.extend(upload.filename or "" for upload in request.files.values())
     if _contains_nul(values):
         abort(400, description=NUL_MESSAGE)
+
+
+def _value_out_of_range(error: Exception) -> tuple[Any, int]:
+    """A value the database cannot hold (a 30-digit number): refuse it; nothing is stored.
+
+    Forms should validate ranges themselves; this is the safety net, so hostile input gets a
+    clear 400 and a rolled-back transaction instead of a 500. Logged so the form gets fixed.
+    """
+    from auditapp.extensions import db
+
+    db.session.rollback()
+    current_app.logger.warning(
+        "value out of range on %s: %s", request.endpoint, type(error).__name__
+    )
+    if request.path.startswith("/api/") or request.is_json:
+        return {"error": "invalid", "message": OUT_OF_RANGE_MESSAGE}, 400
+    page = render_template(
+        "errors/error.html", code=400, title="A value is not valid", message=OUT_OF_RANGE_MESSAGE
+    )
+    return page, 400
 
 
 def _now() -> float:
