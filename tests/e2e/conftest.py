@@ -296,10 +296,11 @@ def browser() -> Iterator[Any]:
 
 @dataclass
 class PageProblems:
-    """What went wrong inside the page: uncaught errors and console errors."""
+    """What went wrong in the page: uncaught errors, console errors, pages wider than it."""
 
     page_errors: list[str] = field(default_factory=list)
     console_errors: list[str] = field(default_factory=list)
+    too_wide: list[str] = field(default_factory=list)
 
     def csp_violations(self) -> list[str]:
         return [m for m in self.console_errors if "Content Security Policy" in m]

@@ -69,6 +69,33 @@ def grade_counts(page: Any) -> dict[str, int]:
     return {grade: int(count) for count, _total, grade in GRADE_COUNT.findall(text)}
 
 
+def snapshot(page: Any, name: str) -> None:
+    """Screenshot the page and note it in `page.too_wide` if it scrolls sideways.
+
+    The journey goes on (to show every page that is too wide); the test fails at its end.
+    """
+    save_screenshot(page, name)
+    page_width = page.evaluate("document.documentElement.scrollWidth")
+    viewport_width = page.viewport_size["width"]
+    if page_width > viewport_width:
+        wide = page.evaluate(WIDEST_ELEMENTS, viewport_width)
+        page.problems.too_wide.append(
+            f"{name}: {page_width}px wide in a {viewport_width}px viewport ({wide})"
+        )
+
+
+# The outermost elements that stick out past the viewport's right edge, as CSS-ish selectors.
+WIDEST_ELEMENTS = """(width) => {
+  const out = [...document.querySelectorAll('main *')].filter(
+    e => e.getBoundingClientRect().right > width + 1 &&
+         !(e.parentElement && e.parentElement.getBoundingClientRect().right > width + 1));
+  const name = e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') +
+    (typeof e.className === 'string' && e.className.trim()
+      ? '.' + e.className.trim().split(/\\s+/).join('.') : '');
+  return out.slice(0, 3).map(name).join(', ');
+}"""
+
+
 def open_from_overview(page: Any, app: Any, link: str) -> None:
     """Go to the review's overview page and follow one of its links, as a user does."""
     goto_ok(page, journeys.review_path(app))
@@ -104,19 +131,19 @@ def audit_and_submit(page: Any, app: Any, reference: str, suffix: str) -> None:
     expect(save_state(page, "DA06")).to_have_text(SAVED)
     expect(save_state(page, "DA17")).to_have_text(SAVED)
     expect(page.locator("[data-grade-tag]")).to_have_text("Good")
-    save_screenshot(page, f"case-form-answered{suffix}")
+    snapshot(page, f"case-form-answered{suffix}")
 
     page.get_by_role("button", name="Save and check before submitting").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Check and submit case {reference}")
     expect(page.locator("main")).to_contain_text("Good")
     expect(page.get_by_label("Good (the grade worked out)")).to_be_checked()
-    save_screenshot(page, f"submit-case{suffix}")
+    snapshot(page, f"submit-case{suffix}")
     page.get_by_role("button", name="Submit case").click()
 
     expect(page.get_by_text(SUBMITTED)).to_be_visible()
     expect(page.locator("[data-grade-tag]")).to_have_text("Good")
     expect(page.locator("main")).to_contain_text(NOTE)
-    save_screenshot(page, f"case-submitted{suffix}")
+    snapshot(page, f"case-submitted{suffix}")
 
 
 def moderate_and_export(page: Any, app: Any, reference: str, suffix: str, downloads: Path) -> None:
@@ -131,7 +158,7 @@ def moderate_and_export(page: Any, app: Any, reference: str, suffix: str, downlo
     assert before, "the dashboard shows no grade figures"
 
     goto_ok(page, path_for(app, "moderation.show_queue", inspection_id=inspection_id))
-    save_screenshot(page, f"moderation-queue{suffix}")
+    snapshot(page, f"moderation-queue{suffix}")
     row = page.get_by_role("row").filter(has_text=reference)
     row.get_by_role("link", name=reference).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Case {reference}")
@@ -142,7 +169,7 @@ def moderate_and_export(page: Any, app: Any, reference: str, suffix: str, downlo
     page.get_by_label("Reason for changing the grade").fill(
         "The children were seen only the next day: the response was not prompt enough."
     )
-    save_screenshot(page, f"moderate-case{suffix}")
+    snapshot(page, f"moderate-case{suffix}")
     page.get_by_role("button", name="Change the grade").click()
     expect(page.locator(".govuk-notification-banner")).to_be_visible()
     expect(page.locator(".govuk-summary-list")).to_contain_text("Requires improvement")
@@ -150,7 +177,7 @@ def moderate_and_export(page: Any, app: Any, reference: str, suffix: str, downlo
     open_from_overview(page, app, "Findings dashboard")
     after = grade_counts(page)
     headline = page.locator("#headline").inner_text().replace("(provisional)", "").strip()
-    save_screenshot(page, f"dashboard-after-moderation{suffix}")
+    snapshot(page, f"dashboard-after-moderation{suffix}")
     assert after.get("good", 0) == before.get("good", 0) - 1, (before, after)
     assert after.get("requires improvement", 0) == before.get("requires improvement", 0) + 1, (
         before,
@@ -204,10 +231,12 @@ def test_auditor_submits_and_lead_moderates_and_downloads(
     audit_and_submit(auditor_page, live_app, reference, suffix)
     assert auditor_page.problems.page_errors == []
     assert auditor_page.problems.csp_violations() == []
+    assert not auditor_page.problems.too_wide, "\n".join(auditor_page.problems.too_wide)
 
     lead_page = open_page(viewport=viewport)
     moderate_and_export(lead_page, live_app, reference, suffix, tmp_path)
     assert lead_page.problems.page_errors == []
+    assert not lead_page.problems.too_wide, "\n".join(lead_page.problems.too_wide)
 
 
 def test_answers_given_while_the_server_restarts_are_kept_and_saved(
