@@ -20,15 +20,25 @@ def _where(inspection_id: int | None, alias: str = "c") -> tuple[str, dict[str, 
 
 
 def grade_distribution(session: Session, inspection_id: int | None) -> list[Any]:
-    """Cases per case type and grade (final, else proposed, else computed)."""
+    """Sampled cases per case type, auditor, status, moderated or not, and grade.
+
+    Every figure of the dashboard (headline, by case type, by auditor, progress of the work,
+    provisional or not) is a sum over these rows. The grade is the final grade of a moderated
+    case, else the proposed, else the computed grade.
+    """
     where, params = _where(inspection_id)
+    grade = """CASE WHEN c.status = 'moderated' AND c.final_grade IS NOT NULL
+                    THEN c.final_grade
+                    ELSE COALESCE(c.proposed_grade, c.computed_grade) END"""
     sql = f"""
-        SELECT ct.name, COALESCE(c.final_grade, c.proposed_grade, c.computed_grade) AS grade,
-               COUNT(*)
+        SELECT ct.name, ct.kind, c.auditor_id, c.status,
+               (c.status = 'moderated' AND c.final_grade IS NOT NULL) AS moderated,
+               {grade} AS grade, COUNT(*)
         FROM "case" c JOIN case_type ct ON ct.id = c.case_type_id
-        WHERE ct.kind = 'case'{where}
-        GROUP BY ct.name, COALESCE(c.final_grade, c.proposed_grade, c.computed_grade)
-    """  # noqa: S608 - the only interpolation is a fixed condition, values are bound
+        WHERE c.in_sample{where}
+        GROUP BY ct.name, ct.kind, c.auditor_id, c.status,
+                 (c.status = 'moderated' AND c.final_grade IS NOT NULL), {grade}
+    """  # noqa: S608 - the only interpolation is fixed SQL text, values are bound
     return session.execute(text(sql), params).all()
 
 

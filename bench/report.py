@@ -147,6 +147,7 @@ def machine() -> dict[str, Any]:
         pass
     cpu = platform.machine()
     return {
+        "load_average": [round(x, 2) for x in os.getloadavg()],
         "nproc": os.cpu_count(),
         "memory": memory,
         "arch": cpu,

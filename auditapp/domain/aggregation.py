@@ -220,6 +220,19 @@ def recommendation_evidence(
         if isinstance(note, str)
     }
 
+    # The weak answers of each question, found in one pass over the outcomes: filtering the
+    # whole frame once per question made this quadratic (seconds for a 600-case inspection).
+    weak_rows = outcomes[outcomes["outcome"].astype(str).isin([str(o) for o in _WEAK])]
+    weak_by_question: dict[tuple[str, str], list[tuple[object, str]]] = {}
+    for case_type, question_id, case_id, outcome in zip(
+        weak_rows["case_type"],
+        weak_rows["question_id"],
+        weak_rows["case_id"],
+        weak_rows["outcome"].astype(str),
+        strict=True,
+    ):
+        weak_by_question.setdefault((case_type, question_id), []).append((case_id, outcome))
+
     by_code: dict[str, list[tuple[str, str, str]]] = {code: [] for code in codes or []}
     for case_type, question_id, text, recs in zip(
         questions["case_type"],
@@ -254,12 +267,7 @@ def recommendation_evidence(
                     outcome_summary(counts[0], counts[1], applicable),
                 )
             )
-            matching = outcomes[
-                (outcomes["case_type"] == case_type)
-                & (outcomes["question_id"] == question_id)
-                & outcomes["outcome"].astype(str).isin([str(o) for o in _WEAK])
-            ]
-            for case_id, outcome in zip(matching["case_id"], matching["outcome"], strict=True):
+            for case_id, outcome in weak_by_question.get((case_type, question_id), []):
                 weak.append(
                     WeakAnswer(
                         case_id=case_id,
