@@ -569,3 +569,13 @@ def test_agreement_page_before_any_moderation_says_so(
     page = login_as(lead).get(f"/moderation/inspections/{inspection.id}/agreement")
     assert page.status_code == 200
     assert "No case has been moderated yet." in page.get_data(as_text=True)
+
+
+def test_inspection_overview_links_leads_to_moderation(
+    login_as: Any, inspection: Any, lead: User, auditor: User
+) -> None:
+    page = login_as(lead).get(f"/inspections/{inspection.id}").get_data(as_text=True)
+    assert f'href="/moderation/inspections/{inspection.id}"' in page
+    assert f'href="/moderation/inspections/{inspection.id}/agreement"' in page
+    other = login_as(auditor).get(f"/inspections/{inspection.id}").get_data(as_text=True)
+    assert "/moderation/" not in other
