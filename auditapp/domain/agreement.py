@@ -16,6 +16,9 @@ Cohen's kappa (1960) corrects it for chance: with p_e = sum_i e_ii,
     kappa = (p_o - p_e) / (1 - p_e)
 
 1 is perfect agreement, 0 is what chance alone gives, below 0 is worse than chance.
+Worked example (Wikipedia, "Cohen's kappa"): 50 pairs, both yes 20, first yes second no 5,
+first no second yes 10, both no 15. p_o = 35/50 = 0.7; the first said yes 25/50 = 0.5 of the
+time, the second 30/50 = 0.6, so p_e = 0.5 x 0.6 + 0.5 x 0.4 = 0.5 and kappa = 0.2/0.5 = 0.4.
 
 Weighted kappa (Cohen 1968) gives partial credit to near misses on an ordinal scale. With a
 disagreement weight w_ij for each cell,
@@ -28,6 +31,13 @@ disagreement weight w_ij for each cell,
 
 So with three grades, linear weights count good-vs-requires-improvement as half a disagreement
 and good-vs-inadequate as a whole one; quadratic weights count the near miss as a quarter.
+Worked example (tests/unit/test_agreement.py): 10 cases, rows = first grade, columns = second,
+
+             I  RI  G  | row
+        I    2   1  0  |  3        p_o = 7/10, p_e = (3x3 + 5x4 + 2x3)/100 = 0.35,
+        RI   1   3  1  |  5        kappa = (0.7 - 0.35)/0.65 = 7/13 = 0.54;
+        G    0   0  2  |  2        linear: observed 3 x 1/2 / 10 = 0.15, expected 0.40,
+        col  3   4  3  | 10        kappa = 1 - 0.15/0.40 = 5/8; quadratic: 1 - 0.075/0.275 = 8/11.
 
 Kappa is undefined (returned as None) when chance alone would already give complete agreement
 (sum_ij w_ij e_ij = 0), e.g. when both ratings put every case in the same one category.
