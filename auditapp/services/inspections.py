@@ -48,7 +48,13 @@ def baseline_choices(user: User, inspection: Inspection | None = None) -> list[I
     excluded: set[int] = set()
     if inspection is not None:
         excluded = {inspection.id} | _followers(inspection.id)
-    return [i for i in visible_inspections(user) if i.id not in excluded]
+    options = [i for i in visible_inspections(user) if i.id not in excluded]
+    # The current baseline stays on offer even if this user cannot see it (an admin linked it),
+    # so saving other details never drops it silently.
+    current = inspection.baseline if inspection is not None else None
+    if current is not None and current not in options:
+        options.append(current)
+    return options
 
 
 def _followers(inspection_id: int) -> set[int]:

@@ -107,6 +107,7 @@ def test_every_bad_row_is_named_and_nothing_is_stored(
         assert message in table
     assert "Known case types:" in table
     assert case_count() == before  # the good first row was not stored either
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.entity == "case_list")) is None
 
 
 def test_reference_already_in_the_inspection_is_a_duplicate(

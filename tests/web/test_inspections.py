@@ -493,3 +493,20 @@ def test_member_buttons_name_the_member_for_screen_readers(
     page = login_as(lead).get(f"/inspections/{inspection.id}/members").get_data(as_text=True)
     assert 'Remove<span class="govuk-visually-hidden"> auditor</span>' in page
     assert 'Change role<span class="govuk-visually-hidden"> of auditor</span>' in page
+
+
+def test_lead_saving_details_keeps_a_baseline_they_cannot_see(
+    login_as: Any, inspection: Inspection, lead: User, other_inspection: Inspection
+) -> None:
+    inspection.baseline_id = other_inspection.id
+    db.session.commit()
+    c = login_as(lead)
+    page = c.get(f"/inspections/{inspection.id}/edit").get_data(as_text=True)
+    assert f'<option value="{other_inspection.id}" selected' in page
+    response = c.post_form(
+        f"/inspections/{inspection.id}/edit",
+        _details(title="Renamed", baseline_id=str(other_inspection.id)),
+    )
+    assert response.status_code == 302
+    db.session.refresh(inspection)
+    assert (inspection.title, inspection.baseline_id) == ("Renamed", other_inspection.id)
