@@ -2,9 +2,9 @@
 
 Each table is built by one function that reads SQL into pandas DataFrames. The answers table,
 the only one that grows with the size of an inspection (cases x questions), is read in chunks
-with a streaming cursor (``yield_per``) and written chunk by chunk, so a large inspection is never
-held in memory twice. The workbook is written with openpyxl's write-only mode straight to a
-file; CSVs are written chunk by chunk too. Every text cell is neutralised against formula
+with a streaming cursor (``yield_per``) and written chunk by chunk, so a large inspection is
+never held in memory twice. XlsxWriter in constant-memory mode writes the workbook row by row
+to disk; CSVs are written chunk by chunk too. Every text cell is neutralised against formula
 injection (``auditapp.domain.spreadsheet_safety``) in every format.
 
 Figures (grade counts, per-question results, recommendation rates) come from the same
@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+import tempfile
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -24,11 +26,7 @@ from pathlib import Path
 from typing import IO, Any
 
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+import xlsxwriter
 from sqlalchemy import and_, case, select
 from sqlalchemy.orm import aliased
 
@@ -657,9 +655,14 @@ def _naive_utc(value: datetime) -> datetime:
     return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
 
 
+def _missing(value: Any) -> bool:
+    """None, NaN, NaT or pandas' NA: an empty cell."""
+    return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
+
+
 def cell_value(column: Column, value: Any) -> Any:
     """A frame value as the typed, neutralised cell value a workbook holds (None when empty)."""
-    if value is None or (not isinstance(value, str | list | dict) and pd.isna(value)):
+    if _missing(value):
         return None
     if isinstance(value, pd.Timestamp):
         value = value.to_pydatetime()
@@ -674,6 +677,16 @@ def cell_value(column: Column, value: Any) -> Any:
     if hasattr(value, "item"):  # numpy scalars
         value = value.item()
     return neutralise(value) if isinstance(value, str) else value
+
+
+_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def workbook_value(column: Column, value: Any) -> Any:
+    """A cell value for the workbook: as ``cell_value``, without characters XML cannot hold."""
+    cell = cell_value(column, value)
+    # Control characters (other than tab, line feed, carriage return) are illegal in XLSX.
+    return _ILLEGAL_XML.sub("", cell) if isinstance(cell, str) else cell
 
 
 def csv_value(column: Column, value: Any) -> Any:
@@ -693,70 +706,90 @@ def csv_value(column: Column, value: Any) -> Any:
 
 
 def rows(spec: Table, frame: pd.DataFrame, convert: Callable[[Column, Any], Any]) -> Iterator:
-    """The frame's rows, in the table's column order, converted cell by cell."""
-    columns = [frame[c.key] if c.key in frame.columns else None for c in spec.columns]
-    for index in range(len(frame)):
-        yield [
-            convert(c, None if series is None else series.iat[index])
-            for c, series in zip(spec.columns, columns, strict=True)
-        ]
+    """The frame's rows, in the table's column order, converted cell by cell.
+
+    Columns are converted whole (one list each) and zipped: per-cell DataFrame indexing would
+    cost more than the rest of the export together.
+    """
+    size = len(frame)
+    columns = [
+        [convert(c, v) for v in frame[c.key].tolist()]
+        if c.key in frame.columns
+        else [convert(c, None)] * size
+        for c in spec.columns
+    ]
+    yield from (list(row) for row in zip(*columns, strict=True))
 
 
 # --- workbook -----------------------------------------------------------------------------------
 
+# XlsxWriter in constant-memory mode writes each row to disk as it comes, so a sheet is never
+# held in memory. Strings are never turned into formulas, links or numbers: text stays text.
+_WORKBOOK_OPTIONS = {
+    "constant_memory": True,
+    "strings_to_formulas": False,
+    "strings_to_urls": False,
+    "strings_to_numbers": False,
+    "remove_timezone": True,
+}
 _NUMBER_FORMATS = {
     "date": "yyyy-mm-dd",
     "datetime": "yyyy-mm-dd hh:mm",
-    "int": "0",
     "decimal": "0.00",
 }
-_HEADER_FONT = Font(bold=True)
 
 
 def _write_sheet(
-    workbook: Workbook, inspection: Inspection, spec: Table, title_rows: list[str]
+    workbook: xlsxwriter.Workbook,
+    inspection: Inspection,
+    spec: Table,
+    title_rows: list[str],
 ) -> int:
     """Write one table as a sheet: title lines, a bold frozen header row, typed cells, filter."""
-    sheet: WriteOnlyWorksheet = workbook.create_sheet(spec.sheet)
-    for number, column in enumerate(spec.columns, start=1):
-        sheet.column_dimensions[get_column_letter(number)].width = column.width
-    header_row = len(title_rows) + 1
-    sheet.freeze_panes = f"A{header_row + 1}"
+    formats = {kind: workbook.add_format({"num_format": f}) for kind, f in _NUMBER_FORMATS.items()}
+    sheet = workbook.add_worksheet(spec.sheet)
+    for number, column in enumerate(spec.columns):
+        sheet.set_column(number, number, column.width)
+    title = workbook.add_format({"bold": True, "font_size": 14})
     for line_number, line in enumerate(title_rows):
-        cell = WriteOnlyCell(sheet, value=neutralise(line))
-        if line_number == 0:
-            cell.font = Font(bold=True, size=14)
-        sheet.append([cell])
-    header = []
-    for column in spec.columns:
-        cell = WriteOnlyCell(sheet, value=neutralise(column.label))
-        cell.font = _HEADER_FONT
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-        header.append(cell)
-    sheet.append(header)
-    count = 0
+        sheet.write_string(line_number, 0, neutralise(line), title if line_number == 0 else None)
+    header_row = len(title_rows)
+    header = workbook.add_format({"bold": True, "text_wrap": True, "valign": "top"})
+    for number, column in enumerate(spec.columns):
+        sheet.write_string(header_row, number, neutralise(column.label), header)
+    sheet.freeze_panes(header_row + 1, 0)
+    row_number = header_row
     for frame in spec.read(inspection):
-        for values in rows(spec, frame, cell_value):
-            cells = []
-            for column, value in zip(spec.columns, values, strict=True):
-                cell = WriteOnlyCell(sheet, value=value)
-                kind = _cell_kind(column, value)
-                if kind in _NUMBER_FORMATS:
-                    cell.number_format = _NUMBER_FORMATS[kind]
-                cells.append(cell)
-            sheet.append(cells)
-            count += 1
-    last = get_column_letter(len(spec.columns))
-    sheet.auto_filter.ref = f"A{header_row}:{last}{header_row + max(count, 1)}"
+        for values in rows(spec, frame, workbook_value):
+            row_number += 1
+            for number, (column, value) in enumerate(zip(spec.columns, values, strict=True)):
+                _write_cell(sheet, row_number, number, column, value, formats)
+    count = row_number - header_row
+    sheet.autofilter(header_row, 0, max(row_number, header_row + 1), len(spec.columns) - 1)
     return count
 
 
-def _cell_kind(column: Column, value: Any) -> str:
-    if isinstance(value, datetime):
-        return "date" if column.kind == "date" else "datetime"
-    if isinstance(value, date):
-        return "date"
-    return column.kind
+def _write_cell(
+    sheet: Any, row: int, col: int, column: Column, value: Any, formats: dict[str, Any]
+) -> None:
+    """Write one typed cell: text as text (never a formula), numbers, dates with a format."""
+    if value is None:
+        return
+    if isinstance(value, str):
+        sheet.write_string(row, col, value)
+    elif isinstance(value, datetime):
+        kind = "date" if column.kind == "date" else "datetime"
+        sheet.write_datetime(row, col, value, formats[kind])
+    elif isinstance(value, date):
+        sheet.write_datetime(row, col, value, formats["date"])
+    elif isinstance(value, bool):
+        sheet.write_string(row, col, "Yes" if value else "No")
+    elif isinstance(value, int | float):
+        sheet.write_number(
+            row, col, value, formats["decimal"] if column.kind == "decimal" else None
+        )
+    else:
+        sheet.write_string(row, col, neutralise(str(value)))
 
 
 def write_workbook(inspection: Inspection, target: str | Path | IO[bytes]) -> dict[str, int]:
@@ -764,20 +797,25 @@ def write_workbook(inspection: Inspection, target: str | Path | IO[bytes]) -> di
 
     Returns the number of data rows written per sheet.
     """
-    workbook = Workbook(write_only=True)
-    workbook.properties.title = f"{inspection.force}: {inspection.title}"
-    workbook.properties.creator = "auditapp"
-    written = {}
-    for name, spec in TABLES.items():
-        title_rows = []
-        if name == "summary":
-            title_rows = [
-                f"{inspection.force}: {inspection.title}",
-                headline_text(inspection),
-                f"Exported {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
-            ]
-        written[name] = _write_sheet(workbook, inspection, spec, title_rows)
-    workbook.save(target)
+    with tempfile.TemporaryDirectory(prefix="auditapp-xlsx-") as scratch:
+        workbook = xlsxwriter.Workbook(
+            str(target) if isinstance(target, Path) else target,
+            {**_WORKBOOK_OPTIONS, "tmpdir": scratch},
+        )
+        workbook.set_properties(
+            {"title": f"{inspection.force}: {inspection.title}", "author": "auditapp"}
+        )
+        written = {}
+        for name, spec in TABLES.items():
+            title_rows = []
+            if name == "summary":
+                title_rows = [
+                    f"{inspection.force}: {inspection.title}",
+                    headline_text(inspection),
+                    f"Exported {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+                ]
+            written[name] = _write_sheet(workbook, inspection, spec, title_rows)
+        workbook.close()
     return written
 
 
