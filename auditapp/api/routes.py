@@ -186,7 +186,9 @@ def show_findings(inspection_id: int) -> Response:
 def show_recommendations(inspection_id: int) -> Response:
     """Progress on each recommendation of the baseline inspection."""
     inspection, _ = load_inspection(inspection_id)
-    progress = findings.recommendation_progress(inspection)
+    progress = findings.recommendation_progress(
+        inspection, findings.blind_case_ids(inspection.id, current_user.id)
+    )
     return jsonify(
         {
             "inspection_id": inspection.id,

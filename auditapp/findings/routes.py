@@ -69,7 +69,8 @@ def list_graded_cases(inspection_id: int) -> str:
     auditor = request.args.get("auditor")
     if auditor is not None and auditor != "" and not auditor.isdigit():
         abort(404)
-    cases = findings.cases_with_grade(inspection.id, grade, case_type, auditor)
+    withheld = findings.blind_case_ids(inspection.id, current_user.id)
+    cases = findings.cases_with_grade(inspection.id, grade, case_type, auditor, withheld)
     words = [Grade(grade).label.lower() if grade else "all grades"]
     if case_type:
         words.append(next((c.case_type for c in cases), case_type))
@@ -85,6 +86,7 @@ def list_graded_cases(inspection_id: int) -> str:
         back=url_for("findings.show_dashboard", inspection_id=inspection.id),
         back_text="Back to the dashboard",
         detail_heading="Grade",
+        withheld=len(withheld),
     )
 
 
@@ -110,7 +112,8 @@ def list_question_cases(inspection_id: int, question_set_id: int, code: str, out
         question = findings.question_finding(inspection.id, question_set_id, code)
     except findings.FindingsError:
         abort(404)
-    cases = findings.cases_with_outcome(inspection.id, question_set_id, code, outcome)
+    withheld = findings.blind_case_ids(inspection.id, current_user.id)
+    cases = findings.cases_with_outcome(inspection.id, question_set_id, code, outcome, withheld)
     label = "applicable" if outcome == "applicable" else Outcome(outcome).label.lower()
     return render_template(
         "findings/list_cases.html",
@@ -124,6 +127,7 @@ def list_question_cases(inspection_id: int, question_set_id: int, code: str, out
         back_text="Back to the question findings",
         detail_heading="Outcome",
         show_notes=True,
+        withheld=len(withheld),
     )
 
 
@@ -135,7 +139,9 @@ def show_recommendations(inspection_id: int) -> str:
         "findings/show_recommendations.html",
         inspection=inspection,
         role=role,
-        progress=findings.recommendation_progress(inspection),
+        progress=findings.recommendation_progress(
+            inspection, findings.blind_case_ids(inspection.id, current_user.id)
+        ),
     )
 
 
@@ -282,5 +288,7 @@ def show_case_studies(inspection_id: int) -> str:
         "findings/show_case_studies.html",
         inspection=inspection,
         role=role,
-        chapters=findings.case_studies(inspection),
+        chapters=findings.case_studies(
+            inspection, findings.blind_case_ids(inspection.id, current_user.id)
+        ),
     )

@@ -58,6 +58,8 @@ from auditapp.models import (
     QuestionSet,
     Recommendation,
     RecommendationJudgement,
+    SecondAudit,
+    SecondAuditStatus,
     User,
     utcnow,
 )
@@ -72,6 +74,25 @@ NOT_ASSIGNED = "Not assigned"
 
 class FindingsError(ValueError):
     """A request the findings cannot satisfy (e.g. an unknown recommendation)."""
+
+
+def blind_case_ids(inspection_id: int, user_id: int) -> frozenset[int]:
+    """Cases of the inspection the user is second-auditing blind (not yet resolved).
+
+    The findings withhold these cases' first-audit details (case lists, notes, weak answers,
+    case-study narratives) from that user; aggregate counts still include them.
+    """
+    return frozenset(
+        db.session.scalars(
+            select(SecondAudit.case_id)
+            .join(Case, Case.id == SecondAudit.case_id)
+            .where(
+                Case.inspection_id == inspection_id,
+                SecondAudit.auditor_id == user_id,
+                SecondAudit.status != SecondAuditStatus.RESOLVED,
+            )
+        )
+    )
 
 
 # --- cases and grades ---------------------------------------------------------------------------
@@ -286,6 +307,7 @@ def cases_with_grade(
     grade: str | None = None,
     case_type: str | None = None,
     auditor_id: str | None = None,
+    withhold: frozenset[int] = frozenset(),
 ) -> list[CaseRef]:
     """The audited graded cases behind a grade figure (one query); filters are optional.
 
@@ -312,6 +334,7 @@ def cases_with_grade(
             + ("" if row.moderated else " (provisional)"),
         )
         for row in counted.itertuples()
+        if int(row.case_id) not in withhold
     ]
 
 
@@ -469,7 +492,11 @@ def question_finding(inspection_id: int, question_set_id: int, code: str) -> Que
 
 
 def cases_with_outcome(
-    inspection_id: int, question_set_id: int, code: str, outcome: str
+    inspection_id: int,
+    question_set_id: int,
+    code: str,
+    outcome: str,
+    withhold: frozenset[int] = frozenset(),
 ) -> list[CaseRef]:
     """The audited cases behind one question's figure (one query).
 
@@ -522,6 +549,7 @@ def cases_with_outcome(
             note=row[6] or "",
         )
         for row in rows
+        if row[0] not in withhold
     ]
 
 
@@ -687,11 +715,14 @@ class RecommendationProgress:
     rows: tuple[RecommendationProgressRow, ...] = field(default=())
 
 
-def recommendation_progress(inspection: Inspection) -> RecommendationProgress:
+def recommendation_progress(
+    inspection: Inspection, withhold: frozenset[int] = frozenset()
+) -> RecommendationProgress:
     """Evidence, baseline, change, suggestion and judgement per baseline recommendation.
 
-    A constant number of queries: recommendations, judgements, and two per inspection for the
-    evidence (this one and the baseline).
+    Weak answers of the cases in ``withhold`` (see ``blind_case_ids``) are left out. A constant
+    number of queries: recommendations, judgements, and two per inspection for the evidence
+    (this one and the baseline).
     """
     baseline = inspection.baseline
     if baseline is None:
@@ -777,7 +808,7 @@ def recommendation_progress(inspection: Inspection) -> RecommendationProgress:
                 baseline_source=source,
                 change=rate_change(evidence.met_rate, baseline_rate),
                 suggestion=suggest_progress(evidence.met_rate, baseline_rate),
-                weak_answers=evidence.weak_answers,
+                weak_answers=tuple(w for w in evidence.weak_answers if w.case_id not in withhold),
                 judgement=judged.judgement if judged else str(Progress.NOT_ASSESSED),
                 narrative=(judged.narrative or "") if judged else "",
                 judged_by=judged_by,
@@ -1045,7 +1076,9 @@ class CaseStudyChapter:
     studies: tuple[CaseStudy, ...]
 
 
-def case_studies(inspection: Inspection) -> list[CaseStudyChapter]:
+def case_studies(
+    inspection: Inspection, withhold: frozenset[int] = frozenset()
+) -> list[CaseStudyChapter]:
     """Flagged case studies grouped by chapter, in report order.
 
     A case study's chapter is the chapter most of its question set's questions are linked to
@@ -1053,7 +1086,7 @@ def case_studies(inspection: Inspection) -> list[CaseStudyChapter]:
     baseline, its case type.
     """
     cases = cases_frame(inspection.id)
-    flagged = cases[cases["is_case_study"]]
+    flagged = cases[cases["is_case_study"] & ~cases["case_id"].isin(list(withhold))]
     if flagged.empty:
         return []
     sets = question_findings(inspection.id)

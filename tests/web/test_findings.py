@@ -17,8 +17,10 @@ from auditapp.models import (
     CaseStatus,
     ChapterJudgement,
     Inspection,
+    InspectionRole,
     Recommendation,
     RecommendationJudgement,
+    SecondAudit,
     User,
 )
 from auditapp.services import findings
@@ -273,6 +275,24 @@ def test_unknown_question_or_outcome_is_not_found(
     base = f"/findings/inspections/{known.id}/questions/{set_id}"
     assert client.get(f"{base}/DA99/met").status_code == 404
     assert client.get(f"{base}/DA06/excellent").status_code == 404
+
+
+def test_second_auditor_does_not_see_the_first_audit_of_their_case(
+    login_as: Callable[[User], Any], known: Inspection, baseline: Inspection, lead: User
+) -> None:
+    blind = factories.make_member(known, "blind@example.test", InspectionRole.AUDITOR)
+    case = db.session.scalar(select(Case).where(Case.reference == "DA-2"))
+    db.session.add(SecondAudit(case_id=case.id, auditor_id=blind.id, requested_by_id=lead.id))
+    db.session.commit()
+    client = login_as(blind)
+    set_id = next(s.question_set_id for s in findings.question_findings(known.id))
+    listed = client.get(f"/findings/inspections/{known.id}/questions/{set_id}/DA06/not_met")
+    assert "DA-2" not in _text(listed) and "second-auditing" in _text(listed)
+    recs = _text(client.get(f"/findings/inspections/{known.id}/recommendations"))
+    assert "Child not seen; no reason recorded." not in recs
+    assert "Seen, not spoken to." in recs  # other cases' notes stay visible
+    lead_view = login_as(lead).get(f"/findings/inspections/{known.id}/recommendations")
+    assert "Child not seen; no reason recorded." in _text(lead_view)
 
 
 # --- recommendations ----------------------------------------------------------------------------
