@@ -697,3 +697,42 @@ def test_control_characters_in_a_note_do_not_break_the_workbook(
 
     rows = _sheet_rows(load_workbook(tmp_path / "control.xlsx")["Answers"])
     assert next(r["Note"] for r in rows if r["Question"] == "DA01") == "pasted from a form"
+
+
+def test_demo_lead_downloads_every_export_of_the_demo_review_with_the_pages_figures(
+    login_as: Callable,
+) -> None:
+    from auditapp.services.demo import DEMO_PASSWORD, REVIEW_TITLE, load_demo
+
+    load_demo()
+    db.session.commit()
+    review = db.session.scalar(select(Inspection).where(Inspection.title == REVIEW_TITLE))
+    demo_lead = db.session.scalar(select(User).where(User.email == "lead@demo.test"))
+    client = login_as(demo_lead, DEMO_PASSWORD)
+    board = findings.dashboard(review.id)
+    progress = {r.code: r for r in findings.recommendation_progress(review).rows}
+
+    workbook = _workbook(client.get(f"/exports/{review.id}/workbook.xlsx"))
+    summary_csv = _csv_rows(client.get(f"/exports/{review.id}/csv/summary.csv").data)
+    recs_csv = _csv_rows(client.get(f"/exports/{review.id}/csv/recommendations.csv").data)
+    pdf = PdfReader(io.BytesIO(client.get(f"/exports/{review.id}/report.pdf").data))
+
+    assert board.headline == (
+        "24 cases audited: 6 good (25%), 5 requires improvement (21%), 13 inadequate (54%)"
+    )
+    assert workbook["Summary"]["A2"].value == board.headline
+    assert summary_csv[0]["Cases"] == "24"
+    assert (summary_csv[0]["Good"], summary_csv[0]["Inadequate"]) == ("6", "13")
+    sheet_recs = {row["Code"]: row for row in _sheet_rows(workbook["Recommendations"])}
+    for row in recs_csv:
+        shown = progress[row["Code"]]
+        expected = "" if shown.now_percent is None else str(shown.now_percent)
+        assert row["Met rate (%)"] == expected
+        assert sheet_recs[row["Code"]]["Met rate (%)"] == shown.now_percent
+        assert sheet_recs[row["Code"]]["Change (percentage points)"] == shown.change_points
+        assert row["Judgement"] == shown.judgement_label
+    text = " ".join(" ".join(page.extract_text() for page in pdf.pages).split())
+    assert board.headline in text
+    for code, shown in progress.items():
+        if shown.now_percent is not None:
+            assert f"Met rate now: {shown.now_percent}%" in text, code
