@@ -34,7 +34,6 @@ from auditapp.domain.grades import Grade, Outcome
 from auditapp.domain.question_sets import NOT_APPLICABLE
 from auditapp.domain.question_sets import Question as DomainQuestion
 from auditapp.domain.spreadsheet_safety import neutralise
-from auditapp.domain.statistics import whole_percent
 from auditapp.extensions import db
 from auditapp.models import (
     Answer,
@@ -79,11 +78,6 @@ def grade_words(grade: str | None) -> str | None:
 def outcome_words(outcome: str | None) -> str | None:
     """A stored outcome as the words on screen ("Partly met")."""
     return Outcome(outcome).label if isinstance(outcome, str) and outcome else None
-
-
-def _percent(fraction: float | None) -> int | None:
-    """A 0-1 figure as the whole percentage the pages show (rounded half up)."""
-    return None if fraction is None else whole_percent(fraction)
 
 
 def _agreement_percent(fraction: float | None) -> int | None:
