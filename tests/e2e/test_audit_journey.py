@@ -150,14 +150,13 @@ def moderate_and_export(page: Any, app: Any, reference: str, suffix: str, downlo
     """The lead's part: change the grade with a reason, see the dashboard change, download."""
     for name in ("moderation_queue", "moderate_case", "dashboard", "exports", "workbook", "pdf"):
         endpoint_or_skip(app, name)
-    inspection_id = journeys.review_id(app)
     sign_in(page, LEAD)
 
     open_from_overview(page, app, "Findings dashboard")
     before = grade_counts(page)
     assert before, "the dashboard shows no grade figures"
 
-    goto_ok(page, path_for(app, "moderation.show_queue", inspection_id=inspection_id))
+    open_from_overview(page, app, "Moderation")
     snapshot(page, f"moderation-queue{suffix}")
     row = page.get_by_role("row").filter(has_text=reference)
     row.get_by_role("link", name=reference).click()
