@@ -7,7 +7,6 @@ from typing import Any
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
@@ -424,24 +423,34 @@ SHOW_FILTERS = {
 }
 
 
-def _case_rows(
-    inspection: Inspection, case_type_id: int | None, show: str, *, sampled_only: bool = False
-) -> list[Case]:
-    query = (
-        select(Case)
-        .where(Case.inspection_id == inspection.id)
-        .options(selectinload(Case.auditor), selectinload(Case.case_type))
-        .order_by(Case.case_type_id, Case.reference)
-    )
-    if case_type_id:
-        query = query.where(Case.case_type_id == case_type_id)
-    if sampled_only or show == "sampled":
-        query = query.where(Case.in_sample.is_(True))
-    elif show == "unsampled":
-        query = query.where(Case.in_sample.is_(False))
-    if show == "unassigned":
-        query = query.where(Case.auditor_id.is_(None))
-    return list(db.session.scalars(query))
+def _page_number() -> int:
+    raw = request.args.get("page", "")
+    return int(raw) if raw.isdigit() else 1
+
+
+def _pagination(
+    endpoint: str, inspection: Inspection, listing: sampling.CasePage
+) -> dict[str, Any] | None:
+    """govukPagination parameters for a case list, keeping its filters (None: one page)."""
+    if listing.pages <= 1:
+        return None
+    args = {k: v for k, v in request.args.items() if k != "page"}
+
+    def href(number: int) -> str:
+        return url_for(endpoint, inspection_id=inspection.id, page=number, **args)
+
+    shown = sorted({1, listing.pages, *range(listing.page - 2, listing.page + 3)})
+    items: list[dict[str, Any]] = []
+    for number in (n for n in shown if 1 <= n <= listing.pages):
+        if items and number - items[-1].get("number", number) > 1:
+            items.append({"ellipsis": True})
+        items.append({"number": number, "href": href(number), "current": number == listing.page})
+    pagination: dict[str, Any] = {"items": items, "landmarkLabel": "Pages of cases"}
+    if listing.page > 1:
+        pagination["previous"] = {"href": href(listing.page - 1)}
+    if listing.page < listing.pages:
+        pagination["next"] = {"href": href(listing.page + 1)}
+    return pagination
 
 
 def _case_type_filter() -> int | None:
@@ -500,11 +509,16 @@ def list_cases(inspection_id: int) -> Any:
     case_type_id = _case_type_filter()
     show = request.args.get("show", "all")
     show = show if show in SHOW_FILTERS else "all"
+    listing = sampling.case_page(
+        inspection, case_type_id=case_type_id, show=show, page=_page_number()
+    )
     return render_template(
         "inspections/list_cases.html",
         inspection=inspection,
         form=form,
-        cases=_case_rows(inspection, case_type_id, show),
+        listing=listing,
+        cases=listing.cases,
+        pagination=_pagination("inspections.list_cases", inspection, listing),
         **_filter_items(inspection, case_type_id, show, SHOW_FILTERS),
     )
 
@@ -546,16 +560,17 @@ def assign_cases(inspection_id: int) -> Any:
         )
     case_type_id = _case_type_filter()
     show = "unassigned" if request.args.get("show") == "unassigned" else "sampled"
-    cases = _case_rows(inspection, case_type_id, show, sampled_only=True)
-    loads = {u.id: 0 for u in people}
-    for case in _case_rows(inspection, None, "sampled", sampled_only=True):
-        if case.auditor_id in loads:
-            loads[case.auditor_id] += 1
+    listing = sampling.case_page(
+        inspection, case_type_id=case_type_id, show=show, page=_page_number()
+    )
+    loads = sampling.auditor_loads(inspection, [u.id for u in people])
     return render_template(
         "inspections/assign_cases.html",
         inspection=inspection,
         form=form,
-        cases=cases,
+        listing=listing,
+        cases=listing.cases,
+        pagination=_pagination("inspections.assign_cases", inspection, listing),
         people=people,
         loads=loads,
         draft=CaseStatus.DRAFT,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from auditapp.domain.sampling import (
     SamplingError,
@@ -346,3 +347,80 @@ def sampling_frames(
             frame.chosen_margin_text = format_margin(margin_of_error(frame.chosen_size, n))
         frames.append(frame)
     return sorted(frames, key=lambda f: (f.case_type.kind, f.case_type.name))
+
+
+# Case lists ------------------------------------------------------------------------------------
+
+CASE_FILTERS = ("all", "sampled", "unsampled", "unassigned")
+
+
+@dataclass
+class CasePage:
+    """One page of an inspection's cases, with where it sits in the whole list."""
+
+    cases: list[Case]
+    total: int
+    page: int
+    pages: int
+    per_page: int
+
+    @property
+    def first(self) -> int:
+        """Position of the first case shown (1-based; 0 when there are none)."""
+        return (self.page - 1) * self.per_page + 1 if self.total else 0
+
+    @property
+    def last(self) -> int:
+        """Position of the last case shown."""
+        return min(self.page * self.per_page, self.total)
+
+
+def case_page(
+    inspection: Inspection,
+    *,
+    case_type_id: int | None = None,
+    show: str = "all",
+    page: int = 1,
+    per_page: int = 200,
+) -> CasePage:
+    """Cases of the inspection by case type and reference; show is one of CASE_FILTERS.
+
+    "unassigned" means sampled cases without an auditor.
+    """
+    conditions = [Case.inspection_id == inspection.id]
+    if case_type_id:
+        conditions.append(Case.case_type_id == case_type_id)
+    if show in ("sampled", "unassigned"):
+        conditions.append(Case.in_sample.is_(True))
+    elif show == "unsampled":
+        conditions.append(Case.in_sample.is_(False))
+    if show == "unassigned":
+        conditions.append(Case.auditor_id.is_(None))
+    total = db.session.scalar(select(func.count(Case.id)).where(*conditions)) or 0
+    pages = max(1, -(-total // per_page))
+    page = min(max(page, 1), pages)
+    cases = db.session.scalars(
+        select(Case)
+        .where(*conditions)
+        .options(selectinload(Case.auditor), selectinload(Case.case_type))
+        .order_by(Case.case_type_id, Case.reference)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    )
+    return CasePage(list(cases), total, page, pages, per_page)
+
+
+def auditor_loads(inspection: Inspection, user_ids: list[int]) -> dict[int, int]:
+    """How many sampled cases of the inspection each of these users holds."""
+    loads = dict.fromkeys(user_ids, 0)
+    for auditor_id, count in db.session.execute(
+        select(Case.auditor_id, func.count(Case.id))
+        .where(
+            Case.inspection_id == inspection.id,
+            Case.in_sample.is_(True),
+            Case.auditor_id.in_(user_ids),
+        )
+        .group_by(Case.auditor_id)
+    ):
+        loads[auditor_id] = count
+    return loads

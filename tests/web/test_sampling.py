@@ -448,3 +448,19 @@ def test_hub_counts_follow_sampling_and_assignment(
     table = page[page.index('id="progress-table"') :]
     cells = [cell.split(">")[-1] for cell in table[: table.index("</table>")].split("</td>")[:-1]]
     assert cells[-6:] == ["12", "4", "4", "4", "0", "0"]
+
+
+def test_long_case_lists_are_shown_a_page_at_a_time_keeping_filters(
+    login_as: Any, inspection: Inspection, lead: User
+) -> None:
+    list_cases(inspection, 205)
+    c = login_as(lead)
+    first = c.get(f"/inspections/{inspection.id}/cases?show=unsampled").get_data(as_text=True)
+    assert "205 cases, showing 1 to 200" in first
+    assert "DA-200" in first and "DA-201" not in first
+    assert f"/inspections/{inspection.id}/cases?page=2&amp;show=unsampled" in first
+    second = c.get(f"/inspections/{inspection.id}/cases?show=unsampled&page=2").get_data(
+        as_text=True
+    )
+    assert "205 cases, showing 201 to 205" in second
+    assert "DA-201" in second and "DA-200" not in second
