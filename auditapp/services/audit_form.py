@@ -552,6 +552,28 @@ def save_answer(
     return form_state(case, user, audit_round)
 
 
+def save_note(
+    case: Case,
+    user: User,
+    question_id: str,
+    note: str | None,
+    *,
+    base_version: int | None,
+    base_note: str | None = None,
+    audit_round: int = 1,
+) -> FormState:
+    """Save only the note on one answer (same conflict rules as ``save_answer``)."""
+    return save_answer(
+        case,
+        user,
+        question_id,
+        note=note,
+        base_version=base_version,
+        base_note=base_note,
+        audit_round=audit_round,
+    )
+
+
 def save_form(
     case: Case,
     user: User,
@@ -799,6 +821,9 @@ def mark_concern_raised(case: Case, user: User) -> None:
     case.current_risk_raised_at = now
     _touch(case)
     db.session.flush()
+
+
+raise_concern = mark_concern_raised  # the name the moderation and findings work may look for
 
 
 def remove_current_risk(case: Case, user: User, reason: str) -> None:

@@ -449,3 +449,14 @@ def test_browser_visibility_rule_matches_the_server_for_every_library_set() -> N
         timeout=60,
     )
     assert [sorted(ids) for ids in json.loads(result.stdout)] == expected
+
+
+def test_save_note_changes_only_the_note(case: Case, auditor: User) -> None:
+    from auditapp.services.audit_form import save_answer, save_note
+
+    state = save_answer(case, auditor, "DA02", value="yes", base_version=case.version)
+    db.session.commit()
+    save_note(case, auditor, "DA02", "Log entry 4", base_version=state.version)
+    db.session.commit()
+    row = _stored(case, "DA02")
+    assert (row.value, row.note) == ("yes", "Log entry 4")
