@@ -249,3 +249,9 @@ def test_workspace_scripts_are_modules_without_inline_code(
     page = login_as(auditor).get(f"/audit/cases/{case.id}").get_data(True)
     assert "<script>" not in page
     assert ' style="' not in page
+
+
+def test_my_cases_is_in_the_main_navigation(login_as: Any, case: Any, auditor: User) -> None:
+    page = login_as(auditor).get("/").get_data(True)
+    assert 'href="/audit/cases"' in page
+    assert "My cases" in page
