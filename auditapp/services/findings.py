@@ -557,42 +557,11 @@ def cases_with_outcome(
 
 
 def _evidence_frames(inspection_id: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, int]:
-    """Outcomes, questions and notes frames for recommendation_evidence (two queries)."""
-    rows = db.session.execute(
-        select(
-            Case.id,
-            Case.reference,
-            CaseType.slug,
-            QuestionOutcomeRow.question_code,
-            QuestionOutcomeRow.outcome,
-            Answer.note,
-        )
-        .join(Case, Case.id == QuestionOutcomeRow.case_id)
-        .join(CaseType, CaseType.id == Case.case_type_id)
-        .outerjoin(
-            Answer,
-            and_(
-                Answer.case_id == Case.id,
-                Answer.audit_round == 1,
-                Answer.question_code == QuestionOutcomeRow.question_code,
-            ),
-        )
-        .where(
-            Case.inspection_id == inspection_id,
-            Case.in_sample.is_(True),
-            Case.status.in_(AUDITED),
-            QuestionOutcomeRow.audit_round == 1,
-            QuestionOutcomeRow.outcome.in_(APPLICABLE),
-        )
-    ).all()
-    outcomes = pd.DataFrame(
-        [(r[0], r[2], r[3], r[4]) for r in rows],
-        columns=["case_id", "case_type", "question_id", "outcome"],
-    )
-    notes = pd.DataFrame(
-        [(r[0], r[1], r[3], r[5]) for r in rows],
-        columns=["case_id", "reference", "question_id", "note"],
-    )
+    """Outcomes, questions and notes frames for recommendation_evidence (two queries).
+
+    Only questions linked to a recommendation are fetched, and notes only for weak answers:
+    the rest cannot change any recommendation's figures.
+    """
     question_rows = db.session.execute(
         select(CaseType.slug, Question.code, Question.text, Question.recommendation_codes)
         .join(QuestionSet, QuestionSet.id == Question.question_set_id)
@@ -609,11 +578,53 @@ def _evidence_frames(inspection_id: int) -> tuple[pd.DataFrame, pd.DataFrame, pd
     seen: set[tuple[str, str]] = set()
     question_records = []
     for slug, code, text, codes in question_rows:
-        if (slug, code) not in seen:
+        if codes and (slug, code) not in seen:
             seen.add((slug, code))
-            question_records.append((slug, code, text, list(codes or [])))
+            question_records.append((slug, code, text, list(codes)))
     questions = pd.DataFrame(
         question_records, columns=["case_type", "question_id", "question_text", "recommendations"]
+    )
+    linked = sorted({code for _, code in seen})
+    rows = (
+        db.session.execute(
+            select(
+                Case.id,
+                Case.reference,
+                CaseType.slug,
+                QuestionOutcomeRow.question_code,
+                QuestionOutcomeRow.outcome,
+                Answer.note,
+            )
+            .join(Case, Case.id == QuestionOutcomeRow.case_id)
+            .join(CaseType, CaseType.id == Case.case_type_id)
+            .outerjoin(
+                Answer,
+                and_(
+                    Answer.case_id == Case.id,
+                    Answer.audit_round == 1,
+                    Answer.question_code == QuestionOutcomeRow.question_code,
+                ),
+            )
+            .where(
+                Case.inspection_id == inspection_id,
+                Case.in_sample.is_(True),
+                Case.status.in_(AUDITED),
+                QuestionOutcomeRow.audit_round == 1,
+                QuestionOutcomeRow.outcome.in_(APPLICABLE),
+                QuestionOutcomeRow.question_code.in_(linked),
+            )
+        ).all()
+        if linked
+        else []
+    )
+    outcomes = pd.DataFrame(
+        [(r[0], r[2], r[3], r[4]) for r in rows],
+        columns=["case_id", "case_type", "question_id", "outcome"],
+    )
+    weak = (str(Outcome.NOT_MET), str(Outcome.PARTLY_MET))
+    notes = pd.DataFrame(
+        [(r[0], r[1], r[3], r[5]) for r in rows if r[4] in weak],
+        columns=["case_id", "reference", "question_id", "note"],
     )
     return outcomes, questions, notes, len({r[0] for r in rows})
 
