@@ -1066,18 +1066,33 @@ _CASE_ACTIONS = {
     ("remove_current_risk", "reason"): "Reason the flag was removed",
     ("withdraw_proposal", "proposed_grade"): "Proposed grade withdrawn (child at current risk)",
     ("current_risk_grade", "final_grade"): "Final grade made inadequate (child at current risk)",
+    # Recorded by the moderation work on the same case.
+    ("moderation_agreed", "final_grade"): "Lead agreed the grade",
+    ("moderation_changed", "final_grade"): "Lead changed the grade",
+    ("moderation_agreed", "status"): "Moderated",
+    ("moderation_changed", "status"): "Moderated",
+    ("moderation_agreed", "moderation_reason"): "Lead's reason",
+    ("moderation_changed", "moderation_reason"): "Lead's reason",
+    ("moderation_returned", "status"): "Returned to the auditor",
+    ("moderation_returned", "returned_comment"): "Lead's comment",
+    ("request_second_audit", "auditor_id"): "Blind second audit requested",
 }
+# The second auditor's history shows their own work, never how the audits were reconciled.
+_HIDDEN_FROM_ROUND_2 = ("resolve_second_audit",)
 _GRADE_FIELDS = {"computed_grade", "proposed_grade", "final_grade"}
 
 
 def case_timeline(case: Case, audit_round: int = 1) -> list[TimelineEntry]:
     """The case's history for one round, newest first: who changed what, when, old and new."""
     entities = ROUND_ENTITIES[audit_round]
-    events = db.session.scalars(
+    query = (
         select(AuditEvent)
         .where(AuditEvent.case_id == case.id, AuditEvent.entity.in_(entities))
         .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
-    ).all()
+    )
+    if audit_round == 2:
+        query = query.where(AuditEvent.action.not_in(_HIDDEN_FROM_ROUND_2))
+    events = db.session.scalars(query).all()
     qs = question_set_data(case.question_set) if case.question_set else None
     names = _names({e.user_id for e in events})
     return [_timeline_entry(e, qs, names.get(e.user_id, "System")) for e in events]
@@ -1128,7 +1143,7 @@ def _change_words(event: AuditEvent) -> str:
         return value
 
     old, new = words(event.old_value), words(event.new_value)
-    if event.field and event.field.endswith("_at"):
+    if event.field and (event.field.endswith("_at") or event.field.endswith("_id")):
         return ""
     if event.old_value in (None, "") and event.field not in _GRADE_FIELDS:
         return new

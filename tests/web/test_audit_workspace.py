@@ -255,3 +255,30 @@ def test_my_cases_is_in_the_main_navigation(login_as: Any, case: Any, auditor: U
     page = login_as(auditor).get("/").get_data(True)
     assert 'href="/audit/cases"' in page
     assert "My cases" in page
+
+
+def test_history_names_moderation_events_in_words(
+    login_as: Any, case: Any, auditor: User, lead: User
+) -> None:
+    from auditapp.services.audit_log import record_event
+
+    for field, old, new in (
+        ("status", "submitted", "draft"),
+        ("returned_comment", None, "See DA06"),
+    ):
+        record_event(
+            "moderation_returned",
+            "case",
+            user=lead,
+            entity_id=case.id,
+            inspection_id=case.inspection_id,
+            case_id=case.id,
+            field=field,
+            old=old,
+            new=new,
+        )
+    db.session.commit()
+    page = login_as(auditor).get(f"/audit/cases/{case.id}").get_data(True)
+    assert "Returned to the auditor" in page
+    assert "submitted → draft" in page
+    assert "Lead&#39;s comment" in page and "See DA06" in page
