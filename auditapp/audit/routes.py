@@ -132,6 +132,8 @@ def _render_case(
     result: FormSaveResult | None = None,
     status: int = 200,
 ) -> tuple[str, int]:
+    if case.question_set is None:
+        return _no_question_set(case)
     state = audit_form.form_state(case, current_user, audit_round)
     errors = result.errors if result else {}
     conflicts = result.conflicts if result else {}
@@ -157,6 +159,19 @@ def _render_case(
     )
 
 
+def _no_question_set(case: Case) -> tuple[str, int]:
+    return (
+        render_template(
+            "errors/error.html",
+            code=409,
+            title=f"Case {case.reference} has no question set yet",
+            message="The inspection's lead chooses the question set for each case type. "
+            "Ask them to choose one, then come back to this case.",
+        ),
+        409,
+    )
+
+
 @bp.get("/cases/<int:case_id>")
 def show_case(case_id: int) -> tuple[str, int]:
     """The case: the form for its auditor, read-only for leads, observers and once submitted."""
@@ -176,6 +191,8 @@ def _save_whole_form(case_id: int, audit_round: int) -> Response | tuple[str, in
         case, role = _load_second_audit(case_id)[0], None
     else:
         case, role = _load_first_audit(case_id)
+    if case.question_set is None:
+        return _no_question_set(case)
     form = SaveAnswersForm()
     if not form.validate_on_submit():
         abort(400)
@@ -230,7 +247,8 @@ def save_second_audit_answers(case_id: int) -> Response | tuple[str, int]:
 
 
 def _save_json(case_id: int, question_id: str, audit_round: int) -> tuple[dict[str, Any], int]:
-    _load(case_id, audit_round)
+    if _load(case_id, audit_round).question_set is None:
+        return {"error": "locked", "message": "This case has no question set yet"}, 409
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict):
         return {"error": "bad_request", "message": "Send the answer as JSON"}, 400
@@ -298,6 +316,8 @@ def save_second_audit_answer(case_id: int, question_id: str) -> tuple[dict[str, 
 
 def _submit(case_id: int, audit_round: int) -> str | Response | tuple[str, int]:
     case = _load(case_id, audit_round)
+    if case.question_set is None:
+        return _no_question_set(case)
     if not audit_form.can_edit(case, current_user, audit_round):
         if request.method == "POST":
             abort(409 if _is_own(case, audit_round) else 403)

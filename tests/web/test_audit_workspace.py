@@ -282,3 +282,22 @@ def test_history_names_moderation_events_in_words(
     assert "Returned to the auditor" in page
     assert "submitted → draft" in page
     assert "Lead&#39;s comment" in page and "See DA06" in page
+
+
+def test_case_without_a_question_set_says_what_to_do(
+    login_as: Any, inspection: Any, auditor: User
+) -> None:
+    case = factories.make_case(inspection, "DA-0404", auditor=auditor)
+    case.question_set_id = None
+    db.session.commit()
+    c = login_as(auditor)
+    response = c.get(f"/audit/cases/{case.id}")
+    assert response.status_code == 409
+    assert "has no question set yet" in response.get_data(True)
+    assert "0 of 0 questions answered" in c.get("/audit/cases").get_data(True)
+    saved = c.post(
+        f"/audit/cases/{case.id}/answers/DA01",
+        json={"value": "yes", "base_version": case.version},
+        headers={"X-CSRFToken": c.csrf_token},
+    )
+    assert saved.status_code == 409
