@@ -322,7 +322,7 @@ def _candidates(name: str, converter: Any, ids: dict[str, list[Any]]) -> list[An
     return ids["any_str"]
 
 
-def _urls(app: Flask, ids: dict[str, list[Any]]) -> Iterator[str]:
+def _urls(app: Flask, ids: dict[str, list[Any]]) -> Iterator[tuple[str, str]]:
     """Every GET route of the app, with each argument filled from the candidate values."""
     for rule in app.url_map.iter_rules():
         if "GET" not in (rule.methods or ()) or rule.endpoint == "static":
@@ -334,10 +334,10 @@ def _urls(app: Flask, ids: dict[str, list[Any]]) -> Iterator[str]:
             path = re.sub(
                 r"<(?:[^:<>]+:)?([^<>]+)>", lambda m, f=filled: str(f[m.group(1)]), rule.rule
             )
-            yield path
+            yield rule.endpoint, path
             if "case_id" in names:
                 for query in ("?audit_round=1", "?round=1", "?history=1", "?format=json"):
-                    yield path + query
+                    yield rule.endpoint, path + query
 
 
 @pytest.fixture
@@ -379,12 +379,12 @@ def _assert_blind(app: Flask, client: Any, ids: dict[str, list[Any]]) -> int:
     """GET every route; no response may hold the first audit's text. Returns pages reached."""
     reached = 0
     leaks = []
-    for url in _urls(app, ids):
+    for endpoint, url in _urls(app, ids):
         response = client.get(url)
         if response.status_code == 200:
             reached += 1
         body = _body_text(response)
-        leaks += [f"{url} shows {marker}" for marker in FIRST_MARKERS if marker in body]
+        leaks += [f"{endpoint}: {url} shows {marker}" for marker in FIRST_MARKERS if marker in body]
     assert leaks == [], "the second auditor reaches the first audit:\n" + "\n".join(leaks)
     return reached
 
