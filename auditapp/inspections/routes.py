@@ -46,7 +46,9 @@ def _load_for_setup(inspection_id: int) -> Inspection:
 
 def _baseline_choices(inspection: Inspection | None) -> list[SelectChoice]:
     options = inspections.baseline_choices(current_user, inspection)
-    return [(None, "No earlier inspection")] + [(i.id, f"{i.title} ({i.force})") for i in options]
+    return choices(
+        [(None, "No earlier inspection")] + [(i.id, f"{i.title} ({i.force})") for i in options]
+    )
 
 
 # Overview and details ----------------------------------------------------------------------------
@@ -231,11 +233,11 @@ def choose_question_sets(inspection_id: int) -> str | Response:
     """The question-set version each case type is audited against in this inspection."""
     inspection = _load_for_setup(inspection_id)
     form = QuestionSetChoicesForm()
-    choices = inspections.question_set_choices(inspection)
+    options = inspections.question_set_choices(inspection)
     error = None
     if form.validate_on_submit():
         picked: dict[int, int] = {}
-        for choice in choices:
+        for choice in options:
             value = request.form.get(f"case_type_{choice.case_type.id}", "")
             if value.isdigit():
                 picked[choice.case_type.id] = int(value)
@@ -268,7 +270,7 @@ def choose_question_sets(inspection_id: int) -> str | Response:
                 for i, row in enumerate(choice.versions)
             ],
         }
-        for choice in choices
+        for choice in options
     ]
     return render_template(
         "inspections/choose_question_sets.html",
