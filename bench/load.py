@@ -250,6 +250,26 @@ def measure_bare(
         return run_load(sessions, request_for, lambda *_: None, requests_per_client, time_limit)
 
 
+def _stored_answers(
+    app: Any, assignments: list[tuple[str, list[int]]]
+) -> dict[tuple[int, int, str], str | None]:
+    """What each client sees on its cases before it saves: the answers stored now."""
+    from sqlalchemy import select
+
+    from auditapp.extensions import db
+    from auditapp.models import Answer
+
+    client_of = {case_id: n for n, (_, cases) in enumerate(assignments) for case_id in cases}
+    with app.app_context():
+        rows = db.session.execute(
+            select(Answer.case_id, Answer.question_code, Answer.value).where(
+                Answer.case_id.in_(client_of), Answer.audit_round == 1
+            )
+        ).all()
+        db.session.remove()
+    return {(client_of[case_id], case_id, code): value for case_id, code, value in rows}
+
+
 def _save_endpoint(app: Any) -> str | None:
     for rule in app.url_map.iter_rules():
         if (
@@ -300,7 +320,7 @@ def measure(
         sessions = [s for s, _ in signed]
         tokens = [t for _, t in signed]
         questions = [f"BQ{n:02d}" for n in range(5, 41) if n % 9 != 0]
-        state: dict[tuple[int, int, str], str] = {}
+        state = _stored_answers(app, assignments)
         versions: dict[int, int | None] = {}
         with app.test_request_context():
             urls = {

@@ -38,7 +38,10 @@ def sizes(scale: float) -> tuple[int, int]:
 def _guard(section: str, measure: Callable[[], list[Row]]) -> list[Row]:
     """Run one section; if the code it measures is broken, say so in the table and go on."""
     try:
-        return measure()
+        rows = measure()
+        print(f"\n-- {section}:")
+        print_table(rows)  # as it goes: a long run shows its figures before the end
+        return rows
     except Exception as error:  # one broken section must not stop the run
         traceback.print_exc()
         return [blocked(f"{section}: section failed", "s", f"{type(error).__name__}: {error}")]
@@ -49,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--scale", type=float, default=float(os.environ.get("SCALE", "1")))
     parser.add_argument("--only", default=",".join(SECTIONS), help="comma-separated sections")
-    parser.add_argument("--repeat", type=int, default=7, help="timed runs per figure (median)")
+    parser.add_argument("--repeat", type=int, default=0, help="timed runs per figure (median)")
     parser.add_argument("--requests", type=int, default=0, help="saves per load client")
     parser.add_argument("--out", type=Path, default=ROOT / "artifacts")
     args = parser.parse_args(argv)
@@ -57,7 +60,8 @@ def main(argv: list[str] | None = None) -> int:
     inspections, cases = sizes(args.scale)
     server = os.environ.get("DATABASE_URL", "")
     kind = "postgresql" if server.startswith("postgresql") else "sqlite"
-    requests_per_client = args.requests or (150 if args.scale >= 0.5 else 40)
+    requests_per_client = args.requests or (150 if args.scale >= 0.5 else 25)
+    args.repeat = args.repeat or (5 if args.scale >= 0.5 else 3)
     started = time.perf_counter()
 
     with fresh_database(server if kind == "postgresql" else None) as url:
@@ -109,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
                         data.BENCH_PASSWORD,
                         Path(workdir),
                         requests_per_client,
-                        time_limit=60.0 if args.scale >= 0.5 else 15.0,
+                        time_limit=60.0 if args.scale >= 0.5 else 10.0,
                     ),
                 )
         with app.app_context():
@@ -132,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     path = args.out / f"bench-{kind}.json"
     write_json(path, rows, meta)
-    print(f"\n{len(rows)} figures in {total:.0f} s; written to {path.relative_to(ROOT)}")
+    print(f"\n{len(rows)} figures in {total:.0f} s; written to {path}")
     return 0
 
 

@@ -37,19 +37,37 @@ def regrade_case(case: Case, audit_round: int = 1) -> CaseGrade:
     if audit_round == 1:
         case.computed_grade = str(result.grade) if result.grade else None
         case.computed_explanation = result.to_dict()
-    db.session.execute(
-        delete(QuestionOutcomeRow).where(
-            QuestionOutcomeRow.case_id == case.id, QuestionOutcomeRow.audit_round == audit_round
+    # Change only the outcomes that moved: one answer saved usually changes one or two of
+    # them, and rewriting all forty held the database's write lock far longer under load.
+    stored = {
+        row.question_code: row
+        for row in db.session.scalars(
+            select(QuestionOutcomeRow).where(
+                QuestionOutcomeRow.case_id == case.id,
+                QuestionOutcomeRow.audit_round == audit_round,
+            )
         )
-    )
-    db.session.add_all(
-        QuestionOutcomeRow(
-            case_id=case.id,
-            audit_round=audit_round,
-            question_code=question_id,
-            outcome=str(outcome.outcome),
+    }
+    for question_id, outcome in result.outcomes.items():
+        row = stored.pop(question_id, None)
+        if row is None:
+            db.session.add(
+                QuestionOutcomeRow(
+                    case_id=case.id,
+                    audit_round=audit_round,
+                    question_code=question_id,
+                    outcome=str(outcome.outcome),
+                )
+            )
+        elif row.outcome != str(outcome.outcome):
+            row.outcome = str(outcome.outcome)
+    if stored:
+        db.session.execute(
+            delete(QuestionOutcomeRow).where(
+                QuestionOutcomeRow.id.in_([row.id for row in stored.values()])
+            )
         )
-        for question_id, outcome in result.outcomes.items()
-    )
+        for row in stored.values():
+            db.session.expunge(row)
     db.session.flush()
     return result
