@@ -108,7 +108,9 @@ def audit_and_submit(page: Any, app: Any, reference: str, suffix: str) -> None:
     endpoint_or_skip(app, "my_cases")
     endpoint_or_skip(app, "submit_case")
     sign_in(page, AUDITOR)
-    goto_ok(page, path_for(app, "audit.my_cases"))
+    page.get_by_role("navigation", name="Main navigation").get_by_role(
+        "link", name="My cases"
+    ).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("My cases")
     row = page.get_by_role("row").filter(has_text=reference)
     expect(row).to_contain_text("Domestic abuse")
