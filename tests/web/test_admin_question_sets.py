@@ -138,3 +138,11 @@ def test_cli_import_is_all_or_nothing(app: Flask, tmp_path: Path) -> None:
     assert "nothing was imported" in result.output
     assert "bad.yaml" in result.output
     assert _counts() == before
+
+
+def test_question_set_list_links_are_real_links(login_as: Any, admin: User) -> None:
+    c = login_as(admin)
+    _upload(c, _library_text("missing-child"))
+    page = c.get("/admin/question-sets").get_data(as_text=True)
+    assert "&lt;a" not in page
+    assert ">Missing child episode</a>" in page

@@ -78,3 +78,11 @@ def test_unknown_page_is_404_in_service_style(client: Any) -> None:
     response = client.get("/no-such-page")
     assert response.status_code == 404
     assert "Page not found" in response.get_data(as_text=True)
+
+
+def test_home_links_each_inspection_as_a_real_link(
+    login_as: Any, auditor: User, inspection: Any
+) -> None:
+    page = login_as(auditor).get("/").get_data(as_text=True)
+    assert f'href="/inspections/{inspection.id}">Review 2022</a>' in page
+    assert "&lt;a" not in page
