@@ -475,3 +475,38 @@ def test_agreement_page_compares_first_and_second_audits(
     questions = text[text.index("Questions with most disagreement") :]
     assert "Did the type of response fit the risk" in questions  # DA04, 1 of 2 differ
     assert "Did the call handler record a THRIVE" not in questions  # DA02 always agreed
+
+
+def test_second_audit_in_progress_cannot_be_resolved(
+    login_as: Any, lead: User, second_auditor: User, case: Case
+) -> None:
+    second = make_second_audit(case, second_auditor, lead, {}, status=SecondAuditStatus.IN_PROGRESS)
+    c = login_as(lead)
+    response = c.post_form(
+        f"/moderation/cases/{case.id}/second-audit/resolve",
+        {"resolve-grade": "good", "resolve-note": "Too early"},
+    )
+    assert response.status_code == 302
+    page = c.get(response.headers["Location"]).get_data(as_text=True)
+    assert "The second audit has not been submitted yet." in page
+    db.session.refresh(second)
+    assert second.status == SecondAuditStatus.IN_PROGRESS
+    assert reload(case).status == CaseStatus.SUBMITTED
+
+
+def test_lead_who_audited_the_case_cannot_resolve_its_second_audit(
+    login_as: Any, inspection: Any, lead: User, second_auditor: User
+) -> None:
+    own = submitted(inspection, "DA-OWN", lead, GOOD)
+    other_lead = factories.make_member(inspection, "lead2@example.test", InspectionRole.LEAD)
+    make_second_audit(own, second_auditor, other_lead, INADEQUATE)
+    c = login_as(lead)
+    page = c.get(f"/moderation/cases/{own.id}/second-audit").get_data(as_text=True)
+    assert "another lead must resolve the differences" in page
+    response = c.post_form(
+        f"/moderation/cases/{own.id}/second-audit/resolve",
+        {"resolve-grade": "good", "resolve-note": "Mine was right"},
+    )
+    assert response.status_code == 403
+    assert "another lead must resolve it" in response.get_data(as_text=True)
+    assert reload(own).status == CaseStatus.SUBMITTED
