@@ -276,3 +276,14 @@ def test_unflagging_a_case_study_clears_its_narrative(
     login_as(auditor).post_form(f"/audit/cases/{case.id}/case-study", {"is_case_study": "no"})
     unflagged = _reload(case)
     assert (unflagged.is_case_study, unflagged.case_study_narrative) == (False, None)
+
+
+def test_inspection_overview_shows_leads_the_urgent_concerns_banner(
+    login_as: Any, inspection: Any, auditor: User, lead: User, observer: User
+) -> None:
+    _flag(login_as(auditor), factories.make_case(inspection, "DA-0320", auditor=auditor))
+    lead_page = login_as(lead).get(f"/inspections/{inspection.id}").get_data(True)
+    assert "1 urgent concern needs a lead" in lead_page
+    assert f"/audit/inspections/{inspection.id}/concerns" in lead_page
+    observer_page = login_as(observer).get(f"/inspections/{inspection.id}").get_data(True)
+    assert "urgent concern" not in observer_page
