@@ -287,3 +287,11 @@ def test_inspection_overview_shows_leads_the_urgent_concerns_banner(
     assert f"/audit/inspections/{inspection.id}/concerns" in lead_page
     observer_page = login_as(observer).get(f"/inspections/{inspection.id}").get_data(True)
     assert "urgent concern" not in observer_page
+
+
+def test_moderation_queue_shows_the_urgent_concerns_banner(
+    login_as: Any, inspection: Any, auditor: User, lead: User
+) -> None:
+    _flag(login_as(auditor), factories.make_case(inspection, "DA-0321", auditor=auditor))
+    page = login_as(lead).get(f"/moderation/inspections/{inspection.id}").get_data(True)
+    assert "1 urgent concern needs a lead" in page
