@@ -98,8 +98,17 @@ def _empty_database() -> None:
             quoted = ", ".join(f'"{name}"' for name in tables)
             connection.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
         else:
+            # audit_event's append-only triggers (migration 0002) also refuse this DELETE:
+            # lift them for the clean-up and put them back. (PostgreSQL's TRUNCATE skips them.)
+            triggers = connection.execute(
+                text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
+            ).all()
+            for name, _ in triggers:
+                connection.execute(text(f'DROP TRIGGER "{name}"'))
             for name in tables:
                 connection.execute(text(f'DELETE FROM "{name}"'))
+            for _, sql in triggers:
+                connection.execute(text(sql))
 
 
 class AppClient(FlaskClient):

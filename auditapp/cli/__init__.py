@@ -7,6 +7,7 @@ from flask import Flask
 
 def register_commands(app: Flask) -> None:
     """Attach every command group to the app's `flask` CLI."""
+    from auditapp.cli.backup import backup_command, restore_command
     from auditapp.cli.cases import cases_cli
     from auditapp.cli.demo import demo_command
     from auditapp.cli.export import export_command
@@ -18,3 +19,5 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(export_command)
     app.cli.add_command(question_sets_cli)
     app.cli.add_command(cases_cli)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)

@@ -103,6 +103,10 @@ class World:
         """Put the database back exactly as the world was built (ids included)."""
         from tests.conftest import _empty_database
 
+        # Requests share the test's session: end its transaction, or PostgreSQL's TRUNCATE
+        # waits for the locks it holds.
+        db.session.rollback()
+        db.session.close()
         _empty_database()
         with db.engine.begin() as connection:
             for table in Base.metadata.sorted_tables:
