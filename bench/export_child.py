@@ -2,7 +2,7 @@
 
     python -m bench.export_child DATABASE_URL {app|floor} ID[,ID...] OUT_DIR
 
-Prints one JSON line: seconds, peak resident memory (ru_maxrss) of this process, the resident
+Prints one JSON line: seconds, peak resident memory (VmHWM) of this process, the resident
 memory before the export started (imports, app, database connection), rows and bytes written.
 ``app`` writes each inspection's workbook with ``auditapp.services.exports.write_workbook``;
 ``floor`` reads the same answers table (one row per case and question) into one pandas frame
@@ -36,7 +36,15 @@ ANSWERS_SQL = """
 
 
 def _rss() -> int:
-    """Peak resident memory of this process so far, in bytes (Linux reports KiB)."""
+    """Peak resident memory of this process so far, in bytes: VmHWM, its own high-water mark.
+
+    Not ru_maxrss: Linux carries the parent's peak across fork and exec into it, so a child
+    of the (large) benchmark process would report the parent's memory.
+    """
+    with open("/proc/self/status", encoding="ascii") as handle:
+        for line in handle:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 

@@ -87,7 +87,7 @@ def measure(database_url: str, dataset: Dataset) -> list[Row]:
                 floor=floor["peak_rss"],
                 target_max=memory_target,
                 note=(
-                    "peak RSS of the exporting process (ru_maxrss), "
+                    "peak RSS of the exporting process (VmHWM), "
                     f"{app['rss_before'] / 2**20:.0f} MiB of it before the export began"
                 ),
             )
