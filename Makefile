@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PG_SERVER ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 export FLASK_APP := wsgi
 
-.PHONY: help install assets run db-upgrade demo test test-pg e2e lint format clean
+.PHONY: help install assets run db-upgrade demo test test-pg e2e lint security format clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -47,6 +47,10 @@ test-pg: install ## The whole suite against a fresh PostgreSQL database on $(PG_
 
 e2e: install ## Browser journeys and accessibility checks in Chromium; screenshots in artifacts/
 	$(BIN)/pytest -q -m e2e tests/e2e
+
+security: install ## bandit on the code; pip-audit on requirements.txt (fails if it cannot audit)
+	$(BIN)/bandit -q --ini .bandit -r auditapp migrations config.py wsgi.py gunicorn.conf.py
+	$(BIN)/python scripts/audit_dependencies.py
 
 lint: install ## ruff check and format check
 	$(BIN)/ruff check auditapp tests config.py wsgi.py
