@@ -128,6 +128,8 @@ def _too_many_attempts(limit: RequestLimit) -> Response:
 
 def _init_rate_limits(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
+    # Redis down: keep limiting in this worker's memory rather than failing every sign-in.
+    app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
     limiter = Limiter(
         key_func=_address_key,
         storage_uri=rate_limit_storage_uri(app.config),

@@ -247,3 +247,22 @@ def test_changing_to_a_common_password_is_refused(login_as: Any, auditor: User) 
     )
     assert response.status_code == 200
     assert "Password is too common: choose another" in response.get_data(as_text=True)
+
+
+def test_sign_in_keeps_working_and_limited_when_redis_is_down(database_url: str) -> None:
+    class _RedisDown(TestConfig):
+        SQLALCHEMY_DATABASE_URI = database_url
+        REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens there
+
+    from tests.conftest import AppClient
+
+    application = create_app(_RedisDown)
+    application.test_client_class = AppClient
+    try:
+        with application.app_context():
+            c = application.test_client()
+            codes = [_sign_in(c, "x@example.test", "wrong-password").status_code for _ in range(6)]
+        assert codes == [200] * 5 + [429]  # limited in the worker's memory instead
+    finally:
+        with application.app_context():
+            db.engine.dispose()
