@@ -107,7 +107,16 @@ class World:
         # waits for the locks it holds.
         db.session.rollback()
         db.session.close()
-        _empty_database()
+        if db.engine.dialect.name == "postgresql":
+            # Ten times faster than TRUNCATE of every table; only audit_event needs TRUNCATE
+            # (its trigger refuses DELETE).
+            with db.engine.begin() as connection:
+                connection.execute(text("TRUNCATE audit_event"))
+                for table in reversed(Base.metadata.sorted_tables):
+                    if table.name != "audit_event":
+                        connection.execute(table.delete())
+        else:
+            _empty_database()
         with db.engine.begin() as connection:
             for table in Base.metadata.sorted_tables:
                 if self.rows.get(table.name):
