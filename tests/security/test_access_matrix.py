@@ -32,8 +32,6 @@ from tests.security.world import (
 # Server errors this test found in other areas' routes, reported to their owners; the rest of
 # each route's row is still checked, and an XPASS shows the fix landed (then delete the line).
 KNOWN_BUGS: dict[str, str] = {
-    "findings.list_graded_cases": "ungraded submitted case: Grade(nan) in "
-    "services/findings.py cases_with_grade (pandas NaN is truthy)",
     "inspections.create_inspection": "POST without the date fields: govuk-frontend-wtf's "
     "GovDateInput unpacks empty raw_data when re-rendering the form",
 }
