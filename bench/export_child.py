@@ -6,7 +6,8 @@ Prints one JSON line: seconds, peak resident memory (VmHWM) of this process, the
 memory before the export started (imports, app, database connection), rows and bytes written.
 ``app`` writes each inspection's workbook with ``auditapp.services.exports.write_workbook``;
 ``floor`` reads the same answers table (one row per case and question) into one pandas frame
-with one SQL query and writes it with the same writer (openpyxl, write-only mode).
+with one SQL query and writes it with pandas and the same writer (XlsxWriter, with the
+export's workbook options: constant-memory mode).
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ import time
 from pathlib import Path
 
 import pandas as pd
-from openpyxl import Workbook
 from sqlalchemy import text
 
 ANSWERS_SQL = """
@@ -55,14 +55,14 @@ def _current_rss() -> int:
 
 
 def _floor(session: object, inspection_id: int, path: Path) -> int:
+    """The answers table as one pandas frame, written by pandas with the app's writer."""
+    from auditapp.services import exports
+
     connection = session.connection()  # type: ignore[attr-defined]
     frame = pd.read_sql(text(ANSWERS_SQL), connection, params={"inspection_id": inspection_id})
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Answers")
-    sheet.append(list(frame.columns))
-    for values in frame.itertuples(index=False, name=None):
-        sheet.append([None if v is None or v != v else v for v in values])
-    workbook.save(path)
+    options = dict(getattr(exports, "_WORKBOOK_OPTIONS", {"constant_memory": True}))
+    with pd.ExcelWriter(path, engine="xlsxwriter", engine_kwargs={"options": options}) as writer:
+        frame.to_excel(writer, sheet_name="Answers", index=False)
     return len(frame)
 
 
