@@ -18,6 +18,22 @@ from auditapp.models import (
     User,
 )
 
+# Domestic abuse answers with no child involved (DA01 = no): every shown question met, so the
+# case grades good. Shared by the tests that need a complete, good case.
+GOOD_DOMESTIC_ABUSE_ANSWERS: dict[str, str] = {
+    "DA01": "no",
+    "DA02": "yes",
+    "DA03": "emergency",
+    "DA04": "yes",
+    "DA10": "yes",
+    "DA11": "standard",
+    "DA13": "yes",
+    "DA14": "yes",
+    "DA15": "yes",
+    "DA16": "yes",
+    "DA17": "yes",
+}
+
 PASSWORD = "correct-horse-battery"
 _hashes: dict[str, str] = {}  # scrypt is slow on purpose; hash each test password once
 

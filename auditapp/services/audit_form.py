@@ -42,7 +42,7 @@ from auditapp.models import (
     User,
     utcnow,
 )
-from auditapp.services.audit_log import record_event
+from auditapp.services.audit_log import record_case_event, record_event
 from auditapp.services.grading import regrade_case
 from auditapp.services.question_sets import question_set_data
 
@@ -679,12 +679,12 @@ def submit_case(
     now = utcnow()
     if audit_round == 1:
         if proposal != case.proposed_grade or (proposal and reason != case.proposed_reason):
-            _case_event(
+            record_case_event(
                 case, user, "propose_grade", "proposed_grade", case.proposed_grade, proposal
             )
         case.proposed_grade = proposal
         case.proposed_reason = reason if proposal else None
-        _case_event(case, user, "submit", "status", case.status, CaseStatus.SUBMITTED)
+        record_case_event(case, user, "submit", "status", case.status, CaseStatus.SUBMITTED)
         case.status = CaseStatus.SUBMITTED
         case.submitted_at = now
     else:
@@ -711,20 +711,6 @@ def submit_case(
     return form_state(case, user, audit_round)
 
 
-def _case_event(case: Case, user: User, action: str, field_name: str, old: Any, new: Any) -> None:
-    record_event(
-        action,
-        "case",
-        user=user,
-        entity_id=case.id,
-        inspection_id=case.inspection_id,
-        case_id=case.id,
-        field=field_name,
-        old=old,
-        new=new,
-    )
-
-
 # --- case studies -------------------------------------------------------------------------------
 
 
@@ -737,9 +723,9 @@ def set_case_study(case: Case, user: User, *, flagged: bool, narrative: str | No
         raise AuditFormError(f"Narrative must be {NARRATIVE_MAX_LENGTH:,} characters or fewer")
     new_narrative = narrative if flagged else None
     if case.is_case_study != flagged:
-        _case_event(case, user, "case_study", "is_case_study", case.is_case_study, flagged)
+        record_case_event(case, user, "case_study", "is_case_study", case.is_case_study, flagged)
     if case.case_study_narrative != new_narrative:
-        _case_event(
+        record_case_event(
             case,
             user,
             "case_study",
@@ -759,11 +745,13 @@ def set_case_study(case: Case, user: User, *, flagged: bool, narrative: str | No
 def _force_inadequate(case: Case, user: User) -> None:
     """A child at current risk makes the case inadequate in every figure, whoever graded it."""
     if case.proposed_grade not in (None, Grade.INADEQUATE):
-        _case_event(case, user, "withdraw_proposal", "proposed_grade", case.proposed_grade, None)
+        record_case_event(
+            case, user, "withdraw_proposal", "proposed_grade", case.proposed_grade, None
+        )
         case.proposed_grade = None
         case.proposed_reason = None
     if case.final_grade not in (None, Grade.INADEQUATE):
-        _case_event(
+        record_case_event(
             case, user, "current_risk_grade", "final_grade", case.final_grade, Grade.INADEQUATE
         )
         case.final_grade = Grade.INADEQUATE
@@ -779,8 +767,8 @@ def flag_current_risk(case: Case, user: User, note: str) -> None:
     if case.current_risk:
         raise ConcernError("This case is already flagged: a child at current risk")
     now = utcnow()
-    _case_event(case, user, "flag_current_risk", "current_risk", False, True)
-    _case_event(case, user, "flag_current_risk", "current_risk_note", None, note)
+    record_case_event(case, user, "flag_current_risk", "current_risk", False, True)
+    record_case_event(case, user, "flag_current_risk", "current_risk_note", None, note)
     case.current_risk = True
     case.current_risk_note = note
     case.current_risk_flagged_by_id = user.id
@@ -801,7 +789,7 @@ def acknowledge_concern(case: Case, user: User) -> None:
     if case.current_risk_acknowledged_at is not None:
         raise ConcernError("This concern has already been acknowledged")
     now = utcnow()
-    _case_event(case, user, "acknowledge_concern", "current_risk_acknowledged_at", None, now)
+    record_case_event(case, user, "acknowledge_concern", "current_risk_acknowledged_at", None, now)
     case.current_risk_acknowledged_by_id = user.id
     case.current_risk_acknowledged_at = now
     _touch(case)
@@ -817,7 +805,7 @@ def mark_concern_raised(case: Case, user: User) -> None:
     if case.current_risk_acknowledged_at is None:
         acknowledge_concern(case, user)
     now = utcnow()
-    _case_event(case, user, "raise_concern", "current_risk_raised_at", None, now)
+    record_case_event(case, user, "raise_concern", "current_risk_raised_at", None, now)
     case.current_risk_raised_at = now
     _touch(case)
     db.session.flush()
@@ -833,8 +821,8 @@ def remove_current_risk(case: Case, user: User, reason: str) -> None:
         raise ConcernError("This case has no urgent concern")
     if not reason:
         raise ConcernError("Give the reason for removing the flag")
-    _case_event(case, user, "remove_current_risk", "current_risk", True, False)
-    _case_event(case, user, "remove_current_risk", "reason", None, reason)
+    record_case_event(case, user, "remove_current_risk", "current_risk", True, False)
+    record_case_event(case, user, "remove_current_risk", "reason", None, reason)
     case.current_risk = False
     _touch(case)
     db.session.flush()

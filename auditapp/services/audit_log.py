@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from auditapp.extensions import db
-from auditapp.models import AuditEvent, User
+from auditapp.models import AuditEvent, Case, User
 
 
 def _text(value: Any) -> str | None:
@@ -40,3 +40,20 @@ def record_event(
     )
     db.session.add(event)
     return event
+
+
+def record_case_event(
+    case: Case, user: User | None, action: str, field: str | None, old: Any, new: Any
+) -> AuditEvent:
+    """Record a change to a case, filed under its inspection so it shows on the case timeline."""
+    return record_event(
+        action,
+        "case",
+        user=user,
+        entity_id=case.id,
+        inspection_id=case.inspection_id,
+        case_id=case.id,
+        field=field,
+        old=old,
+        new=new,
+    )

@@ -40,7 +40,7 @@ from auditapp.models import (
     utcnow,
 )
 from auditapp.models import Question as QuestionRow
-from auditapp.services.audit_log import record_event
+from auditapp.services.audit_log import record_case_event, record_event
 from auditapp.services.grading import grade_stored_case
 from auditapp.services.question_sets import question_set_data
 
@@ -76,20 +76,6 @@ def second_grade(second_audit: SecondAudit) -> str | None:
 def grade_label(grade: str | None) -> str:
     """A grade's words, or "Not graded"."""
     return Grade(grade).label if grade else "Not graded"
-
-
-def _event(case: Case, user: User, action: str, field: str, old: Any, new: Any) -> None:
-    record_event(
-        action,
-        "case",
-        user=user,
-        entity_id=case.id,
-        inspection_id=case.inspection_id,
-        case_id=case.id,
-        field=field,
-        old=old,
-        new=new,
-    )
 
 
 def _check_can_decide(case: Case, lead: User) -> None:
@@ -141,10 +127,10 @@ def _moderate(
     case.returned_comment = None
     # Past-tense actions read well on the case timeline ("Moderation agreed: final grade").
     done = _EVENT_ACTIONS[action]
-    _event(case, lead, done, "final_grade", previous_final, grade)
-    _event(case, lead, done, "status", CaseStatus.SUBMITTED, case.status)
+    record_case_event(case, lead, done, "final_grade", previous_final, grade)
+    record_case_event(case, lead, done, "status", CaseStatus.SUBMITTED, case.status)
     if reason:
-        _event(case, lead, done, "moderation_reason", None, reason)
+        record_case_event(case, lead, done, "moderation_reason", None, reason)
     db.session.flush()
     return decision
 
@@ -192,8 +178,8 @@ def return_to_auditor(case: Case, lead: User, comment: str | None) -> Moderation
     case.status = CaseStatus.DRAFT
     case.returned_comment = cleaned
     done = _EVENT_ACTIONS[ModerationAction.RETURN]
-    _event(case, lead, done, "status", CaseStatus.SUBMITTED, CaseStatus.DRAFT)
-    _event(case, lead, done, "returned_comment", case_comment_before, cleaned)
+    record_case_event(case, lead, done, "status", CaseStatus.SUBMITTED, CaseStatus.DRAFT)
+    record_case_event(case, lead, done, "returned_comment", case_comment_before, cleaned)
     db.session.flush()
     return decision
 

@@ -13,20 +13,7 @@ from auditapp.extensions import db
 from auditapp.models import AuditEvent, Case, CaseStatus, SecondAudit, SecondAuditStatus, User
 from tests import factories
 
-# Every question shown when no child is involved (DA01 = no), all met: the case is good.
-COMPLETE = {
-    "DA01": "no",
-    "DA02": "yes",
-    "DA03": "emergency",
-    "DA04": "yes",
-    "DA10": "yes",
-    "DA11": "standard",
-    "DA13": "yes",
-    "DA14": "yes",
-    "DA15": "yes",
-    "DA16": "yes",
-    "DA17": "yes",
-}
+COMPLETE = factories.GOOD_DOMESTIC_ABUSE_ANSWERS
 
 
 @pytest.fixture

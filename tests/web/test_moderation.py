@@ -20,20 +20,7 @@ from auditapp.models import (
 )
 from tests import factories
 
-# Domestic abuse answers: no children linked, so only the general questions apply.
-GOOD = {
-    "DA01": "no",
-    "DA02": "yes",
-    "DA03": "emergency",
-    "DA04": "yes",
-    "DA10": "yes",
-    "DA11": "standard",
-    "DA13": "yes",
-    "DA14": "yes",
-    "DA15": "yes",
-    "DA16": "yes",
-    "DA17": "yes",
-}
+GOOD = factories.GOOD_DOMESTIC_ABUSE_ANSWERS
 INADEQUATE = {**GOOD, "DA04": "no"}  # DA04 is critical
 REQUIRES_IMPROVEMENT = {**GOOD, "DA16": "no", "DA17": "no"}  # 6 of 8 = 75%
 

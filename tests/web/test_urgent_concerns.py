@@ -13,20 +13,7 @@ from auditapp.models import AuditEvent, Case, CaseStatus, User
 from auditapp.services.audit_form import open_concerns_count
 from tests import factories
 
-# Every question shown when no child is involved, all met: the case grades good.
-GOOD = {
-    "DA01": "no",
-    "DA02": "yes",
-    "DA03": "emergency",
-    "DA04": "yes",
-    "DA10": "yes",
-    "DA11": "standard",
-    "DA13": "yes",
-    "DA14": "yes",
-    "DA15": "yes",
-    "DA16": "yes",
-    "DA17": "yes",
-}
+GOOD = factories.GOOD_DOMESTIC_ABUSE_ANSWERS
 SEEN = "Child B (case ref only) left with the suspect; no safeguarding referral on file"
 
 
