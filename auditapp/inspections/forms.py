@@ -26,9 +26,25 @@ from wtforms import (
     StringField,
     SubmitField,
 )
+from wtforms.utils import unset_value
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from auditapp.models import InspectionKind, InspectionRole
+
+
+class GovDateField(DateField):
+    """A day / month / year date whose posted parts always number three.
+
+    govuk-frontend-wtf's GovDateInput redisplays what was posted by unpacking exactly three
+    values; a request with the parts missing (or extra) must get a message, not a server error.
+    """
+
+    def process(self, formdata: Any, data: Any = unset_value, extra_filters: Any = None) -> None:
+        """Read the posted parts, then pad or trim them to day, month and year for redisplay."""
+        super().process(formdata, data, extra_filters)
+        if self.raw_data is not None:
+            self.raw_data = [*self.raw_data, "", "", ""][:3]
+
 
 KIND_CHOICES = [SelectChoice(kind.value, kind.label) for kind in InspectionKind]
 ROLE_CHOICES = [SelectChoice(role.value, role.label) for role in InspectionRole]
@@ -74,14 +90,14 @@ class InspectionForm(FlaskForm):
         choices=KIND_CHOICES,
         validators=[DataRequired(message="Select the kind of inspection")],
     )
-    start_date = DateField(
+    start_date = GovDateField(
         "Start date",
         widget=GovDateInput(),
         format="%d %m %Y",
         description="For example, 5 9 2022",
         validators=[Optional()],
     )
-    end_date = DateField(
+    end_date = GovDateField(
         "End date",
         widget=GovDateInput(),
         format="%d %m %Y",

@@ -510,3 +510,15 @@ def test_lead_saving_details_keeps_a_baseline_they_cannot_see(
     assert response.status_code == 302
     db.session.refresh(inspection)
     assert (inspection.title, inspection.baseline_id) == ("Renamed", other_inspection.id)
+
+
+@pytest.mark.parametrize("parts", [[], ["5"], ["5", "9"], ["5", "9", "2022", "extra"]])
+def test_create_with_missing_or_extra_date_parts_gets_a_message_not_an_error(
+    login_as: Any, admin: User, parts: list[str]
+) -> None:
+    details = _details(title="", lead_email="l@example.test")
+    details["start_date"] = parts
+    response = login_as(admin).post_form("/inspections/new", details)
+    assert response.status_code == 200
+    assert "<title>Error: Create an inspection" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Inspection.id))) == 0
