@@ -121,15 +121,24 @@ def cases_frame(inspection_id: int) -> pd.DataFrame:
             Case.is_case_study,
             Case.case_study_narrative,
             Case.question_set_id,
+            User.email,
         )
         .join(CaseType, CaseType.id == Case.case_type_id)
         .outerjoin(User, User.id == Case.auditor_id)
         .where(Case.inspection_id == inspection_id, Case.in_sample.is_(True))
         .order_by(CaseType.name, Case.reference)
     ).all()
+    # Two auditors can share a display name: tell them apart by email so their figures stay apart.
+    ids_by_name: dict[str, set[int]] = {}
+    for row in rows:
+        if row[5] is not None:
+            ids_by_name.setdefault(row[6], set()).add(row[5])
     records = []
     for row in rows:
         moderated = row[7] == CaseStatus.MODERATED and bool(row[8])
+        auditor = row[6] or NOT_ASSIGNED
+        if row[5] is not None and len(ids_by_name[row[6]]) > 1:
+            auditor = f"{row[6]} ({row[14]})"
         records.append(
             {
                 "case_id": row[0],
@@ -138,7 +147,7 @@ def cases_frame(inspection_id: int) -> pd.DataFrame:
                 "case_type_slug": row[3],
                 "kind": row[4],
                 "auditor_id": row[5],
-                "auditor": row[6] or NOT_ASSIGNED,
+                "auditor": auditor,
                 "status": row[7],
                 "final_grade": row[8],
                 "grade": row[8] if moderated else (row[9] or row[10]),

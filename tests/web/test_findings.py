@@ -619,3 +619,14 @@ def test_inspection_overview_links_to_the_findings(
 ) -> None:
     page = login_as(observer).get(f"/inspections/{inspection.id}").get_data(as_text=True)
     assert f"/findings/inspections/{inspection.id}" in page
+
+
+def test_auditors_with_the_same_name_keep_separate_figures(inspection: Inspection) -> None:
+    first = factories.make_member(inspection, "sam.a@example.test", InspectionRole.AUDITOR)
+    second = factories.make_member(inspection, "sam.b@example.test", InspectionRole.AUDITOR)
+    first.name = second.name = "Sam"
+    db.session.commit()
+    factories.make_case(inspection, "DA-71", auditor=first, status=CaseStatus.SUBMITTED)
+    factories.make_case(inspection, "DA-72", auditor=second, status=CaseStatus.SUBMITTED)
+    labels = sorted(row.label for row in findings.dashboard(inspection.id).by_auditor)
+    assert labels == ["Sam (sam.a@example.test)", "Sam (sam.b@example.test)"]
