@@ -19,9 +19,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import pandas as pd
-from sqlalchemy import and_, func, select
+from sqlalchemy import Select, and_, func, select
 
 from auditapp.domain.aggregation import (
     GRADE_COLUMNS,
@@ -500,6 +501,29 @@ def question_finding(inspection_id: int, question_set_id: int, code: str) -> Que
     raise FindingsError(f"question {code} of set {question_set_id} is not in these findings")
 
 
+def _audited_outcomes_with_notes(inspection_id: int, *columns: Any) -> Select[Any]:
+    """First-audit outcomes of the inspection's audited sample, each with its answer's note."""
+    return (
+        select(*columns)
+        .join(Case, Case.id == QuestionOutcomeRow.case_id)
+        .join(CaseType, CaseType.id == Case.case_type_id)
+        .outerjoin(
+            Answer,
+            and_(
+                Answer.case_id == Case.id,
+                Answer.audit_round == 1,
+                Answer.question_code == QuestionOutcomeRow.question_code,
+            ),
+        )
+        .where(
+            Case.inspection_id == inspection_id,
+            Case.in_sample.is_(True),
+            Case.status.in_(AUDITED),
+            QuestionOutcomeRow.audit_round == 1,
+        )
+    )
+
+
 def cases_with_outcome(
     inspection_id: int,
     question_set_id: int,
@@ -516,7 +540,8 @@ def cases_with_outcome(
         raise FindingsError(f"unknown outcome {outcome!r}")
     wanted = APPLICABLE if outcome == "applicable" else (outcome,)
     rows = db.session.execute(
-        select(
+        _audited_outcomes_with_notes(
+            inspection_id,
             Case.id,
             Case.reference,
             CaseType.name,
@@ -525,23 +550,9 @@ def cases_with_outcome(
             QuestionOutcomeRow.outcome,
             Answer.note,
         )
-        .join(Case, Case.id == QuestionOutcomeRow.case_id)
-        .join(CaseType, CaseType.id == Case.case_type_id)
         .outerjoin(User, User.id == Case.auditor_id)
-        .outerjoin(
-            Answer,
-            and_(
-                Answer.case_id == Case.id,
-                Answer.audit_round == 1,
-                Answer.question_code == QuestionOutcomeRow.question_code,
-            ),
-        )
         .where(
-            Case.inspection_id == inspection_id,
-            Case.in_sample.is_(True),
-            Case.status.in_(AUDITED),
             Case.question_set_id == question_set_id,
-            QuestionOutcomeRow.audit_round == 1,
             QuestionOutcomeRow.question_code == code,
             QuestionOutcomeRow.outcome.in_(wanted),
         )
@@ -596,29 +607,15 @@ def _evidence_frames(inspection_id: int) -> tuple[pd.DataFrame, pd.DataFrame, pd
     linked = sorted({code for _, code in seen})
     rows = (
         db.session.execute(
-            select(
+            _audited_outcomes_with_notes(
+                inspection_id,
                 Case.id,
                 Case.reference,
                 CaseType.slug,
                 QuestionOutcomeRow.question_code,
                 QuestionOutcomeRow.outcome,
                 Answer.note,
-            )
-            .join(Case, Case.id == QuestionOutcomeRow.case_id)
-            .join(CaseType, CaseType.id == Case.case_type_id)
-            .outerjoin(
-                Answer,
-                and_(
-                    Answer.case_id == Case.id,
-                    Answer.audit_round == 1,
-                    Answer.question_code == QuestionOutcomeRow.question_code,
-                ),
-            )
-            .where(
-                Case.inspection_id == inspection_id,
-                Case.in_sample.is_(True),
-                Case.status.in_(AUDITED),
-                QuestionOutcomeRow.audit_round == 1,
+            ).where(
                 QuestionOutcomeRow.outcome.in_(APPLICABLE),
                 QuestionOutcomeRow.question_code.in_(linked),
             )
