@@ -85,7 +85,9 @@ def _with_retry(case_id: int, operation: Callable[[Case], T]) -> T:
     saves (the other change touched something else) or raises AnswerConflict.
     """
     for attempt in (1, 2):
-        case = db.session.get(Case, case_id, populate_existing=True)
+        # The first attempt uses the case the permission check loaded in this transaction;
+        # the retry reads what the other writer committed.
+        case = db.session.get(Case, case_id, populate_existing=attempt == 2)
         assert case is not None
         try:
             result = operation(case)
@@ -247,7 +249,8 @@ def save_second_audit_answers(case_id: int) -> Response | tuple[str, int]:
 
 
 def _save_json(case_id: int, question_id: str, audit_round: int) -> tuple[dict[str, Any], int]:
-    if _load(case_id, audit_round).question_set is None:
+    case = _load(case_id, audit_round)  # held, so _with_retry finds it in the identity map
+    if case.question_set is None:
         return {"error": "locked", "message": "This case has no question set yet"}, 409
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict):

@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.exc import StaleDataError
 
 from auditapp.domain.grades import Grade
 from auditapp.domain.grading import CaseGrade, QuestionOutcome, grade_case
@@ -42,8 +44,13 @@ from auditapp.models import (
     User,
     utcnow,
 )
-from auditapp.services.audit_log import record_case_event, record_event
-from auditapp.services.grading import regrade_case
+from auditapp.services.audit_log import (
+    event_values,
+    insert_events,
+    record_case_event,
+    record_event,
+)
+from auditapp.services.grading import regrade_case, store_outcomes, stored_outcomes
 from auditapp.services.question_sets import question_set_data
 
 __all__ = [
@@ -257,11 +264,29 @@ def _question_set(case: Case) -> QuestionSet:
     return question_set_data(case.question_set)
 
 
-def _answers(case: Case, audit_round: int) -> dict[str, Answer]:
-    rows = db.session.scalars(
-        select(Answer).where(Answer.case_id == case.id, Answer.audit_round == audit_round)
-    ).all()
-    return {row.question_code: row for row in rows}
+@dataclass(frozen=True)
+class StoredAnswer:
+    """One stored answer of a round: read as plain values, since a save builds no ORM objects."""
+
+    id: int | None
+    value: str | None
+    note: str | None
+    answered_by_id: int | None = None
+    answered_at: datetime | None = None
+
+
+def _answers(case: Case, audit_round: int) -> dict[str, StoredAnswer]:
+    rows = db.session.execute(
+        select(
+            Answer.question_code,
+            Answer.id,
+            Answer.value,
+            Answer.note,
+            Answer.answered_by_id,
+            Answer.answered_at,
+        ).where(Answer.case_id == case.id, Answer.audit_round == audit_round)
+    )
+    return {code: StoredAnswer(*rest) for code, *rest in rows}
 
 
 def progress_of(qs: QuestionSet, values: Mapping[str, str | None]) -> Progress:
@@ -294,10 +319,22 @@ def _grade(case: Case, qs: QuestionSet, values: Mapping[str, str | None], audit_
     return grade_case(qs, values, current_risk=case.current_risk if audit_round == 1 else False)
 
 
-def form_state(case: Case, user: User | None = None, audit_round: int = 1) -> FormState:
-    """The case form of one round as it stands."""
+def form_state(
+    case: Case,
+    user: User | None = None,
+    audit_round: int = 1,
+    *,
+    rows: Mapping[str, StoredAnswer] | None = None,
+    grade: CaseGrade | None = None,
+) -> FormState:
+    """The case form of one round as it stands.
+
+    A save passes the answer ``rows`` it already holds and the ``grade`` it just worked out,
+    so the form state costs no further queries or grading.
+    """
     qs = _question_set(case)
-    rows = _answers(case, audit_round)
+    if rows is None:
+        rows = _answers(case, audit_round)
     values = {code: row.value for code, row in rows.items()}
     notes = {code: row.note for code, row in rows.items()}
     return FormState(
@@ -306,7 +343,7 @@ def form_state(case: Case, user: User | None = None, audit_round: int = 1) -> Fo
         qs=qs,
         values=values,
         notes=notes,
-        grade=_grade(case, qs, values, audit_round),
+        grade=grade or _grade(case, qs, values, audit_round),
         visible=visible_ids(qs, values),
         version=case.version,
         progress=progress_of(qs, values),
@@ -388,11 +425,24 @@ def _user_name(user_id: int | None) -> str | None:
     return user.name if user else None
 
 
+@dataclass
+class _PendingWrites:
+    """What a save will write: changed answers and their audit events.
+
+    Everything is read and worked out first and written in one short burst at the end, with
+    Core statements (no ORM unit of work), so a writer holds the database's lock briefly.
+    """
+
+    answers: dict[str, StoredAnswer] = field(default_factory=dict)
+    events: list[dict[str, Any]] = field(default_factory=list)
+
+
 def _apply_answer(
     case: Case,
     user: User,
     question: Question,
-    row: Answer | None,
+    row: StoredAnswer | None,
+    pending: _PendingWrites,
     *,
     value: Any,
     note: Any,
@@ -400,8 +450,8 @@ def _apply_answer(
     base_value: str | None,
     base_note: str | None,
     audit_round: int,
-) -> tuple[Answer | None, bool]:
-    """Check one answer against what the user last saw and change it; returns (row, changed).
+) -> bool:
+    """Check one answer against what the user last saw and queue its change; True if changed.
 
     A save is refused only when the case changed since the user's version AND this very answer
     (or note) is no longer what the user saw: saves to other questions never conflict.
@@ -431,79 +481,165 @@ def _apply_answer(
                 version=case.version,
             )
     if new_value == stored_value and new_note == stored_note:
-        return row, False
-    if row is None:
-        row = Answer(case_id=case.id, audit_round=audit_round, question_code=question.id)
-        db.session.add(row)
+        return False
     entity = _entity(audit_round, "answer")
-    if new_value != stored_value:
-        record_event(
-            "change_answer",
-            entity,
-            user=user,
-            entity_id=question.id,
-            inspection_id=case.inspection_id,
-            case_id=case.id,
-            field=question.id,
-            old=stored_value,
-            new=new_value,
-        )
-    if new_note != stored_note:
-        record_event(
-            "change_note",
-            entity,
-            user=user,
-            entity_id=question.id,
-            inspection_id=case.inspection_id,
-            case_id=case.id,
-            field=question.id,
-            old=stored_note,
-            new=new_note,
-        )
-    row.value = new_value
-    row.note = new_note
-    row.answered_by_id = user.id
-    row.answered_at = utcnow()
-    return row, True
-
-
-def _regrade(case: Case, user: User, audit_round: int) -> None:
-    if audit_round == 1:
-        old = case.computed_grade
-        regrade_case(case, 1)
-        if case.computed_grade != old:
-            record_event(
-                "regrade",
-                "case",
-                user=user,
-                entity_id=case.id,
-                inspection_id=case.inspection_id,
-                case_id=case.id,
-                field="computed_grade",
-                old=old,
-                new=case.computed_grade,
+    for action, new, stored in (
+        ("change_answer", new_value, stored_value),
+        ("change_note", new_note, stored_note),
+    ):
+        if new != stored:
+            pending.events.append(
+                event_values(
+                    action,
+                    entity,
+                    user=user,
+                    entity_id=question.id,
+                    inspection_id=case.inspection_id,
+                    case_id=case.id,
+                    field=question.id,
+                    old=stored,
+                    new=new,
+                )
             )
-        return
-    # Round 2: question outcomes are kept for comparison; the grade goes on the second audit.
-    regrade_case(case, 2)
-    second = second_audit_of(case)
-    if second is not None:
-        qs = _question_set(case)
-        result = _grade(case, qs, {c: r.value for c, r in _answers(case, 2).items()}, 2)
+    pending.answers[question.id] = StoredAnswer(
+        row.id if row else None, new_value, new_note, user.id, utcnow()
+    )
+    return True
+
+
+_ANSWERS = Answer.__table__
+_CASES = Case.__table__
+
+
+def _write_answers(case: Case, audit_round: int, answers: Mapping[str, StoredAnswer]) -> None:
+    added = [
+        {
+            "case_id": case.id,
+            "audit_round": audit_round,
+            "question_code": code,
+            "value": a.value,
+            "note": a.note,
+            "answered_by_id": a.answered_by_id,
+            "answered_at": a.answered_at,
+        }
+        for code, a in answers.items()
+        if a.id is None
+    ]
+    changed = [
+        {
+            "answer_id": a.id,
+            "new_value": a.value,
+            "new_note": a.note,
+            "by": a.answered_by_id,
+            "at": a.answered_at,
+        }
+        for a in answers.values()
+        if a.id is not None
+    ]
+    if added:  # a second writer adding the same answer meets the unique constraint: retried
+        db.session.execute(insert(_ANSWERS), added)
+    if changed:
+        db.session.execute(
+            update(_ANSWERS)
+            .where(_ANSWERS.c.id == bindparam("answer_id"))
+            .values(
+                value=bindparam("new_value"),
+                note=bindparam("new_note"),
+                answered_by_id=bindparam("by"),
+                answered_at=bindparam("at"),
+            ),
+            changed,
+        )
+
+
+def _write_case(case: Case, values: dict[str, Any]) -> None:
+    """Update the case row under its optimistic lock and keep the loaded object in step.
+
+    StaleDataError when another writer committed a newer version first (the caller retries).
+    """
+    values = {**values, "version": case.version + 1, "updated_at": utcnow()}
+    written = db.session.execute(
+        update(_CASES).where(_CASES.c.id == case.id, _CASES.c.version == case.version),
+        values,
+    )
+    if written.rowcount != 1:  # type: ignore[attr-defined]
+        raise StaleDataError(f"case {case.id} changed since version {case.version}")
+    for name, value in values.items():
+        set_committed_value(case, name, value)
+
+
+def _save_changes(
+    case: Case,
+    user: User,
+    audit_round: int,
+    rows: dict[str, StoredAnswer],
+    pending: _PendingWrites,
+) -> CaseGrade:
+    """Grade the round with the changed answers, then write answers, outcomes, case and log.
+
+    ``rows`` are updated in place to the answers as saved. The case's version goes up by one
+    so that concurrent saves collide on the case row instead of interleaving.
+    """
+    rows.update(pending.answers)
+    values = {code: row.value for code, row in rows.items()}
+    # A blind second audit is graded on its own answers only (see _grade); question outcomes
+    # do not depend on the current-risk flag, so one grading serves both.
+    result = _grade(case, _question_set(case), values, audit_round)
+    case_values: dict[str, Any] = {}
+    if audit_round == 1:
         new = str(result.grade) if result.grade else None
-        if second.computed_grade != new:
-            record_event(
-                "regrade",
-                "second_audit",
-                user=user,
-                entity_id=second.id,
-                inspection_id=case.inspection_id,
-                case_id=case.id,
-                field="computed_grade",
-                old=second.computed_grade,
-                new=new,
+        if new != case.computed_grade:
+            pending.events.append(
+                event_values(
+                    "regrade",
+                    "case",
+                    user=user,
+                    entity_id=case.id,
+                    inspection_id=case.inspection_id,
+                    case_id=case.id,
+                    field="computed_grade",
+                    old=case.computed_grade,
+                    new=new,
+                )
+            )
+        case_values = {"computed_grade": new, "computed_explanation": result.to_dict()}
+    else:
+        second = second_audit_of(case)
+        new = str(result.grade) if result.grade else None
+        if second is not None and second.computed_grade != new:
+            pending.events.append(
+                event_values(
+                    "regrade",
+                    "second_audit",
+                    user=user,
+                    entity_id=second.id,
+                    inspection_id=case.inspection_id,
+                    case_id=case.id,
+                    field="computed_grade",
+                    old=second.computed_grade,
+                    new=new,
+                )
             )
             second.computed_grade = new
+    outcomes = {qid: str(outcome.outcome) for qid, outcome in result.outcomes.items()}
+    with db.session.no_autoflush:
+        stored = stored_outcomes(case.id, audit_round)
+    # The writes: from here to the caller's commit the database's write lock is held.
+    _write_case(case, case_values)
+    _write_answers(case, audit_round, pending.answers)
+    store_outcomes(case.id, audit_round, outcomes, stored)
+    insert_events(pending.events)
+    db.session.flush()  # the second audit's grade, if it moved
+    return result
+
+
+def _regrade_first_audit(case: Case, user: User) -> None:
+    """Regrade the first audit from its stored answers after a change to the case itself."""
+    old = case.computed_grade
+    regrade_case(case, 1)
+    if case.computed_grade != old:
+        record_case_event(case, user, "regrade", "computed_grade", old, case.computed_grade)
+    db.session.flush()
 
 
 def save_answer(
@@ -531,12 +667,14 @@ def save_answer(
         raise UnknownQuestion(f"{question_id} is not a question of this case") from None
     if question.type == "derived" and value is not UNSET:
         raise AnswerError("This answer is worked out from other answers")
-    row = _answers(case, audit_round).get(question_id)
-    _, changed = _apply_answer(
+    rows = _answers(case, audit_round)
+    pending = _PendingWrites()
+    changed = _apply_answer(
         case,
         user,
         question,
-        row,
+        rows.get(question_id),
+        pending,
         value=value,
         note=note,
         base_version=base_version,
@@ -544,12 +682,8 @@ def save_answer(
         base_note=base_note,
         audit_round=audit_round,
     )
-    if changed:
-        _touch(case)
-        db.session.flush()
-        _regrade(case, user, audit_round)
-    db.session.flush()
-    return form_state(case, user, audit_round)
+    grade = _save_changes(case, user, audit_round, rows, pending) if changed else None
+    return form_state(case, user, audit_round, rows=rows, grade=grade)
 
 
 def save_note(
@@ -590,17 +724,19 @@ def save_form(
     _check_editable(case, user, audit_round)
     qs = _question_set(case)
     rows = _answers(case, audit_round)
+    pending = _PendingWrites()
     result = FormSaveResult()
     for question in qs.questions:
         if question.id not in posted or question.type == "derived":
             continue
         item = posted[question.id]
         try:
-            _, changed = _apply_answer(
+            changed = _apply_answer(
                 case,
                 user,
                 question,
                 rows.get(question.id),
+                pending,
                 value=item.value,
                 note=item.note,
                 base_version=base_version,
@@ -616,10 +752,7 @@ def save_form(
             continue
         result.changed += int(changed)
     if result.changed:
-        _touch(case)
-        db.session.flush()
-        _regrade(case, user, audit_round)
-    db.session.flush()
+        _save_changes(case, user, audit_round, rows, pending)
     return result
 
 
@@ -779,7 +912,7 @@ def flag_current_risk(case: Case, user: User, note: str) -> None:
     _force_inadequate(case, user)
     _touch(case)
     db.session.flush()
-    _regrade(case, user, 1)
+    _regrade_first_audit(case, user)
 
 
 def acknowledge_concern(case: Case, user: User) -> None:
@@ -826,7 +959,7 @@ def remove_current_risk(case: Case, user: User, reason: str) -> None:
     case.current_risk = False
     _touch(case)
     db.session.flush()
-    _regrade(case, user, 1)
+    _regrade_first_audit(case, user)
 
 
 @dataclass(frozen=True)

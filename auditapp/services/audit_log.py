@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
+
+from sqlalchemy import insert
 
 from auditapp.extensions import db
 from auditapp.models import AuditEvent, Case, User
@@ -14,7 +17,7 @@ def _text(value: Any) -> str | None:
     return str(value)
 
 
-def record_event(
+def event_values(
     action: str,
     entity: str,
     *,
@@ -25,21 +28,38 @@ def record_event(
     field: str | None = None,
     old: Any = None,
     new: Any = None,
-) -> AuditEvent:
-    """Add one audit event to the session (the caller's transaction commits it)."""
-    event = AuditEvent(
-        action=action,
-        entity=entity,
-        entity_id=_text(entity_id),
-        user_id=user.id if user is not None else None,
-        inspection_id=inspection_id,
-        case_id=case_id,
-        field=field,
-        old_value=_text(old),
-        new_value=_text(new),
-    )
+) -> dict[str, Any]:
+    """The column values of one audit event."""
+    return {
+        "action": action,
+        "entity": entity,
+        "entity_id": _text(entity_id),
+        "user_id": user.id if user is not None else None,
+        "inspection_id": inspection_id,
+        "case_id": case_id,
+        "field": field,
+        "old_value": _text(old),
+        "new_value": _text(new),
+    }
+
+
+def record_event(action: str, entity: str, **details: Any) -> AuditEvent:
+    """Add one audit event to the session (the caller's transaction commits it).
+
+    ``details`` are event_values' keyword arguments (user, entity_id, case_id, old, new, …).
+    """
+    event = AuditEvent(**event_values(action, entity, **details))
     db.session.add(event)
     return event
+
+
+def insert_events(rows: Sequence[dict[str, Any]]) -> None:
+    """Insert audit events built by ``event_values`` in one statement, without ORM objects.
+
+    The answer-save path uses this: it runs on every keystroke pause, many times a minute.
+    """
+    if rows:
+        db.session.execute(insert(AuditEvent.__table__), list(rows))
 
 
 def record_case_event(

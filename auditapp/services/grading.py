@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+from collections.abc import Mapping
+
+from sqlalchemy import and_, bindparam, delete, insert, select, update
 
 from auditapp.domain.grading import CaseGrade, grade_case
 from auditapp.extensions import db
 from auditapp.models import Answer, Case, QuestionOutcomeRow
 from auditapp.services.question_sets import question_set_data
+
+_OUTCOMES = QuestionOutcomeRow.__table__
 
 
 def answers_for(case: Case, audit_round: int = 1) -> dict[str, str | None]:
@@ -20,54 +24,89 @@ def answers_for(case: Case, audit_round: int = 1) -> dict[str, str | None]:
     return {code: value for code, value in rows}
 
 
-def grade_stored_case(case: Case, audit_round: int = 1) -> CaseGrade:
-    """Grade the case's answers of one round without changing anything."""
+def grade_stored_case(
+    case: Case, audit_round: int = 1, values: Mapping[str, str | None] | None = None
+) -> CaseGrade:
+    """Grade the case's answers of one round without changing anything.
+
+    ``values`` are the round's answers when the caller already holds them (saves them a query).
+    """
     if case.question_set is None:
         raise ValueError(f"case {case.id} has no question set")
     return grade_case(
         question_set_data(case.question_set),
-        answers_for(case, audit_round),
+        answers_for(case, audit_round) if values is None else values,
         current_risk=case.current_risk,
     )
 
 
-def regrade_case(case: Case, audit_round: int = 1) -> CaseGrade:
-    """Grade the case, store the computed grade (round 1) and every question's outcome."""
-    result = grade_stored_case(case, audit_round)
-    if audit_round == 1:
-        case.computed_grade = str(result.grade) if result.grade else None
-        case.computed_explanation = result.to_dict()
-    # Change only the outcomes that moved: one answer saved usually changes one or two of
-    # them, and rewriting all forty held the database's write lock far longer under load.
-    stored = {
-        row.question_code: row
-        for row in db.session.scalars(
-            select(QuestionOutcomeRow).where(
-                QuestionOutcomeRow.case_id == case.id,
-                QuestionOutcomeRow.audit_round == audit_round,
+def stored_outcomes(case_id: int, audit_round: int) -> dict[str, str]:
+    """The stored outcome of each question of one round (one Core query, no ORM objects)."""
+    return {
+        code: outcome
+        for code, outcome in db.session.execute(
+            select(_OUTCOMES.c.question_code, _OUTCOMES.c.outcome).where(
+                _OUTCOMES.c.case_id == case_id, _OUTCOMES.c.audit_round == audit_round
             )
         )
     }
-    for question_id, outcome in result.outcomes.items():
-        row = stored.pop(question_id, None)
-        if row is None:
-            db.session.add(
-                QuestionOutcomeRow(
-                    case_id=case.id,
-                    audit_round=audit_round,
-                    question_code=question_id,
-                    outcome=str(outcome.outcome),
-                )
-            )
-        elif row.outcome != str(outcome.outcome):
-            row.outcome = str(outcome.outcome)
-    if stored:
+
+
+def store_outcomes(
+    case_id: int,
+    audit_round: int,
+    outcomes: Mapping[str, str],
+    stored: Mapping[str, str] | None = None,
+) -> int:
+    """Make the stored outcome rows of one round equal ``outcomes``; returns rows written.
+
+    Writes only the difference from what is stored (``stored``, when the caller read it
+    already): one answer saved usually moves one or two outcomes, and rewriting all forty held
+    the database's write lock far longer under load. Core statements: no ORM objects.
+    """
+    if stored is None:
+        stored = stored_outcomes(case_id, audit_round)
+    in_round = and_(_OUTCOMES.c.case_id == case_id, _OUTCOMES.c.audit_round == audit_round)
+    added = [
+        {"case_id": case_id, "audit_round": audit_round, "question_code": code, "outcome": new}
+        for code, new in outcomes.items()
+        if code not in stored
+    ]
+    moved = [
+        {"code": code, "new": new}
+        for code, new in outcomes.items()
+        if code in stored and stored[code] != new
+    ]
+    gone = [code for code in stored if code not in outcomes]
+    if added:
+        db.session.execute(insert(_OUTCOMES), added)
+    if moved:
         db.session.execute(
-            delete(QuestionOutcomeRow).where(
-                QuestionOutcomeRow.id.in_([row.id for row in stored.values()])
-            )
+            update(_OUTCOMES)
+            .where(in_round, _OUTCOMES.c.question_code == bindparam("code"))
+            .values(outcome=bindparam("new")),
+            moved,
         )
-        for row in stored.values():
-            db.session.expunge(row)
-    db.session.flush()
+    if gone:
+        db.session.execute(delete(_OUTCOMES).where(in_round, _OUTCOMES.c.question_code.in_(gone)))
+    return len(added) + len(moved) + len(gone)
+
+
+def regrade_case(
+    case: Case, audit_round: int = 1, values: Mapping[str, str | None] | None = None
+) -> CaseGrade:
+    """Grade the case, store the computed grade (round 1) and every question's outcome.
+
+    Pass the round's ``values`` when they are already in hand (the answer just saved
+    included): the grade is then worked out without reading the answers again.
+    """
+    result = grade_stored_case(case, audit_round, values)
+    if audit_round == 1:
+        case.computed_grade = str(result.grade) if result.grade else None
+        case.computed_explanation = result.to_dict()
+    store_outcomes(
+        case.id,
+        audit_round,
+        {question_id: str(outcome.outcome) for question_id, outcome in result.outcomes.items()},
+    )
     return result

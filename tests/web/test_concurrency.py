@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 from sqlalchemy import event, select, text
-from sqlalchemy.orm import Session
 
 from auditapp.extensions import db
 from auditapp.models import Answer, Case, User
@@ -190,26 +189,30 @@ def _parallel(calls: list[Any]) -> list[Any]:
 def interleaving(request: pytest.FixtureRequest) -> Iterator[str]:
     """Either let the two requests race freely, or hold each at its first write until both
     have read the case, so both pass their checks on the same version and the optimistic lock
-    (UPDATE ... WHERE version = n) has to catch the second (StaleDataError, retry, 409)."""
+    (UPDATE ... WHERE version = n) has to catch the second (StaleDataError, retry, 409).
+
+    A save's first write is the UPDATE of the case row, so each request thread waits there once.
+    """
     if request.param == "as_they_come":
         yield request.param
         return
     barrier = threading.Barrier(2)
     waited: set[int] = set()
 
-    def before_flush(session: Session, *_: Any) -> None:
+    def before_execute(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
         thread = threading.get_ident()
         if threading.current_thread() is threading.main_thread():
             return  # the test's own set-up, not one of the two requests
-        if thread in waited or not any(isinstance(o, Case) for o in session.dirty):
+        if thread in waited or not statement.lstrip().upper().startswith('UPDATE "CASE"'):
             return
         waited.add(thread)
         with contextlib.suppress(threading.BrokenBarrierError):
             barrier.wait(timeout=5)
 
-    event.listen(Session, "before_flush", before_flush)
+    engine = db.engine
+    event.listen(engine, "before_cursor_execute", before_execute)
     yield request.param
-    event.remove(Session, "before_flush", before_flush)
+    event.remove(engine, "before_cursor_execute", before_execute)
 
 
 @pytest.mark.parametrize("attempt", range(4))
@@ -276,24 +279,31 @@ def test_parallel_saves_of_different_answers_both_succeed(
 
 @pytest.fixture
 def commit_in_between(case: Case) -> Iterator[Any]:
-    """Arrange for another transaction to change the case just before a request flushes."""
-    plan: dict[str, Any] = {"times": 0, "sql": []}
+    """Arrange for another transaction to change the case just before a request writes it."""
+    plan: dict[str, Any] = {"times": 0, "sql": [], "busy": False}
 
-    def before_flush(session: Session, *_: Any) -> None:
-        if plan["times"] <= 0 or not any(isinstance(o, Case) for o in session.dirty):
+    def before_execute(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
+        if plan["busy"] or plan["times"] <= 0:
+            return
+        if not statement.lstrip().upper().startswith('UPDATE "CASE"'):
             return
         plan["times"] -= 1
-        with db.engine.begin() as connection:
-            for statement in plan["sql"]:
-                connection.execute(text(statement), {"case_id": case.id})
-            connection.execute(
-                text('UPDATE "case" SET version = version + 1 WHERE id = :case_id'),
-                {"case_id": case.id},
-            )
+        plan["busy"] = True  # the other transaction's own UPDATE must not trigger this again
+        try:
+            with db.engine.begin() as connection:
+                for sql in plan["sql"]:
+                    connection.execute(text(sql), {"case_id": case.id})
+                connection.execute(
+                    text('UPDATE "case" SET version = version + 1 WHERE id = :case_id'),
+                    {"case_id": case.id},
+                )
+        finally:
+            plan["busy"] = False
 
-    event.listen(Session, "before_flush", before_flush)
+    engine = db.engine
+    event.listen(engine, "before_cursor_execute", before_execute)
     yield plan
-    event.remove(Session, "before_flush", before_flush)
+    event.remove(engine, "before_cursor_execute", before_execute)
 
 
 def test_concurrent_commit_to_another_answer_is_retried_and_saved(
