@@ -11,6 +11,7 @@ import os
 import re
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import threading
@@ -284,6 +285,99 @@ def _save_endpoint(app: Any) -> str | None:
     return None
 
 
+@contextmanager
+def _counting_statements() -> Iterator[list[int]]:
+    """Count SQL statements on every engine inside the block (BEGIN/COMMIT excluded)."""
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    count = [0]
+
+    def listener(*_: Any) -> None:
+        count[0] += 1
+
+    event.listen(Engine, "before_cursor_execute", listener)
+    try:
+        yield count
+    finally:
+        event.remove(Engine, "before_cursor_execute", listener)
+
+
+def measure_in_process(
+    app: Any, endpoint: str, bare_url: str, assignment: tuple[str, list[int]], saves: int = 200
+) -> list[Row]:
+    """One save at a time through the Flask test client, beside the bare route's one row.
+
+    No server, no other clients: the time and SQL statements the save itself costs. This is
+    the evidence for the load figures: with two cores shared by the clients and the server,
+    throughput follows the CPU time of a request.
+    """
+    from flask import url_for
+
+    from bench.bare_app import create_app as bare_app
+    from bench.pages import signed_in
+
+    email, cases = assignment
+    client = signed_in(app, email)
+    token = CSRF_RE.search(client.get("/").get_data(as_text=True))
+    assert token, "no CSRF token on the home page"
+    state = {(c, q): v for (_, c, q), v in _stored_answers(app, [assignment]).items()}
+    questions = [f"BQ{n:02d}" for n in range(5, QUESTIONS - 2) if n % 9 != 0]
+    versions: dict[int, int] = {}
+    with app.test_request_context():
+        urls = {
+            (c, q): url_for(endpoint, case_id=c, question_id=q) for c in cases for q in questions
+        }
+
+    def save(n: int) -> None:
+        case_id, question = cases[n % len(cases)], questions[(n // len(cases)) % len(questions)]
+        seen = state.get((case_id, question))
+        value = "no" if seen == "yes" else "yes"
+        response = client.post(
+            urls[(case_id, question)],
+            json={"value": value, "base_value": seen, "base_version": versions.get(case_id)},
+            headers={"X-CSRFToken": token.group(1)},
+        )
+        if response.status_code != 200:
+            raise RuntimeError(f"save answered {response.status_code}: {response.get_data()!r}")
+        body = response.get_json()
+        state[(case_id, question)] = value
+        versions[case_id] = body["version"]
+
+    bare = bare_app(bare_url).test_client()
+
+    def bare_row(n: int) -> None:
+        bare.post("/rows", json={"case_id": 0, "question_code": f"BQ{n % 40:02d}", "value": "y"})
+
+    figures = {}
+    for label, func in (("app", save), ("bare", bare_row)):
+        for n in range(10):
+            func(n)
+        times = []
+        with _counting_statements() as count:
+            for n in range(10, 10 + saves):
+                start = time.perf_counter()
+                func(n)
+                times.append(time.perf_counter() - start)
+        figures[label] = (statistics.median(times), count[0] / saves)
+    note = f"{saves} saves one after another, Flask test client; floor: the bare route's one row"
+    return [
+        Row(
+            "save answer, one at a time: time per save",
+            figures["app"][0],
+            "s",
+            floor=figures["bare"][0],
+            note=note,
+        ),
+        Row(
+            "save answer, one at a time: SQL statements per save",
+            figures["app"][1],
+            "statements",
+            floor=figures["bare"][1],
+        ),
+    ]
+
+
 def measure(
     app: Any,
     database_url: str,
@@ -368,4 +462,6 @@ def measure(
         f"floor: bare route, {len(bare.latencies)} rows in {bare.seconds:.1f} s; gunicorn "
         f"{' '.join(GUNICORN[:6])}"
     )
-    return _rows(name, app_result, bare, note)
+    return _rows(name, app_result, bare, note) + measure_in_process(
+        app, endpoint, bare_url, assignments[0]
+    )
