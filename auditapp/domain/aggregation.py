@@ -1,28 +1,31 @@
 """Counts across cases: grade distribution, per-question outcomes, per-recommendation evidence.
 
-Inputs are plain DataFrames so the web layer can build them from one SQL query each; nothing
-here knows about the database. Small samples are reported as counts ("met in 1 of 5
-applicable cases"), as HMICFRS reports do.
+Inputs are rows the database has already counted (one grouped SQL query each: a few dozen rows
+whatever the number of cases), so every figure here is a sum over small tuples; nothing here
+knows about the database. Small samples are reported as counts ("met in 1 of 5 applicable
+cases"), as HMICFRS reports do.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-
-import pandas as pd
+from operator import itemgetter
+from typing import Any, NamedTuple
 
 from auditapp.domain.grades import Grade, Outcome
+from auditapp.domain.statistics import Share
 
 GRADE_COLUMNS = [str(grade) for grade in Grade]
 OUTCOME_COLUMNS = [str(outcome) for outcome in Outcome]
 _WEAK = (Outcome.NOT_MET, Outcome.PARTLY_MET)
 
-
-def _require(frame: pd.DataFrame, columns: Iterable[str], name: str) -> None:
-    missing = [column for column in columns if column not in frame.columns]
-    if missing:
-        raise ValueError(f"{name} is missing column(s): {', '.join(missing)}")
+# Case statuses (the values of models.CaseStatus: the domain does not import the models).
+DRAFT = "draft"
+SUBMITTED = "submitted"
+MODERATED = "moderated"
+AUDITED = (SUBMITTED, MODERATED)
+NOT_ASSIGNED = "Not assigned"
 
 
 def percent(part: int, whole: int) -> int | None:
@@ -40,61 +43,241 @@ def _plural(count: int, noun: str) -> str:
 # --- grades -------------------------------------------------------------------------------------
 
 
-def grade_distribution(cases: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
-    """Count cases per grade (overall, or per value of ``by``), with percentages of graded cases.
+@dataclass(frozen=True)
+class CaseCount:
+    """How many sampled cases share a case type, auditor, status, moderation and grade.
 
-    ``cases`` has columns case_id, case_type, auditor, grade (a Grade value or None). The result
-    is indexed by the group (``"total"`` when ``by`` is None) with columns cases, good,
-    requires_improvement, inadequate, ungraded, graded, pct_good, pct_requires_improvement and
-    pct_inadequate (whole percentages of graded cases, rounded half up; missing when none).
+    ``grade`` is the grade the figures use: the final grade of a moderated case, else the
+    auditor's proposed grade, else the computed one (None when there is none). ``moderated``
+    is True when that grade is a final (moderated) grade. Fields a query does not group by
+    keep their defaults.
     """
-    _require(cases, ["case_id", "grade"] + ([by] if by else []), "cases")
-    grades = cases["grade"].astype("object").where(cases["grade"].notna(), None)
-    unknown = sorted({str(g) for g in grades.dropna()} - set(GRADE_COLUMNS))
-    if unknown:
-        raise ValueError(f"unknown grade value(s): {', '.join(unknown)}")
-    keys = cases[by].fillna("not recorded") if by else pd.Series("total", index=cases.index)
-    rows = []
-    for key in pd.unique(keys) if len(cases) else ([] if by else ["total"]):
-        in_group = grades[keys == key]
-        row: dict[str, object] = {"group": key, "cases": len(in_group)}
-        for grade in GRADE_COLUMNS:
-            row[grade] = int((in_group == grade).sum())
-        row["ungraded"] = int(in_group.isna().sum())
-        row["graded"] = row["cases"] - row["ungraded"]  # type: ignore[operator]
-        for grade in GRADE_COLUMNS:
-            row[f"pct_{grade}"] = percent(row[grade], row["graded"])  # type: ignore[arg-type]
-        rows.append(row)
-    columns = ["cases", *GRADE_COLUMNS, "ungraded", "graded"] + [
-        f"pct_{grade}" for grade in GRADE_COLUMNS
-    ]
-    result = pd.DataFrame(rows, columns=["group", *columns]).set_index("group")
-    result.index.name = by or None
-    counts = ["cases", *GRADE_COLUMNS, "ungraded", "graded"]
-    result[counts] = result[counts].astype("int64")
-    pcts = [f"pct_{grade}" for grade in GRADE_COLUMNS]
-    result[pcts] = result[pcts].astype("Int64")
-    if by:
-        result = result.sort_index()
-    return result
+
+    cases: int
+    status: str
+    moderated: bool
+    grade: str | None
+    kind: str = "case"
+    case_type_slug: str = ""
+    case_type: str = ""
+    auditor_id: int | None = None
+    auditor_name: str | None = None
+    auditor_email: str | None = None
+    inspection_id: int | None = None
+
+    @property
+    def counted(self) -> bool:
+        """Return True for audited (submitted or moderated) cases of a graded case type."""
+        return self.kind == "case" and self.status in AUDITED
 
 
-def headline(cases: pd.DataFrame) -> str:
+@dataclass(frozen=True)
+class GradeTally:
+    """Cases per grade in one group, with how many are ungraded and not yet moderated."""
+
+    cases: int
+    good: int
+    requires_improvement: int
+    inadequate: int
+    ungraded: int
+    unmoderated: int
+
+    @property
+    def graded(self) -> int:
+        """Return the number of cases with a grade."""
+        return self.cases - self.ungraded
+
+    @property
+    def provisional(self) -> bool:
+        """Return True when any grade counted here is not yet moderated."""
+        return self.unmoderated > 0
+
+    def count(self, grade: Grade | str) -> int:
+        """Return the number of cases with this grade."""
+        return int(getattr(self, str(Grade(grade))))
+
+    def percent(self, grade: Grade | str) -> int | None:
+        """Return this grade's share of the graded cases, whole and half up (None if none)."""
+        return percent(self.count(grade), self.graded)
+
+
+def grade_distribution(
+    counts: Iterable[CaseCount], by: Callable[[CaseCount], str] | None = None
+) -> dict[str, GradeTally]:
+    """Add up cases per grade (overall, or per group named by ``by``), in group order.
+
+    Overall the result has one entry, ``"total"`` (present even with no cases); by group it
+    is sorted by group name. Raises ValueError for a grade that is not a Grade value.
+    """
+    sums: dict[str, list[int]] = {} if by else {"total": [0] * 6}
+    index = {grade: position for position, grade in enumerate(GRADE_COLUMNS, start=1)}
+    for row in counts:
+        if row.grade is not None and row.grade not in index:
+            raise ValueError(f"unknown grade value: {row.grade}")
+        tally = sums.setdefault(by(row) if by else "total", [0] * 6)
+        tally[0] += row.cases
+        tally[index[row.grade] if row.grade is not None else 4] += row.cases
+        if not row.moderated:
+            tally[5] += row.cases
+    return {key: GradeTally(*sums[key]) for key in (sorted(sums) if by else sums)}
+
+
+def headline(tally: GradeTally) -> str:
     """Summarise grades as an inspection report does, e.g. "24 cases audited: 6 good (25%), …"."""
-    row = grade_distribution(cases).loc["total"]
-    total = int(row["cases"])
-    if total == 0:
+    if tally.cases == 0:
         return "No cases audited"
     parts = []
     for grade in Grade:
-        count = int(row[str(grade)])
-        share = row[f"pct_{grade}"]
-        words = f"{count} {grade.label.lower()}"
-        parts.append(words if pd.isna(share) else f"{words} ({int(share)}%)")
-    text = f"{_plural(total, 'case')} audited: " + ", ".join(parts)
-    if row["ungraded"]:
-        text += f", {int(row['ungraded'])} not yet graded"
+        words = f"{tally.count(grade)} {grade.label.lower()}"
+        share = tally.percent(grade)
+        parts.append(words if share is None else f"{words} ({share}%)")
+    text = f"{_plural(tally.cases, 'case')} audited: " + ", ".join(parts)
+    if tally.ungraded:
+        text += f", {tally.ungraded} not yet graded"
     return text
+
+
+@dataclass(frozen=True)
+class GradeCount:
+    """How many counted cases have one grade, as a share of the graded cases."""
+
+    grade: str
+    label: str
+    share: Share
+
+
+@dataclass(frozen=True)
+class GradeBreakdown:
+    """Grades of one group of audited cases (all of them, one case type, or one auditor)."""
+
+    key: str
+    label: str
+    cases: int
+    graded: int
+    ungraded: int
+    grades: tuple[GradeCount, ...]
+    provisional: bool
+
+
+def grade_breakdown(key: str, label: str, tally: GradeTally) -> GradeBreakdown:
+    """One group's grades as shares of its graded cases."""
+    return GradeBreakdown(
+        key=key,
+        label=label,
+        cases=tally.cases,
+        graded=tally.graded,
+        ungraded=tally.ungraded,
+        grades=tuple(
+            GradeCount(str(grade), grade.label, Share(tally.count(grade), tally.graded))
+            for grade in Grade
+        ),
+        provisional=tally.provisional,
+    )
+
+
+@dataclass(frozen=True)
+class WorkProgress:
+    """Where the sampled cases of one case type are in the audit."""
+
+    key: str
+    label: str
+    kind: str
+    sampled: int
+    in_progress: int
+    submitted: int
+    moderated: int
+
+
+def work_progress(counts: Iterable[CaseCount], key: str, label: str, kind: str) -> WorkProgress:
+    """How many of these sampled cases are drafts, submitted and moderated."""
+    by_status: dict[str, int] = {}
+    sampled = 0
+    for row in counts:
+        sampled += row.cases
+        by_status[row.status] = by_status.get(row.status, 0) + row.cases
+    return WorkProgress(
+        key=key,
+        label=label,
+        kind=kind,
+        sampled=sampled,
+        in_progress=by_status.get(DRAFT, 0),
+        submitted=by_status.get(SUBMITTED, 0),
+        moderated=by_status.get(MODERATED, 0),
+    )
+
+
+def auditor_labels(counts: Iterable[CaseCount]) -> dict[int | None, str]:
+    """Each auditor's name, with the email where two auditors share it ("Not assigned": None).
+
+    Two auditors can share a display name: telling them apart keeps their figures apart.
+    """
+    names: dict[int, str] = {}
+    emails: dict[int, str | None] = {}
+    for row in counts:
+        if row.auditor_id is not None:
+            names[row.auditor_id] = row.auditor_name or ""
+            emails[row.auditor_id] = row.auditor_email
+    ids_by_name: dict[str, set[int]] = {}
+    for auditor_id, name in names.items():
+        ids_by_name.setdefault(name, set()).add(auditor_id)
+    labels: dict[int | None, str] = {None: NOT_ASSIGNED}
+    for auditor_id, name in names.items():
+        shared = len(ids_by_name[name]) > 1
+        labels[auditor_id] = f"{name} ({emails[auditor_id]})" if shared else name or NOT_ASSIGNED
+    return labels
+
+
+@dataclass(frozen=True)
+class DashboardFigures:
+    """An inspection's headline, grades by case type and by auditor, and progress of the work."""
+
+    headline: str
+    provisional: bool
+    unmoderated: int
+    overall: GradeBreakdown
+    by_case_type: tuple[GradeBreakdown, ...]
+    by_auditor: tuple[GradeBreakdown, ...]
+    progress: tuple[WorkProgress, ...]
+    progress_total: WorkProgress
+
+
+def dashboard_figures(counts: Iterable[CaseCount]) -> DashboardFigures:
+    """Every dashboard figure from the sampled cases' counts (one inspection's).
+
+    Grades count audited cases of graded case types (dip samples are left out); progress
+    counts every sampled case. Groups are sorted by name.
+    """
+    rows = list(counts)
+    counted = [row for row in rows if row.counted]
+    overall = grade_distribution(counted)["total"]
+    labels = auditor_labels(rows)
+    slugs = {row.case_type: row.case_type_slug for row in rows}
+    auditor_keys = {labels[row.auditor_id]: row.auditor_id for row in rows}
+    by_type = grade_distribution(counted, by=lambda row: row.case_type)
+    by_auditor = grade_distribution(counted, by=lambda row: labels[row.auditor_id])
+    types: dict[str, list[CaseCount]] = {}
+    for row in rows:
+        types.setdefault(row.case_type, []).append(row)
+    return DashboardFigures(
+        headline=headline(overall),
+        provisional=overall.provisional,
+        unmoderated=overall.unmoderated,
+        overall=grade_breakdown("total", "All audited cases", overall),
+        by_case_type=tuple(
+            grade_breakdown(slugs[name], name, tally) for name, tally in by_type.items()
+        ),
+        by_auditor=tuple(
+            grade_breakdown(
+                "" if auditor_keys[label] is None else str(auditor_keys[label]), label, tally
+            )
+            for label, tally in by_auditor.items()
+        ),
+        progress=tuple(
+            work_progress(group, group[0].case_type_slug, name, group[0].kind)
+            for name, group in sorted(types.items())
+        ),
+        progress_total=work_progress(rows, "all", "All sampled cases", "all"),
+    )
 
 
 # --- questions ----------------------------------------------------------------------------------
@@ -110,38 +293,93 @@ def outcome_summary(met: int, partly_met: int, applicable: int) -> str:
     return text
 
 
-def question_outcomes(outcomes: pd.DataFrame) -> pd.DataFrame:
-    """Count each question's outcomes across cases, per case type, with a summary in words.
+@dataclass(frozen=True)
+class OutcomeCount:
+    """How many cases of one case type had one outcome on one question."""
 
-    ``outcomes`` has columns case_id, case_type, question_id, outcome (an Outcome value). Rows
-    keep the order questions first appear in; columns are case_type, question_id, one count
-    per outcome, applicable (met + partly met + not met) and summary.
+    case_type: str
+    question_id: str
+    outcome: str
+    cases: int
+
+
+@dataclass(frozen=True)
+class QuestionOutcomes:
+    """One question's outcome counts across the cases of a case type."""
+
+    case_type: str
+    question_id: str
+    counts: Mapping[str, int]
+
+    def count(self, outcome: Outcome | str) -> int:
+        """Return how many cases had this outcome."""
+        return self.counts.get(str(outcome), 0)
+
+    @property
+    def met(self) -> int:
+        """Return the number of cases that met the question."""
+        return self.count(Outcome.MET)
+
+    @property
+    def partly_met(self) -> int:
+        """Return the number of cases that partly met the question."""
+        return self.count(Outcome.PARTLY_MET)
+
+    @property
+    def not_met(self) -> int:
+        """Return the number of cases that did not meet the question."""
+        return self.count(Outcome.NOT_MET)
+
+    @property
+    def applicable(self) -> int:
+        """Return met + partly met + not met (not applicable, hidden, unanswered left out)."""
+        return self.met + self.partly_met + self.not_met
+
+    @property
+    def summary(self) -> str:
+        """Return the results in words, e.g. "met in 1 of 5 applicable cases"."""
+        return outcome_summary(self.met, self.partly_met, self.applicable)
+
+
+def question_outcomes(counts: Iterable[OutcomeCount]) -> dict[tuple[str, str], QuestionOutcomes]:
+    """Each question's outcome counts, keyed by (case type, question id), in first-seen order.
+
+    Raises ValueError for an outcome that is not an Outcome value.
     """
-    _require(outcomes, ["case_id", "case_type", "question_id", "outcome"], "outcomes")
-    unknown = sorted(set(outcomes["outcome"].astype(str)) - set(OUTCOME_COLUMNS))
-    if unknown:
-        raise ValueError(f"unknown outcome value(s): {', '.join(unknown)}")
-    keys = ["case_type", "question_id"]
-    counts = (
-        outcomes.assign(outcome=outcomes["outcome"].astype(str))
-        .groupby(keys, sort=False)["outcome"]
-        .value_counts()
-        .unstack(fill_value=0)
-        .reindex(columns=OUTCOME_COLUMNS, fill_value=0)
-        .astype("int64")
-    )
-    counts.columns.name = None
-    counts["applicable"] = counts["met"] + counts["partly_met"] + counts["not_met"]
-    counts["summary"] = [
-        outcome_summary(met, partly, applicable)
-        for met, partly, applicable in zip(
-            counts["met"], counts["partly_met"], counts["applicable"], strict=True
-        )
-    ]
-    return counts.reset_index()
+    tallies: dict[tuple[str, str], dict[str, int]] = {}
+    for row in counts:
+        if row.outcome not in OUTCOME_COLUMNS:
+            raise ValueError(f"unknown outcome value: {row.outcome}")
+        tally = tallies.setdefault((row.case_type, row.question_id), {})
+        tally[row.outcome] = tally.get(row.outcome, 0) + row.cases
+    return {key: QuestionOutcomes(*key, tally) for key, tally in tallies.items()}
 
 
 # --- recommendations ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuestionLink:
+    """A question of a case type and the recommendation codes it evidences."""
+
+    case_type: str
+    question_id: str
+    question_text: str
+    recommendations: tuple[str, ...]
+
+
+class WeakOutcome(NamedTuple):
+    """A case where a question was not met or only partly met, with the auditor's note.
+
+    A named tuple: there is one per weak answer, and they are many.
+    """
+
+    case_id: int
+    reference: str | None
+    case_type: str
+    question_id: str
+    outcome: str
+    note: str | None
 
 
 @dataclass(frozen=True)
@@ -186,112 +424,90 @@ class RecommendationEvidence:
 
 
 def recommendation_evidence(
-    outcomes: pd.DataFrame,
-    questions: pd.DataFrame,
-    notes: pd.DataFrame,
+    counts: Iterable[OutcomeCount],
+    questions: Iterable[QuestionLink],
+    weak_outcomes: Iterable[WeakOutcome],
     *,
     partly_weight: float = 0.5,
     codes: Iterable[str] | None = None,
 ) -> dict[str, RecommendationEvidence]:
     """Gather, per recommendation code, its questions' outcome counts and the weak answers.
 
-    ``questions`` has columns case_type, question_id, question_text, recommendations (a list
-    of codes); ``notes`` has case_id, reference, question_id, note (one row per answer; the
-    note may be empty). The met rate is (met + partly_weight x partly met) / applicable.
-    Codes listed in ``codes`` appear even with no evidence.
+    ``counts`` are outcome counts per case type and question; ``weak_outcomes`` the not met
+    and partly met answers (others are ignored). The met rate is (met + partly_weight x partly
+    met) / applicable. Codes listed in ``codes`` appear even with no evidence.
     """
-    _require(outcomes, ["case_id", "case_type", "question_id", "outcome"], "outcomes")
-    _require(
-        questions, ["case_type", "question_id", "question_text", "recommendations"], "questions"
-    )
-    _require(notes, ["case_id", "reference", "question_id", "note"], "notes")
-
-    per_question = question_outcomes(outcomes).set_index(["case_type", "question_id"])
-    references = {
-        case_id: reference
-        for case_id, reference in zip(notes["case_id"], notes["reference"], strict=True)
-        if isinstance(reference, str) and reference
-    }
-    note_text = {
-        (case_id, question_id): note
-        for case_id, question_id, note in zip(
-            notes["case_id"], notes["question_id"], notes["note"], strict=True
-        )
-        if isinstance(note, str)
-    }
-
-    # The weak answers of each question, found in one pass over the outcomes: filtering the
-    # whole frame once per question made this quadratic (seconds for a 600-case inspection).
-    weak_rows = outcomes[outcomes["outcome"].astype(str).isin([str(o) for o in _WEAK])]
-    weak_by_question: dict[tuple[str, str], list[tuple[object, str]]] = {}
-    for case_type, question_id, case_id, outcome in zip(
-        weak_rows["case_type"],
-        weak_rows["question_id"],
-        weak_rows["case_id"],
-        weak_rows["outcome"].astype(str),
-        strict=True,
-    ):
-        weak_by_question.setdefault((case_type, question_id), []).append((case_id, outcome))
+    per_question = question_outcomes(counts)
+    # Rank and Outcome of each weak value, looked up rather than converted per answer: a
+    # national review has tens of thousands of weak answers.
+    weak_rank = {str(outcome): (rank, outcome) for rank, outcome in enumerate(_WEAK)}
+    weak_by_question: dict[tuple[str, str], list[WeakOutcome]] = {}
+    for weak_row in weak_outcomes:
+        if weak_row.outcome in weak_rank:
+            key = (weak_row.case_type, weak_row.question_id)
+            weak_by_question.setdefault(key, []).append(weak_row)
 
     by_code: dict[str, list[tuple[str, str, str]]] = {code: [] for code in codes or []}
-    for case_type, question_id, text, recs in zip(
-        questions["case_type"],
-        questions["question_id"],
-        questions["question_text"],
-        questions["recommendations"],
-        strict=True,
-    ):
-        for code in recs or []:
-            entry = (case_type, question_id, text)
+    for link in questions:
+        for code in link.recommendations:
+            entry = (link.case_type, link.question_id, link.question_text)
             if entry not in by_code.setdefault(code, []):
                 by_code[code].append(entry)
+
+    # A question's weak answers, each with its sort key, built once however many
+    # recommendations the question evidences.
+    answers_of: dict[tuple[str, str, str], list[tuple[tuple[int, str, str, str], WeakAnswer]]]
+    answers_of = {}
+
+    def weak_answers(entry: tuple[str, str, str]) -> list[tuple[Any, WeakAnswer]]:
+        if entry not in answers_of:
+            case_type, question_id, text = entry
+            answers = []
+            for row in weak_by_question.get((case_type, question_id), []):
+                rank, outcome = weak_rank[row.outcome]
+                answer = WeakAnswer(
+                    case_id=row.case_id,
+                    reference=row.reference or None,
+                    case_type=case_type,
+                    question_id=question_id,
+                    question_text=text,
+                    outcome=outcome,
+                    note=row.note or "",
+                )
+                # Not met before partly met, then by case reference: the worst answers lead.
+                answers.append(((rank, row.reference or "", str(row.case_id), question_id), answer))
+            answers_of[entry] = answers
+        return answers_of[entry]
 
     result: dict[str, RecommendationEvidence] = {}
     for code, entries in by_code.items():
         evidence = []
-        weak: list[WeakAnswer] = []
+        keyed: list[tuple[Any, WeakAnswer]] = []
         for case_type, question_id, text in entries:
-            if (case_type, question_id) in per_question.index:
-                row = per_question.loc[(case_type, question_id)]
-                counts = (int(row["met"]), int(row["partly_met"]), int(row["not_met"]))
-            else:
-                counts = (0, 0, 0)
-            applicable = sum(counts)
+            found = per_question.get((case_type, question_id))
+            met, partly, not_met = (
+                (found.met, found.partly_met, found.not_met) if found else (0, 0, 0)
+            )
+            applicable = met + partly + not_met
             evidence.append(
                 QuestionEvidence(
                     case_type,
                     question_id,
                     text,
-                    *counts,
+                    met,
+                    partly,
+                    not_met,
                     applicable,
-                    outcome_summary(counts[0], counts[1], applicable),
+                    outcome_summary(met, partly, applicable),
                 )
             )
-            for case_id, outcome in weak_by_question.get((case_type, question_id), []):
-                weak.append(
-                    WeakAnswer(
-                        case_id=case_id,
-                        reference=references.get(case_id),
-                        case_type=case_type,
-                        question_id=question_id,
-                        question_text=text,
-                        outcome=Outcome(outcome),
-                        note=note_text.get((case_id, question_id), ""),
-                    )
-                )
+            keyed.extend(weak_answers((case_type, question_id, text)))
         met = sum(e.met for e in evidence)
         partly = sum(e.partly_met for e in evidence)
         not_met = sum(e.not_met for e in evidence)
         applicable = met + partly + not_met
-        # Not met before partly met, then by case reference, so the worst answers lead.
-        weak.sort(
-            key=lambda w: (
-                _WEAK.index(w.outcome),
-                w.reference or "",
-                str(w.case_id),
-                w.question_id,
-            )
-        )
+        keyed.sort(key=itemgetter(0))
+        weak = [answer for _, answer in keyed]
         result[code] = RecommendationEvidence(
             code=code,
             questions=tuple(evidence),

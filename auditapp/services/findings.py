@@ -16,18 +16,29 @@ Which cases count:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import Select, and_, bindparam, exists, func, or_, select
+from sqlalchemy import case as when
 
 from auditapp.domain.aggregation import (
-    GRADE_COLUMNS,
+    CaseCount,
+    DashboardFigures,
+    GradeBreakdown,
+    GradeTally,
+    OutcomeCount,
+    QuestionLink,
     RecommendationEvidence,
     WeakAnswer,
+    WeakOutcome,
+    WorkProgress,
+    dashboard_figures,
+    grade_breakdown,
     grade_distribution,
     headline,
     outcome_summary,
@@ -68,6 +79,7 @@ from auditapp.services.audit_log import record_event
 
 AUDITED = (str(CaseStatus.SUBMITTED), str(CaseStatus.MODERATED))
 APPLICABLE = (str(Outcome.MET), str(Outcome.PARTLY_MET), str(Outcome.NOT_MET))
+WEAK = (str(Outcome.NOT_MET), str(Outcome.PARTLY_MET))
 # Outcomes a reader can click through to; "applicable" lists all three applicable ones.
 LISTABLE_OUTCOMES = (*APPLICABLE, str(Outcome.NOT_APPLICABLE), "applicable")
 NOT_ASSIGNED = "Not assigned"
@@ -181,39 +193,113 @@ def _graded_audited(cases: pd.DataFrame) -> pd.DataFrame:
     return cases[(cases["kind"] == "case") & cases["status"].isin(AUDITED)]
 
 
-@dataclass(frozen=True)
-class GradeCount:
-    """How many counted cases have one grade, as a share of the graded cases."""
+def _rows(statement: Select[Any], params: dict[str, Any] | None = None) -> list[Any]:
+    """Run a statement of plain columns (no entities) on the session's connection.
 
-    grade: str
-    label: str
-    share: Share
-
-
-@dataclass(frozen=True)
-class GradeBreakdown:
-    """Grades of one group of audited cases (all of them, one case type, or one auditor)."""
-
-    key: str
-    label: str
-    cases: int
-    graded: int
-    ungraded: int
-    grades: tuple[GradeCount, ...]
-    provisional: bool
+    The same transaction as the session, without the ORM's result set-up, which costs as much
+    as the grouped query itself on the dashboard and a microsecond per row of weak answers.
+    """
+    return list(db.session.connection().execute(statement, params or {}).all())
 
 
-@dataclass(frozen=True)
-class WorkProgress:
-    """Where the sampled cases of one case type are in the audit."""
+def _graded_case_columns() -> tuple[Any, Any]:
+    """A sampled case's grade as the figures use it, and whether that grade is final."""
+    moderated = and_(Case.status == CaseStatus.MODERATED, Case.final_grade.is_not(None))
+    grade = when(
+        (moderated, Case.final_grade),
+        else_=func.coalesce(Case.proposed_grade, Case.computed_grade),
+    )
+    return moderated.label("moderated"), grade.label("grade")
 
-    key: str
-    label: str
-    kind: str
-    sampled: int
-    in_progress: int
-    submitted: int
-    moderated: int
+
+# The grouping statements are built once: building one costs about as much as running it.
+@cache
+def _case_counts_statement() -> Select[Any]:
+    """Sampled cases of :inspection_id per case type, auditor, status, moderation and grade.
+
+    Grouped on the case table's own columns first, then joined to the case types and users:
+    the joins see a few dozen groups instead of every case.
+    """
+    moderated, grade = _graded_case_columns()
+    groups = (
+        select(
+            Case.case_type_id,
+            Case.auditor_id,
+            Case.status,
+            moderated,
+            grade,
+            func.count().label("cases"),
+        )
+        .where(Case.inspection_id == bindparam("inspection_id"), Case.in_sample.is_(True))
+        .group_by(Case.case_type_id, Case.auditor_id, Case.status, moderated, grade)
+        .subquery()
+    )
+    return (
+        select(
+            groups.c.cases,
+            groups.c.status,
+            groups.c.moderated,
+            groups.c.grade,
+            CaseType.kind,
+            CaseType.slug,
+            CaseType.name,
+            groups.c.auditor_id,
+            User.name,
+            User.email,
+        )
+        .join_from(groups, CaseType, CaseType.id == groups.c.case_type_id)
+        .outerjoin(User, User.id == groups.c.auditor_id)
+    )
+
+
+@cache
+def _national_counts_statement() -> Select[Any]:
+    """Audited cases of graded case types of :inspection_ids per inspection, status, grade."""
+    moderated, grade = _graded_case_columns()
+    return (
+        select(Case.inspection_id, Case.status, moderated, grade, func.count())
+        .where(
+            Case.inspection_id.in_(bindparam("inspection_ids", expanding=True)),
+            Case.in_sample.is_(True),
+            Case.status.in_(AUDITED),
+            Case.case_type_id.in_(select(CaseType.id).where(CaseType.kind == "case")),
+        )
+        .group_by(Case.inspection_id, Case.status, moderated, grade)
+    )
+
+
+def case_counts(inspection_id: int) -> list[CaseCount]:
+    """The inspection's sampled cases counted per case type, auditor, status and grade.
+
+    One grouped query: a few dozen rows whatever the number of cases.
+    """
+    rows = _rows(_case_counts_statement(), {"inspection_id": inspection_id})
+    return [
+        CaseCount(
+            cases=cases,
+            status=status,
+            moderated=bool(moderated),
+            grade=grade,
+            kind=kind,
+            case_type_slug=slug,
+            case_type=name,
+            auditor_id=auditor_id,
+            auditor_name=auditor_name,
+            auditor_email=auditor_email,
+        )
+        for (
+            cases,
+            status,
+            moderated,
+            grade,
+            kind,
+            slug,
+            name,
+            auditor_id,
+            auditor_name,
+            auditor_email,
+        ) in rows
+    ]
 
 
 @dataclass(frozen=True)
@@ -231,71 +317,73 @@ class Dashboard:
     progress_total: WorkProgress
 
 
-def _breakdowns(
-    counted: pd.DataFrame, by: str | None, keys: dict[str, str] | None = None
-) -> list[GradeBreakdown]:
-    table = grade_distribution(counted, by=by)
-    result = []
-    for group, row in table.iterrows():
-        members = counted if by is None else counted[counted[by] == group]
-        graded = int(row["graded"])
-        result.append(
-            GradeBreakdown(
-                key=(keys or {}).get(str(group), str(group)),
-                label="All audited cases" if by is None else str(group),
-                cases=int(row["cases"]),
-                graded=graded,
-                ungraded=int(row["ungraded"]),
-                grades=tuple(
-                    GradeCount(grade, Grade(grade).label, Share(int(row[grade]), graded))
-                    for grade in GRADE_COLUMNS
-                ),
-                provisional=bool((~members["moderated"]).any()),
-            )
-        )
-    return result
-
-
-def _progress(frame: pd.DataFrame, key: str, label: str, kind: str) -> WorkProgress:
-    status = frame["status"]
-    return WorkProgress(
-        key=key,
-        label=label,
-        kind=kind,
-        sampled=len(frame),
-        in_progress=int((status == CaseStatus.DRAFT).sum()),
-        submitted=int((status == CaseStatus.SUBMITTED).sum()),
-        moderated=int((status == CaseStatus.MODERATED).sum()),
-    )
-
-
 def dashboard(inspection_id: int) -> Dashboard:
     """Headline, grades by case type and by auditor, and progress of the work (one query)."""
-    cases = cases_frame(inspection_id)
-    counted = _graded_audited(cases)
-    overall = _breakdowns(counted, None)[0]
-    type_keys = dict(zip(cases["case_type"], cases["case_type_slug"], strict=True))
-    auditor_keys = {
-        name: str(int(aid)) if pd.notna(aid) else ""
-        for name, aid in zip(cases["auditor"], cases["auditor_id"], strict=True)
-    }
-    progress = tuple(
-        _progress(
-            group, str(group["case_type_slug"].iloc[0]), str(name), str(group["kind"].iloc[0])
-        )
-        for name, group in cases.groupby("case_type", sort=True)
-    )
-    unmoderated = int((~counted["moderated"]).sum())
+    figures: DashboardFigures = dashboard_figures(case_counts(inspection_id))
     return Dashboard(
         inspection_id=inspection_id,
-        headline=headline(counted),
-        provisional=unmoderated > 0,
-        unmoderated=unmoderated,
-        overall=overall,
-        by_case_type=tuple(_breakdowns(counted, "case_type", type_keys)),
-        by_auditor=tuple(_breakdowns(counted, "auditor", auditor_keys)),
-        progress=progress,
-        progress_total=_progress(cases, "all", "All sampled cases", "all"),
+        headline=figures.headline,
+        provisional=figures.provisional,
+        unmoderated=figures.unmoderated,
+        overall=figures.overall,
+        by_case_type=figures.by_case_type,
+        by_auditor=figures.by_auditor,
+        progress=figures.progress,
+        progress_total=figures.progress_total,
+    )
+
+
+@dataclass(frozen=True)
+class InspectionGrades:
+    """One inspection's grades in the national view."""
+
+    inspection_id: int
+    headline: str
+    grades: GradeBreakdown
+    unmoderated: int
+
+
+@dataclass(frozen=True)
+class NationalFindings:
+    """The grades of many inspections side by side, and all of them together."""
+
+    inspections: tuple[InspectionGrades, ...]
+    total: InspectionGrades
+
+
+def national_findings(inspection_ids: Sequence[int]) -> NationalFindings:
+    """Grades of each of these inspections and of all of them together (one query).
+
+    Counts audited cases of graded case types, as each inspection's dashboard does; the
+    result lists the inspections in the order given.
+    """
+    counts: list[CaseCount] = []
+    if inspection_ids:
+        rows = _rows(_national_counts_statement(), {"inspection_ids": list(inspection_ids)})
+        counts = [
+            CaseCount(
+                cases=number,
+                status=status,
+                moderated=bool(moderated),
+                grade=grade,
+                inspection_id=inspection_id,
+            )
+            for inspection_id, status, moderated, grade, number in rows
+        ]
+    tallies = grade_distribution(counts, by=lambda row: str(row.inspection_id))
+    none = grade_distribution([])["total"]  # an inspection with no audited case yet
+
+    def grades(inspection_id: int, key: str, label: str, tally: GradeTally) -> InspectionGrades:
+        return InspectionGrades(
+            inspection_id, headline(tally), grade_breakdown(key, label, tally), tally.unmoderated
+        )
+
+    return NationalFindings(
+        inspections=tuple(
+            grades(i, str(i), str(i), tallies.get(str(i), none))
+            for i in dict.fromkeys(inspection_ids)
+        ),
+        total=grades(0, "all", "All inspections", grade_distribution(counts)["total"]),
     )
 
 
@@ -397,14 +485,23 @@ class QuestionSetFindings:
     questions: tuple[QuestionFinding, ...]
 
 
-def question_findings(inspection_id: int) -> list[QuestionSetFindings]:
-    """Outcome counts for every question of every set used by audited cases (three queries)."""
-    audited = and_(
+def _audited_in(inspection_id: Any) -> Any:
+    """The inspection's audited sample: sampled cases submitted or moderated."""
+    return and_(
         Case.inspection_id == inspection_id,
         Case.in_sample.is_(True),
         Case.status.in_(AUDITED),
     )
-    sets = db.session.execute(
+
+
+@cache
+def _question_set_statements() -> tuple[Select[Any], Select[Any], Select[Any]]:
+    """The sets used by :inspection_id's audited cases, their questions, and outcome counts.
+
+    Built once (with bound parameters), as building them costs a good part of running them.
+    """
+    audited = _audited_in(bindparam("inspection_id"))
+    sets = (
         select(
             QuestionSet.id,
             CaseType.slug,
@@ -426,17 +523,25 @@ def question_findings(inspection_id: int) -> list[QuestionSetFindings]:
             QuestionSet.title,
         )
         .order_by(CaseType.kind, CaseType.name, QuestionSet.version)
-    ).all()
-    if not sets:
-        return []
-    set_ids = [row[0] for row in sets]
-    questions = db.session.scalars(
-        select(Question)
-        .where(Question.question_set_id.in_(set_ids))
+    )
+    # Columns, not Question entities: loading ~40 entities per set into the identity map
+    # costs more than the grouped count itself.
+    questions = (
+        select(
+            Question.question_set_id,
+            Question.code,
+            Question.position,
+            Question.section_title,
+            Question.text,
+            Question.answer_type,
+            Question.graded,
+            Question.critical,
+            Question.recommendation_codes,
+        )
+        .where(Question.question_set_id.in_(bindparam("set_ids", expanding=True)))
         .order_by(Question.question_set_id, Question.position)
-    ).all()
-    counts: dict[tuple[int, str], dict[str, int]] = {}
-    for set_id, code, outcome, number in db.session.execute(
+    )
+    counts = (
         select(
             Case.question_set_id,
             QuestionOutcomeRow.question_code,
@@ -448,7 +553,20 @@ def question_findings(inspection_id: int) -> list[QuestionSetFindings]:
         .group_by(
             Case.question_set_id, QuestionOutcomeRow.question_code, QuestionOutcomeRow.outcome
         )
-    ):
+    )
+    return sets, questions, counts
+
+
+def question_findings(inspection_id: int) -> list[QuestionSetFindings]:
+    """Outcome counts for every question of every set used by audited cases (three queries)."""
+    sets_statement, questions_statement, counts_statement = _question_set_statements()
+    sets = _rows(sets_statement, {"inspection_id": inspection_id})
+    if not sets:
+        return []
+    set_ids = [row[0] for row in sets]
+    questions = _rows(questions_statement, {"set_ids": set_ids})
+    counts: dict[tuple[int, str], dict[str, int]] = {}
+    for set_id, code, outcome, number in _rows(counts_statement, {"inspection_id": inspection_id}):
         counts.setdefault((set_id, code), {})[outcome] = int(number)
 
     by_set: dict[int, list[QuestionFinding]] = {set_id: [] for set_id in set_ids}
@@ -501,8 +619,8 @@ def question_finding(inspection_id: int, question_set_id: int, code: str) -> Que
     raise FindingsError(f"question {code} of set {question_set_id} is not in these findings")
 
 
-def _audited_outcomes_with_notes(inspection_id: int, *columns: Any) -> Select[Any]:
-    """First-audit outcomes of the inspection's audited sample, each with its answer's note."""
+def _audited_outcomes_with_notes(inspection_ids: Sequence[int], *columns: Any) -> Select[Any]:
+    """First-audit outcomes of the inspections' audited samples, each with its answer's note."""
     return (
         select(*columns)
         .join(Case, Case.id == QuestionOutcomeRow.case_id)
@@ -516,7 +634,7 @@ def _audited_outcomes_with_notes(inspection_id: int, *columns: Any) -> Select[An
             ),
         )
         .where(
-            Case.inspection_id == inspection_id,
+            Case.inspection_id.in_(inspection_ids),
             Case.in_sample.is_(True),
             Case.status.in_(AUDITED),
             QuestionOutcomeRow.audit_round == 1,
@@ -541,7 +659,7 @@ def cases_with_outcome(
     wanted = APPLICABLE if outcome == "applicable" else (outcome,)
     rows = db.session.execute(
         _audited_outcomes_with_notes(
-            inspection_id,
+            [inspection_id],
             Case.id,
             Case.reference,
             CaseType.name,
@@ -576,39 +694,91 @@ def cases_with_outcome(
 # --- recommendation progress --------------------------------------------------------------------
 
 
-def _evidence_frames(inspection_id: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, int]:
-    """Outcomes, questions and notes frames for recommendation_evidence (two queries).
+@dataclass(frozen=True)
+class _Evidence:
+    """What recommendation_evidence needs of one inspection's audited cases."""
 
-    Only questions linked to a recommendation are fetched, and notes only for weak answers:
-    the rest cannot change any recommendation's figures.
+    questions: list[QuestionLink] = field(default_factory=list)
+    counts: list[OutcomeCount] = field(default_factory=list)
+    weak: list[WeakOutcome] = field(default_factory=list)
+
+
+def _linked(questions: list[QuestionLink]) -> list[str]:
+    return sorted({link.question_id for link in questions})
+
+
+def _evidence(review_id: int, baseline_id: int) -> tuple[_Evidence, _Evidence]:
+    """Linked questions and outcome counts of a review and its baseline, and the review's weak
+    answers (three queries).
+
+    Only questions linked to a recommendation are counted, and only the review's weak answers
+    (not met, partly met) are read with their notes: the rest cannot change any figure (the
+    baseline's weak answers are never shown).
     """
-    question_rows = db.session.execute(
-        select(CaseType.slug, Question.code, Question.text, Question.recommendation_codes)
+    found = {review_id: _Evidence(), baseline_id: _Evidence()}
+    used = (
+        select(Case.inspection_id, Case.question_set_id)
+        .where(Case.inspection_id.in_(list(found)), Case.in_sample.is_(True))
+        .distinct()
+        .subquery()
+    )
+    seen: set[tuple[int, str, str]] = set()
+    for inspection_id, slug, code, text, codes in db.session.execute(
+        select(
+            used.c.inspection_id,
+            CaseType.slug,
+            Question.code,
+            Question.text,
+            Question.recommendation_codes,
+        )
+        .select_from(used)
+        .join(Question, Question.question_set_id == used.c.question_set_id)
         .join(QuestionSet, QuestionSet.id == Question.question_set_id)
         .join(CaseType, CaseType.id == QuestionSet.case_type_id)
-        .where(
-            Question.question_set_id.in_(
-                select(Case.question_set_id)
-                .where(Case.inspection_id == inspection_id, Case.in_sample.is_(True))
-                .distinct()
-            )
+        .order_by(used.c.inspection_id, CaseType.name, QuestionSet.version, Question.position)
+    ):
+        if codes and (inspection_id, slug, code) not in seen:
+            seen.add((inspection_id, slug, code))
+            found[inspection_id].questions.append(QuestionLink(slug, code, text, tuple(codes)))
+    # Each inspection's own linked questions: the sets of its cases decide what is evidence.
+    linked = [
+        and_(Case.inspection_id == inspection_id, QuestionOutcomeRow.question_code.in_(codes))
+        for inspection_id, evidence in found.items()
+        if (codes := _linked(evidence.questions))
+    ]
+    if not linked:
+        return found[review_id], found[baseline_id]
+    for inspection_id, slug, code, outcome, number in db.session.execute(
+        select(
+            Case.inspection_id,
+            CaseType.slug,
+            QuestionOutcomeRow.question_code,
+            QuestionOutcomeRow.outcome,
+            func.count(),
         )
-        .order_by(CaseType.name, QuestionSet.version, Question.position)
-    ).all()
-    seen: set[tuple[str, str]] = set()
-    question_records = []
-    for slug, code, text, codes in question_rows:
-        if codes and (slug, code) not in seen:
-            seen.add((slug, code))
-            question_records.append((slug, code, text, list(codes)))
-    questions = pd.DataFrame(
-        question_records, columns=["case_type", "question_id", "question_text", "recommendations"]
-    )
-    linked = sorted({code for _, code in seen})
-    rows = (
-        db.session.execute(
+        .join(Case, Case.id == QuestionOutcomeRow.case_id)
+        .join(CaseType, CaseType.id == Case.case_type_id)
+        .where(
+            Case.inspection_id.in_(list(found)),
+            Case.in_sample.is_(True),
+            Case.status.in_(AUDITED),
+            QuestionOutcomeRow.audit_round == 1,
+            QuestionOutcomeRow.outcome.in_(APPLICABLE),
+            or_(*linked),
+        )
+        .group_by(
+            Case.inspection_id,
+            CaseType.slug,
+            QuestionOutcomeRow.question_code,
+            QuestionOutcomeRow.outcome,
+        )
+    ):
+        found[inspection_id].counts.append(OutcomeCount(slug, code, outcome, number))
+    codes = _linked(found[review_id].questions)
+    if codes:
+        weak = _rows(
             _audited_outcomes_with_notes(
-                inspection_id,
+                [review_id],
                 Case.id,
                 Case.reference,
                 CaseType.slug,
@@ -616,23 +786,35 @@ def _evidence_frames(inspection_id: int) -> tuple[pd.DataFrame, pd.DataFrame, pd
                 QuestionOutcomeRow.outcome,
                 Answer.note,
             ).where(
-                QuestionOutcomeRow.outcome.in_(APPLICABLE),
-                QuestionOutcomeRow.question_code.in_(linked),
+                QuestionOutcomeRow.outcome.in_(WEAK),
+                QuestionOutcomeRow.question_code.in_(codes),
             )
-        ).all()
-        if linked
-        else []
+        )
+        found[review_id].weak.extend(map(WeakOutcome._make, weak))
+    return found[review_id], found[baseline_id]
+
+
+def _evidenced_cases(inspection_id: int, evidence: _Evidence) -> int:
+    """Audited cases of the inspection with an applicable answer to a linked question."""
+    codes = _linked(evidence.questions)
+    if not codes:
+        return 0
+    return (
+        db.session.scalar(
+            select(func.count(Case.id)).where(
+                Case.inspection_id == inspection_id,
+                Case.in_sample.is_(True),
+                Case.status.in_(AUDITED),
+                exists().where(
+                    QuestionOutcomeRow.case_id == Case.id,
+                    QuestionOutcomeRow.audit_round == 1,
+                    QuestionOutcomeRow.outcome.in_(APPLICABLE),
+                    QuestionOutcomeRow.question_code.in_(codes),
+                ),
+            )
+        )
+        or 0
     )
-    outcomes = pd.DataFrame(
-        [(r[0], r[2], r[3], r[4]) for r in rows],
-        columns=["case_id", "case_type", "question_id", "outcome"],
-    )
-    weak = (str(Outcome.NOT_MET), str(Outcome.PARTLY_MET))
-    notes = pd.DataFrame(
-        [(r[0], r[1], r[3], r[5]) for r in rows if r[4] in weak],
-        columns=["case_id", "reference", "question_id", "note"],
-    )
-    return outcomes, questions, notes, len({r[0] for r in rows})
 
 
 @dataclass(frozen=True)
@@ -758,10 +940,13 @@ def recommendation_progress(
         ).all()
     }
     codes = [r.code for r in recommendations]
-    now = recommendation_evidence(*_evidence_frames(inspection.id)[:3], codes=codes)
-    base_outcomes, base_questions, base_notes, base_cases = _evidence_frames(baseline.id)
+    found, found_before = _evidence(inspection.id, baseline.id)
+    now = recommendation_evidence(found.counts, found.questions, found.weak, codes=codes)
+    base_cases = _evidenced_cases(baseline.id, found_before)
     before: dict[str, RecommendationEvidence] = (
-        recommendation_evidence(base_outcomes, base_questions, base_notes, codes=codes)
+        recommendation_evidence(
+            found_before.counts, found_before.questions, found_before.weak, codes=codes
+        )
         if base_cases
         else {}
     )
