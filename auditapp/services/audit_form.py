@@ -585,41 +585,31 @@ def _save_changes(
     # A blind second audit is graded on its own answers only (see _grade); question outcomes
     # do not depend on the current-risk flag, so one grading serves both.
     result = _grade(case, _question_set(case), values, audit_round)
+    new = str(result.grade) if result.grade else None
     case_values: dict[str, Any] = {}
+    # The first audit's grade is kept on the case, a second audit's on its own row.
+    second = second_audit_of(case) if audit_round == 2 else None
     if audit_round == 1:
-        new = str(result.grade) if result.grade else None
-        if new != case.computed_grade:
-            pending.events.append(
-                event_values(
-                    "regrade",
-                    "case",
-                    user=user,
-                    entity_id=case.id,
-                    inspection_id=case.inspection_id,
-                    case_id=case.id,
-                    field="computed_grade",
-                    old=case.computed_grade,
-                    new=new,
-                )
-            )
+        graded: tuple[str, int, str | None] | None = ("case", case.id, case.computed_grade)
         case_values = {"computed_grade": new, "computed_explanation": result.to_dict()}
     else:
-        second = second_audit_of(case)
-        new = str(result.grade) if result.grade else None
-        if second is not None and second.computed_grade != new:
-            pending.events.append(
-                event_values(
-                    "regrade",
-                    "second_audit",
-                    user=user,
-                    entity_id=second.id,
-                    inspection_id=case.inspection_id,
-                    case_id=case.id,
-                    field="computed_grade",
-                    old=second.computed_grade,
-                    new=new,
-                )
+        graded = ("second_audit", second.id, second.computed_grade) if second else None
+    if graded is not None and graded[2] != new:
+        entity, entity_id, old = graded
+        pending.events.append(
+            event_values(
+                "regrade",
+                entity,
+                user=user,
+                entity_id=entity_id,
+                inspection_id=case.inspection_id,
+                case_id=case.id,
+                field="computed_grade",
+                old=old,
+                new=new,
             )
+        )
+        if second is not None:
             second.computed_grade = new
     outcomes = {qid: str(outcome.outcome) for qid, outcome in result.outcomes.items()}
     with db.session.no_autoflush:
