@@ -110,17 +110,18 @@ def recommendation_evidence(session: Session, inspection_id: int | None) -> list
         WHERE o.audit_round = 1
         GROUP BY rd.review, {_code_column(dialect)}, ct.name, o.question_code, o.outcome
     """  # noqa: S608
-    weak = f"""{reviews}
+    where, _ = _where(inspection_id)
+    weak = f"""
         SELECT {_code_column(dialect)} AS code, c.id, c.reference, o.question_code, o.outcome,
                a.note
-        FROM reads rd
-        JOIN "case" c ON c.inspection_id = rd.inspection_id AND rd.inspection_id = rd.review
-        JOIN question_outcome o ON o.case_id = c.id
+        FROM question_outcome o
+        JOIN "case" c ON c.id = o.case_id
+        JOIN inspection i ON i.id = c.inspection_id AND i.baseline_id IS NOT NULL
         JOIN question q ON q.question_set_id = c.question_set_id AND q.code = o.question_code
         {_codes(dialect)}
         LEFT JOIN answer a ON a.case_id = o.case_id AND a.audit_round = 1
              AND a.question_code = o.question_code
-        WHERE o.audit_round = 1 AND o.outcome IN ('not_met', 'partly_met')
+        WHERE o.audit_round = 1 AND o.outcome IN ('not_met', 'partly_met'){where}
     """  # noqa: S608
     return session.execute(text(counts), params).all() + session.execute(text(weak), params).all()
 

@@ -47,9 +47,15 @@ RECOMMENDATIONS = Page(
 CASE_FORM = Page(
     "case form", "/audit/cases/", "case_id", ("edit", "form", "show"), ("timeline", "history")
 )
+NATIONAL = "/findings/national"
 MODERATION_QUEUE = Page(
     "moderation queue", "/moderation/inspections/", "inspection_id", ("queue", "index", "list")
 )
+
+
+def _get_rules(app: Flask) -> set[str]:
+    """The URL rules that answer GET."""
+    return {rule.rule for rule in app.url_map.iter_rules() if "GET" in (rule.methods or ())}
 
 
 def find_endpoint(app: Flask, page: Page) -> str | None:
@@ -120,27 +126,12 @@ def measure(app: Flask, dataset: Dataset, repeat: int) -> list[Row]:
     else:
         rows.append(blocked(name, "s", "no /findings/<inspection_id> route yet", target_max=0.150))
 
-    # The national view: every inspection's dashboard in turn, as a lead of all of them
-    # reading the national picture would open them (no page aggregates inspections yet).
+    # The national view: the grades of every inspection side by side, as a lead of all 40.
     name = f"render: national view ({len(dataset.inspection_ids)} inspections)"
-    if dashboard:
-        urls = [page_url(app, DASHBOARD, i) for i in dataset.inspection_ids]
-
-        def national() -> None:
-            for url in urls:
-                status = lead.get(url).status_code
-                if status != 200:
-                    raise RuntimeError(f"GET {url} answered {status}")
-
-        try:
-            value = median_time(national, 1, warmup=0)
-        except Exception as error:  # one broken page must not stop the run
-            rows.append(blocked(name, "s", f"{type(error).__name__}: {error}", target_max=1.0))
-        else:
-            note = "every inspection's findings dashboard in turn"
-            rows.append(Row(name, value, "s", target_max=1.0, note=note))
+    if NATIONAL in _get_rules(app):
+        rows.append(_render_row(lead, name, NATIONAL, repeat, 1.0))
     else:
-        rows.append(blocked(name, "s", "no /findings/<inspection_id> route yet", target_max=1.0))
+        rows.append(blocked(name, "s", f"no {NATIONAL} route yet", target_max=1.0))
     home = "render: home page (lead of every inspection)"
     rows.append(_render_row(lead, home, "/", repeat, None))
     overview = f"render: inspection overview ({cases} cases)"

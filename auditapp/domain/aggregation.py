@@ -17,6 +17,13 @@ from auditapp.domain.grades import Grade, Outcome
 from auditapp.domain.statistics import Share
 
 GRADE_COLUMNS = [str(grade) for grade in Grade]
+# Each grade's value and label, looked up once: the dashboard needs them per group, and enum
+# iteration and attribute access are slow.
+_GRADES = tuple((str(grade), grade.label) for grade in Grade)
+# Where each grade is added up in a tally list: cases, good, requires improvement, inadequate,
+# ungraded (None), unmoderated.
+_SLOT: dict[str | None, int] = {grade: slot for slot, (grade, _) in enumerate(_GRADES, start=1)}
+_SLOT[None] = 4
 OUTCOME_COLUMNS = [str(outcome) for outcome in Outcome]
 _WEAK = (Outcome.NOT_MET, Outcome.PARTLY_MET)
 
@@ -93,8 +100,10 @@ class GradeTally:
         return self.unmoderated > 0
 
     def count(self, grade: Grade | str) -> int:
-        """Return the number of cases with this grade."""
-        return int(getattr(self, str(Grade(grade))))
+        """Return the number of cases with this grade (ValueError for an unknown grade)."""
+        if grade is None or grade not in _SLOT:
+            raise ValueError(f"unknown grade value: {grade}")
+        return int(getattr(self, grade))
 
     def percent(self, grade: Grade | str) -> int | None:
         """Return this grade's share of the graded cases, whole and half up (None if none)."""
@@ -110,13 +119,16 @@ def grade_distribution(
     is sorted by group name. Raises ValueError for a grade that is not a Grade value.
     """
     sums: dict[str, list[int]] = {} if by else {"total": [0] * 6}
-    index = {grade: position for position, grade in enumerate(GRADE_COLUMNS, start=1)}
     for row in counts:
-        if row.grade is not None and row.grade not in index:
+        slot = _SLOT.get(row.grade)
+        if slot is None:
             raise ValueError(f"unknown grade value: {row.grade}")
-        tally = sums.setdefault(by(row) if by else "total", [0] * 6)
+        key = by(row) if by else "total"
+        tally = sums.get(key)
+        if tally is None:
+            tally = sums[key] = [0] * 6
         tally[0] += row.cases
-        tally[index[row.grade] if row.grade is not None else 4] += row.cases
+        tally[slot] += row.cases
         if not row.moderated:
             tally[5] += row.cases
     return {key: GradeTally(*sums[key]) for key in (sorted(sums) if by else sums)}
@@ -127,8 +139,8 @@ def headline(tally: GradeTally) -> str:
     if tally.cases == 0:
         return "No cases audited"
     parts = []
-    for grade in Grade:
-        words = f"{tally.count(grade)} {grade.label.lower()}"
+    for grade, label in _GRADES:
+        words = f"{tally.count(grade)} {label.lower()}"
         share = tally.percent(grade)
         parts.append(words if share is None else f"{words} ({share}%)")
     text = f"{_plural(tally.cases, 'case')} audited: " + ", ".join(parts)
@@ -168,8 +180,8 @@ def grade_breakdown(key: str, label: str, tally: GradeTally) -> GradeBreakdown:
         graded=tally.graded,
         ungraded=tally.ungraded,
         grades=tuple(
-            GradeCount(str(grade), grade.label, Share(tally.count(grade), tally.graded))
-            for grade in Grade
+            GradeCount(grade, label, Share(getattr(tally, grade), tally.graded))
+            for grade, label in _GRADES
         ),
         provisional=tally.provisional,
     )

@@ -1,6 +1,7 @@
 """Findings pages: dashboard, per-question figures, recommendation progress, chapters, case
 studies. Members of the inspection (leads, auditors, observers) can read them; only leads
-record judgements."""
+record judgements. The national view puts the grades of every inspection a user can see
+side by side."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from decimal import Decimal
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from auditapp.domain.grades import Grade, Outcome
@@ -19,9 +21,9 @@ from auditapp.findings.forms import (
     ChapterRuleForm,
     RecommendationJudgementForm,
 )
-from auditapp.models import InspectionRole, RecommendationKind
+from auditapp.models import InspectionRole, Membership, RecommendationKind
 from auditapp.permissions import load_inspection
-from auditapp.services import findings
+from auditapp.services import findings, inspections
 
 LEAD = InspectionRole.LEAD
 MEMBERS = (InspectionRole.LEAD, InspectionRole.AUDITOR, InspectionRole.OBSERVER)
@@ -43,6 +45,29 @@ def kind_label(kind: str) -> str:
 
 def _inspection(inspection_id: int, *roles: InspectionRole):  # type: ignore[no-untyped-def]
     return load_inspection(inspection_id, *(roles or MEMBERS))
+
+
+@bp.get("/national")
+def show_national() -> str:
+    """Grades of every inspection the user can see, side by side and all together.
+
+    The inspections are those the user may see anywhere (an admin's: all, as on the
+    inspections list and the exports; anyone else's: those they are a member of), so no
+    inspection's figures reach a non-member.
+    """
+    visible = inspections.visible_inspections(current_user)
+    member_of = set(
+        db.session.scalars(
+            select(Membership.inspection_id).where(Membership.user_id == current_user.id)
+        )
+    )
+    national = findings.national_findings([inspection.id for inspection in visible])
+    return render_template(
+        "findings/show_national.html",
+        rows=list(zip(visible, national.inspections, strict=True)),
+        total=national.total,
+        member_of=member_of,
+    )
 
 
 @bp.get("/inspections/<int:inspection_id>")

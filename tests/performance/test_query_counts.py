@@ -17,7 +17,7 @@ from sqlalchemy import event
 
 from auditapp.domain.question_sets import load_library
 from auditapp.extensions import db
-from auditapp.models import CaseStatus, Recommendation, User
+from auditapp.models import CaseStatus, InspectionRole, Recommendation, User
 from tests import factories
 
 SLUG = "domestic-abuse"
@@ -133,4 +133,37 @@ def test_page_runs_the_same_number_of_statements_for_3_and_30_cases(
     assert len(many) == len(few), (
         f"{page} ran {len(few)} statements with {FEW} cases but {len(many)} with {MANY}:\n"
         + "\n".join(sorted(set(many) - set(few)) or many[len(few) :])[:3000]
+    )
+
+
+def test_national_view_runs_the_same_number_of_statements_for_more_inspections_and_cases(
+    app: Flask,
+    inspection: Any,
+    lead: User,
+    auditor: User,
+    login_as: Callable[[User], Any],
+) -> None:
+    _add_cases(inspection, auditor, 0, FEW)
+    client = login_as(lead)
+
+    def statements() -> list[str]:
+        db.session.expire_all()
+        with counting_statements() as seen:
+            response = client.get("/findings/national")
+        assert response.status_code == 200, f"the national view answered {response.status_code}"
+        return list(seen)
+
+    statements()
+    few = statements()
+    _add_cases(inspection, auditor, FEW, MANY)
+    for number in range(2):
+        other = factories.make_inspection(f"Thematic {number}")
+        factories.add_member(other, lead, InspectionRole.LEAD)
+        _add_cases(other, auditor, 100 * (number + 1), 100 * (number + 1) + MANY)
+    many = statements()
+
+    assert few, "no statement was counted: the listener is not on the app's engine"
+    assert len(many) == len(few), (
+        f"the national view ran {len(few)} statements for 1 inspection with {FEW} cases but "
+        f"{len(many)} for 3 with {MANY} each:\n" + "\n".join(many)[:3000]
     )

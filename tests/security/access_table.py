@@ -174,6 +174,7 @@ ACCESS: dict[str, dict[str, Access]] = {
     "moderation.compare_audits": {"* submitted": LEAD},
     "moderation.resolve_second_audit": {"* submitted": LEAD},
     # findings: every member reads; the lead judges
+    "findings.show_national": {"*": SIGNED_IN},  # lists only the inspections each user may see
     "findings.show_dashboard": {"*": MEMBERS},
     "findings.list_graded_cases": {"*": MEMBERS},
     "findings.show_questions": {"*": MEMBERS},

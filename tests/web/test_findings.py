@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -630,3 +631,145 @@ def test_auditors_with_the_same_name_keep_separate_figures(inspection: Inspectio
     factories.make_case(inspection, "DA-72", auditor=second, status=CaseStatus.SUBMITTED)
     labels = sorted(row.label for row in findings.dashboard(inspection.id).by_auditor)
     assert labels == ["Sam (sam.a@example.test)", "Sam (sam.b@example.test)"]
+
+
+# --- national view ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def two_inspections(known: Inspection, other_inspection: Inspection, lead: User) -> Inspection:
+    """`known` (4 audited cases) and another inspection with 2 moderated cases, one lead."""
+    factories.add_member(other_inspection, lead, InspectionRole.LEAD)
+    for ref, final in (("O-1", "good"), ("O-2", "inadequate")):
+        factories.make_case(
+            other_inspection, ref, answers=_da(), status=CaseStatus.MODERATED, final_grade=final
+        )
+    factories.make_case(other_inspection, "O-3", answers=_da())  # a draft: not counted
+    return other_inspection
+
+
+def _national_rows(response: Any) -> list[list[str]]:
+    """The national table's body rows, each as the text of its cells."""
+    page = response.get_data(as_text=True)
+    table = page[page.find('id="national-grades"') :]
+    table = table[: table.find("</table>")]
+    rows = []
+    for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table, re.S)[1:]:
+        cells = re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)
+        rows.append([" ".join(html.unescape(re.sub(r"<[^>]+>", " ", c)).split()) for c in cells])
+    return rows
+
+
+def test_national_view_shows_each_inspections_grades_and_the_total(
+    login_as: Callable[[User], Any], known: Inspection, two_inspections: Inspection, lead: User
+) -> None:
+    response = login_as(lead).get("/findings/national")
+    assert response.status_code == 200
+    text = _text(response)
+    assert (
+        "6 cases audited: 2 good (33%), 2 requires improvement (33%), 2 inadequate (33%) "
+        "(provisional)" in text
+    )
+    assert _national_rows(response) == [
+        [
+            "Review 2022 Provisional 4 cases audited: 1 good (25%), 2 requires improvement "
+            "(50%), 1 inadequate (25%)",
+            "Testshire Constabulary",
+            "4",
+            "1 (25%)",
+            "2 (50%)",
+            "1 (25%)",
+            "0",
+        ],
+        [
+            "Another force's review 2 cases audited: 1 good (50%), 0 requires improvement (0%), "
+            "1 inadequate (50%)",
+            "Testshire Constabulary",
+            "2",
+            "1 (50%)",
+            "0 (0%)",
+            "1 (50%)",
+            "0",
+        ],
+        ["All 2 inspections", "", "6", "2 (33%)", "2 (33%)", "2 (33%)", "0"],
+    ]
+    # A member's row links to that inspection's dashboard.
+    assert f'href="/findings/inspections/{known.id}"' in response.get_data(as_text=True)
+
+
+def test_national_figures_match_each_inspections_dashboard(
+    known: Inspection, two_inspections: Inspection
+) -> None:
+    ids = [known.id, two_inspections.id]
+    national = findings.national_findings(ids)
+    assert [row.inspection_id for row in national.inspections] == ids
+    for row in national.inspections:
+        board = findings.dashboard(row.inspection_id)
+        assert row.headline == board.headline
+        assert row.unmoderated == board.unmoderated
+        assert row.grades.grades == board.overall.grades
+        assert (row.grades.cases, row.grades.ungraded) == (board.overall.cases, 0)
+    assert national.total.grades.cases == 6
+    assert findings.national_findings([]).total.headline == "No cases audited"
+
+
+def test_national_view_leaves_out_inspections_the_user_is_not_a_member_of(
+    login_as: Callable[[User], Any],
+    known: Inspection,
+    other_inspection: Inspection,
+    outsider: User,
+    observer: User,
+) -> None:
+    factories.make_case(
+        other_inspection, "O-1", answers=_da(), status=CaseStatus.MODERATED, final_grade="good"
+    )
+    outside = login_as(outsider).get("/findings/national")
+    assert outside.status_code == 200
+    rows = _national_rows(outside)
+    assert [row[0].split(" 1 case")[0] for row in rows] == [
+        "Another force's review",
+        "All 1 inspections",
+    ]
+    assert "Review 2022" not in _text(outside) and "4 cases audited" not in _text(outside)
+    inside = login_as(observer).get("/findings/national")
+    assert [row[0].split(" Provisional")[0] for row in _national_rows(inside)] == [
+        "Review 2022",
+        "All 1 inspections",
+    ]
+    assert "Another force" not in _text(inside) and "1 case audited" not in _text(inside)
+
+
+def test_admin_sees_every_inspection_in_the_national_view(
+    login_as: Callable[[User], Any],
+    known: Inspection,
+    two_inspections: Inspection,
+    admin: User,
+) -> None:
+    response = login_as(admin).get("/findings/national")
+    rows = _national_rows(response)
+    assert [row[0].split(" Provisional")[0].split(" 2 cases")[0] for row in rows] == [
+        "Review 2022",
+        "Another force's review",
+        "All 2 inspections",
+    ]
+    # Not a member: rows link to the inspection overview, which admins may open.
+    assert f'href="/inspections/{known.id}"' in response.get_data(as_text=True)
+    assert f'href="/findings/inspections/{known.id}"' not in response.get_data(as_text=True)
+
+
+def test_national_view_needs_sign_in_and_says_when_there_is_nothing(
+    client: Any, login_as: Callable[[User], Any]
+) -> None:
+    anonymous = client.get("/findings/national")
+    assert anonymous.status_code == 302
+    assert "/auth/login" in anonymous.headers["Location"]
+    loner = factories.make_user("loner@example.test")
+    text = _text(login_as(loner).get("/findings/national"))
+    assert "There are no inspections you can see yet." in text
+
+
+def test_home_page_links_to_the_national_view_for_leads_of_several_inspections(
+    login_as: Callable[[User], Any], two_inspections: Inspection, lead: User, observer: User
+) -> None:
+    assert "/findings/national" in login_as(lead).get("/").get_data(as_text=True)
+    assert "/findings/national" not in login_as(observer).get("/").get_data(as_text=True)
