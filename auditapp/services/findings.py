@@ -495,40 +495,30 @@ def _audited_in(inspection_id: Any) -> Any:
 
 
 @cache
-def _question_set_statements() -> tuple[Select[Any], Select[Any], Select[Any]]:
-    """The sets used by :inspection_id's audited cases, their questions, and outcome counts.
+def _question_findings_statements() -> tuple[Select[Any], Select[Any]]:
+    """The sets used by :inspection_id's audited cases with their questions, and the outcome
+    counts per set, question and outcome.
 
     Built once (with bound parameters), as building them costs a good part of running them.
+    Sets and questions come in one statement (a round trip less); questions as columns, not
+    entities, whose loading costs more than the grouped count itself.
     """
     audited = _audited_in(bindparam("inspection_id"))
-    sets = (
-        select(
-            QuestionSet.id,
-            CaseType.slug,
-            CaseType.name,
-            CaseType.kind,
-            QuestionSet.version,
-            QuestionSet.title,
-            func.count(Case.id),
-        )
-        .join(Case, Case.question_set_id == QuestionSet.id)
-        .join(CaseType, CaseType.id == QuestionSet.case_type_id)
+    used = (
+        select(Case.question_set_id, func.count(Case.id).label("cases"))
         .where(audited)
-        .group_by(
-            QuestionSet.id,
-            CaseType.slug,
-            CaseType.name,
-            CaseType.kind,
-            QuestionSet.version,
-            QuestionSet.title,
-        )
-        .order_by(CaseType.kind, CaseType.name, QuestionSet.version)
+        .group_by(Case.question_set_id)
+        .subquery()
     )
-    # Columns, not Question entities: loading ~40 entities per set into the identity map
-    # costs more than the grouped count itself.
     questions = (
         select(
-            Question.question_set_id,
+            QuestionSet.id,
+            CaseType.slug,
+            CaseType.name,
+            CaseType.kind,
+            QuestionSet.version,
+            QuestionSet.title,
+            used.c.cases,
             Question.code,
             Question.position,
             Question.section_title,
@@ -538,8 +528,10 @@ def _question_set_statements() -> tuple[Select[Any], Select[Any], Select[Any]]:
             Question.critical,
             Question.recommendation_codes,
         )
-        .where(Question.question_set_id.in_(bindparam("set_ids", expanding=True)))
-        .order_by(Question.question_set_id, Question.position)
+        .join_from(used, QuestionSet, QuestionSet.id == used.c.question_set_id)
+        .join(CaseType, CaseType.id == QuestionSet.case_type_id)
+        .outerjoin(Question, Question.question_set_id == QuestionSet.id)
+        .order_by(CaseType.kind, CaseType.name, QuestionSet.version, Question.position)
     )
     counts = (
         select(
@@ -554,37 +546,42 @@ def _question_set_statements() -> tuple[Select[Any], Select[Any], Select[Any]]:
             Case.question_set_id, QuestionOutcomeRow.question_code, QuestionOutcomeRow.outcome
         )
     )
-    return sets, questions, counts
+    return questions, counts
 
 
 def question_findings(inspection_id: int) -> list[QuestionSetFindings]:
-    """Outcome counts for every question of every set used by audited cases (three queries)."""
-    sets_statement, questions_statement, counts_statement = _question_set_statements()
-    sets = _rows(sets_statement, {"inspection_id": inspection_id})
-    if not sets:
+    """Outcome counts for every question of every set used by audited cases (two queries)."""
+    questions_statement, counts_statement = _question_findings_statements()
+    rows = _rows(questions_statement, {"inspection_id": inspection_id})
+    if not rows:
         return []
-    set_ids = [row[0] for row in sets]
-    questions = _rows(questions_statement, {"set_ids": set_ids})
     counts: dict[tuple[int, str], dict[str, int]] = {}
     for set_id, code, outcome, number in _rows(counts_statement, {"inspection_id": inspection_id}):
         counts.setdefault((set_id, code), {})[outcome] = int(number)
 
-    by_set: dict[int, list[QuestionFinding]] = {set_id: [] for set_id in set_ids}
-    for question in questions:
-        tally = counts.get((question.question_set_id, question.code), {})
+    sets: dict[int, tuple[Any, ...]] = {}
+    by_set: dict[int, list[QuestionFinding]] = {}
+    for set_id, slug, name, kind, version, title, cases, *question in rows:
+        if set_id not in sets:
+            sets[set_id] = (slug, name, kind, version, title, cases)
+            by_set[set_id] = []
+        code, position, section, text, answer_type, graded, critical, codes = question
+        if code is None:  # a set without questions
+            continue
+        tally = counts.get((set_id, code), {})
         met, partly, not_met = (tally.get(outcome, 0) for outcome in APPLICABLE)
         applicable = met + partly + not_met
-        by_set[question.question_set_id].append(
+        by_set[set_id].append(
             QuestionFinding(
-                question_set_id=question.question_set_id,
-                code=question.code,
-                position=question.position,
-                section=question.section_title,
-                text=question.text,
-                answer_type=question.answer_type,
-                graded=question.graded,
-                critical=question.critical,
-                recommendation_codes=tuple(question.recommendation_codes or ()),
+                question_set_id=set_id,
+                code=code,
+                position=position,
+                section=section,
+                text=text,
+                answer_type=answer_type,
+                graded=graded,
+                critical=critical,
+                recommendation_codes=tuple(codes or ()),
                 met=met,
                 partly_met=partly,
                 not_met=not_met,
@@ -605,7 +602,7 @@ def question_findings(inspection_id: int) -> list[QuestionSetFindings]:
             cases=int(cases),
             questions=tuple(by_set[set_id]),
         )
-        for set_id, slug, name, kind, version, title, cases in sets
+        for set_id, (slug, name, kind, version, title, cases) in sets.items()
     ]
 
 
