@@ -16,7 +16,6 @@ from typing import Any, NamedTuple
 from auditapp.domain.grades import Grade, Outcome
 from auditapp.domain.statistics import Share
 
-GRADE_COLUMNS = [str(grade) for grade in Grade]
 # Each grade's value and label, looked up once: the dashboard needs them per group, and enum
 # iteration and attribute access are slow.
 _GRADES = tuple((str(grade), grade.label) for grade in Grade)
@@ -24,7 +23,7 @@ _GRADES = tuple((str(grade), grade.label) for grade in Grade)
 # ungraded (None), unmoderated.
 _SLOT: dict[str | None, int] = {grade: slot for slot, (grade, _) in enumerate(_GRADES, start=1)}
 _SLOT[None] = 4
-OUTCOME_COLUMNS = [str(outcome) for outcome in Outcome]
+_OUTCOMES = frozenset(str(outcome) for outcome in Outcome)
 _WEAK = (Outcome.NOT_MET, Outcome.PARTLY_MET)
 
 # Case statuses (the values of models.CaseStatus: the domain does not import the models).
@@ -360,7 +359,7 @@ def question_outcomes(counts: Iterable[OutcomeCount]) -> dict[tuple[str, str], Q
     """
     tallies: dict[tuple[str, str], dict[str, int]] = {}
     for row in counts:
-        if row.outcome not in OUTCOME_COLUMNS:
+        if row.outcome not in _OUTCOMES:
             raise ValueError(f"unknown outcome value: {row.outcome}")
         tally = tallies.setdefault((row.case_type, row.question_id), {})
         tally[row.outcome] = tally.get(row.outcome, 0) + row.cases

@@ -27,6 +27,7 @@ from sqlalchemy import Select, and_, bindparam, exists, func, or_, select
 from sqlalchemy import case as when
 
 from auditapp.domain.aggregation import (
+    NOT_ASSIGNED,
     CaseCount,
     DashboardFigures,
     GradeBreakdown,
@@ -82,7 +83,6 @@ APPLICABLE = (str(Outcome.MET), str(Outcome.PARTLY_MET), str(Outcome.NOT_MET))
 WEAK = (str(Outcome.NOT_MET), str(Outcome.PARTLY_MET))
 # Outcomes a reader can click through to; "applicable" lists all three applicable ones.
 LISTABLE_OUTCOMES = (*APPLICABLE, str(Outcome.NOT_APPLICABLE), "applicable")
-NOT_ASSIGNED = "Not assigned"
 
 
 class FindingsError(ValueError):
