@@ -382,7 +382,7 @@ class QuestionLink:
 class WeakOutcome(NamedTuple):
     """A case where a question was not met or only partly met, with the auditor's note.
 
-    A named tuple: there is one per weak answer, and they are many.
+    A named tuple: a review has thousands, and its attributes are quick to read.
     """
 
     case_id: int
@@ -407,9 +407,11 @@ class QuestionEvidence:
     summary: str
 
 
-@dataclass(frozen=True)
-class WeakAnswer:
-    """A case where a question evidencing a recommendation was not met or only partly met."""
+class WeakAnswer(NamedTuple):
+    """A case where a question evidencing a recommendation was not met or only partly met.
+
+    A named tuple, cheaper to make than a frozen dataclass: a review has thousands.
+    """
 
     case_id: object
     reference: str | None
