@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from operator import itemgetter
-from typing import Any, NamedTuple
+from operator import attrgetter
+from typing import NamedTuple
 
 from auditapp.domain.grades import Grade, Outcome
 from auditapp.domain.statistics import Share
@@ -25,6 +25,7 @@ _SLOT: dict[str | None, int] = {grade: slot for slot, (grade, _) in enumerate(_G
 _SLOT[None] = 4
 _OUTCOMES = frozenset(str(outcome) for outcome in Outcome)
 _WEAK = (Outcome.NOT_MET, Outcome.PARTLY_MET)
+_WEAK_RANK = {outcome: rank for rank, outcome in enumerate(_WEAK)}
 
 # Case statuses (the values of models.CaseStatus: the domain does not import the models).
 DRAFT = "draft"
@@ -451,12 +452,12 @@ def recommendation_evidence(
     met) / applicable. Codes listed in ``codes`` appear even with no evidence.
     """
     per_question = question_outcomes(counts)
-    # Rank and Outcome of each weak value, looked up rather than converted per answer: a
-    # national review has tens of thousands of weak answers.
-    weak_rank = {str(outcome): (rank, outcome) for rank, outcome in enumerate(_WEAK)}
+    # The Outcome of each weak value, looked up rather than converted per answer: a review
+    # has thousands of weak answers.
+    weak_outcome = {str(outcome): outcome for outcome in _WEAK}
     weak_by_question: dict[tuple[str, str], list[WeakOutcome]] = {}
     for weak_row in weak_outcomes:
-        if weak_row.outcome in weak_rank:
+        if weak_row.outcome in weak_outcome:
             key = (weak_row.case_type, weak_row.question_id)
             weak_by_question.setdefault(key, []).append(weak_row)
 
@@ -467,35 +468,30 @@ def recommendation_evidence(
             if entry not in by_code.setdefault(code, []):
                 by_code[code].append(entry)
 
-    # A question's weak answers, each with its sort key, built once however many
-    # recommendations the question evidences.
-    answers_of: dict[tuple[str, str, str], list[tuple[tuple[int, str, str, str], WeakAnswer]]]
-    answers_of = {}
+    # A question's weak answers, built once however many recommendations it evidences.
+    answers_of: dict[tuple[str, str, str], list[WeakAnswer]] = {}
 
-    def weak_answers(entry: tuple[str, str, str]) -> list[tuple[Any, WeakAnswer]]:
+    def weak_answers(entry: tuple[str, str, str]) -> list[WeakAnswer]:
         if entry not in answers_of:
             case_type, question_id, text = entry
-            answers = []
-            for row in weak_by_question.get((case_type, question_id), []):
-                rank, outcome = weak_rank[row.outcome]
-                answer = WeakAnswer(
+            answers_of[entry] = [
+                WeakAnswer(
                     case_id=row.case_id,
                     reference=row.reference or None,
                     case_type=case_type,
                     question_id=question_id,
                     question_text=text,
-                    outcome=outcome,
+                    outcome=weak_outcome[row.outcome],
                     note=row.note or "",
                 )
-                # Not met before partly met, then by case reference: the worst answers lead.
-                answers.append(((rank, row.reference or "", str(row.case_id), question_id), answer))
-            answers_of[entry] = answers
+                for row in weak_by_question.get((case_type, question_id), [])
+            ]
         return answers_of[entry]
 
     result: dict[str, RecommendationEvidence] = {}
     for code, entries in by_code.items():
         evidence = []
-        keyed: list[tuple[Any, WeakAnswer]] = []
+        weak: list[WeakAnswer] = []
         for case_type, question_id, text in entries:
             found = per_question.get((case_type, question_id))
             met, partly, not_met = (
@@ -514,13 +510,18 @@ def recommendation_evidence(
                     outcome_summary(met, partly, applicable),
                 )
             )
-            keyed.extend(weak_answers((case_type, question_id, text)))
+            weak.extend(weak_answers((case_type, question_id, text)))
         met = sum(e.met for e in evidence)
         partly = sum(e.partly_met for e in evidence)
         not_met = sum(e.not_met for e in evidence)
         applicable = met + partly + not_met
-        keyed.sort(key=itemgetter(0))
-        weak = [answer for _, answer in keyed]
+        # Not met before partly met, then by case reference (then case id and question), so
+        # the worst answers lead: stable sorts from the last key to the first, which make no
+        # key tuple per answer (thousands of them, each more work for the garbage collector).
+        weak.sort(key=attrgetter("question_id"))
+        weak.sort(key=lambda w: str(w.case_id))
+        weak.sort(key=lambda w: w.reference or "")
+        weak.sort(key=lambda w: _WEAK_RANK[w.outcome])
         result[code] = RecommendationEvidence(
             code=code,
             questions=tuple(evidence),
