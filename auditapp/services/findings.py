@@ -485,10 +485,10 @@ class QuestionSetFindings:
     questions: tuple[QuestionFinding, ...]
 
 
-def _audited_in(inspection_id: Any) -> Any:
-    """The inspection's audited sample: sampled cases submitted or moderated."""
+def _audited_in(inspection_ids: Any) -> Any:
+    """The inspections' audited samples: sampled cases submitted or moderated."""
     return and_(
-        Case.inspection_id == inspection_id,
+        Case.inspection_id.in_(inspection_ids),
         Case.in_sample.is_(True),
         Case.status.in_(AUDITED),
     )
@@ -496,14 +496,15 @@ def _audited_in(inspection_id: Any) -> Any:
 
 @cache
 def _question_findings_statements() -> tuple[Select[Any], Select[Any]]:
-    """The sets used by :inspection_id's audited cases with their questions, and the outcome
-    counts per set, question and outcome.
+    """The sets used by the audited cases of :inspection_ids with their questions, and the
+    outcome counts per set, question and outcome.
 
-    Built once (with bound parameters), as building them costs a good part of running them.
+    Built once (with bound parameters), as building them costs a good part of running them;
+    the ids are an expanding parameter, so one inspection and many share the statements.
     Sets and questions come in one statement (a round trip less); questions as columns, not
     entities, whose loading costs more than the grouped count itself.
     """
-    audited = _audited_in(bindparam("inspection_id"))
+    audited = _audited_in(bindparam("inspection_ids", expanding=True))
     used = (
         select(Case.question_set_id, func.count(Case.id).label("cases"))
         .where(audited)
@@ -551,12 +552,27 @@ def _question_findings_statements() -> tuple[Select[Any], Select[Any]]:
 
 def question_findings(inspection_id: int) -> list[QuestionSetFindings]:
     """Outcome counts for every question of every set used by audited cases (two queries)."""
+    return _question_findings([inspection_id])
+
+
+def national_question_findings(inspection_ids: Sequence[int]) -> list[QuestionSetFindings]:
+    """Outcome counts per question over the audited cases of all these inspections together.
+
+    The figures of :func:`question_findings` summed across the inspections, per question set
+    and question (two queries, whatever the number of inspections and cases).
+    """
+    return _question_findings(list(dict.fromkeys(inspection_ids))) if inspection_ids else []
+
+
+def _question_findings(inspection_ids: list[int]) -> list[QuestionSetFindings]:
+    """Per-question figures over the audited cases of these inspections together."""
     questions_statement, counts_statement = _question_findings_statements()
-    rows = _rows(questions_statement, {"inspection_id": inspection_id})
+    params = {"inspection_ids": inspection_ids}
+    rows = _rows(questions_statement, params)
     if not rows:
         return []
     counts: dict[tuple[int, str], dict[str, int]] = {}
-    for set_id, code, outcome, number in _rows(counts_statement, {"inspection_id": inspection_id}):
+    for set_id, code, outcome, number in _rows(counts_statement, params):
         counts.setdefault((set_id, code), {})[outcome] = int(number)
 
     sets: dict[int, tuple[Any, ...]] = {}
