@@ -1,7 +1,7 @@
 """Findings pages: dashboard, per-question figures, recommendation progress, chapters, case
 studies. Members of the inspection (leads, auditors, observers) can read them; only leads
 record judgements. The national view puts the grades of every inspection a user can see
-side by side."""
+side by side, and the per-question figures of all of them together."""
 
 from __future__ import annotations
 
@@ -67,6 +67,21 @@ def show_national() -> str:
         rows=list(zip(visible, national.inspections, strict=True)),
         total=national.total,
         member_of=member_of,
+    )
+
+
+@bp.get("/national/questions")
+def show_national_questions() -> str:
+    """Per-question outcome counts over the audited cases of every inspection the user can see.
+
+    The same inspections as the national grades (:func:`show_national`); the figures are of
+    all of them together, so there are no links to case lists, which are per inspection.
+    """
+    visible = inspections.visible_inspections(current_user)
+    return render_template(
+        "findings/show_national_questions.html",
+        inspection_count=len(visible),
+        sets=findings.national_question_findings([inspection.id for inspection in visible]),
     )
 
 

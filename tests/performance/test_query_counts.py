@@ -136,7 +136,9 @@ def test_page_runs_the_same_number_of_statements_for_3_and_30_cases(
     )
 
 
+@pytest.mark.parametrize("url", ["/findings/national", "/findings/national/questions"])
 def test_national_view_runs_the_same_number_of_statements_for_more_inspections_and_cases(
+    url: str,
     app: Flask,
     inspection: Any,
     lead: User,
@@ -149,8 +151,8 @@ def test_national_view_runs_the_same_number_of_statements_for_more_inspections_a
     def statements() -> list[str]:
         db.session.expire_all()
         with counting_statements() as seen:
-            response = client.get("/findings/national")
-        assert response.status_code == 200, f"the national view answered {response.status_code}"
+            response = client.get(url)
+        assert response.status_code == 200, f"GET {url} answered {response.status_code}"
         return list(seen)
 
     statements()
@@ -164,6 +166,6 @@ def test_national_view_runs_the_same_number_of_statements_for_more_inspections_a
 
     assert few, "no statement was counted: the listener is not on the app's engine"
     assert len(many) == len(few), (
-        f"the national view ran {len(few)} statements for 1 inspection with {FEW} cases but "
+        f"GET {url} ran {len(few)} statements for 1 inspection with {FEW} cases but "
         f"{len(many)} for 3 with {MANY} each:\n" + "\n".join(many)[:3000]
     )

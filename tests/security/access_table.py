@@ -175,6 +175,7 @@ ACCESS: dict[str, dict[str, Access]] = {
     "moderation.resolve_second_audit": {"* submitted": LEAD},
     # findings: every member reads; the lead judges
     "findings.show_national": {"*": SIGNED_IN},  # lists only the inspections each user may see
+    "findings.show_national_questions": {"*": SIGNED_IN},  # as show_national
     "findings.show_dashboard": {"*": MEMBERS},
     "findings.list_graded_cases": {"*": MEMBERS},
     "findings.show_questions": {"*": MEMBERS},

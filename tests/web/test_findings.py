@@ -773,3 +773,81 @@ def test_home_page_links_to_the_national_view_for_leads_of_several_inspections(
 ) -> None:
     assert "/findings/national" in login_as(lead).get("/").get_data(as_text=True)
     assert "/findings/national" not in login_as(observer).get("/").get_data(as_text=True)
+
+
+# --- national question findings -----------------------------------------------------------------
+
+
+def test_national_question_figures_sum_the_inspections(
+    known: Inspection, two_inspections: Inspection
+) -> None:
+    ids = [known.id, two_inspections.id]
+    sets = {s.case_type: s for s in findings.national_question_findings(ids)}
+    da = sets["domestic-abuse"]
+    da06 = next(q for q in da.questions if q.code == "DA06")
+    assert da.cases == 6  # 4 + 2 audited; both drafts left out
+    assert (da06.met, da06.partly_met, da06.not_met, da06.applicable) == (4, 1, 1, 6)
+    assert da06.summary == "met in 4 of 6 applicable cases (1 partly met)"
+    assert sets["da-telephone-appointment"].cases == 3  # only `known` has dip samples
+    # Per question, the national figures are the sum of each inspection's.
+    each = [findings.question_findings(i) for i in ids]
+    for found in sets.values():
+        for question in found.questions:
+            alone = [
+                q
+                for sets_of_one in each
+                for s in sets_of_one
+                if s.question_set_id == found.question_set_id
+                for q in s.questions
+                if q.code == question.code
+            ]
+            for outcome in ("met", "partly_met", "not_met", "not_applicable", "recorded"):
+                assert getattr(question, outcome) == sum(getattr(q, outcome) for q in alone)
+    assert findings.national_question_findings([known.id]) == findings.question_findings(known.id)
+    assert findings.national_question_findings([]) == []
+
+
+def test_national_questions_page_shows_the_summed_figures_without_case_links(
+    login_as: Callable[[User], Any], known: Inspection, two_inspections: Inspection, lead: User
+) -> None:
+    response = login_as(lead).get("/findings/national/questions")
+    assert response.status_code == 200
+    text = _text(response)
+    assert "audited (submitted or moderated) cases of the 2 inspections you can see" in text
+    assert "6 audited cases" in text
+    assert "met in 4 of 6 applicable cases (1 partly met)" in text
+    assert "4 of 6: 67%" in text
+    assert "Dip sample" in text and "met in 2 of 3 applicable cases" in text
+    assert "/findings/inspections/" not in response.get_data(as_text=True)
+    national = login_as(lead).get("/findings/national").get_data(as_text=True)
+    assert 'href="/findings/national/questions"' in national
+
+
+def test_national_questions_page_leaves_out_inspections_the_user_is_not_a_member_of(
+    login_as: Callable[[User], Any],
+    known: Inspection,
+    other_inspection: Inspection,
+    outsider: User,
+    observer: User,
+) -> None:
+    factories.make_case(
+        other_inspection, "O-1", answers=_da(), status=CaseStatus.MODERATED, final_grade="good"
+    )
+    outside = _text(login_as(outsider).get("/findings/national/questions"))
+    assert "of the 1 inspection you can see" in outside
+    assert "1 audited case." in outside and "met in 1 of 1 applicable case" in outside
+    assert "Dip sample" not in outside  # `known`'s telephone appointments are not counted
+    inside = _text(login_as(observer).get("/findings/national/questions"))
+    assert "4 audited cases" in inside
+    assert "met in 2 of 4 applicable cases (1 partly met)" in inside
+
+
+def test_national_questions_page_needs_sign_in_and_says_when_there_is_nothing(
+    client: Any, login_as: Callable[[User], Any]
+) -> None:
+    anonymous = client.get("/findings/national/questions")
+    assert anonymous.status_code == 302
+    assert "/auth/login" in anonymous.headers["Location"]
+    loner = factories.make_user("loner@example.test")
+    text = _text(login_as(loner).get("/findings/national/questions"))
+    assert "There are no inspections you can see yet." in text
