@@ -17,7 +17,7 @@ Which cases count:
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from functools import cache
 from typing import Any
@@ -37,7 +37,6 @@ from auditapp.domain.aggregation import (
     RecommendationEvidence,
     WeakAnswer,
     WeakOutcome,
-    WorkProgress,
     dashboard_figures,
     grade_breakdown,
     grade_distribution,
@@ -303,33 +302,18 @@ def case_counts(inspection_id: int) -> list[CaseCount]:
 
 
 @dataclass(frozen=True)
-class Dashboard:
-    """The inspection dashboard's figures."""
+class Dashboard(DashboardFigures):
+    """The inspection dashboard's figures, with the inspection they belong to."""
 
     inspection_id: int
-    headline: str
-    provisional: bool
-    unmoderated: int
-    overall: GradeBreakdown
-    by_case_type: tuple[GradeBreakdown, ...]
-    by_auditor: tuple[GradeBreakdown, ...]
-    progress: tuple[WorkProgress, ...]
-    progress_total: WorkProgress
 
 
 def dashboard(inspection_id: int) -> Dashboard:
     """Headline, grades by case type and by auditor, and progress of the work (one query)."""
-    figures: DashboardFigures = dashboard_figures(case_counts(inspection_id))
+    figures = dashboard_figures(case_counts(inspection_id))
     return Dashboard(
         inspection_id=inspection_id,
-        headline=figures.headline,
-        provisional=figures.provisional,
-        unmoderated=figures.unmoderated,
-        overall=figures.overall,
-        by_case_type=figures.by_case_type,
-        by_auditor=figures.by_auditor,
-        progress=figures.progress,
-        progress_total=figures.progress_total,
+        **{f.name: getattr(figures, f.name) for f in fields(DashboardFigures)},
     )
 
 
