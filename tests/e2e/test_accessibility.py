@@ -51,6 +51,22 @@ def test_inspection_overview_is_accessible(open_page: Any, live_app: Any) -> Non
     assert_accessible(page, "inspection-overview")
 
 
+@pytest.mark.parametrize(
+    ("name", "path"),
+    [
+        ("national-view", "/findings/national"),
+        ("national-questions", "/findings/national/questions"),
+    ],
+)
+def test_national_pages_are_accessible(open_page: Any, name: str, path: str) -> None:
+    # The demo lead leads the review and its baseline: two inspections side by side.
+    page = open_page(user=LEAD, bypass_csp=True)
+    journeys.goto_ok(page, path)
+    expect(page.locator("h1")).to_be_visible()
+    save_screenshot(page, name)
+    assert_accessible(page, name)
+
+
 # Pages of features built by the other issues: (name, user, how to reach the page).
 FEATURE_PAGES: list[tuple[str, str, Callable[..., None]]] = [
     ("my-cases", AUDITOR, journeys.goto_my_cases),
