@@ -273,31 +273,10 @@ def case_counts(inspection_id: int) -> list[CaseCount]:
     One grouped query: a few dozen rows whatever the number of cases.
     """
     rows = _rows(_case_counts_statement(), {"inspection_id": inspection_id})
+    # The statement's columns are CaseCount's fields in order.
     return [
-        CaseCount(
-            cases=cases,
-            status=status,
-            moderated=bool(moderated),
-            grade=grade,
-            kind=kind,
-            case_type_slug=slug,
-            case_type=name,
-            auditor_id=auditor_id,
-            auditor_name=auditor_name,
-            auditor_email=auditor_email,
-        )
-        for (
-            cases,
-            status,
-            moderated,
-            grade,
-            kind,
-            slug,
-            name,
-            auditor_id,
-            auditor_name,
-            auditor_email,
-        ) in rows
+        CaseCount(cases, status, bool(moderated), grade, *rest)
+        for cases, status, moderated, grade, *rest in rows
     ]
 
 

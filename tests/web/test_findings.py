@@ -757,14 +757,15 @@ def test_admin_sees_every_inspection_in_the_national_view(
     assert f'href="/findings/inspections/{known.id}"' not in response.get_data(as_text=True)
 
 
-def test_national_view_needs_sign_in_and_says_when_there_is_nothing(
-    client: Any, login_as: Callable[[User], Any]
+@pytest.mark.parametrize("path", ["/findings/national", "/findings/national/questions"])
+def test_national_pages_need_sign_in_and_say_when_there_is_nothing(
+    client: Any, login_as: Callable[[User], Any], path: str
 ) -> None:
-    anonymous = client.get("/findings/national")
+    anonymous = client.get(path)
     assert anonymous.status_code == 302
     assert "/auth/login" in anonymous.headers["Location"]
     loner = factories.make_user("loner@example.test")
-    text = _text(login_as(loner).get("/findings/national"))
+    text = _text(login_as(loner).get(path))
     assert "There are no inspections you can see yet." in text
 
 
@@ -840,14 +841,3 @@ def test_national_questions_page_leaves_out_inspections_the_user_is_not_a_member
     inside = _text(login_as(observer).get("/findings/national/questions"))
     assert "4 audited cases" in inside
     assert "met in 2 of 4 applicable cases (1 partly met)" in inside
-
-
-def test_national_questions_page_needs_sign_in_and_says_when_there_is_nothing(
-    client: Any, login_as: Callable[[User], Any]
-) -> None:
-    anonymous = client.get("/findings/national/questions")
-    assert anonymous.status_code == 302
-    assert "/auth/login" in anonymous.headers["Location"]
-    loner = factories.make_user("loner@example.test")
-    text = _text(login_as(loner).get("/findings/national/questions"))
-    assert "There are no inspections you can see yet." in text
