@@ -167,4 +167,5 @@ def render_report_pdf(inspection: Inspection) -> bytes:
     fetcher = StaticFilesOnly(
         current_app.static_folder or "", url_for("static", filename="").rstrip("/")
     )
-    return HTML(string=html, base_url=PDF_BASE_URL, url_fetcher=fetcher).write_pdf()
+    pdf: bytes = HTML(string=html, base_url=PDF_BASE_URL, url_fetcher=fetcher).write_pdf()
+    return pdf
