@@ -110,16 +110,15 @@ def _number_text(value: Any, places: int = 0) -> str:
 def report_context(inspection: Inspection) -> dict[str, Any]:
     """The report template's context: figures from the findings, shaped for reading."""
     report = report_data(inspection)
-    summary_rows = report.summary.to_dict("records")
     bars = [
         charts.GradeBar(
-            str(row["group"]),
-            int(row["good"]),
-            int(row["requires_improvement"]),
-            int(row["inadequate"]),
-            int(row["ungraded"]),
+            row["group"],
+            row["good"],
+            row["requires_improvement"],
+            row["inadequate"],
+            row["ungraded"],
         )
-        for row in summary_rows
+        for row in report.summary
     ]
     chapters = [
         {
@@ -135,16 +134,16 @@ def report_context(inspection: Inspection) -> dict[str, Any]:
         {
             "comparison": row["comparison"],
             "group": row["group"],
-            "compared": int(row["compared"]),
+            "compared": row["compared"],
             "percent": _number_text(row["percent"]),
             "kappa": _number_text(row["kappa"], 2),
         }
-        for row in report.agreement.to_dict("records")
+        for row in report.agreement
         if row["grouping"] in ("All", "Case type")
     ]
     return {
         "report": report,
-        "summary_rows": summary_rows,
+        "summary_rows": report.summary,
         "grade_chart": charts.grade_chart(bars),
         "chapters": chapters,
         "agreement_rows": agreement_rows,
@@ -168,4 +167,5 @@ def render_report_pdf(inspection: Inspection) -> bytes:
     fetcher = StaticFilesOnly(
         current_app.static_folder or "", url_for("static", filename="").rstrip("/")
     )
-    return HTML(string=html, base_url=PDF_BASE_URL, url_fetcher=fetcher).write_pdf()
+    pdf: bytes = HTML(string=html, base_url=PDF_BASE_URL, url_fetcher=fetcher).write_pdf()
+    return pdf

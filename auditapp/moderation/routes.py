@@ -175,7 +175,9 @@ def show_case(case_id: int) -> str:
     return _case_page(case)
 
 
-def _decide(case: Case, form_name: str, form: Any, decide: Any, done: str) -> str | Response:
+def _decide(
+    case: Case, form_name: str, form: Any, decide: Any, done: str
+) -> str | Response | tuple[str, int]:
     if not can_moderate(current_user, case):
         return _refused(
             f"You audited case {case.reference} yourself, so another lead must moderate it."

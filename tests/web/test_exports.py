@@ -8,7 +8,7 @@ import shutil
 import subprocess
 import zipfile
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -477,6 +477,36 @@ def test_each_csv_has_a_header_row_and_the_findings_figures(
     summary = _csv_rows(client.get(f"/exports/{inspection.id}/csv/summary.csv").data)
     assert summary[0]["Cases"] == str(board.overall.cases)
     assert summary[0]["Inadequate"] == str(int(board.overall.grades[2].share.count))
+
+
+CELL_CASES = [
+    # (kind, value, workbook cell, CSV text)
+    ("text", None, None, ""),
+    ("int", float("nan"), None, ""),
+    ("int", 7.0, 7, 7),
+    ("text", 3.0, 3.0, 3),
+    ("decimal", 0.456, 0.456, "0.46"),
+    ("bool", True, "Yes", "Yes"),
+    ("bool", False, "No", "No"),
+    ("text", "=1+1", "'=1+1", "'=1+1"),
+    (
+        "datetime",
+        datetime(2024, 6, 1, 9, 30, tzinfo=UTC),
+        datetime(2024, 6, 1, 9, 30),
+        "2024-06-01 09:30",
+    ),
+    ("date", date(2024, 6, 1), date(2024, 6, 1), "2024-06-01"),
+]
+
+
+@pytest.mark.parametrize(("kind", "value", "in_workbook", "in_csv"), CELL_CASES)
+def test_each_value_becomes_a_typed_safe_cell_in_the_workbook_and_the_csv(
+    kind: str, value: Any, in_workbook: Any, in_csv: Any
+) -> None:
+    column = export_service.Column("key", "Heading", kind=kind)
+
+    assert export_service.workbook_value(column, value) == in_workbook
+    assert export_service.csv_value(column, value) == in_csv
 
 
 def test_the_csv_zip_holds_one_file_per_table(

@@ -1,0 +1,151 @@
+"""The findings, dashboard and agreement pages' figures as export rows, never recomputed.
+
+Every figure comes from ``auditapp.services.findings`` and ``auditapp.services.moderation``,
+the functions those pages call, so each exported figure equals the one on screen.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from auditapp.models import Inspection, RecommendationKind
+from auditapp.services import findings, moderation
+
+
+def _agreement_percent(fraction: float | None) -> int | None:
+    """Agreement as the agreement page shows it: Python's round() of the percentage.
+
+    The page rounds half to even, unlike the findings' half up; the export follows the page
+    so the two show the same number.
+    """
+    return None if fraction is None else round(fraction * 100)
+
+
+def headline_text(inspection: Inspection) -> str:
+    """The dashboard's headline, e.g. "24 cases audited: 6 good (25%), …"."""
+    board = findings.dashboard(inspection.id)
+    return board.headline + (" (provisional)" if board.provisional else "")
+
+
+def summary_rows(inspection: Inspection) -> list[dict[str, Any]]:
+    """The dashboard's grade counts: all audited cases, then by case type and by auditor."""
+    board = findings.dashboard(inspection.id)
+    groups = [("All", board.overall)]
+    groups += [("Case type", b) for b in board.by_case_type]
+    groups += [("Auditor", b) for b in board.by_auditor]
+    rows = []
+    for grouping, breakdown in groups:
+        row: dict[str, Any] = {
+            "grouping": grouping,
+            "group": breakdown.label,
+            "cases": breakdown.cases,
+            "graded": breakdown.graded,
+            "ungraded": breakdown.ungraded,
+            "provisional": breakdown.provisional,
+        }
+        for count in breakdown.grades:
+            row[count.grade] = int(count.share.count)
+            row[f"pct_{count.grade}"] = count.share.percent
+        rows.append(row)
+    return rows
+
+
+def findings_rows(inspection: Inspection) -> list[dict[str, Any]]:
+    """The findings page's per-question figures, one row per question of each set used."""
+    return [
+        {
+            "case_type": found.case_type_name,
+            "version": found.version,
+            "cases": found.cases,
+            "question_id": q.code,
+            "section": q.section,
+            "question_text": q.text,
+            "critical": q.critical,
+            "recommendations": ", ".join(q.recommendation_codes),
+            "met": q.met,
+            "partly_met": q.partly_met,
+            "not_met": q.not_met,
+            "not_applicable": q.not_applicable,
+            "recorded": q.recorded,
+            "applicable": q.applicable,
+            "pct_met": q.share.percent,
+            "ci": q.share.ci_text,
+            "summary": q.summary,
+        }
+        for found in findings.question_findings(inspection.id)
+        for q in found.questions
+    ]
+
+
+def recommendation_rows(inspection: Inspection) -> list[dict[str, Any]]:
+    """The findings page's progress on each baseline recommendation."""
+    return [
+        {
+            "code": rec.code,
+            "kind": RecommendationKind(rec.kind).label,
+            "chapter": rec.chapter,
+            "timescale": rec.timescale,
+            "text": rec.text,
+            "met": rec.met,
+            "partly_met": rec.partly_met,
+            "not_met": rec.not_met,
+            "applicable": rec.applicable,
+            "rate": rec.now_percent,
+            "ci": rec.now_share.ci_text,
+            "baseline_rate": rec.baseline_percent,
+            "baseline_source": rec.baseline_source,
+            "change": rec.change_points,
+            "suggestion": rec.suggestion.judgement.label,
+            "suggestion_reason": rec.suggestion.reason,
+            "judgement": rec.judgement_label,
+            "narrative": rec.narrative or None,
+            "judged_by": rec.judged_by,
+            "judged_at": rec.judged_at,
+        }
+        for rec in findings.recommendation_progress(inspection).rows
+    ]
+
+
+def agreement_rows(inspection: Inspection) -> list[dict[str, Any]]:
+    """The agreement page's figures: moderated vs first grades, second vs first audits."""
+    figures = moderation.agreement_figures(inspection.id)
+    rows = []
+    for comparison, agreement_table in (
+        ("Lead's moderated grade v auditor's grade", figures.moderation),
+        ("Second audit's grade v first audit's grade", figures.second_audits),
+    ):
+        groups = [("All", "All cases", agreement_table.overall)]
+        groups += [("Auditor", name, a) for name, a in agreement_table.by_auditor.items()]
+        groups += [("Case type", name, a) for name, a in agreement_table.by_case_type.items()]
+        for grouping, group, figure in groups:
+            rows.append(
+                {
+                    "comparison": comparison,
+                    "grouping": grouping,
+                    "group": group,
+                    "compared": figure.compared,
+                    "agreed": figure.agreed,
+                    "disagreed": figure.disagreed,
+                    "percent": _agreement_percent(figure.percent),
+                    "kappa": figure.kappa,
+                    "linear_kappa": figure.linear_kappa,
+                    "quadratic_kappa": figure.quadratic_kappa,
+                }
+            )
+    for question in figures.questions:
+        q = question.figures
+        rows.append(
+            {
+                "comparison": "Second audit's outcome v first audit's outcome",
+                "grouping": "Question",
+                "group": f"{question.case_type} {q.question_id}: {question.text}",
+                "compared": q.compared,
+                "agreed": q.agreed,
+                "disagreed": q.disagreed,
+                "percent": _agreement_percent(q.percent) if q.compared else None,
+                "kappa": q.kappa,
+                "linear_kappa": None,
+                "quadratic_kappa": None,
+            }
+        )
+    return rows

@@ -1,0 +1,159 @@
+"""A lead's moderation decisions on a submitted case (agree, change, return) and their checks.
+
+Each public function that changes data is one transaction's work: it adds and flushes,
+records audit events, and leaves the commit to the route.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from auditapp.domain.grades import Grade
+from auditapp.extensions import db
+from auditapp.models import (
+    Case,
+    CaseStatus,
+    ModerationAction,
+    ModerationDecision,
+    User,
+    utcnow,
+)
+from auditapp.services.audit_log import record_case_event
+
+REASON_MAX_LENGTH = 5000
+_EVENT_ACTIONS = {
+    ModerationAction.AGREE: "moderation_agreed",
+    ModerationAction.CHANGE: "moderation_changed",
+    ModerationAction.RETURN: "moderation_returned",
+}
+
+
+class ModerationError(ValueError):
+    """A decision the moderation rules refuse; the message is written for the user."""
+
+
+class SelfModerationError(ModerationError):
+    """A lead tried to moderate (or resolve) a case they audited themselves."""
+
+
+def first_grade(case: Case) -> str | None:
+    """The grade the auditor submitted: their proposed grade, else the computed grade."""
+    return case.proposed_grade or case.computed_grade
+
+
+def _check_can_decide(case: Case, lead: User) -> None:
+    if case.auditor_id == lead.id:
+        raise SelfModerationError(
+            f"You audited case {case.reference} yourself, so another lead must moderate it."
+        )
+    if case.status != CaseStatus.SUBMITTED:
+        state = {
+            CaseStatus.DRAFT: "a draft (it has not been submitted, or was returned to its auditor)",
+            CaseStatus.MODERATED: "already moderated",
+        }.get(CaseStatus(case.status), case.status)
+        raise ModerationError(
+            f"Case {case.reference} is {state}: only submitted cases can be moderated."
+        )
+
+
+def required_text(text: str | None, what: str) -> str:
+    """The text stripped; ModerationError when it is empty or longer than the limit."""
+    cleaned = (text or "").strip()
+    if not cleaned:
+        raise ModerationError(f"Enter {what}")
+    if len(cleaned) > REASON_MAX_LENGTH:
+        raise ModerationError(
+            f"{what.capitalize()} must be {REASON_MAX_LENGTH:,} characters or fewer"
+        )
+    return cleaned
+
+
+def moderate(
+    case: Case, lead: User, action: ModerationAction, grade: str, reason: str | None
+) -> ModerationDecision:
+    """Record the decision and make ``grade`` the case's final grade (checks already done)."""
+    before = first_grade(case)
+    decision = ModerationDecision(
+        case_id=case.id,
+        lead_id=lead.id,
+        action=action,
+        grade_before=before,
+        grade_after=grade,
+        reason=reason,
+    )
+    db.session.add(decision)
+    previous_final = case.final_grade
+    case.final_grade = grade
+    case.status = CaseStatus.MODERATED
+    case.moderated_at = utcnow()
+    case.returned_comment = None
+    # Past-tense actions read well on the case timeline ("Moderation agreed: final grade").
+    done = _EVENT_ACTIONS[action]
+    record_case_event(case, lead, done, "final_grade", previous_final, grade)
+    record_case_event(case, lead, done, "status", CaseStatus.SUBMITTED, case.status)
+    if reason:
+        record_case_event(case, lead, done, "moderation_reason", None, reason)
+    db.session.flush()
+    return decision
+
+
+def agree_grade(case: Case, lead: User) -> ModerationDecision:
+    """The lead agrees with the auditor's grade: it becomes the final grade."""
+    _check_can_decide(case, lead)
+    grade = first_grade(case)
+    if grade is None:
+        raise ModerationError(
+            f"Case {case.reference} has no grade to agree with: choose a grade and give a reason."
+        )
+    return moderate(case, lead, ModerationAction.AGREE, grade, None)
+
+
+def change_grade(case: Case, lead: User, grade: str, reason: str | None) -> ModerationDecision:
+    """The lead sets a different final grade, with a reason."""
+    _check_can_decide(case, lead)
+    try:
+        new_grade = Grade(grade)
+    except ValueError as error:
+        raise ModerationError("Choose the moderated grade") from error
+    cleaned = required_text(reason, "the reason for changing the grade")
+    if new_grade == first_grade(case):
+        raise ModerationError(
+            f"{new_grade.label} is the auditor's grade: agree with it instead of changing it."
+        )
+    return moderate(case, lead, ModerationAction.CHANGE, new_grade.value, cleaned)
+
+
+def return_to_auditor(case: Case, lead: User, comment: str | None) -> ModerationDecision:
+    """Send the case back to its auditor as a draft they can edit, with the lead's comment."""
+    _check_can_decide(case, lead)
+    cleaned = required_text(comment, "a comment for the auditor")
+    decision = ModerationDecision(
+        case_id=case.id,
+        lead_id=lead.id,
+        action=ModerationAction.RETURN,
+        grade_before=first_grade(case),
+        grade_after=None,
+        reason=cleaned,
+    )
+    db.session.add(decision)
+    case_comment_before = case.returned_comment
+    case.status = CaseStatus.DRAFT
+    case.returned_comment = cleaned
+    done = _EVENT_ACTIONS[ModerationAction.RETURN]
+    record_case_event(case, lead, done, "status", CaseStatus.SUBMITTED, CaseStatus.DRAFT)
+    record_case_event(case, lead, done, "returned_comment", case_comment_before, cleaned)
+    db.session.flush()
+    return decision
+
+
+def decisions_for(case: Case) -> list[ModerationDecision]:
+    """Every moderation decision on the case, oldest first."""
+    return list(
+        db.session.scalars(
+            select(ModerationDecision)
+            .options(selectinload(ModerationDecision.lead))
+            .where(ModerationDecision.case_id == case.id)
+            .order_by(ModerationDecision.created_at, ModerationDecision.id)
+        )
+    )
