@@ -10,8 +10,14 @@ The names below are the package's public interface: import them from here.
 """
 
 from auditapp.domain.question_sets.answers import (
+    NONE_OF_THESE_WORDS,
+    NOT_ANSWERED_WORDS,
+    NOT_APPLICABLE_WORDS,
+    YES_NO_WORDS,
+    answer_words,
     checklist_ticks,
     normalise_answer,
+    option_words,
     parse_stored_date,
 )
 from auditapp.domain.question_sets.durations import format_duration, parse_duration
@@ -61,13 +67,17 @@ __all__ = [
     "ANSWER_TYPES",
     "DATA_DIR",
     "LIBRARY_DIR",
+    "NONE_OF_THESE_WORDS",
     "NONE_TICKED",
+    "NOT_ANSWERED_WORDS",
     "NOT_APPLICABLE",
+    "NOT_APPLICABLE_WORDS",
     "RECOMMENDATIONS_FILE",
     "RECOMMENDATION_CODE",
     "SCHEMA_FILE",
     "TEXT_MAX_LENGTH",
     "YES_NO_VALUES",
+    "YES_NO_WORDS",
     "AnswerError",
     "Condition",
     "DerivedCheck",
@@ -84,6 +94,7 @@ __all__ = [
     "Section",
     "SetKind",
     "ThresholdBy",
+    "answer_words",
     "checklist_ticks",
     "condition_met",
     "dump_question_set",
@@ -93,6 +104,7 @@ __all__ = [
     "load_question_set",
     "load_recommendations",
     "normalise_answer",
+    "option_words",
     "parse_duration",
     "parse_stored_date",
     "question_set_to_dict",

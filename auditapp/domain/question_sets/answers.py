@@ -126,3 +126,80 @@ def checklist_ticks(value: str | None) -> list[str]:
     except json.JSONDecodeError:
         return []
     return [item for item in ticked if isinstance(item, str)] if isinstance(ticked, list) else []
+
+
+# --- wording ------------------------------------------------------------------------------------
+
+NOT_ANSWERED_WORDS = "Not answered"
+NOT_APPLICABLE_WORDS = "Not applicable"
+NONE_OF_THESE_WORDS = "None of these"
+YES_NO_WORDS = {"yes": "Yes", "partly": "Partly", "no": "No"}
+# Month names written out, so the wording never depends on the server's locale.
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+def answer_words(question: Question, value: str | None) -> str:
+    """Return a stored answer as people read it, e.g. "Yes" or "5 September 2022, 14:30".
+
+    The one wording of answers for the form, moderation, exports and grade explanations. A
+    stored value the question cannot read (e.g. edited by hand) is shown as it is stored.
+    """
+    if not value:
+        return NOT_ANSWERED_WORDS
+    if value == NOT_APPLICABLE and question.allow_na:
+        return NOT_APPLICABLE_WORDS
+    if question.type in ("yes_no", "choice"):
+        return option_words(question, value)
+    if question.type == "checklist":
+        return _checklist_words(question, value)
+    if question.type == "number":
+        return _number_words(value)
+    if question.type in ("date", "datetime"):
+        return _date_words(question, value)
+    return value
+
+
+def option_words(question: Question, value: str) -> str:
+    """Return one answer value of a yes_no, choice or checklist question in words ("Partly")."""
+    if question.type == "yes_no":
+        return YES_NO_WORDS.get(value, value)
+    if value == NOT_APPLICABLE and question.allow_na:
+        return NOT_APPLICABLE_WORDS
+    option = question.option(value)
+    return option.label if option else value
+
+
+def _checklist_words(question: Question, value: str) -> str:
+    ticked = checklist_ticks(value)
+    if ticked:
+        return ", ".join(option_words(question, tick) for tick in ticked)
+    return NONE_OF_THESE_WORDS if value.strip() == "[]" else value
+
+
+def _number_words(value: str) -> str:
+    # Thousands separated by commas, as GOV.UK writes numbers over 999; decimals as stored.
+    if not _NUMBER.match(value):
+        return value
+    return f"{Decimal(value):,}"
+
+
+def _date_words(question: Question, value: str) -> str:
+    try:
+        when = parse_stored_date(question, value)
+    except ValueError:
+        return value
+    day = f"{when.day} {_MONTHS[when.month - 1]} {when.year}"
+    return day if question.type == "date" else f"{day}, {when:%H:%M}"
