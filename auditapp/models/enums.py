@@ -7,6 +7,7 @@ imported here so the models (and older imports from this module) use the one def
 from enum import StrEnum
 
 from auditapp.domain.recommendations import Progress as ProgressJudgement
+from auditapp.domain.recommendations import RecommendationKind
 from auditapp.domain.statuses import CaseStatus, ModerationAction, SecondAuditStatus
 
 __all__ = [
@@ -56,19 +57,3 @@ class InspectionKind(StrEnum):
             "post_inspection_review": "Post-inspection review",
             "thematic": "Thematic inspection",
         }[self.value]
-
-
-class RecommendationKind(StrEnum):
-    """Recommendations and areas for improvement are both followed up."""
-
-    RECOMMENDATION = "recommendation"
-    AREA_FOR_IMPROVEMENT = "area_for_improvement"
-
-    @property
-    def label(self) -> str:
-        """Text shown to users."""
-        return (
-            "Recommendation"
-            if self is RecommendationKind.RECOMMENDATION
-            else "Area for improvement"
-        )

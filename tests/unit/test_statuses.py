@@ -1,10 +1,10 @@
-"""Statuses are domain StrEnums with one definition, which the models import."""
+"""Statuses and kinds are domain StrEnums with one definition, which the models import."""
 
 from __future__ import annotations
 
 import pytest
 
-from auditapp.domain.recommendations import Progress
+from auditapp.domain.recommendations import Progress, RecommendationKind
 from auditapp.domain.statuses import (
     AUDITED_STATUSES,
     CaseStatus,
@@ -21,6 +21,7 @@ def test_models_use_the_domain_definitions() -> None:
     assert models.SecondAuditStatus is enums.SecondAuditStatus is SecondAuditStatus
     assert models.ModerationAction is enums.ModerationAction is ModerationAction
     assert models.ProgressJudgement is enums.ProgressJudgement is Progress
+    assert models.RecommendationKind is enums.RecommendationKind is RecommendationKind
 
 
 @pytest.mark.parametrize(

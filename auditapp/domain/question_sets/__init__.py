@@ -27,7 +27,6 @@ from auditapp.domain.question_sets.library import (
     LIBRARY_DIR,
     RECOMMENDATIONS_FILE,
     RecommendationData,
-    RecommendationKind,
     RecommendationsFile,
     load_library,
     load_recommendations,
@@ -62,6 +61,7 @@ from auditapp.domain.question_sets.visibility import (
     visible_ids,
     visible_questions,
 )
+from auditapp.domain.recommendations import RecommendationKind
 
 __all__ = [
     "ANSWER_TYPES",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
 
 import jsonschema
 
@@ -12,6 +11,7 @@ from auditapp.domain.question_sets.errors import QuestionSetError, QuestionSetPr
 from auditapp.domain.question_sets.loading import load_question_set
 from auditapp.domain.question_sets.model import RECOMMENDATION_CODE, QuestionSet
 from auditapp.domain.question_sets.schema import format_path, parse_yaml, schema_message
+from auditapp.domain.recommendations import RecommendationKind
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 LIBRARY_DIR = DATA_DIR / "question_sets"
@@ -39,9 +39,6 @@ def load_library(directory: Path | str | None = None) -> list[QuestionSet]:
         where[key] = path.name
         sets.append(qs)
     return sets
-
-
-RecommendationKind = Literal["recommendation", "area_for_improvement"]
 
 
 @dataclass(frozen=True)
@@ -98,7 +95,7 @@ _RECOMMENDATIONS_SCHEMA = {
                 "required": ["code", "kind", "chapter", "timescale", "text"],
                 "properties": {
                     "code": {"type": "string", "pattern": RECOMMENDATION_CODE.pattern},
-                    "kind": {"enum": ["recommendation", "area_for_improvement"]},
+                    "kind": {"enum": [str(kind) for kind in RecommendationKind]},
                     "chapter": {"type": "string", "minLength": 1},
                     "timescale": {"type": "string", "minLength": 1},
                     "text": {"type": "string", "minLength": 1},
@@ -137,7 +134,7 @@ def load_recommendations(path: Path | str | None = None) -> RecommendationsFile:
         recommendations=tuple(
             RecommendationData(
                 code=item["code"],
-                kind=item["kind"],
+                kind=RecommendationKind(item["kind"]),
                 chapter=item["chapter"],
                 timescale=item["timescale"],
                 text=item["text"],
