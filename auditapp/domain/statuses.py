@@ -23,8 +23,9 @@ class CaseStatus(StrEnum):
         return self in AUDITED_STATUSES
 
 
-# The statuses of audited cases. Members are strings, so a stored status string is found too.
-AUDITED_STATUSES = frozenset({CaseStatus.SUBMITTED, CaseStatus.MODERATED})
+# The statuses of audited cases, in a fixed order so SQL built from them (``in_``) is stable.
+# Members are strings, so a stored status string is found in it too.
+AUDITED_STATUSES = (CaseStatus.SUBMITTED, CaseStatus.MODERATED)
 
 
 class SecondAuditStatus(StrEnum):
