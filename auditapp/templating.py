@@ -8,24 +8,10 @@ from zoneinfo import ZoneInfo
 from flask import Flask, g
 from govuk_frontend_wtf.main import WTFormsHelpers
 
-from auditapp.domain.grades import Grade
+from auditapp.domain.grades import grade_label, grade_tag
 from auditapp.models.enums import InspectionKind, InspectionRole
 
 _LONDON = ZoneInfo("Europe/London")
-
-
-def grade_tag(grade: str | None, *, provisional: bool = False) -> dict[str, str]:
-    """Parameters for govukTag showing a grade (grey "Not graded" when there is none)."""
-    if not grade:
-        return {"text": "Not graded", "classes": "govuk-tag--grey"}
-    value = Grade(grade)
-    text = value.label + (" (provisional)" if provisional else "")
-    return {"text": text, "classes": value.tag_class}
-
-
-def grade_label(grade: str | None) -> str:
-    """A grade's label, or "Not graded"."""
-    return Grade(grade).label if grade else "Not graded"
 
 
 def format_datetime(value: datetime | None) -> str:
@@ -55,6 +41,7 @@ def role_label(role: str | None) -> str:
 def register_template_helpers(app: Flask) -> None:
     """Expose helpers to every template."""
     WTFormsHelpers(app)
+    # The one grade-to-tag helper lives with Grade; templates call it or the gradeTag macro.
     app.add_template_global(grade_tag)
     app.add_template_global(grade_label)
     app.add_template_global(inspection_kind_label)

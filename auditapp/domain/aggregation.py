@@ -15,6 +15,7 @@ from typing import NamedTuple
 
 from auditapp.domain.grades import Grade, Outcome
 from auditapp.domain.statistics import Share
+from auditapp.domain.statuses import AUDITED_STATUSES, CaseStatus
 
 # Each grade's value and label, looked up once: the dashboard needs them per group, and enum
 # iteration and attribute access are slow.
@@ -27,11 +28,6 @@ _OUTCOMES = frozenset(str(outcome) for outcome in Outcome)
 _WEAK = (Outcome.NOT_MET, Outcome.PARTLY_MET)
 _WEAK_RANK = {outcome: rank for rank, outcome in enumerate(_WEAK)}
 
-# Case statuses (the values of models.CaseStatus: the domain does not import the models).
-DRAFT = "draft"
-SUBMITTED = "submitted"
-MODERATED = "moderated"
-AUDITED = (SUBMITTED, MODERATED)
 NOT_ASSIGNED = "Not assigned"
 
 
@@ -75,7 +71,7 @@ class CaseCount:
     @property
     def counted(self) -> bool:
         """Return True for audited (submitted or moderated) cases of a graded case type."""
-        return self.kind == "case" and self.status in AUDITED
+        return self.kind == "case" and self.status in AUDITED_STATUSES
 
 
 @dataclass(frozen=True)
@@ -212,9 +208,9 @@ def work_progress(counts: Iterable[CaseCount], key: str, label: str, kind: str) 
         label=label,
         kind=kind,
         sampled=sampled,
-        in_progress=by_status.get(DRAFT, 0),
-        submitted=by_status.get(SUBMITTED, 0),
-        moderated=by_status.get(MODERATED, 0),
+        in_progress=by_status.get(CaseStatus.DRAFT, 0),
+        submitted=by_status.get(CaseStatus.SUBMITTED, 0),
+        moderated=by_status.get(CaseStatus.MODERATED, 0),
     )
 
 

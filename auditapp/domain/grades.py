@@ -1,4 +1,4 @@
-"""Case grades and question outcomes, with the words and colours the pages show."""
+"""Case grades and question outcomes, with the words and colours (tags) the pages show."""
 
 from __future__ import annotations
 
@@ -39,6 +39,31 @@ _GRADE_TAG_CLASSES = {
     Grade.INADEQUATE: "govuk-tag--red",
 }
 _GRADE_RANKS = {Grade.GOOD: 2, Grade.REQUIRES_IMPROVEMENT: 1, Grade.INADEQUATE: 0}
+
+NOT_GRADED = "Not graded"
+NOT_GRADED_TAG_CLASS = "govuk-tag--grey"
+
+
+def grade_label(grade: Grade | str | None, *, ungraded: str = NOT_GRADED) -> str:
+    """Return a stored grade's words ("Requires improvement"), or ``ungraded`` when none."""
+    return Grade(grade).label if grade else ungraded
+
+
+def grade_tag(
+    grade: Grade | str | None, *, provisional: bool = False, ungraded: str = NOT_GRADED
+) -> dict[str, str]:
+    """Return govukTag parameters for a grade: its words and colour, grey when there is none.
+
+    The one place a grade becomes a tag: templates call it (a Jinja global, or the ``gradeTag``
+    macro in ``templates/components/grade.html``), and so can services that build tag data.
+    """
+    if not grade:
+        return {"text": ungraded, "classes": NOT_GRADED_TAG_CLASS}
+    value = Grade(grade)
+    return {
+        "text": value.label + (" (provisional)" if provisional else ""),
+        "classes": value.tag_class,
+    }
 
 
 class Outcome(StrEnum):

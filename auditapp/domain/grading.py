@@ -22,8 +22,10 @@ from auditapp.domain.question_sets import (
     GradingRule,
     Question,
     QuestionSet,
+    answer_words,
     checklist_ticks,
     format_duration,
+    option_words,
     parse_stored_date,
     visible_ids,
 )
@@ -217,12 +219,7 @@ def question_outcomes(
     result: dict[str, QuestionOutcome] = {}
     for q in qs.questions:
         if q.id not in shown:
-            condition = q.show_if
-            detail = (
-                f"shown only when {condition.question} is {' or '.join(condition.equals)}"
-                if condition
-                else ""
-            )
+            detail = _hidden_detail(qs, q)
             outcome = Outcome.HIDDEN
         elif q.type == "derived":
             outcome, detail = _derived_outcome(qs, q, answers, shown)
@@ -232,30 +229,39 @@ def question_outcomes(
     return result
 
 
+def _hidden_detail(qs: QuestionSet, q: Question) -> str:
+    condition = q.show_if
+    if condition is None:  # unreachable: a question without show_if is always shown
+        return ""
+    controller = qs.question(condition.question)
+    values = " or ".join(option_words(controller, value) for value in condition.equals)
+    return f"shown only when {condition.question} is {values}"
+
+
 def _answer_outcome(q: Question, value: str | None) -> tuple[Outcome, str]:
-    if value is None or value == "":
-        return Outcome.UNANSWERED, "not answered"
+    # The detail of an answered question is the answer in the words every page uses.
+    if not value:
+        return Outcome.UNANSWERED, answer_words(q, value)
     if value == NOT_APPLICABLE and q.allow_na:
-        return Outcome.NOT_APPLICABLE, "not applicable"
+        return Outcome.NOT_APPLICABLE, answer_words(q, value)
     if q.type == "yes_no":
         outcome = {"yes": Outcome.MET, "partly": Outcome.PARTLY_MET, "no": Outcome.NOT_MET}.get(
             value
         )
         if outcome is None or (value == "partly" and not q.allow_partly):
             return _invalid(value)
-        return outcome, value
+        return outcome, answer_words(q, value)
     if q.type == "choice":
         option = q.option(value)
         if option is None:
             return _invalid(value)
-        return option.outcome or Outcome.RECORDED, option.label
+        return option.outcome or Outcome.RECORDED, answer_words(q, value)
     if q.type == "checklist":
         ticked = checklist_ticks(value)
         if (value != "[]" and not ticked) or any(v not in q.option_values for v in ticked):
             return _invalid(value)
-        labels = [option.label for option in q.options if option.value in ticked]
         detail = f"{len(ticked)} of {len(q.options)} ticked" + (
-            f": {', '.join(labels)}" if labels else ""
+            f": {answer_words(q, value)}" if ticked else ""
         )
         if q.checklist_met is None:
             return Outcome.RECORDED, detail
@@ -268,7 +274,7 @@ def _answer_outcome(q: Question, value: str | None) -> tuple[Outcome, str]:
         if q.checklist_partly is not None and len(ticked) >= q.checklist_partly:
             return Outcome.PARTLY_MET, detail
         return Outcome.NOT_MET, detail
-    return Outcome.RECORDED, value
+    return Outcome.RECORDED, answer_words(q, value)
 
 
 def _invalid(value: str) -> tuple[Outcome, str]:
@@ -301,7 +307,8 @@ def _derived_outcome(
             return Outcome.UNANSWERED, f"needs {by_id}"
         specific = check.within_by.get(by_value)
         if specific is not None:
-            threshold, basis = specific, f" for {by_id} {_answer_label(qs, by_id, by_value)}"
+            words = option_words(qs.question(by_id), by_value or "")
+            threshold, basis = specific, f" for {by_id} {words}"
 
     try:
         start = parse_stored_date(start_q, answers[start_q.id] or "")
@@ -321,11 +328,6 @@ def _derived_outcome(
     if check.partly_within is not None and elapsed <= check.partly_within:
         return Outcome.PARTLY_MET, detail
     return Outcome.NOT_MET, detail
-
-
-def _answer_label(qs: QuestionSet, question_id: str, value: str | None) -> str:
-    option = qs.question(question_id).option(value or "")
-    return option.label if option else str(value)
 
 
 def _elapsed(elapsed: timedelta, threshold: timedelta) -> str:

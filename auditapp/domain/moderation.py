@@ -19,9 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from auditapp.domain.grades import Grade
-
-SUBMITTED = "submitted"
-MODERATED = "moderated"
+from auditapp.domain.statuses import AUDITED_STATUSES, CaseStatus
 
 REASON_INADEQUATE = "Inadequate"
 REASON_DISAGREEMENT = "Proposed grade differs from computed"
@@ -65,7 +63,7 @@ class PolicyCase:
     @property
     def awaiting(self) -> bool:
         """Return True while the case is submitted and not yet moderated."""
-        return self.status == SUBMITTED
+        return self.status == CaseStatus.SUBMITTED
 
     @property
     def inadequate(self) -> bool:
@@ -132,7 +130,7 @@ def _plural(count: int, noun: str) -> str:
 
 def policy_progress(rule: PolicyRule, cases: Iterable[PolicyCase]) -> PolicyProgress:
     """Work out what the policy still requires of these submitted and moderated cases."""
-    listed = [case for case in cases if case.status in (SUBMITTED, MODERATED)]
+    listed = [case for case in cases if case.status in AUDITED_STATUSES]
     reasons: dict[int, tuple[str, ...]] = {}
     for case in listed:
         if not case.awaiting:

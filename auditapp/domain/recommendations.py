@@ -47,6 +47,18 @@ class Progress(StrEnum):
         return "Not yet assessed" if self is Progress.NOT_ASSESSED else _sentence(self.value)
 
 
+class RecommendationKind(StrEnum):
+    """Recommendations and areas for improvement of an inspection are both followed up."""
+
+    RECOMMENDATION = "recommendation"
+    AREA_FOR_IMPROVEMENT = "area_for_improvement"
+
+    @property
+    def label(self) -> str:
+        """Return the words a user reads, e.g. "Area for improvement"."""
+        return _sentence(self.value)
+
+
 class ChapterGrade(StrEnum):
     """A chapter judgement on the four-point scale."""
 

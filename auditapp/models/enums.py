@@ -1,6 +1,25 @@
-"""Enumerations stored as short strings (portable between SQLite and PostgreSQL)."""
+"""Enumerations stored as short strings (portable between SQLite and PostgreSQL).
+
+Statuses, grades and judgements are domain concepts and live in ``auditapp.domain``; they are
+imported here so the models (and older imports from this module) use the one definition.
+"""
 
 from enum import StrEnum
+
+from auditapp.domain.recommendations import Progress as ProgressJudgement
+from auditapp.domain.recommendations import RecommendationKind
+from auditapp.domain.statuses import CaseStatus, ModerationAction, SecondAuditStatus
+
+__all__ = [
+    "CaseStatus",
+    "GlobalRole",
+    "InspectionKind",
+    "InspectionRole",
+    "ModerationAction",
+    "ProgressJudgement",
+    "RecommendationKind",
+    "SecondAuditStatus",
+]
 
 
 class GlobalRole(StrEnum):
@@ -38,63 +57,3 @@ class InspectionKind(StrEnum):
             "post_inspection_review": "Post-inspection review",
             "thematic": "Thematic inspection",
         }[self.value]
-
-
-class RecommendationKind(StrEnum):
-    """Recommendations and areas for improvement are both followed up."""
-
-    RECOMMENDATION = "recommendation"
-    AREA_FOR_IMPROVEMENT = "area_for_improvement"
-
-    @property
-    def label(self) -> str:
-        """Text shown to users."""
-        return (
-            "Recommendation"
-            if self is RecommendationKind.RECOMMENDATION
-            else "Area for improvement"
-        )
-
-
-class CaseStatus(StrEnum):
-    """Where a case is in the audit: draft -> submitted -> moderated."""
-
-    DRAFT = "draft"
-    SUBMITTED = "submitted"
-    MODERATED = "moderated"
-
-    @property
-    def label(self) -> str:
-        """Text shown to users."""
-        return self.value.capitalize()
-
-
-class ModerationAction(StrEnum):
-    """What a lead decided about a submitted case."""
-
-    AGREE = "agree"
-    CHANGE = "change"
-    RETURN = "return"
-
-
-class SecondAuditStatus(StrEnum):
-    """Progress of a blind second audit."""
-
-    IN_PROGRESS = "in_progress"
-    SUBMITTED = "submitted"
-    RESOLVED = "resolved"
-
-
-class ProgressJudgement(StrEnum):
-    """A lead's judgement of progress on a recommendation (IRP scale, or not assessed)."""
-
-    NOT_ASSESSED = "not_assessed"
-    NO_MEANINGFUL_PROGRESS = "no_meaningful_progress"
-    INSUFFICIENT_PROGRESS = "insufficient_progress"
-    REASONABLE_PROGRESS = "reasonable_progress"
-    GOOD_PROGRESS = "good_progress"
-
-    @property
-    def label(self) -> str:
-        """Text shown to users."""
-        return self.value.replace("_", " ").capitalize()

@@ -130,6 +130,32 @@ def test_checklist_detail_says_what_was_ticked_and_the_rule() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("question_id", "answer", "detail"),
+    [
+        ("YN", "partly", "Partly"),
+        ("YN", "na", "Not applicable"),
+        ("YN", None, "Not answered"),
+        ("CH", "station", "Police station"),
+        ("CX", "[]", "0 of 5 ticked"),
+        ("NU", "1500", "1,500"),
+        ("DA", "2022-09-05", "5 September 2022"),
+        ("DT", "2022-09-05T14:30", "5 September 2022, 14:30"),
+        ("TX", "Seen at school", "Seen at school"),
+    ],
+)
+def test_an_answers_detail_is_its_words_as_every_page_shows_them(
+    question_id: str, answer: str | None, detail: str
+) -> None:
+    result = grade_case(TYPES_SET, {question_id: answer})
+    assert result.outcomes[question_id].detail == detail
+
+
+def test_a_hidden_questions_detail_words_the_answer_that_shows_it() -> None:
+    result = grade_case(DERIVED_SET, {"GATE": "no"})
+    assert result.outcomes["VISITED"].detail == "shown only when GATE is Yes"
+
+
 def test_ungraded_yes_no_still_gives_met_or_not_met_but_never_counts() -> None:
     qs = make_set([yes_no("A", graded=False), yes_no("B")])
     result = grade_case(qs, {"A": "no", "B": "yes"})

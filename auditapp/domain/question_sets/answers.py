@@ -1,0 +1,205 @@
+"""Answers: checking what a form posts, reading stored answers, and wording them for people."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from datetime import date, datetime
+from decimal import Decimal
+
+from auditapp.domain.question_sets.errors import AnswerError
+from auditapp.domain.question_sets.model import (
+    NONE_TICKED,
+    NOT_APPLICABLE,
+    TEXT_MAX_LENGTH,
+    Question,
+)
+
+_UK_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_DATETIME = re.compile(r"^(?P<date>[0-9/-]+)[T ](?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2}))?$")
+_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+_THOUSANDS = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")
+
+
+def normalise_answer(question: Question, raw: str | Sequence[str] | None) -> str | None:
+    """Check what a form posted and return the string to store (None when left empty)."""
+    if question.type == "derived":
+        raise AnswerError("This answer is worked out from other answers")
+    if question.type == "checklist":
+        return _normalise_checklist(question, raw)
+    if raw is not None and not isinstance(raw, str):
+        raise AnswerError("Enter a single answer")
+    text = (raw or "").strip()
+    if not text:
+        return None
+    if question.allow_na and text.lower() == NOT_APPLICABLE:
+        return NOT_APPLICABLE
+    if question.type in ("yes_no", "choice"):
+        value = text.lower() if question.type == "yes_no" else text
+        if value not in question.allowed_values():
+            raise AnswerError("Choose one of the options")
+        return value
+    if question.type == "number":
+        return _normalise_number(question, text)
+    if question.type == "date":
+        return _parse_date(text).isoformat()
+    if question.type == "datetime":
+        return _parse_datetime(text).strftime("%Y-%m-%dT%H:%M")
+    if len(text) > TEXT_MAX_LENGTH:
+        raise AnswerError(f"Answer must be {TEXT_MAX_LENGTH:,} characters or fewer")
+    return text
+
+
+def _normalise_checklist(question: Question, raw: str | Sequence[str] | None) -> str | None:
+    ticked = [raw] if isinstance(raw, str) else list(raw or [])
+    ticked = [value.strip() for value in ticked if value and value.strip()]
+    if not ticked:
+        return None
+    if ticked == [NOT_APPLICABLE] and question.allow_na:
+        return NOT_APPLICABLE
+    if NONE_TICKED in ticked:
+        if len(ticked) > 1:
+            raise AnswerError("Select the options that apply, or 'None of these', not both")
+        return "[]"
+    unknown = [value for value in ticked if value not in question.option_values]
+    if unknown:
+        raise AnswerError("Choose from the options listed")
+    return json.dumps([v for v in question.option_values if v in ticked], separators=(",", ":"))
+
+
+def _normalise_number(question: Question, text: str) -> str:
+    message = "Enter a whole number" if question.whole_number else "Enter a number, like 2.5"
+    # Thousands separators are allowed only where they are unambiguous ("1,000", not "1,5").
+    cleaned = text.replace(",", "") if _THOUSANDS.match(text) else text
+    if not _NUMBER.match(cleaned):
+        raise AnswerError(message)
+    number = Decimal(cleaned)
+    if question.whole_number and number != number.to_integral_value():
+        raise AnswerError(message)
+    if number < 0:
+        raise AnswerError("Enter a number that is 0 or more")
+    # Canonical: no exponent, no trailing zeros after the point, "0" rather than "-0".
+    canonical = format(number.normalize(), "f")
+    return "0" if number == 0 else canonical
+
+
+def _parse_date(text: str) -> date:
+    match = _ISO_DATE.match(text)
+    uk = _UK_DATE.match(text)
+    try:
+        if match:
+            return date(int(match[1]), int(match[2]), int(match[3]))
+        if uk:  # a UK case file writes 05/09/2022 for 5 September
+            return date(int(uk[3]), int(uk[2]), int(uk[1]))
+    except ValueError:
+        pass
+    raise AnswerError("Enter a real date, for example 2022-09-05")
+
+
+def _parse_datetime(text: str) -> datetime:
+    match = _DATETIME.match(text)
+    message = "Enter a real date and time, for example 2022-09-05T14:30"
+    if not match:
+        raise AnswerError(message)
+    try:
+        day = _parse_date(match["date"])
+        return datetime(day.year, day.month, day.day, int(match["h"]), int(match["m"]))
+    except (AnswerError, ValueError) as exc:
+        raise AnswerError(message) from exc
+
+
+def parse_stored_date(question: Question, value: str) -> datetime:
+    """Read a stored date or datetime answer as a naive datetime (a date is its midnight)."""
+    if question.type == "date":
+        return datetime.combine(date.fromisoformat(value), datetime.min.time())
+    return datetime.strptime(value, "%Y-%m-%dT%H:%M")
+
+
+def checklist_ticks(value: str | None) -> list[str]:
+    """Return the ticked option values of a stored checklist answer ([] if none or n/a)."""
+    if not value or value == NOT_APPLICABLE:
+        return []
+    try:
+        ticked = json.loads(value)
+    except json.JSONDecodeError:
+        return []
+    return [item for item in ticked if isinstance(item, str)] if isinstance(ticked, list) else []
+
+
+# --- wording ------------------------------------------------------------------------------------
+
+NOT_ANSWERED_WORDS = "Not answered"
+NOT_APPLICABLE_WORDS = "Not applicable"
+NONE_OF_THESE_WORDS = "None of these"
+YES_NO_WORDS = {"yes": "Yes", "partly": "Partly", "no": "No"}
+# Month names written out, so the wording never depends on the server's locale.
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+def answer_words(question: Question, value: str | None) -> str:
+    """Return a stored answer as people read it, e.g. "Yes" or "5 September 2022, 14:30".
+
+    The one wording of answers for the form, moderation, exports and grade explanations. A
+    stored value the question cannot read (e.g. edited by hand) is shown as it is stored.
+    """
+    if not value:
+        return NOT_ANSWERED_WORDS
+    if value == NOT_APPLICABLE and question.allow_na:
+        return NOT_APPLICABLE_WORDS
+    if question.type in ("yes_no", "choice"):
+        return option_words(question, value)
+    if question.type == "checklist":
+        return _checklist_words(question, value)
+    if question.type == "number":
+        return _number_words(value)
+    if question.type in ("date", "datetime"):
+        return _date_words(question, value)
+    return value
+
+
+def option_words(question: Question, value: str) -> str:
+    """Return one answer value of a yes_no, choice or checklist question in words ("Partly")."""
+    if question.type == "yes_no":
+        return YES_NO_WORDS.get(value, value)
+    if value == NOT_APPLICABLE and question.allow_na:
+        return NOT_APPLICABLE_WORDS
+    option = question.option(value)
+    return option.label if option else value
+
+
+def _checklist_words(question: Question, value: str) -> str:
+    ticked = checklist_ticks(value)
+    if ticked:
+        return ", ".join(option_words(question, tick) for tick in ticked)
+    return NONE_OF_THESE_WORDS if value.strip() == "[]" else value
+
+
+def _number_words(value: str) -> str:
+    # Thousands separated by commas, as GOV.UK writes numbers over 999; decimals as stored.
+    if not _NUMBER.match(value):
+        return value
+    return f"{Decimal(value):,}"
+
+
+def _date_words(question: Question, value: str) -> str:
+    try:
+        when = parse_stored_date(question, value)
+    except ValueError:
+        return value
+    day = f"{when.day} {_MONTHS[when.month - 1]} {when.year}"
+    return day if question.type == "date" else f"{day}, {when:%H:%M}"

@@ -1,0 +1,118 @@
+"""Reading a question-set file: YAML parsing and JSON Schema validation, with located problems."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+from auditapp.domain.question_sets.errors import QuestionSetError, QuestionSetProblem
+
+SCHEMA_FILE = Path(__file__).resolve().parent / "question_set.schema.json"
+
+
+class _Loader(yaml.SafeLoader):
+    """YAML 1.2-like loading: ``yes``/``no``/``on``/``off`` stay strings, duplicate keys fail.
+
+    PyYAML follows YAML 1.1, where an unquoted ``yes`` is the boolean true; our answers are
+    literally "yes" and "no", so only ``true``/``false`` are booleans here. Dates stay strings
+    too, so the schema sees exactly what was typed.
+    """
+
+
+_Loader.yaml_implicit_resolvers = {
+    key: [
+        (tag, regexp)
+        for tag, regexp in resolvers
+        if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp")
+    ]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool",
+    re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+    list("tTfF"),
+)
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> dict[Any, Any]:
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r}", key_node.start_mark
+            )
+        seen.add(key)
+    return loader.construct_mapping(node)
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def parse_yaml(text: str, filename: str) -> Any:
+    """Parse YAML text (yes/no stay strings, duplicate keys fail); QuestionSetError if invalid."""
+    try:
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise QuestionSetError(
+            [QuestionSetProblem(where, f"not valid YAML: {exc.problem or exc}")],
+            filename=filename,
+        ) from exc
+    except yaml.YAMLError as exc:
+        raise QuestionSetError(
+            [QuestionSetProblem("", f"not valid YAML: {exc}")], filename=filename
+        ) from exc
+
+
+# --- schema validation --------------------------------------------------------------------------
+
+
+@cache
+def _validator() -> jsonschema.Draft202012Validator:
+    schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema)
+
+
+def format_path(parts: Iterable[str | int]) -> str:
+    """Write a place in the data as a file path, e.g. ``sections[2].questions[4].type``."""
+    text = ""
+    for part in parts:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def schema_message(error: jsonschema.ValidationError) -> str:
+    """Return a schema error in words for the person who wrote the file."""
+    # jsonschema's own wording is written for programmers; these are the common cases reworded.
+    if error.validator == "enum":
+        allowed = ", ".join(str(value) for value in error.validator_value)
+        return f"{error.instance!r} is not one of: {allowed}"
+    if error.validator == "type":
+        return f"must be of type {error.validator_value}, not {type(error.instance).__name__}"
+    if error.validator == "pattern" and "identifier" in str(error.schema_path):
+        return f"{error.instance!r} is not a valid id (letters, digits, _ or -)"
+    return str(error.message)
+
+
+def schema_problems(data: Any) -> list[QuestionSetProblem]:
+    """Return the JSON Schema problems in parsed question-set data, in file order."""
+    errors = sorted(_validator().iter_errors(data), key=_file_order)
+    return [
+        QuestionSetProblem(format_path(error.absolute_path), schema_message(error))
+        for error in errors
+    ]
+
+
+def _file_order(error: jsonschema.ValidationError) -> list[tuple[int, str]]:
+    # Indexes compare as numbers, so questions[10] sorts after questions[2].
+    return [(p, "") if isinstance(p, int) else (-1, str(p)) for p in error.absolute_path]

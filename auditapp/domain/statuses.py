@@ -1,0 +1,61 @@
+"""Where a case and its audits stand: case and second-audit statuses, and moderation actions."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class CaseStatus(StrEnum):
+    """Where a case is in the audit: draft -> submitted -> moderated (returned: draft again)."""
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    MODERATED = "moderated"
+
+    @property
+    def label(self) -> str:
+        """Return the words a user reads, e.g. "Submitted"."""
+        return self.value.capitalize()
+
+    @property
+    def is_audited(self) -> bool:
+        """Return True for submitted and moderated cases: the cases the figures count."""
+        return self in AUDITED_STATUSES
+
+
+# The statuses of audited cases, in a fixed order so SQL built from them (``in_``) is stable.
+# Members are strings, so a stored status string is found in it too.
+AUDITED_STATUSES = (CaseStatus.SUBMITTED, CaseStatus.MODERATED)
+
+
+class SecondAuditStatus(StrEnum):
+    """Progress of a blind second audit."""
+
+    IN_PROGRESS = "in_progress"
+    SUBMITTED = "submitted"
+    RESOLVED = "resolved"
+
+    @property
+    def label(self) -> str:
+        """Return the words a user reads, e.g. "In progress"."""
+        return self.value.replace("_", " ").capitalize()
+
+
+class ModerationAction(StrEnum):
+    """What a lead decided about a submitted case."""
+
+    AGREE = "agree"
+    CHANGE = "change"
+    RETURN = "return"
+
+    @property
+    def label(self) -> str:
+        """Return the decision in words, e.g. "Returned to auditor"."""
+        return _ACTION_LABELS[self]
+
+
+_ACTION_LABELS = {
+    ModerationAction.AGREE: "Agreed",
+    ModerationAction.CHANGE: "Changed",
+    ModerationAction.RETURN: "Returned to auditor",
+}
