@@ -101,8 +101,8 @@ def authenticate(
     email: str,
     password: str,
     *,
-    lockout_threshold: int = 5,
-    lockout: timedelta = timedelta(minutes=15),
+    lockout_threshold: int,
+    lockout: timedelta,
 ) -> User | None:
     """The active user with this email and password, or None.
 

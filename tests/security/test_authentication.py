@@ -13,9 +13,8 @@ from flask import Flask
 from sqlalchemy import select
 
 from auditapp import create_app
-from auditapp.extensions import db
+from auditapp.extensions import db, limiter, rate_limit_storage_uri
 from auditapp.models import AuditEvent, User, utcnow
-from auditapp.security import limiter_for, rate_limit_storage_uri
 from auditapp.services.accounts import password_problem
 from config import ProductionConfig, TestConfig
 from tests import factories
@@ -118,33 +117,37 @@ def test_rate_limits_are_shared_through_redis(database_url: str) -> None:
         if os.environ.get("CI"):
             raise
         pytest.skip("Redis is not running on 127.0.0.1:6379 (CI starts it)")
-    prefix = f"auditapp-test-{uuid.uuid4().hex[:8]}"
+    # The limiter is one per process, its key prefix set by the first app ("auditapp"): this
+    # test's keys are told apart by a unique account and its own addresses (10.3.x.x).
+    tag = uuid.uuid4().hex[:8]
+    email = f"shared-{tag}@example.test"
 
     class _RedisConfig(TestConfig):
         SQLALCHEMY_DATABASE_URI = database_url
         REDIS_URL = url
-        RATELIMIT_KEY_PREFIX = prefix
 
     from tests.conftest import AppClient
 
     first, second = create_app(_RedisConfig), create_app(_RedisConfig)  # two "workers"
     try:
-        assert type(limiter_for(first).storage).__name__ == "RedisStorage"
+        assert type(limiter.storage).__name__ == "RedisStorage"
         for number, application in enumerate((first, second, first, second, first)):
             with application.app_context():
                 application.test_client_class = AppClient
                 c = application.test_client()
-                response = _sign_in(c, "shared@example.test", "wrong-password", f"10.3.0.{number}")
+                response = _sign_in(c, email, "wrong-password", f"10.3.0.{number}")
                 assert response.status_code == 200
         with second.app_context():
             second.test_client_class = AppClient
             c = second.test_client()
-            response = _sign_in(c, "shared@example.test", "wrong-password", "10.3.1.1")
+            response = _sign_in(c, email, "wrong-password", "10.3.1.1")
             assert response.status_code == 429  # the other worker's failures counted too
-        assert any(prefix in key.decode() for key in connection.scan_iter(f"*{prefix}*"))
+        keys = [key.decode() for key in connection.scan_iter(f"*{tag}*")]
+        assert any("auditapp" in key and f"account:{email}" in key for key in keys)
     finally:
-        for key in connection.scan_iter(f"*{prefix}*"):
-            connection.delete(key)
+        for pattern in (f"*{tag}*", "*address:10.3.*"):
+            for key in connection.scan_iter(pattern):
+                connection.delete(key)
         for application in (first, second):
             with application.app_context():
                 db.engine.dispose()
