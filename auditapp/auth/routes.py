@@ -145,9 +145,10 @@ def change_password() -> str | Response:
             accounts.change_password(
                 current_user, form.current_password.data or "", form.new_password.data or ""
             )
-        except accounts.AccountError as error:
-            field = form.current_password if "current" in str(error).lower() else form.new_password
-            field.errors = [str(error)]
+        except accounts.WrongPasswordError as error:
+            form.current_password.errors = [str(error)]
+        except accounts.WeakPasswordError as error:
+            form.new_password.errors = [str(error)]
         else:
             db.session.commit()
             login_user(current_user)  # the epoch changed: keep this session signed in

@@ -49,7 +49,19 @@ _DUMMY_HASH = generate_password_hash(secrets.token_urlsafe(16), method="scrypt")
 
 
 class AccountError(ValueError):
-    """A user-facing problem with an account request."""
+    """A user-facing problem with an account request; its subclasses say which part is wrong."""
+
+
+class InvalidEmailError(AccountError):
+    """The email address is not one, or another account already has it."""
+
+
+class WeakPasswordError(AccountError):
+    """The password breaks the password policy (length, common passwords)."""
+
+
+class WrongPasswordError(AccountError):
+    """The current password given to confirm a change is wrong."""
 
 
 class AccountLockedError(AccountError):
@@ -82,13 +94,13 @@ def create_user(
     """Create a user; returns the user and the password (generated when none was given)."""
     email = email.strip().lower()
     if "@" not in email:
-        raise AccountError(f"{email!r} is not an email address")
+        raise InvalidEmailError(f"{email!r} is not an email address")
     if find_user_by_email(email) is not None:
-        raise AccountError(f"A user with email {email} already exists")
+        raise InvalidEmailError(f"A user with email {email} already exists")
     password = password or secrets.token_urlsafe(12)
     problem = password_problem(password)
     if problem:
-        raise AccountError(problem)
+        raise WeakPasswordError(problem)
     user = User(email=email, name=name or email.split("@")[0], role=role)
     user.set_password(password)
     db.session.add(user)
@@ -137,10 +149,10 @@ def authenticate(
 def change_password(user: User, current: str, new: str) -> None:
     """Change a password after checking the current one; other sessions are signed out."""
     if not user.check_password(current):
-        raise AccountError("Your current password is wrong")
+        raise WrongPasswordError("Your current password is wrong")
     problem = password_problem(new)
     if problem:
-        raise AccountError(problem)
+        raise WeakPasswordError(problem)
     user.set_password(new)
     user.session_epoch += 1
     record_event("change_password", "user", user=user, entity_id=user.id)

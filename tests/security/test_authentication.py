@@ -14,8 +14,15 @@ from sqlalchemy import select
 
 from auditapp import create_app
 from auditapp.extensions import db, limiter, rate_limit_storage_uri
-from auditapp.models import AuditEvent, User, utcnow
-from auditapp.services.accounts import password_problem
+from auditapp.models import AuditEvent, GlobalRole, User, utcnow
+from auditapp.services.accounts import (
+    InvalidEmailError,
+    WeakPasswordError,
+    WrongPasswordError,
+    change_password,
+    create_user,
+    password_problem,
+)
 from config import ProductionConfig, TestConfig
 from tests import factories
 
@@ -236,6 +243,20 @@ def test_password_policy(password: str, problem: str | None) -> None:
         assert found is None
     else:
         assert found is not None and problem in found
+
+
+def test_account_errors_say_by_their_type_which_part_is_wrong(auditor: User) -> None:
+    """Views pick the form field by the exception's type, never by its message."""
+    with pytest.raises(WrongPasswordError):
+        change_password(auditor, "not-the-password", "violet-harbour-tram-7")
+    with pytest.raises(WeakPasswordError):
+        change_password(auditor, factories.PASSWORD, "password1234")
+    with pytest.raises(InvalidEmailError):
+        create_user("not-an-email", "Someone", GlobalRole.USER)
+    with pytest.raises(InvalidEmailError):
+        create_user(auditor.email.upper(), "Someone", GlobalRole.USER)
+    with pytest.raises(WeakPasswordError):
+        create_user("new@example.test", "Someone", GlobalRole.USER, "short")
 
 
 def test_changing_to_a_common_password_is_refused(login_as: Any, auditor: User) -> None:
