@@ -19,6 +19,7 @@ from auditapp.services.accounts import (
     InvalidEmailError,
     WeakPasswordError,
     WrongPasswordError,
+    account_words,
     change_password,
     create_user,
     password_problem,
@@ -232,6 +233,9 @@ def test_production_cookies_are_secure_httponly_and_samesite(
         ("123456789012", "too common"),
         ("abcabcabcabc", "too common"),
         ("PasswordPassword", "too common"),
+        ("P@ssw0rd1234", "too common"),  # l33t
+        ("drowssap1234", "too common"),  # reversed
+        ("Liverpool2024", "too common"),
         ("qwertyuiopasdfgh", None),  # not in the list as a whole (a keyboard walk though)
         ("violet-harbour-tram-7", None),
         ("correct-horse-battery", None),
@@ -243,6 +247,17 @@ def test_password_policy(password: str, problem: str | None) -> None:
         assert found is None
     else:
         assert found is not None and problem in found
+
+
+def test_a_password_made_of_the_accounts_own_name_or_email_is_refused() -> None:
+    words = account_words("alex.auditor@example.test", "Alex Auditor")
+    assert password_problem("alexauditor2024", words) == (
+        "Password must not be made of your name or email address"
+    )
+    assert password_problem("Alex.Auditor!!", words) is not None
+    assert password_problem("alexauditor2024") is None  # someone else's name is not refused
+    assert password_problem("auditor-harbour-tram", words) is None
+    assert password_problem(factories.PASSWORD, words) is None
 
 
 def test_account_errors_say_by_their_type_which_part_is_wrong(auditor: User) -> None:
