@@ -36,7 +36,8 @@ class Config:
     WTF_CSRF_TIME_LIMIT = (
         None  # tokens live as long as the session: an auditor may keep a form open all day
     )
-    MAX_CONTENT_LENGTH = 5 * 1024 * 1024  # uploads (case lists, question sets) are small files
+    MAX_UPLOAD_MB = 5  # uploads (case lists, question sets) are small files
+    MAX_CONTENT_LENGTH = MAX_UPLOAD_MB * 1024 * 1024
     CASES_PER_PAGE = 200  # the inspection's case lists (sampling, assignment), a page at a time
     # Sign out after this long without activity (security.py checks it on every request).
     SESSION_MINUTES: int = _env_int("SESSION_MINUTES", 120)

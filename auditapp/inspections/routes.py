@@ -36,7 +36,10 @@ from auditapp.permissions import admin_required, load_inspection
 from auditapp.services import case_import, inspections, sampling
 
 LEAD = InspectionRole.LEAD
-MAX_UPLOAD_TEXT = "The file must be smaller than 5 MB"
+
+
+def _max_upload_text() -> str:
+    return f"The file must be smaller than {current_app.config['MAX_UPLOAD_MB']} MB"
 
 
 def _load_for_setup(inspection_id: int) -> Inspection:
@@ -293,11 +296,11 @@ def upload_too_large(error: RequestEntityTooLarge) -> Any:
         return login_manager.unauthorized()
     if request.endpoint != "inspections.import_cases" or inspection_id is None:
         return render_template(
-            "errors/error.html", code=413, title="The file is too large", message=MAX_UPLOAD_TEXT
+            "errors/error.html", code=413, title="The file is too large", message=_max_upload_text()
         ), 413
     inspection = _load_for_setup(inspection_id)
     form = UploadCaseListForm(formdata=None)
-    form.file.errors = [MAX_UPLOAD_TEXT]
+    form.file.errors = [_max_upload_text()]
     return render_template(
         "inspections/import_cases.html", inspection=inspection, form=form, problems=[], hints=[]
     ), 413
