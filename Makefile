@@ -7,8 +7,12 @@ export FLASK_APP := wsgi
 
 .PHONY: help install assets run db-upgrade demo test test-pg e2e lint security format clean
 
+# Variables a target's description may name, shown with their values (make help PG_SERVER=...).
+HELP_VARIABLES := PG_SERVER SCALE PYTHON
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) \
+	  | sed $(foreach v,$(HELP_VARIABLES),-e 's|$$($(v))|$($(v))|g') \
+	  | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)

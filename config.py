@@ -1,13 +1,23 @@
-"""Configuration classes, read from the environment."""
+"""Configuration: the one place that reads the environment and holds every default.
+
+The application asks `current_app.config` (filled from these classes), never the environment.
+"""
 
 from __future__ import annotations
 
 import os
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = BASE_DIR / "instance"
+
+
+def _env_int(name: str, default: int) -> int:
+    """An integer setting from the environment, else the default."""
+    value = os.environ.get(name)
+    return int(value) if value else default
 
 
 def _default_database_url() -> str:
@@ -20,14 +30,40 @@ class Config:
 
     SECRET_KEY: str | None = os.environ.get("SECRET_KEY")
     SQLALCHEMY_DATABASE_URI: str = os.environ.get("DATABASE_URL") or _default_database_url()
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
     REDIS_URL: str | None = os.environ.get("REDIS_URL")
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = (
         None  # tokens live as long as the session: an auditor may keep a form open all day
     )
-    MAX_CONTENT_LENGTH = 5 * 1024 * 1024  # uploads (case lists, question sets) are small files
-    PERMANENT_SESSION_LIFETIME = timedelta(minutes=int(os.environ.get("SESSION_MINUTES", "120")))
+    MAX_UPLOAD_MB = 5  # uploads (case lists, question sets) are small files
+    MAX_CONTENT_LENGTH = MAX_UPLOAD_MB * 1024 * 1024
+    CASES_PER_PAGE = 200  # the inspection's case lists (sampling, assignment), a page at a time
+    # Sign out after this long without activity (security.py checks it on every request).
+    SESSION_MINUTES: int = _env_int("SESSION_MINUTES", 120)
+    PERMANENT_SESSION_LIFETIME = timedelta(minutes=SESSION_MINUTES)
+    # Consecutive failed sign-ins that lock an account, and for how long. The lock is stored on
+    # the user, so it holds across workers and restarts.
+    LOCKOUT_THRESHOLD: int = _env_int("LOCKOUT_THRESHOLD", 5)
+    LOCKOUT_MINUTES: int = _env_int("LOCKOUT_MINUTES", 15)
+    # Failed sign-ins allowed (Flask-Limiter syntax), per client address and per account email.
+    # A successful sign-in never counts. The account limit matches the lock-out, so an unknown
+    # email is limited exactly like a real one and the answer does not reveal which it is.
+    LOGIN_LIMIT_PER_ADDRESS: str = os.environ.get(
+        "LOGIN_LIMIT_PER_ADDRESS", f"20 per {LOCKOUT_MINUTES} minutes"
+    )
+    LOGIN_LIMIT_PER_ACCOUNT: str = os.environ.get(
+        "LOGIN_LIMIT_PER_ACCOUNT", f"{LOCKOUT_THRESHOLD} per {LOCKOUT_MINUTES} minutes"
+    )
+    # Flask-Limiter: counts in Redis when REDIS_URL is set (shared by every worker), else in
+    # this process's memory; if Redis goes down, keep limiting in memory rather than failing.
+    RATELIMIT_KEY_PREFIX = "auditapp"
+    RATELIMIT_STRATEGY = "moving-window"
+    RATELIMIT_HEADERS_ENABLED = False
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    # Proxies in front of the app whose X-Forwarded-For/-Proto to trust, so the per-address
+    # limit sees the client's address (0: trust none).
+    TRUSTED_PROXY_COUNT: int = _env_int("TRUSTED_PROXY_COUNT", 0)
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
@@ -60,6 +96,16 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     LOAD_DEMO_DATA_ALLOWED = False
+
+
+class ServerConfig:
+    """gunicorn's settings, read by gunicorn.conf.py: where it listens, how many workers."""
+
+    # Loopback by default: put a TLS-terminating proxy in front.
+    BIND: str = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+    WORKERS: int = _env_int("WEB_CONCURRENCY", 4)
+    # The proxy's address, so it may set the scheme (X-Forwarded-Proto).
+    FORWARDED_ALLOW_IPS: str = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 
 CONFIGS: dict[str, type[Config]] = {

@@ -22,7 +22,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     _register_errors(app)
     _register_cli(app)
     _configure_jinja(app)
-    init_security(app)  # headers, sign-in rate limits, session expiry: needs the blueprints
+    init_security(app)  # headers, proxies, session expiry, refused input
     return app
 
 
@@ -37,7 +37,14 @@ def _configure(app: Flask, config_class: type[Config]) -> None:
 def _init_extensions(app: Flask) -> None:
     from auditapp import models  # noqa: F401 - registers every model on the metadata
     from auditapp.database import configure_engine_events
-    from auditapp.extensions import csrf, db, login_manager, migrate
+    from auditapp.extensions import (
+        csrf,
+        db,
+        limiter,
+        login_manager,
+        migrate,
+        rate_limit_storage_uri,
+    )
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
@@ -56,6 +63,11 @@ def _init_extensions(app: Flask) -> None:
     @app.before_request
     def _csp_nonce() -> None:
         g.csp_nonce = secrets.token_urlsafe(16)
+
+    # After CSRF, so a request without a valid token is refused before it counts against a
+    # limit; after the nonce, so the page a breached limit renders carries it.
+    app.config["RATELIMIT_STORAGE_URI"] = rate_limit_storage_uri(app.config)
+    limiter.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:

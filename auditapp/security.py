@@ -1,42 +1,22 @@
-"""Security set-up: response headers, sign-in rate limits and session inactivity expiry.
+"""Security set-up: response headers, trusted proxies, session inactivity expiry, refused input.
 
-Called once from create_app, after the blueprints are registered. Settings are read from the
-app's configuration first, then from the environment, then a default:
-
-- LOGIN_LIMIT_PER_ADDRESS / LOGIN_LIMIT_PER_ACCOUNT: failed sign-ins allowed (Flask-Limiter
-  syntax); in memory, or in Redis when REDIS_URL is set (shared by every worker).
-- LOCKOUT_THRESHOLD / LOCKOUT_MINUTES: consecutive failed sign-ins that lock an account, and
-  for how long (stored on the user, so it holds across workers and restarts).
-- SESSION_MINUTES (config.py) sets PERMANENT_SESSION_LIFETIME: the inactivity limit.
-- TRUSTED_PROXY_COUNT: proxies in front of the app whose X-Forwarded-For/-Proto to trust, so
-  the per-address limit sees the client's address (0: trust none).
+Called once from create_app. Its settings live in config.py: SESSION_MINUTES (the inactivity
+limit, as PERMANENT_SESSION_LIFETIME) and TRUSTED_PROXY_COUNT (proxies in front of the app whose
+X-Forwarded-For/-Proto to trust, so the sign-in limits see the client's address). The sign-in
+rate limits are Flask-Limiter's (extensions.py), applied on the sign-in view (auth/routes.py).
 """
 
 from __future__ import annotations
 
-import os
 import secrets
 import time
-from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, abort, current_app, flash, g, render_template, request, session
-from flask_limiter import Limiter, RateLimitExceeded, RequestLimit
 from flask_login import logout_user
 from sqlalchemy.exc import DataError
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
-
-LIMITER_EXTENSION = "auditapp.limiter"
-
-# Sign-ins only count against the limits when they fail: a successful sign-in redirects.
-_DEFAULTS: dict[str, str] = {
-    "LOGIN_LIMIT_PER_ADDRESS": "20 per 15 minutes",
-    "LOGIN_LIMIT_PER_ACCOUNT": "5 per 15 minutes",
-    "LOCKOUT_THRESHOLD": "5",
-    "LOCKOUT_MINUTES": "15",
-    "TRUSTED_PROXY_COUNT": "0",
-}
 
 NUL_MESSAGE = (
     "The request contains a character that is not allowed (a NUL character). "
@@ -72,95 +52,16 @@ def content_security_policy(nonce: str) -> str:
     )
 
 
-def _setting(app: Flask, name: str) -> str:
-    """A setting from the app's config, else the environment, else the default."""
-    value = app.config.get(name)
-    if value is None:
-        value = os.environ.get(name, _DEFAULTS[name])
-        app.config[name] = value
-    return str(value)
-
-
-def rate_limit_storage_uri(config: dict[str, Any]) -> str:
-    """Redis when REDIS_URL is set (limits shared by all workers), else this process's memory."""
-    return config.get("RATELIMIT_STORAGE_URI") or config.get("REDIS_URL") or "memory://"
-
-
 def init_security(app: Flask) -> None:
-    """Headers on every response, sign-in limits, inactivity expiry, proxy trust."""
-    for name in _DEFAULTS:
-        _setting(app, name)
+    """Headers on every response, inactivity expiry, proxy trust, refused input."""
     proxies = int(app.config["TRUSTED_PROXY_COUNT"])
     if proxies > 0:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
-    _init_rate_limits(app)
     app.register_error_handler(OverflowError, _value_out_of_range)
     app.register_error_handler(DataError, _value_out_of_range)
     app.before_request(_refuse_nul_characters)
     app.before_request(_expire_inactive_session)
     app.after_request(_security_headers)
-
-
-def limiter_for(app: Flask) -> Limiter:
-    """The app's rate limiter (one per app, so test apps never share counters)."""
-    return app.extensions[LIMITER_EXTENSION]
-
-
-def _address_key() -> str:
-    return f"address:{request.remote_addr or 'unknown'}"
-
-
-def _account_key() -> str:
-    email = (request.form.get("email") or "").strip().lower()[:254]
-    return f"account:{email}" if email else ""
-
-
-def _failed_sign_in(response: Response) -> bool:
-    """A sign-in POST that did not redirect (a wrong password, a locked account) counts."""
-    return response.status_code != 302
-
-
-def _too_many_attempts(limit: RequestLimit) -> Response:
-    from auditapp.auth.routes import too_many_attempts_response
-
-    return too_many_attempts_response()
-
-
-def _init_rate_limits(app: Flask) -> None:
-    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
-    # Redis down: keep limiting in this worker's memory rather than failing every sign-in.
-    app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
-    limiter = Limiter(
-        key_func=_address_key,
-        storage_uri=rate_limit_storage_uri(app.config),
-        strategy="moving-window",
-        key_prefix=str(app.config.get("RATELIMIT_KEY_PREFIX") or "auditapp"),
-    )
-    limiter.init_app(app)
-    app.extensions[LIMITER_EXTENSION] = limiter
-    app.register_error_handler(RateLimitExceeded, _rate_limited)
-    login_view: Callable[..., Any] = app.view_functions["auth.login"]
-    for limit, key in (
-        (app.config["LOGIN_LIMIT_PER_ADDRESS"], _address_key),
-        (app.config["LOGIN_LIMIT_PER_ACCOUNT"], _account_key),
-    ):
-        login_view = limiter.limit(
-            limit,
-            key_func=key,
-            methods=["POST"],
-            deduct_when=_failed_sign_in,
-            on_breach=_too_many_attempts,
-        )(login_view)
-    app.view_functions["auth.login"] = login_view
-
-
-def _rate_limited(error: RateLimitExceeded) -> Response:
-    """The breach callback's page (sign-in: the form with the message), else the error page."""
-    if error.response is not None:
-        return error.response
-    from auditapp.auth.routes import too_many_attempts_response
-
-    return too_many_attempts_response()
 
 
 def _contains_nul(value: Any) -> bool:

@@ -17,9 +17,8 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from auditapp import create_app
-from auditapp.extensions import db
+from auditapp.extensions import db, limiter
 from auditapp.models import Base, InspectionRole, User
-from auditapp.security import limiter_for
 from config import TestConfig
 from tests import factories
 
@@ -88,7 +87,10 @@ def _app_context(request: pytest.FixtureRequest) -> Iterator[None]:
         db.session.rollback()
         db.session.remove()
         _empty_database()
-        limiter_for(app).reset()  # sign-in rate limits count per test, not per run
+        # Sign-in rate limits count per test, not per run. The limiter is one per process
+        # (extensions.py) and a test may have bound it to an app of its own (Redis-backed, say):
+        # binding it to this app again gives it this app's storage, empty.
+        limiter.init_app(app)
 
 
 def _empty_database() -> None:

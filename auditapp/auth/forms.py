@@ -7,7 +7,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput,
 from wtforms import EmailField, PasswordField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from auditapp.services.accounts import MIN_PASSWORD_LENGTH
+from auditapp.services.accounts import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 
 
 class LoginForm(FlaskForm):
@@ -40,7 +40,10 @@ class ChangePasswordForm(FlaskForm):
         description=f"At least {MIN_PASSWORD_LENGTH} characters. Avoid common passwords.",
         validators=[
             DataRequired(message="Enter a new password"),
-            Length(max=200, message="Password must be 200 characters or fewer"),
+            Length(
+                max=MAX_PASSWORD_LENGTH,
+                message=f"Password must be {MAX_PASSWORD_LENGTH} characters or fewer",
+            ),
         ],
     )
     confirm_password = PasswordField(

@@ -5,13 +5,16 @@ from __future__ import annotations
 from datetime import timedelta
 from urllib.parse import urlsplit
 
+from flask import Response as PageResponse
 from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
+from flask_limiter import RateLimitExceeded, RequestLimit
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from auditapp.auth import bp
 from auditapp.auth.forms import ChangePasswordForm, LoginForm
-from auditapp.extensions import db
+from auditapp.extensions import db, limiter
 from auditapp.services import accounts
 from auditapp.services.audit_log import record_event
 
@@ -31,22 +34,67 @@ TOO_MANY_ATTEMPTS = (
 )
 
 
-def too_many_attempts_response(form: LoginForm | None = None) -> Response:
+def too_many_attempts_response(form: LoginForm | None = None) -> PageResponse:
     """The sign-in page with the lock-out message, status 429.
 
     The same page whether the limit hit was the account's, the address's, or the account is
     locked in the database: it does not tell anyone whether an account exists.
     """
     form = form or LoginForm()
-    minutes = int(current_app.config.get("LOCKOUT_MINUTES", 15))
+    minutes = int(current_app.config["LOCKOUT_MINUTES"])
     form.password.errors = [TOO_MANY_ATTEMPTS.format(minutes=minutes)]
     page = render_template("auth/login.html", form=form)
-    return Response(page, status=429, headers={"Retry-After": str(minutes * 60)})
+    return PageResponse(page, status=429, headers={"Retry-After": str(minutes * 60)})
+
+
+# --- sign-in rate limits (Flask-Limiter; the numbers are LOGIN_LIMIT_* in config.py) ----------
+
+
+def _limit_per_address() -> str:
+    return str(current_app.config["LOGIN_LIMIT_PER_ADDRESS"])
+
+
+def _limit_per_account() -> str:
+    return str(current_app.config["LOGIN_LIMIT_PER_ACCOUNT"])
+
+
+def _account_key() -> str:
+    """The email tried, whether or not such an account exists (empty: no account limit)."""
+    email = (request.form.get("email") or "").strip().lower()[:254]
+    return f"account:{email}" if email else ""
+
+
+def _failed_sign_in(response: Response) -> bool:
+    """A sign-in POST that did not redirect (a wrong password, a locked account) counts."""
+    return response.status_code != 302
+
+
+def _too_many_attempts(limit: RequestLimit) -> PageResponse:
+    return too_many_attempts_response()
+
+
+@bp.app_errorhandler(RateLimitExceeded)
+def rate_limited(error: RateLimitExceeded) -> ResponseReturnValue:
+    """A breached limit: the page its breach callback built (sign-in: the form, status 429)."""
+    return error.response or too_many_attempts_response()
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(
+    _limit_per_address,
+    methods=["POST"],
+    deduct_when=_failed_sign_in,
+    on_breach=_too_many_attempts,
+)
+@limiter.limit(
+    _limit_per_account,
+    key_func=_account_key,
+    methods=["POST"],
+    deduct_when=_failed_sign_in,
+    on_breach=_too_many_attempts,
+)
 def login() -> str | Response:
-    """Sign in with email and password (rate-limited per address and account: security.py)."""
+    """Sign in with email and password; failed attempts are limited per address and account."""
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = LoginForm()
@@ -56,8 +104,8 @@ def login() -> str | Response:
             user = accounts.authenticate(
                 form.email.data or "",
                 form.password.data or "",
-                lockout_threshold=int(config.get("LOCKOUT_THRESHOLD", 5)),
-                lockout=timedelta(minutes=int(config.get("LOCKOUT_MINUTES", 15))),
+                lockout_threshold=int(config["LOCKOUT_THRESHOLD"]),
+                lockout=timedelta(minutes=int(config["LOCKOUT_MINUTES"])),
             )
         except accounts.AccountLockedError:
             db.session.commit()  # keep the count and the lock
@@ -97,9 +145,10 @@ def change_password() -> str | Response:
             accounts.change_password(
                 current_user, form.current_password.data or "", form.new_password.data or ""
             )
-        except accounts.AccountError as error:
-            field = form.current_password if "current" in str(error).lower() else form.new_password
-            field.errors = [str(error)]
+        except accounts.WrongPasswordError as error:
+            form.current_password.errors = [str(error)]
+        except accounts.WeakPasswordError as error:
+            form.new_password.errors = [str(error)]
         else:
             db.session.commit()
             login_user(current_user)  # the epoch changed: keep this session signed in

@@ -31,10 +31,10 @@ def import_command(file: str, inspection_id: int, by_email: str | None) -> None:
         if by is None:
             raise click.ClickException(f"There is no user with email {by_email}")
     path = Path(file)
-    limit = current_app.config.get("MAX_CONTENT_LENGTH")
-    if limit and path.stat().st_size > limit:
+    if path.stat().st_size > current_app.config["MAX_CONTENT_LENGTH"]:
         raise click.ClickException(
-            f"{path.name} is larger than {limit // (1024 * 1024)} MB: split the case list"
+            f"{path.name} is larger than {current_app.config['MAX_UPLOAD_MB']} MB: "
+            "split the case list"
         )
     try:
         result = import_case_list(inspection, path.read_bytes(), path.name, by=by)

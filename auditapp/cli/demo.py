@@ -17,6 +17,6 @@ def demo_command() -> None:
     loaded = load_demo()
     db.session.commit()
     click.echo("Demo data loaded. Sign in at http://127.0.0.1:5000 with any of:")
-    for email in loaded["users"]:  # type: ignore[union-attr]
+    for email in loaded.users:
         click.echo(f"  {email}")
     click.echo(f"Password for every demo account: {DEMO_PASSWORD}")

@@ -30,11 +30,9 @@ MEMBERS = (InspectionRole.LEAD, InspectionRole.AUDITOR, InspectionRole.OBSERVER)
 
 
 @bp.app_template_global()
-def case_url(case_id: int) -> str | None:
-    """Link to a case's page when the audit area provides one."""
-    if "audit.show_case" in current_app.view_functions:
-        return url_for("audit.show_case", case_id=case_id)
-    return None
+def case_url(case_id: int) -> str:
+    """Link to a case's page."""
+    return url_for("audit.show_case", case_id=case_id)
 
 
 @bp.app_template_global()

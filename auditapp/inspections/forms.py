@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from flask import current_app
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from govuk_frontend_wtf.wtforms_widgets import (
@@ -173,14 +174,19 @@ class UploadCaseListForm(FlaskForm):
     file = FileField(
         "Case list",
         widget=GovFileInput(),
-        description="A CSV or XLSX file, up to 5 MB, with columns case reference, case type and "
-        "date; other columns are kept for stratified sampling.",
+        description="A CSV or XLSX file, up to {mb} MB, with columns case reference, case type "
+        "and date; other columns are kept for stratified sampling.",
         validators=[
             FileRequired(message="Choose a CSV or XLSX file"),
             FileAllowed(["csv", "xlsx"], message="The file must be a CSV or XLSX file"),
         ],
     )
     submit = SubmitField("Import case list", widget=GovSubmitInput())
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The size limit is the app's (config.py MAX_UPLOAD_MB).
+        self.file.description = self.file.description.format(mb=current_app.config["MAX_UPLOAD_MB"])
 
 
 class DrawSampleForm(FlaskForm):

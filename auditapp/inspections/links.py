@@ -1,17 +1,14 @@
-"""The links on an inspection's overview page, filtered by the viewer's role.
+"""The links on an inspection's overview page (one static table), filtered by the viewer's role.
 
-Other areas add theirs with one line, either here in HUB_LINKS or from their own package:
-
-    register_hub_link(HubLink("Moderation", "moderation.list_cases", (InspectionRole.LEAD,)))
-
-A link whose endpoint is not registered (yet) is simply not shown.
+Every link names its endpoint; `url_for` builds it for each page, so a renamed or missing
+endpoint fails the page (and the tests) instead of quietly dropping the link.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app, url_for
+from flask import url_for
 
 from auditapp.models import Inspection, InspectionRole
 
@@ -31,7 +28,8 @@ class HubLink:
     group: str = "Set up"
 
 
-HUB_LINKS: list[HubLink] = [
+# In the order shown; groups appear in the order of their first link.
+HUB_LINKS: tuple[HubLink, ...] = (
     HubLink("Inspection details", "inspections.edit_inspection", LEAD, True,
             "Title, force, dates and the baseline inspection"),
     HubLink("Members", "inspections.list_members", LEAD, True,
@@ -46,13 +44,25 @@ HUB_LINKS: list[HubLink] = [
             "Every listed case; add to or remove from the sample by hand", "Cases"),
     HubLink("Assign cases", "inspections.assign_cases", LEAD, True,
             "Give sampled cases to auditors, one by one or balanced", "Cases"),
-]  # fmt: skip
-
-
-def register_hub_link(link: HubLink) -> None:
-    """Add a link to every inspection's overview (call once, at import time)."""
-    if link not in HUB_LINKS:
-        HUB_LINKS.append(link)
+    HubLink("Exports", "exports.show_exports", LEAD, True,
+            "Workbook, CSV files and the printable or PDF report", "Findings"),
+    HubLink("Findings dashboard", "findings.show_dashboard", EVERYONE, False,
+            "Headline grades, by case type and auditor", "Findings"),
+    HubLink("Question findings", "findings.show_questions", EVERYONE, False,
+            "Outcome counts per question, to the cases", "Findings"),
+    HubLink("Recommendations", "findings.show_recommendations", EVERYONE, False,
+            "Progress on the baseline's recommendations", "Findings"),
+    HubLink("Chapter judgements", "findings.show_chapters", EVERYONE, False,
+            "Suggested and recorded chapter judgements", "Findings"),
+    HubLink("Case studies", "findings.show_case_studies", EVERYONE, False,
+            "Flagged case studies by chapter", "Findings"),
+    HubLink("Moderation", "moderation.show_queue", LEAD, False,
+            "Check submitted grades: agree, change or return", "Moderation"),
+    HubLink("Moderation policy", "moderation.edit_policy", LEAD, False,
+            "Which cases leads must moderate", "Moderation"),
+    HubLink("Agreement figures", "moderation.show_agreement", LEAD, False,
+            "How consistently the team grades", "Moderation"),
+)  # fmt: skip
 
 
 def hub_links(
@@ -64,7 +74,7 @@ def hub_links(
         allowed = (role is not None and role in link.roles) or (
             role is None and is_admin and link.admin
         )
-        if not allowed or link.endpoint not in current_app.view_functions:
+        if not allowed:
             continue
         groups.setdefault(link.group, []).append(
             {

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
@@ -35,7 +36,10 @@ from auditapp.permissions import admin_required, load_inspection
 from auditapp.services import case_import, inspections, sampling
 
 LEAD = InspectionRole.LEAD
-MAX_UPLOAD_TEXT = "The file must be smaller than 5 MB"
+
+
+def _max_upload_text() -> str:
+    return f"The file must be smaller than {current_app.config['MAX_UPLOAD_MB']} MB"
 
 
 def _load_for_setup(inspection_id: int) -> Inspection:
@@ -292,11 +296,11 @@ def upload_too_large(error: RequestEntityTooLarge) -> Any:
         return login_manager.unauthorized()
     if request.endpoint != "inspections.import_cases" or inspection_id is None:
         return render_template(
-            "errors/error.html", code=413, title="The file is too large", message=MAX_UPLOAD_TEXT
+            "errors/error.html", code=413, title="The file is too large", message=_max_upload_text()
         ), 413
     inspection = _load_for_setup(inspection_id)
     form = UploadCaseListForm(formdata=None)
-    form.file.errors = [MAX_UPLOAD_TEXT]
+    form.file.errors = [_max_upload_text()]
     return render_template(
         "inspections/import_cases.html", inspection=inspection, form=form, problems=[], hints=[]
     ), 413
@@ -431,7 +435,7 @@ def _page_number() -> int:
 
 
 def _pagination(
-    endpoint: str, inspection: Inspection, listing: sampling.CasePage
+    endpoint: str, inspection: Inspection, listing: Pagination
 ) -> dict[str, Any] | None:
     """govukPagination parameters for a case list, keeping its filters (None: one page)."""
     if listing.pages <= 1:
@@ -441,16 +445,17 @@ def _pagination(
     def href(number: int) -> str:
         return url_for(endpoint, inspection_id=inspection.id, page=number, **args)
 
-    shown = sorted({1, listing.pages, *range(listing.page - 2, listing.page + 3)})
-    items: list[dict[str, Any]] = []
-    for number in (n for n in shown if 1 <= n <= listing.pages):
-        if items and number - items[-1].get("number", number) > 1:
-            items.append({"ellipsis": True})
-        items.append({"number": number, "href": href(number), "current": number == listing.page})
+    # The first and last pages, and two either side of this one; a gap is an ellipsis (None).
+    items: list[dict[str, Any]] = [
+        {"ellipsis": True}
+        if number is None
+        else {"number": number, "href": href(number), "current": number == listing.page}
+        for number in listing.iter_pages(left_edge=1, left_current=2, right_current=3, right_edge=1)
+    ]
     pagination: dict[str, Any] = {"items": items, "landmarkLabel": "Pages of cases"}
-    if listing.page > 1:
+    if listing.has_prev:
         pagination["previous"] = {"href": href(listing.page - 1)}
-    if listing.page < listing.pages:
+    if listing.has_next:
         pagination["next"] = {"href": href(listing.page + 1)}
     return pagination
 
@@ -512,14 +517,18 @@ def list_cases(inspection_id: int) -> Any:
     show = request.args.get("show", "all")
     show = show if show in SHOW_FILTERS else "all"
     listing = sampling.case_page(
-        inspection, case_type_id=case_type_id, show=show, page=_page_number()
+        inspection,
+        case_type_id=case_type_id,
+        show=show,
+        page=_page_number(),
+        per_page=current_app.config["CASES_PER_PAGE"],
     )
     return render_template(
         "inspections/list_cases.html",
         inspection=inspection,
         form=form,
         listing=listing,
-        cases=listing.cases,
+        cases=listing.items,
         pagination=_pagination("inspections.list_cases", inspection, listing),
         **_filter_items(inspection, case_type_id, show, SHOW_FILTERS),
     )
@@ -563,7 +572,11 @@ def assign_cases(inspection_id: int) -> Any:
     case_type_id = _case_type_filter()
     show = "unassigned" if request.args.get("show") == "unassigned" else "sampled"
     listing = sampling.case_page(
-        inspection, case_type_id=case_type_id, show=show, page=_page_number()
+        inspection,
+        case_type_id=case_type_id,
+        show=show,
+        page=_page_number(),
+        per_page=current_app.config["CASES_PER_PAGE"],
     )
     loads = sampling.auditor_loads(inspection, [u.id for u in people])
     return render_template(
@@ -571,7 +584,7 @@ def assign_cases(inspection_id: int) -> Any:
         inspection=inspection,
         form=form,
         listing=listing,
-        cases=listing.cases,
+        cases=listing.items,
         pagination=_pagination("inspections.assign_cases", inspection, listing),
         people=people,
         loads=loads,

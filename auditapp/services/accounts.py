@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import secrets
 import string
+from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
-from zxcvbn.frequency_lists import FREQUENCY_LISTS
+from zxcvbn import zxcvbn
 
 from auditapp.extensions import db
 from auditapp.models import GlobalRole, User, utcnow
@@ -16,40 +18,56 @@ from auditapp.services.audit_log import record_event
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 200
-
-# The 30,000 most common passwords (from Mark Burnett's and others' leaked-password corpora,
-# as ranked by zxcvbn's frequency lists), plus long variants that fit our 12-character minimum.
-_COMMON_PASSWORDS = frozenset(FREQUENCY_LISTS["passwords"]) | {
-    "123456789012",
-    "qwertyuiop12",
-    "letmein12345",
-    "iloveyou1234",
-    "welcome12345",
-    "passwordpassword",
-    "changeme1234",
-}
-# Characters people add to a common word to pass a rule: "sunshine2024!" is still "sunshine".
-_DECORATION = string.digits + string.punctuation + " "
+# zxcvbn refuses longer input (its matching slows down with length). A password built on a common
+# one has at most a few characters around it, so its first 72 tell.
+_ZXCVBN_MAX_LENGTH = 72
+# Characters people add to a word to pass a rule: "Sunshine2024!!" is still "sunshine".
+_DECORATION = frozenset(string.digits + string.punctuation + " ")
 
 
-def is_common_password(password: str) -> bool:
-    """True for a common password, a common one with digits or symbols around it, or a repeat."""
-    lowered = password.lower()
-    core = lowered.strip(_DECORATION)
-    if lowered in _COMMON_PASSWORDS or core in _COMMON_PASSWORDS or not core:
+def _words(password: str, user_inputs: Sequence[str]) -> list[dict[str, Any]]:
+    """zxcvbn's matches in the password, leaving out decoration (digits, symbols, spaces)."""
+    analysed = password[:_ZXCVBN_MAX_LENGTH]
+    result = zxcvbn(analysed, user_inputs=list(user_inputs), max_length=_ZXCVBN_MAX_LENGTH)
+    return [m for m in result["sequence"] if not set(m["token"]) <= _DECORATION]
+
+
+def _is_common(words: list[dict[str, Any]]) -> bool:
+    """One of the 30,000 most common passwords (zxcvbn's list), or a password built on one.
+
+    Built on one: the common password, in any case, reversed or with l33t substitutions, with
+    only digits, symbols or spaces around it ("Sunshine2024!!", "P@ssw0rd1"). Also common: a
+    repeat ("abcabcabcabc", "PasswordPassword") and nothing but digits and symbols.
+    """
+    if not words:
         return True
-    # "abcabcabcabc", "passwordpassword": a short unit repeated.
-    for size in range(1, len(core) // 2 + 1):
-        if len(core) % size == 0 and core[:size] * (len(core) // size) == core:
-            return True
-    return False
+    if len(words) > 1:
+        return False
+    pattern, source = words[0]["pattern"], words[0].get("dictionary_name")
+    return pattern == "repeat" or (pattern == "dictionary" and source == "passwords")
+
+
+def _is_made_of_user_inputs(words: list[dict[str, Any]]) -> bool:
+    return bool(words) and all(w.get("dictionary_name") == "user_inputs" for w in words)
 
 
 _DUMMY_HASH = generate_password_hash(secrets.token_urlsafe(16), method="scrypt")
 
 
 class AccountError(ValueError):
-    """A user-facing problem with an account request."""
+    """A user-facing problem with an account request; its subclasses say which part is wrong."""
+
+
+class InvalidEmailError(AccountError):
+    """The email address is not one, or another account already has it."""
+
+
+class WeakPasswordError(AccountError):
+    """The password breaks the password policy (length, common passwords)."""
+
+
+class WrongPasswordError(AccountError):
+    """The current password given to confirm a change is wrong."""
 
 
 class AccountLockedError(AccountError):
@@ -60,15 +78,27 @@ class AccountLockedError(AccountError):
         self.until = until
 
 
-def password_problem(password: str) -> str | None:
-    """Why a password is not acceptable, or None when it is."""
+def password_problem(password: str, user_inputs: Sequence[str] = ()) -> str | None:
+    """Why a password is not acceptable, or None when it is.
+
+    `user_inputs`: the account's own words (email, name), which a password must not be made of.
+    """
     if len(password) < MIN_PASSWORD_LENGTH:
         return f"Password must be at least {MIN_PASSWORD_LENGTH} characters"
     if len(password) > MAX_PASSWORD_LENGTH:
         return f"Password must be {MAX_PASSWORD_LENGTH} characters or fewer"
-    if is_common_password(password):
+    words = _words(password, user_inputs)
+    if _is_common(words):
         return "Password is too common: choose another"
+    if _is_made_of_user_inputs(words):
+        return "Password must not be made of your name or email address"
     return None
+
+
+def account_words(email: str, name: str) -> list[str]:
+    """The words of an account that its password must not be made of."""
+    local, _, domain = email.lower().partition("@")
+    return [email.lower(), local, *domain.split("."), *name.lower().split()]
 
 
 def find_user_by_email(email: str) -> User | None:
@@ -82,13 +112,13 @@ def create_user(
     """Create a user; returns the user and the password (generated when none was given)."""
     email = email.strip().lower()
     if "@" not in email:
-        raise AccountError(f"{email!r} is not an email address")
+        raise InvalidEmailError(f"{email!r} is not an email address")
     if find_user_by_email(email) is not None:
-        raise AccountError(f"A user with email {email} already exists")
+        raise InvalidEmailError(f"A user with email {email} already exists")
     password = password or secrets.token_urlsafe(12)
-    problem = password_problem(password)
+    problem = password_problem(password, account_words(email, name))
     if problem:
-        raise AccountError(problem)
+        raise WeakPasswordError(problem)
     user = User(email=email, name=name or email.split("@")[0], role=role)
     user.set_password(password)
     db.session.add(user)
@@ -101,8 +131,8 @@ def authenticate(
     email: str,
     password: str,
     *,
-    lockout_threshold: int = 5,
-    lockout: timedelta = timedelta(minutes=15),
+    lockout_threshold: int,
+    lockout: timedelta,
 ) -> User | None:
     """The active user with this email and password, or None.
 
@@ -137,10 +167,10 @@ def authenticate(
 def change_password(user: User, current: str, new: str) -> None:
     """Change a password after checking the current one; other sessions are signed out."""
     if not user.check_password(current):
-        raise AccountError("Your current password is wrong")
-    problem = password_problem(new)
+        raise WrongPasswordError("Your current password is wrong")
+    problem = password_problem(new, account_words(user.email, user.name))
     if problem:
-        raise AccountError(problem)
+        raise WeakPasswordError(problem)
     user.set_password(new)
     user.session_epoch += 1
     record_event("change_password", "user", user=user, entity_id=user.id)

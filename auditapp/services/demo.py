@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
@@ -62,7 +63,15 @@ def _member(inspection: Inspection, user: User, role: InspectionRole) -> None:
         db.session.add(Membership(inspection=inspection, user=user, role=role))
 
 
-def load_demo() -> dict[str, object]:
+@dataclass(frozen=True)
+class DemoData:
+    """What the demo holds: its accounts' emails and its inspections' titles."""
+
+    users: list[str]
+    inspections: list[str]
+
+
+def load_demo() -> DemoData:
     """Create (or find) the demo accounts and inspections; returns what was loaded."""
     users = {email: _demo_user(email, name, role) for email, name, role in DEMO_USERS}
     import_library(by=users["admin@demo.test"])
@@ -86,4 +95,4 @@ def load_demo() -> dict[str, object]:
         _member(inspection, users["observer@demo.test"], InspectionRole.OBSERVER)
     db.session.flush()
     load_demo_report(baseline, review, users)
-    return {"users": list(users), "inspections": [baseline.title, review.title]}
+    return DemoData(users=list(users), inspections=[baseline.title, review.title])

@@ -27,8 +27,6 @@ from auditapp.models import (
     CaseType,
     Inspection,
     InspectionQuestionSet,
-    ModerationAction,
-    ModerationDecision,
     QuestionSet,
     Recommendation,
     User,
@@ -36,6 +34,7 @@ from auditapp.models import (
 )
 from auditapp.services.audit_log import record_event
 from auditapp.services.grading import regrade_case
+from auditapp.services.moderation import agree_grade
 
 # An answer is a stored value, or (value, auditor's note).
 AnswerSpec = str | tuple[str, str]
@@ -360,29 +359,6 @@ def _choose_sets(inspection: Inspection, sets: dict[str, QuestionSet]) -> None:
             )
 
 
-def _moderate(case: Case, lead: User) -> None:
-    """Agree the grade through the moderation service when it is there, else record it."""
-    try:
-        from auditapp.services.moderation import agree_grade
-    except ImportError:  # the moderation service is not installed in this build
-        agree_grade = None
-    if agree_grade is not None:
-        agree_grade(case, lead)
-        return
-    db.session.add(
-        ModerationDecision(
-            case_id=case.id,
-            lead_id=lead.id,
-            action=ModerationAction.AGREE,
-            grade_before=case.grade,
-            grade_after=case.grade,
-        )
-    )
-    case.final_grade = case.grade
-    case.status = CaseStatus.MODERATED
-    case.moderated_at = utcnow()
-
-
 def _add_cases(
     inspection: Inspection,
     specs: list[CaseSpec],
@@ -443,7 +419,7 @@ def _add_cases(
         )
         db.session.flush()
         if lead is not None and qs.case_type.kind == "case":
-            _moderate(case, lead)
+            agree_grade(case, lead)
         added += 1
     db.session.flush()
     return added

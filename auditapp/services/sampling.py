@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -354,38 +355,18 @@ def sampling_frames(
 CASE_FILTERS = ("all", "sampled", "unsampled", "unassigned")
 
 
-@dataclass
-class CasePage:
-    """One page of an inspection's cases, with where it sits in the whole list."""
-
-    cases: list[Case]
-    total: int
-    page: int
-    pages: int
-    per_page: int
-
-    @property
-    def first(self) -> int:
-        """Position of the first case shown (1-based; 0 when there are none)."""
-        return (self.page - 1) * self.per_page + 1 if self.total else 0
-
-    @property
-    def last(self) -> int:
-        """Position of the last case shown."""
-        return min(self.page * self.per_page, self.total)
-
-
 def case_page(
     inspection: Inspection,
     *,
     case_type_id: int | None = None,
     show: str = "all",
     page: int = 1,
-    per_page: int = 200,
-) -> CasePage:
-    """Cases of the inspection by case type and reference; show is one of CASE_FILTERS.
+    per_page: int,
+) -> Pagination:
+    """One page of the inspection's cases by case type and reference (db.paginate).
 
-    "unassigned" means sampled cases without an auditor.
+    `show` is one of CASE_FILTERS; "unassigned" means sampled cases without an auditor. A page
+    past the end (cases removed since the link was made) shows the last page.
     """
     conditions = [Case.inspection_id == inspection.id]
     if case_type_id:
@@ -396,18 +377,20 @@ def case_page(
         conditions.append(Case.in_sample.is_(False))
     if show == "unassigned":
         conditions.append(Case.auditor_id.is_(None))
-    total = db.session.scalar(select(func.count(Case.id)).where(*conditions)) or 0
-    pages = max(1, -(-total // per_page))
-    page = min(max(page, 1), pages)
-    cases = db.session.scalars(
+    cases = (
         select(Case)
         .where(*conditions)
         .options(selectinload(Case.auditor), selectinload(Case.case_type))
         .order_by(Case.case_type_id, Case.reference)
-        .limit(per_page)
-        .offset((page - 1) * per_page)
     )
-    return CasePage(list(cases), total, page, pages, per_page)
+    listing = db.paginate(
+        cases, page=max(page, 1), per_page=per_page, max_per_page=per_page, error_out=False
+    )
+    if listing.pages and listing.page > listing.pages:
+        listing = db.paginate(
+            cases, page=listing.pages, per_page=per_page, max_per_page=per_page, error_out=False
+        )
+    return listing
 
 
 def auditor_loads(inspection: Inspection, user_ids: list[int]) -> dict[int, int]:

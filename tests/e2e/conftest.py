@@ -244,8 +244,8 @@ def live_server(
 def live_app(live_database_url: str, server_env: dict[str, str]) -> Iterator[Flask]:
     """The same application in this process, on the live server's database.
 
-    Used to read the URL map (which features exist yet) and to prepare data through the app's
-    own services, never with raw SQL.
+    Used to build URLs from endpoints and to prepare data through the app's own services,
+    never with raw SQL.
     """
     from auditapp import create_app
     from auditapp.extensions import db

@@ -1,7 +1,7 @@
 """Where the main pages are and the data the journeys need, prepared through the app itself.
 
-The pages of features still being built are found by their endpoint; while a feature has no
-route yet, the test that needs it is skipped as "blocked" with the endpoint it waits for.
+Each page is named by its endpoint in one table; a renamed or missing endpoint fails the test
+that needs it (it never skips).
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
 from flask import Flask, url_for
 from sqlalchemy import select
 
@@ -22,44 +21,33 @@ AUDITOR = "auditor1@demo.test"
 LEAD = "lead@demo.test"
 CASE_TYPE = "domestic-abuse"
 
-# endpoint candidates per page, first match wins (names follow STYLE.md: verb-first)
-ENDPOINTS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "my_cases": ("My cases (issue 5)", ("audit.my_cases",)),
-    "case_form": ("the case form (issue 5)", ("audit.show_case",)),
-    "submit_case": ("submitting a case (issue 5)", ("audit.submit_case",)),
-    "moderation_queue": ("the moderation queue (issue 6)", ("moderation.show_queue",)),
-    "moderate_case": ("moderating a case (issue 6)", ("moderation.show_case",)),
-    "dashboard": ("the inspection dashboard (issue 7)", ("findings.show_dashboard",)),
-    "findings": ("the per-question findings (issue 7)", ("findings.show_questions",)),
-    "recommendation_progress": (
-        "recommendation progress (issue 7)",
-        ("findings.show_recommendations",),
-    ),
-    "exports": ("the exports page (issue 8)", ("exports.show_exports",)),
-    "workbook": ("the workbook export (issue 8)", ("exports.download_workbook",)),
-    "pdf": ("the PDF report (issue 8)", ("exports.download_report_pdf",)),
+# The endpoint of each main page (names follow STYLE.md: verb first).
+ENDPOINTS: dict[str, str] = {
+    "my_cases": "audit.my_cases",
+    "case_form": "audit.show_case",
+    "submit_case": "audit.submit_case",
+    "moderation_queue": "moderation.show_queue",
+    "moderate_case": "moderation.show_case",
+    "dashboard": "findings.show_dashboard",
+    "findings": "findings.show_questions",
+    "recommendation_progress": "findings.show_recommendations",
+    "exports": "exports.show_exports",
+    "workbook": "exports.download_workbook",
+    "pdf": "exports.download_report_pdf",
 }
 
 
-def endpoint_or_skip(app: Flask, page: str) -> str:
-    """The endpoint of a page, or skip the test as blocked while the feature is not built."""
-    feature, candidates = ENDPOINTS[page]
-    for endpoint in candidates:
-        if endpoint in app.view_functions:
-            return endpoint
-    blueprint = candidates[0].split(".", 1)[0]
-    routes = sorted(name for name in app.view_functions if name.startswith(f"{blueprint}."))
-    pytest.skip(
-        f"blocked: {feature} is not built yet (none of {', '.join(candidates)}; "
-        f"{blueprint!r} has {routes or 'no routes'})"
-    )
+def endpoint_of(app: Flask, page: str) -> str:
+    """The endpoint of a main page; fails when the app has no such endpoint."""
+    endpoint = ENDPOINTS[page]
+    assert endpoint in app.view_functions, f"{page}: the app has no endpoint {endpoint!r}"
+    return endpoint
 
 
-def script_or_skip(name: str, feature: str) -> None:
-    """Skip (blocked) while a page script is not written yet (auditapp/assets/js/NAME.mjs)."""
+def require_script(name: str) -> None:
+    """Fail when a page script is missing (auditapp/assets/js/NAME.mjs)."""
     source = Path(__file__).resolve().parents[2] / "auditapp" / "assets" / "js" / f"{name}.mjs"
-    if not source.exists():
-        pytest.skip(f"blocked: {feature} is not built yet (no {source.name} in auditapp/assets/js)")
+    assert source.exists(), f"no {source.name} in auditapp/assets/js"
 
 
 def path_for(app: Flask, endpoint: str, **values: Any) -> str:
@@ -158,38 +146,38 @@ def goto_ok(page: Any, path: str) -> Any:
 
 
 def goto_my_cases(page: Any, app: Flask, run: Callable[..., Any]) -> None:
-    endpoint = endpoint_or_skip(app, "my_cases")
+    endpoint = endpoint_of(app, "my_cases")
     new_draft_case(run)
     goto_ok(page, path_for(app, endpoint))
 
 
 def goto_case_form(page: Any, app: Flask, run: Callable[..., Any]) -> None:
-    endpoint = endpoint_or_skip(app, "case_form")
+    endpoint = endpoint_of(app, "case_form")
     case_id, _ = new_draft_case(run)
     goto_ok(page, path_for(app, endpoint, case_id=case_id))
 
 
 def goto_submit_case(page: Any, app: Flask, run: Callable[..., Any]) -> None:
-    endpoint = endpoint_or_skip(app, "submit_case")
+    endpoint = endpoint_of(app, "submit_case")
     case_id, _ = new_draft_case(run)
     goto_ok(page, path_for(app, endpoint, case_id=case_id))
 
 
 def goto_moderate_case(page: Any, app: Flask, run: Callable[..., Any]) -> None:
-    endpoint = endpoint_or_skip(app, "moderate_case")
+    endpoint = endpoint_of(app, "moderate_case")
     case_id, _ = new_submitted_case(run)
     goto_ok(page, path_for(app, endpoint, case_id=case_id))
 
 
 def goto_submitted_case(page: Any, app: Flask, run: Callable[..., Any]) -> None:
-    endpoint = endpoint_or_skip(app, "case_form")
+    endpoint = endpoint_of(app, "case_form")
     case_id, _ = new_submitted_case(run)
     goto_ok(page, path_for(app, endpoint, case_id=case_id))
 
 
 def _goto_inspection_page(name: str) -> Callable[[Any, Flask, Callable[..., Any]], None]:
     def _goto(page: Any, app: Flask, run: Callable[..., Any]) -> None:
-        endpoint = endpoint_or_skip(app, name)
+        endpoint = endpoint_of(app, name)
         goto_ok(page, path_for(app, endpoint, inspection_id=review_id(app)))
 
     _goto.__name__ = f"goto_{name}"

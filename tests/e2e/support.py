@@ -1,5 +1,4 @@
-"""Helpers of the browser tests: accessibility checks with axe-core, screenshots, and finding
-the URL of a feature (or skipping, with the reason, while that feature is not built yet)."""
+"""Helpers of the browser tests: accessibility checks with axe-core and screenshots."""
 
 from __future__ import annotations
 
@@ -8,8 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
-from werkzeug.routing import BuildError
 
 try:
     from playwright.sync_api import expect
@@ -73,26 +70,3 @@ def save_screenshot(page: Any, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
-
-
-def has_endpoint(app: Flask, endpoint: str) -> bool:
-    """True when the app has a route for this endpoint."""
-    return endpoint in app.view_functions
-
-
-def url_or_skip(app: Flask, endpoint: str, feature: str, **values: Any) -> str:
-    """The path of a feature's page; the test is skipped (blocked) while it is not built yet."""
-    if not has_endpoint(app, endpoint):
-        blueprint = endpoint.split(".", 1)[0]
-        routes = [name for name in app.view_functions if name.startswith(f"{blueprint}.")]
-        pytest.skip(
-            f"blocked: {feature} is not built yet (no endpoint {endpoint!r}; "
-            f"the {blueprint!r} blueprint has {len(routes)} route(s))"
-        )
-    with app.test_request_context():
-        from flask import url_for
-
-        try:
-            return url_for(endpoint, **values)
-        except BuildError as error:
-            raise AssertionError(f"{endpoint} needs other arguments: {error}") from error

@@ -1,8 +1,8 @@
 """axe-core on every main page, in Chromium: no serious or critical WCAG 2.2 AA violation.
 
-Each page is checked as its user sees it, at desktop width, and screenshotted. Pages whose
-feature is not built yet are skipped with the reason ("blocked: ..."). Every violation, of any
-impact, is written to artifacts/accessibility/<page>.json for review.
+Each page is checked as its user sees it, at desktop width, and screenshotted. A page whose
+endpoint is missing fails. Every violation, of any impact, is written to
+artifacts/accessibility/<page>.json for review.
 """
 
 from __future__ import annotations

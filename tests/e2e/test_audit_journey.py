@@ -15,7 +15,7 @@ import pytest
 
 from tests.e2e import journeys
 from tests.e2e.conftest import DESKTOP, TABLET, LiveServer, sign_in
-from tests.e2e.journeys import AUDITOR, LEAD, endpoint_or_skip, goto_ok, path_for
+from tests.e2e.journeys import AUDITOR, LEAD, endpoint_of, goto_ok, path_for
 from tests.e2e.support import expect, save_screenshot
 
 pytestmark = pytest.mark.e2e
@@ -105,8 +105,8 @@ def open_from_overview(page: Any, app: Any, link: str) -> None:
 
 def audit_and_submit(page: Any, app: Any, reference: str, suffix: str) -> None:
     """The auditor's part: find the case, answer it, add a note, submit with the grade shown."""
-    endpoint_or_skip(app, "my_cases")
-    endpoint_or_skip(app, "submit_case")
+    endpoint_of(app, "my_cases")
+    endpoint_of(app, "submit_case")
     sign_in(page, AUDITOR)
     page.get_by_role("navigation", name="Main navigation").get_by_role(
         "link", name="My cases"
@@ -151,7 +151,7 @@ def audit_and_submit(page: Any, app: Any, reference: str, suffix: str) -> None:
 def moderate_and_export(page: Any, app: Any, reference: str, suffix: str, downloads: Path) -> None:
     """The lead's part: change the grade with a reason, see the dashboard change, download."""
     for name in ("moderation_queue", "moderate_case", "dashboard", "exports", "workbook", "pdf"):
-        endpoint_or_skip(app, name)
+        endpoint_of(app, name)
     sign_in(page, LEAD)
 
     open_from_overview(page, app, "Findings dashboard")
@@ -224,8 +224,8 @@ def test_auditor_submits_and_lead_moderates_and_downloads(
     tmp_path: Path,
 ) -> None:
     suffix = "" if viewport == DESKTOP else "-tablet"
-    endpoint_or_skip(live_app, "case_form")
-    journeys.script_or_skip("audit-form", "the case form's autosave and conditional questions")
+    endpoint_of(live_app, "case_form")
+    journeys.require_script("audit-form")
     _, reference = journeys.new_draft_case(in_live_app)
 
     auditor_page = open_page(viewport=viewport)
@@ -243,8 +243,8 @@ def test_auditor_submits_and_lead_moderates_and_downloads(
 def test_answers_given_while_the_server_restarts_are_kept_and_saved(
     open_page: Any, live_app: Any, in_live_app: Any, live_server: LiveServer
 ) -> None:
-    endpoint_or_skip(live_app, "case_form")
-    journeys.script_or_skip("audit-form", "the case form's autosave")
+    endpoint_of(live_app, "case_form")
+    journeys.require_script("audit-form")
     case_id, reference = journeys.new_draft_case(in_live_app)
     page = open_page(user=AUDITOR)
     goto_ok(page, path_for(live_app, "audit.show_case", case_id=case_id))
@@ -291,8 +291,8 @@ def tab_to(page: Any, target: Any, limit: int = 300) -> None:
 def test_auditor_completes_the_case_form_by_keyboard_only(
     open_page: Any, live_app: Any, in_live_app: Any
 ) -> None:
-    endpoint_or_skip(live_app, "case_form")
-    endpoint_or_skip(live_app, "submit_case")
+    endpoint_of(live_app, "case_form")
+    endpoint_of(live_app, "submit_case")
     case_id, reference = journeys.new_draft_case(in_live_app)
     page = open_page(user=AUDITOR)
     goto_ok(page, path_for(live_app, "audit.show_case", case_id=case_id))

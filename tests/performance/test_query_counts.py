@@ -108,8 +108,7 @@ def test_page_runs_the_same_number_of_statements_for_3_and_30_cases(
     login_as: Callable[[User], Any],
 ) -> None:
     rule, who = PAGES[page]
-    if not _route_exists(app, rule):
-        pytest.skip(f"{page}: no GET {rule} route yet")
+    assert _route_exists(app, rule), f"{page}: no GET {rule} route (renamed? update PAGES)"
     own_case = factories.make_case(inspection, "QC-OWN", slug=SLUG, auditor=auditor)
     _add_cases(inspection, auditor, 0, FEW)
     client = login_as(lead if who == "lead" else auditor)

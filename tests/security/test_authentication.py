@@ -13,10 +13,17 @@ from flask import Flask
 from sqlalchemy import select
 
 from auditapp import create_app
-from auditapp.extensions import db
-from auditapp.models import AuditEvent, User, utcnow
-from auditapp.security import limiter_for, rate_limit_storage_uri
-from auditapp.services.accounts import password_problem
+from auditapp.extensions import db, limiter, rate_limit_storage_uri
+from auditapp.models import AuditEvent, GlobalRole, User, utcnow
+from auditapp.services.accounts import (
+    InvalidEmailError,
+    WeakPasswordError,
+    WrongPasswordError,
+    account_words,
+    change_password,
+    create_user,
+    password_problem,
+)
 from config import ProductionConfig, TestConfig
 from tests import factories
 
@@ -118,33 +125,37 @@ def test_rate_limits_are_shared_through_redis(database_url: str) -> None:
         if os.environ.get("CI"):
             raise
         pytest.skip("Redis is not running on 127.0.0.1:6379 (CI starts it)")
-    prefix = f"auditapp-test-{uuid.uuid4().hex[:8]}"
+    # The limiter is one per process, its key prefix set by the first app ("auditapp"): this
+    # test's keys are told apart by a unique account and its own addresses (10.3.x.x).
+    tag = uuid.uuid4().hex[:8]
+    email = f"shared-{tag}@example.test"
 
     class _RedisConfig(TestConfig):
         SQLALCHEMY_DATABASE_URI = database_url
         REDIS_URL = url
-        RATELIMIT_KEY_PREFIX = prefix
 
     from tests.conftest import AppClient
 
     first, second = create_app(_RedisConfig), create_app(_RedisConfig)  # two "workers"
     try:
-        assert type(limiter_for(first).storage).__name__ == "RedisStorage"
+        assert type(limiter.storage).__name__ == "RedisStorage"
         for number, application in enumerate((first, second, first, second, first)):
             with application.app_context():
                 application.test_client_class = AppClient
                 c = application.test_client()
-                response = _sign_in(c, "shared@example.test", "wrong-password", f"10.3.0.{number}")
+                response = _sign_in(c, email, "wrong-password", f"10.3.0.{number}")
                 assert response.status_code == 200
         with second.app_context():
             second.test_client_class = AppClient
             c = second.test_client()
-            response = _sign_in(c, "shared@example.test", "wrong-password", "10.3.1.1")
+            response = _sign_in(c, email, "wrong-password", "10.3.1.1")
             assert response.status_code == 429  # the other worker's failures counted too
-        assert any(prefix in key.decode() for key in connection.scan_iter(f"*{prefix}*"))
+        keys = [key.decode() for key in connection.scan_iter(f"*{tag}*")]
+        assert any("auditapp" in key and f"account:{email}" in key for key in keys)
     finally:
-        for key in connection.scan_iter(f"*{prefix}*"):
-            connection.delete(key)
+        for pattern in (f"*{tag}*", "*address:10.3.*"):
+            for key in connection.scan_iter(pattern):
+                connection.delete(key)
         for application in (first, second):
             with application.app_context():
                 db.engine.dispose()
@@ -222,6 +233,9 @@ def test_production_cookies_are_secure_httponly_and_samesite(
         ("123456789012", "too common"),
         ("abcabcabcabc", "too common"),
         ("PasswordPassword", "too common"),
+        ("P@ssw0rd1234", "too common"),  # l33t
+        ("drowssap1234", "too common"),  # reversed
+        ("Liverpool2024", "too common"),
         ("qwertyuiopasdfgh", None),  # not in the list as a whole (a keyboard walk though)
         ("violet-harbour-tram-7", None),
         ("correct-horse-battery", None),
@@ -233,6 +247,31 @@ def test_password_policy(password: str, problem: str | None) -> None:
         assert found is None
     else:
         assert found is not None and problem in found
+
+
+def test_a_password_made_of_the_accounts_own_name_or_email_is_refused() -> None:
+    words = account_words("alex.auditor@example.test", "Alex Auditor")
+    assert password_problem("alexauditor2024", words) == (
+        "Password must not be made of your name or email address"
+    )
+    assert password_problem("Alex.Auditor!!", words) is not None
+    assert password_problem("alexauditor2024") is None  # someone else's name is not refused
+    assert password_problem("auditor-harbour-tram", words) is None
+    assert password_problem(factories.PASSWORD, words) is None
+
+
+def test_account_errors_say_by_their_type_which_part_is_wrong(auditor: User) -> None:
+    """Views pick the form field by the exception's type, never by its message."""
+    with pytest.raises(WrongPasswordError):
+        change_password(auditor, "not-the-password", "violet-harbour-tram-7")
+    with pytest.raises(WeakPasswordError):
+        change_password(auditor, factories.PASSWORD, "password1234")
+    with pytest.raises(InvalidEmailError):
+        create_user("not-an-email", "Someone", GlobalRole.USER)
+    with pytest.raises(InvalidEmailError):
+        create_user(auditor.email.upper(), "Someone", GlobalRole.USER)
+    with pytest.raises(WeakPasswordError):
+        create_user("new@example.test", "Someone", GlobalRole.USER, "short")
 
 
 def test_changing_to_a_common_password_is_refused(login_as: Any, auditor: User) -> None:

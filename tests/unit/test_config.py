@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
+from datetime import timedelta
+from pathlib import Path
+
 import pytest
 
 from auditapp import create_app
-from config import DevelopmentConfig, ProductionConfig, TestConfig, config_from_env
+from config import Config, DevelopmentConfig, ProductionConfig, TestConfig, config_from_env
 
 
 def test_production_refuses_to_start_without_secret_key(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -46,3 +50,27 @@ def test_default_database_is_sqlite_in_instance_folder(monkeypatch: pytest.Monke
 
     url = _default_database_url()
     assert url.startswith("sqlite:///") and url.endswith("instance/auditapp.sqlite")
+
+
+def test_only_config_reads_the_environment() -> None:
+    """The app asks its config; config.py alone reads the environment (one home per setting)."""
+    root = Path(__file__).resolve().parents[2]
+    readers = [
+        str(path.relative_to(root))
+        for path in [
+            *root.joinpath("auditapp").rglob("*.py"),
+            root / "wsgi.py",
+            root / "gunicorn.conf.py",
+        ]
+        if re.search(r"\bos\.(environ|getenv)\b|\bgetenv\(", path.read_text(encoding="utf-8"))
+    ]
+    assert readers == []
+
+
+def test_sign_in_limits_follow_the_lock_out_settings() -> None:
+    """An unknown email is limited exactly like a real account's lock-out, over the same time."""
+    assert (
+        f"{Config.LOCKOUT_THRESHOLD} per {Config.LOCKOUT_MINUTES} minutes"
+    ) == Config.LOGIN_LIMIT_PER_ACCOUNT
+    assert Config.LOGIN_LIMIT_PER_ADDRESS.endswith(f" per {Config.LOCKOUT_MINUTES} minutes")
+    assert timedelta(minutes=Config.SESSION_MINUTES) == Config.PERMANENT_SESSION_LIFETIME

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import Flask
@@ -118,6 +119,8 @@ def test_change_password_rejects_wrong_current_and_short_new(login_as: Any, audi
         {"current_password": "wrong", "new_password": "x" * 20, "confirm_password": "x" * 20},
     )
     assert "Your current password is wrong" in wrong.get_data(as_text=True)
+    assert _field_error(wrong, "current_password") == "Your current password is wrong"
+    assert _field_error(wrong, "new_password") is None
     short = c.post_form(
         "/auth/password",
         {
@@ -127,6 +130,8 @@ def test_change_password_rejects_wrong_current_and_short_new(login_as: Any, audi
         },
     )
     assert "at least 12 characters" in short.get_data(as_text=True)
+    assert "at least 12 characters" in (_field_error(short, "new_password") or "")
+    assert _field_error(short, "current_password") is None
     common = c.post_form(
         "/auth/password",
         {
@@ -136,6 +141,16 @@ def test_change_password_rejects_wrong_current_and_short_new(login_as: Any, audi
         },
     )
     assert "too common" in common.get_data(as_text=True)
+    assert "too common" in (_field_error(common, "new_password") or "")
+
+
+def _field_error(response: Any, field: str) -> str | None:
+    """The error message shown under a form field, without its hidden "Error:" prefix."""
+    page = response.get_data(as_text=True)
+    found = re.search(rf'<p id="{field}-error"[^>]*>(.*?)</p>', page, re.DOTALL)
+    if found is None:
+        return None
+    return re.sub(r"<[^>]+>", "", found.group(1)).strip().removeprefix("Error:").strip()
 
 
 def test_post_without_csrf_token_is_refused(client: Any, auditor: User) -> None:

@@ -6,7 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from flask import Flask
 from sqlalchemy import func, select
+from werkzeug.routing import BuildError
 
 from auditapp.domain.question_sets import dump_question_set, load_library
 from auditapp.extensions import db
@@ -166,19 +168,24 @@ def test_hub_shows_auditor_no_set_up_links(
     assert "/members" not in page
 
 
-def test_hub_links_can_be_added_by_other_areas(
-    login_as: Any, inspection: Inspection, observer: User
+def test_hub_builds_every_link_for_a_lead_and_a_missing_endpoint_fails(
+    app: Flask,
+    login_as: Any,
+    inspection: Inspection,
+    lead: User,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from auditapp.inspections import links
 
-    extra = links.HubLink("Figures for everyone", "inspections.list_inspections", group="Results")
-    links.register_hub_link(extra)
-    try:
-        page = login_as(observer).get(f"/inspections/{inspection.id}").get_data(as_text=True)
-    finally:
-        links.HUB_LINKS.remove(extra)
-    assert ">Figures for everyone</a>" in page
-    assert "Results" in page
+    page = login_as(lead).get(f"/inspections/{inspection.id}").get_data(as_text=True)
+    for link in links.HUB_LINKS:
+        assert f">{link.text}</a>" in page
+    for group in ("Set up", "Cases", "Findings", "Moderation"):
+        assert group in page
+    gone = links.HubLink("Renamed page", "inspections.no_such_page", group="Results")
+    monkeypatch.setattr(links, "HUB_LINKS", (*links.HUB_LINKS, gone))
+    with app.test_request_context(), pytest.raises(BuildError):
+        links.hub_links(inspection, InspectionRole.LEAD, is_admin=False)
 
 
 # Creating and editing ----------------------------------------------------------------------------

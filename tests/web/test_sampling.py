@@ -464,3 +464,6 @@ def test_long_case_lists_are_shown_a_page_at_a_time_keeping_filters(
     )
     assert "205 cases, showing 201 to 205" in second
     assert "DA-201" in second and "DA-200" not in second
+    # A page past the end (cases removed since the link was made) shows the last page.
+    past = c.get(f"/inspections/{inspection.id}/cases?show=unsampled&page=9").get_data(as_text=True)
+    assert "205 cases, showing 201 to 205" in past
