@@ -13,6 +13,7 @@ from flask_migrate import upgrade
 
 from auditapp import create_app
 from auditapp.extensions import db
+from auditapp.models.audit_chain import register_sqlite_functions
 from auditapp.services.audit_log import record_event
 from config import TestConfig
 from tests import factories
@@ -73,6 +74,7 @@ def test_backup_is_consistent_while_the_app_writes(sqlite_app: Flask, tmp_path: 
 
     def writer() -> None:
         connection = sqlite3.connect(live, timeout=30)
+        register_sqlite_functions(connection)  # the audit log's chain trigger calls them
         number = 0
         while not stop.is_set() and number < 2000:
             with connection:  # one transaction: two rows that belong together
