@@ -29,10 +29,6 @@ from config import TestConfig
 from tests import factories
 
 SERVER = os.environ.get("TEST_DATABASE_URL", "")
-pytestmark = pytest.mark.skipif(
-    not SERVER.startswith("postgresql"),
-    reason="PostgreSQL only: SQLite has no roles (TEST_DATABASE_URL names no PostgreSQL server)",
-)
 
 REFUSED = [
     "UPDATE audit_event SET new_value = 'forged'",
@@ -86,6 +82,8 @@ def _superuser(statements: list[str], database: str = "postgres") -> None:
 @pytest.fixture(scope="module")
 def roles() -> Iterator[Roles]:
     """The README's set-up: roles and database as a superuser, then migrations and grants."""
+    if not SERVER.startswith("postgresql"):
+        pytest.skip("PostgreSQL only: SQLite has no roles (TEST_DATABASE_URL names no server)")
     suffix = uuid.uuid4().hex[:10]
     owner, app_role, name = f"auditapp_owner_{suffix}", f"auditapp_app_{suffix}", f"roles_{suffix}"
     _superuser(
