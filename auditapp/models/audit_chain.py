@@ -48,9 +48,9 @@ def utc_text(value: Any) -> str | None:
         try:
             value = datetime.fromisoformat(value)
         except ValueError:
-            return "?" + value  # not a timestamp (written by hand): hashed as found
+            return f"?{value}"  # not a timestamp (written by hand): hashed as found
     if not isinstance(value, datetime):
-        return "?" + str(value)
+        return f"?{value}"
     moment = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
     return (
         f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}T"

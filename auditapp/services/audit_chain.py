@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from sqlalchemy import bindparam, text
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, RowMapping
 
 from auditapp.models.audit_chain import GENESIS_HASH
 
@@ -40,9 +39,12 @@ class ChainBreak:
 
     def describe(self) -> str:
         """One line for the command line."""
-        where = [f"event {self.event_id}" if self.event_id is not None else None]
-        where.append(f"link {self.seq}" if self.seq is not None else None)
-        return f"{', '.join(w for w in where if w)}: {self.problem}"
+        where = []
+        if self.event_id is not None:
+            where.append(f"event {self.event_id}")
+        if self.seq is not None:
+            where.append(f"link {self.seq}")
+        return f"{', '.join(where)}: {self.problem}"
 
 
 @dataclass
@@ -60,7 +62,7 @@ class ChainReport:
         return not self.breaks
 
 
-def _check_link(row: Mapping[str, Any], expected_seq: int, expected_prev: str) -> str | None:
+def _check_link(row: RowMapping, expected_seq: int, expected_prev: str) -> str | None:
     """What is wrong with one link, given the link before it; None when it holds."""
     if row["seq"] != expected_seq:
         missing = (
@@ -88,7 +90,8 @@ def verify_chain(connection: Connection, anchors: Mapping[int, str] | None = Non
     """
     report = ChainReport()
     expected_prev = GENESIS_HASH
-    for row in connection.execute(_WALK).mappings():
+    # Streamed: a log of millions of events is walked in constant memory.
+    for row in connection.execute(_WALK.execution_options(yield_per=2000)).mappings():
         problem = _check_link(row, report.head_seq + 1, expected_prev)
         if problem is not None:
             report.breaks.append(ChainBreak(row["seq"], row["event_id"], problem))
@@ -107,7 +110,8 @@ def _check_anchors(connection: Connection, anchors: Mapping[int, str]) -> Iterab
     """Each recorded anchor must still be in the chain with the same hash."""
     if not anchors:
         return
-    stored = dict(connection.execute(_ANCHORED, {"seqs": list(anchors)}).all())
+    rows = connection.execute(_ANCHORED, {"seqs": list(anchors)}).all()
+    stored: dict[int, str] = {seq: digest for seq, digest in rows}
     for seq, expected in sorted(anchors.items()):
         if seq not in stored:
             yield ChainBreak(seq, None, "the anchored link is missing: the chain was cut short")
