@@ -31,6 +31,9 @@ class Config:
     SECRET_KEY: str | None = os.environ.get("SECRET_KEY")
     SQLALCHEMY_DATABASE_URI: str = os.environ.get("DATABASE_URL") or _default_database_url()
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
+    # PostgreSQL: the tables' owner, for `flask db upgrade` and `flask audit-log grant-app-role`;
+    # DATABASE_URL is then the app's role, which may only append to the audit log.
+    MIGRATION_DATABASE_URL: str | None = os.environ.get("MIGRATION_DATABASE_URL")
     REDIS_URL: str | None = os.environ.get("REDIS_URL")
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = (
@@ -87,6 +90,7 @@ class TestConfig(Config):
     TESTING = True
     SECRET_KEY = "test-only-not-secret"  # noqa: S105 - tests only
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or "sqlite://"
+    MIGRATION_DATABASE_URL: str | None = None  # tests migrate only their own database
     WTF_CSRF_ENABLED = True
 
 

@@ -15,7 +15,20 @@ fileConfig(config.config_file_name)
 logger = logging.getLogger('alembic.env')
 
 
+_owner_engines = {}
+
+
 def get_engine():
+    # PostgreSQL with least privilege: migrations run as the tables' owner, the app as a role
+    # that may only append to the audit log (config.py, MIGRATION_DATABASE_URL).
+    owner_url = current_app.config.get("MIGRATION_DATABASE_URL")
+    if owner_url:
+        if owner_url not in _owner_engines:
+            from sqlalchemy import create_engine
+            from sqlalchemy.pool import NullPool
+
+            _owner_engines[owner_url] = create_engine(owner_url, poolclass=NullPool)
+        return _owner_engines[owner_url]
     try:
         # this works with Flask-SQLAlchemy<3 and Alchemical
         return current_app.extensions["migrate"].db.engine

@@ -7,6 +7,7 @@ from flask import Flask
 
 def register_commands(app: Flask) -> None:
     """Attach every command group to the app's `flask` CLI."""
+    from auditapp.cli.audit_log import audit_log_cli
     from auditapp.cli.backup import backup_command, restore_command
     from auditapp.cli.cases import cases_cli
     from auditapp.cli.demo import demo_command
@@ -21,3 +22,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(cases_cli)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    app.cli.add_command(audit_log_cli)

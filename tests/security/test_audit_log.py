@@ -14,6 +14,7 @@ from sqlalchemy.exc import DBAPIError
 from auditapp.extensions import db
 from auditapp.models import AuditEvent
 from auditapp.models.audit_event import AuditLogError
+from auditapp.services.audit_chain import verify_chain
 from auditapp.services.audit_log import record_event
 from tests.security.targets import state_changing_targets
 from tests.security.world import client_for, fresh_world, request, routes
@@ -75,9 +76,11 @@ def test_database_refuses_to_change_audit_events_from_any_client(sql: str) -> No
 
 
 def test_no_application_code_updates_or_deletes_audit_events() -> None:
-    """A static check over auditapp/: no update/delete of AuditEvent or audit_event."""
+    """A static check over auditapp/: no update/delete of the audit log's events or links."""
     pattern = re.compile(
-        r"(update|delete)\(\s*AuditEvent|(UPDATE|DELETE\s+FROM)\s+\"?audit_event", re.IGNORECASE
+        r"(update|delete)\(\s*(AuditEvent|AuditChainLink)"
+        r"|(UPDATE|DELETE\s+FROM)\s+\"?audit_(event|chain)",
+        re.IGNORECASE,
     )
     offenders = [
         f"{path.relative_to(APP_DIR.parent)}:{number}"
@@ -91,7 +94,8 @@ def test_no_application_code_updates_or_deletes_audit_events() -> None:
 
 @pytest.mark.slow
 def test_no_route_changes_or_removes_recorded_events(app: Flask) -> None:
-    """Every state-changing route, used by an allowed user: earlier events stay as they were."""
+    """Every state-changing route, used by an allowed user: earlier events stay as they were,
+    and the hash chain over them and the route's own events still verifies."""
     targets = state_changing_targets(app)
     world = fresh_world()
     for target in targets:
@@ -112,3 +116,7 @@ def test_no_route_changes_or_removes_recorded_events(app: Flask) -> None:
             request(client, target.method, path, query_string=target.access.query)
         # (A 5xx here is reported by the matrix and hostile-input tests; this test is the log.)
         assert before <= set(_rows()), f"{target.id} changed or removed an audit event"
+        db.session.rollback()
+        with db.engine.connect() as connection:
+            report = verify_chain(connection)
+        assert report.intact, f"{target.id}: {[b.describe() for b in report.breaks]}"
