@@ -22,21 +22,31 @@ from auditapp.audit.forms import (
     SubmitCaseForm,
 )
 from auditapp.audit.presenters import error_list, parse_posted, read_only_rows, section_views
+from auditapp.domain.question_sets import AnswerError
 from auditapp.extensions import db
 from auditapp.models import Case, InspectionRole, SecondAudit
 from auditapp.permissions import load_case, load_inspection
-from auditapp.services import audit_form
-from auditapp.services.audit_form import (
+from auditapp.services.audit import (
+    case_studies,
+    concerns,
+    loading,
+    saving,
+    submitting,
+    timeline,
+)
+from auditapp.services.audit import (
+    my_cases as assigned,
+)
+from auditapp.services.audit.errors import (
     AnswerConflict,
-    AnswerError,
     AuditFormError,
     CaseLocked,
     ConcernError,
-    FormSaveResult,
     GradeProposalError,
     SubmitBlocked,
     UnknownQuestion,
 )
+from auditapp.services.audit.saving import FormSaveResult
 
 T = TypeVar("T")
 LEAD = InspectionRole.LEAD
@@ -59,7 +69,7 @@ def _load_first_audit(case_id: int) -> tuple[Case, InspectionRole | None]:
 def _load_second_audit(case_id: int) -> tuple[Case, SecondAudit]:
     """Only the case's second auditor opens its second audit."""
     case, _ = load_case(case_id)
-    second = audit_form.second_audit_of(case)
+    second = loading.second_audit_of(case)
     if second is None:
         abort(404)
     if second.auditor_id != current_user.id:
@@ -110,7 +120,7 @@ def _with_retry(case_id: int, operation: Callable[[Case], T]) -> T:
 @bp.get("/cases")
 def my_cases() -> str:
     """Every case assigned to me, across my inspections."""
-    rows = audit_form.my_cases(current_user)
+    rows = assigned.my_cases(current_user)
     return render_template("audit/my_cases.html", rows=rows, inspection=None)
 
 
@@ -118,7 +128,7 @@ def my_cases() -> str:
 def my_inspection_cases(inspection_id: int) -> str:
     """The cases assigned to me in one inspection."""
     inspection, _ = load_inspection(inspection_id)
-    rows = audit_form.my_cases(current_user, inspection.id)
+    rows = assigned.my_cases(current_user, inspection.id)
     return render_template("audit/my_cases.html", rows=rows, inspection=inspection)
 
 
@@ -136,7 +146,7 @@ def _render_case(
 ) -> tuple[str, int]:
     if case.question_set is None:
         return _no_question_set(case)
-    state = audit_form.form_state(case, current_user, audit_round)
+    state = loading.form_state(case, current_user, audit_round)
     errors = result.errors if result else {}
     conflicts = result.conflicts if result else {}
     is_lead = role is LEAD
@@ -152,9 +162,9 @@ def _render_case(
             sections=section_views(state, posted=posted, errors=errors, conflicts=conflicts),
             read_only_rows=read_only_rows,
             error_items=error_list(errors, conflicts),
-            timeline=audit_form.case_timeline(case, audit_round),
+            timeline=timeline.case_timeline(case, audit_round),
             concern_form=ConcernActionForm(),
-            concern=audit_form.concern_of(case) if audit_round == 1 else None,
+            concern=concerns.concern_of(case) if audit_round == 1 else None,
             save_url=_case_url(case, audit_round) + "/answers/__QUESTION__",
         ),
         status,
@@ -202,11 +212,11 @@ def _save_whole_form(case_id: int, audit_round: int) -> Response | tuple[str, in
         base_version = int(form.base_version.data) if form.base_version.data else None
     except ValueError:
         abort(400)
-    posted = parse_posted(request.form, audit_form.form_state(case, None, audit_round).qs)
+    posted = parse_posted(request.form, loading.form_state(case, None, audit_round).qs)
     try:
         result = _with_retry(
             case.id,
-            lambda c: audit_form.save_form(
+            lambda c: saving.save_form(
                 c, current_user, posted, base_version=base_version, audit_round=audit_round
             ),
         )
@@ -267,7 +277,7 @@ def _save_json(case_id: int, question_id: str, audit_round: int) -> tuple[dict[s
     try:
         state = _with_retry(
             case_id,
-            lambda c: audit_form.save_answer(
+            lambda c: saving.save_answer(
                 c,
                 current_user,
                 question_id,
@@ -321,20 +331,20 @@ def _submit(case_id: int, audit_round: int) -> str | Response | tuple[str, int]:
     case = _load(case_id, audit_round)
     if case.question_set is None:
         return _no_question_set(case)
-    if not audit_form.can_edit(case, current_user, audit_round):
+    if not loading.can_edit(case, current_user, audit_round):
         if request.method == "POST":
             abort(409 if _is_own(case, audit_round) else 403)
         return redirect(_case_url(case, audit_round))
-    state = audit_form.form_state(case, current_user, audit_round)
+    state = loading.form_state(case, current_user, audit_round)
     form = SubmitCaseForm()
     form.set_choices(state.grade_value)
-    problems = audit_form.submission_problems(state)
+    problems = submitting.submission_problems(state)
     error_items: list[dict[str, str]] = []
     if form.validate_on_submit():
         try:
             _with_retry(
                 case.id,
-                lambda c: audit_form.submit_case(
+                lambda c: submitting.submit_case(
                     c,
                     current_user,
                     proposed_grade=form.proposed_grade,
@@ -352,7 +362,7 @@ def _submit(case_id: int, audit_round: int) -> str | Response | tuple[str, int]:
             flash("Case submitted. It is read-only until a lead returns it.", "success")
             return redirect(_case_url(case, audit_round))
         case = _load(case_id, audit_round)
-        state = audit_form.form_state(case, current_user, audit_round)
+        state = loading.form_state(case, current_user, audit_round)
     if request.method == "POST":
         error_items = [
             {"text": message, "href": _case_url(case, audit_round) + f"#question-{qid}"}
@@ -375,7 +385,7 @@ def _submit(case_id: int, audit_round: int) -> str | Response | tuple[str, int]:
 def _is_own(case: Case, audit_round: int) -> bool:
     if audit_round == 1:
         return case.auditor_id == current_user.id
-    second = audit_form.second_audit_of(case)
+    second = loading.second_audit_of(case)
     return second is not None and second.auditor_id == current_user.id
 
 
@@ -398,7 +408,7 @@ def submit_second_audit(case_id: int) -> str | Response | tuple[str, int]:
 def edit_case_study(case_id: int) -> str | Response:
     """Flag the case as a case study (its auditor while a draft, or a lead)."""
     case, role = _load_first_audit(case_id)
-    if not (role is LEAD or audit_form.can_edit(case, current_user, 1)):
+    if not (role is LEAD or loading.can_edit(case, current_user, 1)):
         abort(403)
     form = CaseStudyForm()
     if request.method == "GET":
@@ -408,7 +418,7 @@ def edit_case_study(case_id: int) -> str | Response:
         try:
             _with_retry(
                 case.id,
-                lambda c: audit_form.set_case_study(
+                lambda c: case_studies.set_case_study(
                     c,
                     current_user,
                     flagged=form.is_case_study.data == "yes",
@@ -443,7 +453,7 @@ def flag_current_risk(case_id: int) -> str | Response:
     if form.validate_on_submit():
         try:
             _with_retry(
-                case.id, lambda c: audit_form.flag_current_risk(c, current_user, form.note.data)
+                case.id, lambda c: concerns.flag_current_risk(c, current_user, form.note.data)
             )
         except ConcernError as error:
             form.note.errors = [*form.note.errors, error.message]
@@ -467,7 +477,7 @@ def list_concerns(inspection_id: int) -> str:
     return render_template(
         "audit/list_concerns.html",
         inspection=inspection,
-        concerns=audit_form.urgent_concerns(inspection.id),
+        concerns=concerns.urgent_concerns(inspection.id),
         form=ConcernActionForm(),
     )
 
@@ -492,14 +502,14 @@ def _concern_action(case_id: int, action: Callable[[Case, Any], None], done: str
 @bp.post("/cases/<int:case_id>/current-risk/acknowledge")
 def acknowledge_concern(case_id: int) -> Response:
     """A lead acknowledges an urgent concern."""
-    return _concern_action(case_id, audit_form.acknowledge_concern, "Concern acknowledged.")
+    return _concern_action(case_id, concerns.acknowledge_concern, "Concern acknowledged.")
 
 
 @bp.post("/cases/<int:case_id>/current-risk/raised")
 def mark_concern_raised(case_id: int) -> Response:
     """A lead records that the concern was raised with the force."""
     return _concern_action(
-        case_id, audit_form.mark_concern_raised, "Concern marked as raised with the force."
+        case_id, concerns.mark_concern_raised, "Concern marked as raised with the force."
     )
 
 
@@ -514,7 +524,7 @@ def remove_current_risk(case_id: int) -> str | Response:
         try:
             _with_retry(
                 case.id,
-                lambda c: audit_form.remove_current_risk(c, current_user, form.reason.data),
+                lambda c: concerns.remove_current_risk(c, current_user, form.reason.data),
             )
         except ConcernError as error:
             form.reason.errors = [*form.reason.errors, error.message]
@@ -527,6 +537,6 @@ def remove_current_risk(case_id: int) -> str | Response:
 @bp.app_template_global("urgent_concerns_count")
 def urgent_concerns_count(inspection_id: int) -> int:
     """Open urgent concerns for the banner: counted only for the inspection's leads."""
-    if not current_user.is_authenticated or not audit_form.lead_of(current_user, inspection_id):
+    if not current_user.is_authenticated or not concerns.lead_of(current_user, inspection_id):
         return 0
-    return audit_form.open_concerns_count(inspection_id)
+    return concerns.open_concerns_count(inspection_id)

@@ -452,7 +452,7 @@ def test_browser_visibility_rule_matches_the_server_for_every_library_set() -> N
 
 
 def test_save_note_changes_only_the_note(case: Case, auditor: User) -> None:
-    from auditapp.services.audit_form import save_answer, save_note
+    from auditapp.services.audit.saving import save_answer, save_note
 
     state = save_answer(case, auditor, "DA02", value="yes", base_version=case.version)
     db.session.commit()

@@ -15,7 +15,7 @@ from sqlalchemy import event, select, text
 
 from auditapp.extensions import db
 from auditapp.models import Answer, Case, User
-from auditapp.services import audit_form
+from auditapp.services.audit import saving
 from tests import factories
 
 
@@ -224,13 +224,13 @@ def test_parallel_saves_of_the_same_answer_never_lose_an_update(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     calls: list[str] = []
-    real_save = audit_form.save_answer
+    real_save = saving.save_answer
 
     def counted(*args: Any, **kwargs: Any) -> Any:
         calls.append(args[2])
         return real_save(*args, **kwargs)
 
-    monkeypatch.setattr(audit_form, "save_answer", counted)
+    monkeypatch.setattr(saving, "save_answer", counted)
     first, second = two_tabs
     version = _version(case)
     case_id = case.id

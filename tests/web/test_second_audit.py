@@ -279,16 +279,16 @@ def test_second_auditor_and_observer_cannot_see_the_comparison(
 def test_second_audit_through_the_audit_form_is_compared(
     login_as: Any, lead: User, second_auditor: User, case: Case
 ) -> None:
-    from auditapp.services import audit_form
+    from auditapp.services.audit import loading, saving, submitting
 
     request_second(login_as(lead), case, second_auditor)
     fresh = reload(case)
-    assert audit_form.can_edit(fresh, second_auditor, audit_round=2)
+    assert loading.can_edit(fresh, second_auditor, audit_round=2)
     for code, value in INADEQUATE.items():
-        audit_form.save_answer(
+        saving.save_answer(
             fresh, second_auditor, code, value=value, base_version=fresh.version, audit_round=2
         )
-    audit_form.submit_case(fresh, second_auditor, audit_round=2)
+    submitting.submit_case(fresh, second_auditor, audit_round=2)
     db.session.commit()
     second = db.session.scalar(select(SecondAudit))
     assert second is not None
