@@ -452,11 +452,13 @@ def test_browser_visibility_rule_matches_the_server_for_every_library_set() -> N
 
 
 def test_save_note_changes_only_the_note(case: Case, auditor: User) -> None:
+    from auditapp.services.audit.round import FirstAudit
     from auditapp.services.audit.saving import save_answer, save_note
 
-    state = save_answer(case, auditor, "DA02", value="yes", base_version=case.version)
+    audit = FirstAudit(case, auditor)
+    state = save_answer(audit, "DA02", value="yes", base_version=case.version)
     db.session.commit()
-    save_note(case, auditor, "DA02", "Log entry 4", base_version=state.version)
+    save_note(audit, "DA02", "Log entry 4", base_version=state.version)
     db.session.commit()
     row = _stored(case, "DA02")
     assert (row.value, row.note) == ("yes", "Log entry 4")

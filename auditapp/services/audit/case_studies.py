@@ -5,8 +5,8 @@ from __future__ import annotations
 from auditapp.extensions import db
 from auditapp.models import Case, User
 from auditapp.services.audit.errors import AuditFormError
-from auditapp.services.audit.loading import NARRATIVE_MAX_LENGTH
-from auditapp.services.audit.saving import _touch
+from auditapp.services.audit.limits import NARRATIVE_MAX_LENGTH
+from auditapp.services.audit.saving import touch_case
 from auditapp.services.audit_log import record_case_event
 
 
@@ -31,5 +31,5 @@ def set_case_study(case: Case, user: User, *, flagged: bool, narrative: str | No
         )
     case.is_case_study = flagged
     case.case_study_narrative = new_narrative
-    _touch(case)
+    touch_case(case)
     db.session.flush()

@@ -10,9 +10,20 @@ from auditapp.domain.grades import Grade
 from auditapp.extensions import db
 from auditapp.models import Case, InspectionRole, Membership, User, utcnow
 from auditapp.services.audit.errors import ConcernError
-from auditapp.services.audit.loading import NOTE_MAX_LENGTH
-from auditapp.services.audit.saving import _regrade_first_audit, _touch
+from auditapp.services.audit.limits import NOTE_MAX_LENGTH
+from auditapp.services.audit.queries import user_names
+from auditapp.services.audit.saving import touch_case
 from auditapp.services.audit_log import record_case_event
+from auditapp.services.grading import regrade_case
+
+
+def _regrade_first_audit(case: Case, user: User) -> None:
+    """Regrade the first audit from its stored answers after a change to the case itself."""
+    old = case.computed_grade
+    regrade_case(case)
+    if case.computed_grade != old:
+        record_case_event(case, user, "regrade", "computed_grade", old, case.computed_grade)
+    db.session.flush()
 
 
 def _force_inadequate(case: Case, user: User) -> None:
@@ -50,7 +61,7 @@ def flag_current_risk(case: Case, user: User, note: str) -> None:
     case.current_risk_acknowledged_at = None
     case.current_risk_raised_at = None
     _force_inadequate(case, user)
-    _touch(case)
+    touch_case(case)
     db.session.flush()
     _regrade_first_audit(case, user)
 
@@ -65,7 +76,7 @@ def acknowledge_concern(case: Case, user: User) -> None:
     record_case_event(case, user, "acknowledge_concern", "current_risk_acknowledged_at", None, now)
     case.current_risk_acknowledged_by_id = user.id
     case.current_risk_acknowledged_at = now
-    _touch(case)
+    touch_case(case)
     db.session.flush()
 
 
@@ -80,7 +91,7 @@ def mark_concern_raised(case: Case, user: User) -> None:
     now = utcnow()
     record_case_event(case, user, "raise_concern", "current_risk_raised_at", None, now)
     case.current_risk_raised_at = now
-    _touch(case)
+    touch_case(case)
     db.session.flush()
 
 
@@ -94,7 +105,7 @@ def remove_current_risk(case: Case, user: User, reason: str) -> None:
     record_case_event(case, user, "remove_current_risk", "current_risk", True, False)
     record_case_event(case, user, "remove_current_risk", "reason", None, reason)
     case.current_risk = False
-    _touch(case)
+    touch_case(case)
     db.session.flush()
     _regrade_first_audit(case, user)
 
@@ -124,7 +135,7 @@ def urgent_concerns(inspection_id: int) -> list[Concern]:
         .where(Case.inspection_id == inspection_id, Case.current_risk.is_(True))
         .order_by(Case.current_risk_raised_at.is_not(None), Case.current_risk_flagged_at)
     ).all()
-    names = _names(
+    names = user_names(
         {c.current_risk_flagged_by_id for c in cases}
         | {c.current_risk_acknowledged_by_id for c in cases}
     )
@@ -142,7 +153,7 @@ def concern_of(case: Case) -> Concern | None:
     """The case's urgent concern, if it is flagged."""
     if not case.current_risk:
         return None
-    names = _names({case.current_risk_flagged_by_id, case.current_risk_acknowledged_by_id})
+    names = user_names({case.current_risk_flagged_by_id, case.current_risk_acknowledged_by_id})
     return Concern(
         case,
         names.get(case.current_risk_flagged_by_id),
@@ -162,13 +173,6 @@ def open_concerns_count(inspection_id: int) -> int:
         )
         or 0
     )
-
-
-def _names(user_ids: set[int | None]) -> dict[int | None, str]:
-    ids = {uid for uid in user_ids if uid is not None}
-    if not ids:
-        return {}
-    return {u.id: u.name for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
 
 
 def lead_of(user: User, inspection_id: int) -> bool:

@@ -15,6 +15,10 @@ class AuditFormError(Exception):
         super().__init__(message)
 
 
+class RoundNotFound(LookupError):
+    """No such case in the user's inspections, or no second audit of it (a 404)."""
+
+
 class CaseLocked(AuditFormError):
     """The case (or second audit) is submitted: read-only until a lead returns it."""
 

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
-
-from sqlalchemy import select
 
 from auditapp.domain.grading import CaseGrade, QuestionOutcome, grade_case
 from auditapp.domain.question_sets import (
@@ -18,16 +15,11 @@ from auditapp.domain.question_sets import (
     checklist_ticks,
     visible_ids,
 )
-from auditapp.extensions import db
-from auditapp.models import Answer, Case, CaseStatus, SecondAudit, SecondAuditStatus, User
+from auditapp.models import Case
 from auditapp.services.audit.errors import AuditFormError
-from auditapp.services.question_sets import question_set_data
-
-NOTE_MAX_LENGTH = 5_000
-NARRATIVE_MAX_LENGTH = 5_000
-# Audit-event entities of each round: the round-1 history never shows round-2 events and the
-# blind second auditor never sees round-1 events.
-ROUND_ENTITIES = {1: ("case", "answer"), 2: ("second_audit", "second_audit_answer")}
+from auditapp.services.audit.queries import RoundRows, StoredAnswer, round_answers
+from auditapp.services.audit.round import AuditRound
+from auditapp.services.question_sets import question_set_data_of
 
 
 @dataclass(frozen=True)
@@ -47,8 +39,7 @@ class Progress:
 class FormState:
     """Everything the case form shows for one round: answers, visibility, checks and grade."""
 
-    case: Case
-    audit_round: int
+    round: AuditRound
     qs: QuestionSet
     values: dict[str, str | None]
     notes: dict[str, str | None]
@@ -56,8 +47,16 @@ class FormState:
     visible: set[str]
     version: int
     progress: Progress
-    editable: bool = False
-    second_audit: SecondAudit | None = None
+
+    @property
+    def case(self) -> Case:
+        """The case audited."""
+        return self.round.case
+
+    @property
+    def editable(self) -> bool:
+        """The user may change this round's answers."""
+        return self.round.editable
 
     @property
     def sections(self) -> tuple[Section, ...]:
@@ -137,35 +136,16 @@ def answer_label(question: Question, value: str | None) -> str:
     return value
 
 
-def _question_set(case: Case) -> QuestionSet:
-    if case.question_set is None:
+def question_set_of(case: Case) -> QuestionSet:
+    """The case's question set (parsed once per process); AuditFormError when it has none."""
+    if case.question_set_id is None:
         raise AuditFormError("This case has no question set yet: ask the inspection's lead")
-    return question_set_data(case.question_set)
+    return question_set_data_of(case.question_set_id)
 
 
-@dataclass(frozen=True)
-class StoredAnswer:
-    """One stored answer of a round: read as plain values, since a save builds no ORM objects."""
-
-    id: int | None
-    value: str | None
-    note: str | None
-    answered_by_id: int | None = None
-    answered_at: datetime | None = None
-
-
-def _answers(case: Case, audit_round: int) -> dict[str, StoredAnswer]:
-    rows = db.session.execute(
-        select(
-            Answer.question_code,
-            Answer.id,
-            Answer.value,
-            Answer.note,
-            Answer.answered_by_id,
-            Answer.answered_at,
-        ).where(Answer.case_id == case.id, Answer.audit_round == audit_round)
-    )
-    return {code: StoredAnswer(*rest) for code, *rest in rows}
+def stored_rows(audit: AuditRound) -> RoundRows:
+    """The round's stored answers: those read with the round if still unused, else read now."""
+    return audit.take_prefetched() or RoundRows(round_answers(audit.case.id, audit.number))
 
 
 def progress_of(qs: QuestionSet, values: Mapping[str, str | None]) -> Progress:
@@ -175,57 +155,34 @@ def progress_of(qs: QuestionSet, values: Mapping[str, str | None]) -> Progress:
     return Progress(sum(1 for q in asked if values.get(q.id)), len(asked))
 
 
-def second_audit_of(case: Case) -> SecondAudit | None:
-    """The case's blind second audit, if one was requested."""
-    return db.session.scalar(select(SecondAudit).where(SecondAudit.case_id == case.id))
-
-
-def can_edit(case: Case, user: User, audit_round: int = 1) -> bool:
-    """Only the assigned auditor of the round edits, and only before submitting."""
-    if audit_round == 1:
-        return case.auditor_id == user.id and case.status == CaseStatus.DRAFT
-    second = second_audit_of(case)
-    return (
-        second is not None
-        and second.auditor_id == user.id
-        and second.status == SecondAuditStatus.IN_PROGRESS
-    )
-
-
-def _grade(case: Case, qs: QuestionSet, values: Mapping[str, str | None], audit_round: int):
-    # A blind second audit is graded on its own answers only: the first auditor's
-    # current-risk flag would reveal round-1 findings to the second auditor.
-    return grade_case(qs, values, current_risk=case.current_risk if audit_round == 1 else False)
+def grade_round(audit: AuditRound, qs: QuestionSet, values: Mapping[str, str | None]) -> CaseGrade:
+    """The round's grade from its answers, with the current-risk flag as the round knows it."""
+    return grade_case(qs, values, current_risk=audit.current_risk)
 
 
 def form_state(
-    case: Case,
-    user: User | None = None,
-    audit_round: int = 1,
+    audit: AuditRound,
     *,
-    rows: Mapping[str, StoredAnswer] | None = None,
+    answers: Mapping[str, StoredAnswer] | None = None,
     grade: CaseGrade | None = None,
 ) -> FormState:
     """The case form of one round as it stands.
 
-    A save passes the answer ``rows`` it already holds and the ``grade`` it just worked out,
+    A save passes the ``answers`` it already holds and the ``grade`` it just worked out,
     so the form state costs no further queries or grading.
     """
-    qs = _question_set(case)
-    if rows is None:
-        rows = _answers(case, audit_round)
-    values = {code: row.value for code, row in rows.items()}
-    notes = {code: row.note for code, row in rows.items()}
+    qs = question_set_of(audit.case)
+    if answers is None:
+        answers = stored_rows(audit).answers
+    values = {code: row.value for code, row in answers.items()}
+    notes = {code: row.note for code, row in answers.items()}
     return FormState(
-        case=case,
-        audit_round=audit_round,
+        round=audit,
         qs=qs,
         values=values,
         notes=notes,
-        grade=grade or _grade(case, qs, values, audit_round),
+        grade=grade or grade_round(audit, qs, values),
         visible=visible_ids(qs, values),
-        version=case.version,
+        version=audit.case.version,
         progress=progress_of(qs, values),
-        editable=can_edit(case, user, audit_round) if user is not None else False,
-        second_audit=second_audit_of(case) if audit_round == 2 else None,
     )

@@ -1,35 +1,38 @@
-"""Saving answers and notes as the auditor types, without lost updates."""
+"""Saving a round's answers and notes as the auditor types, without lost updates.
+
+A save reads what it needs (the round's answers and stored outcomes come with the round),
+grades in memory, and writes in one short burst with Core statements: the case row under its
+optimistic lock, the answer, the outcome rows that moved, and the audit events.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, insert, update
+from sqlalchemy import Table, bindparam, insert, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from auditapp.domain.grading import CaseGrade
 from auditapp.domain.question_sets import AnswerError, Question, normalise_answer
 from auditapp.extensions import db
-from auditapp.models import Answer, Case, User, utcnow
-from auditapp.services.audit.errors import AnswerConflict, CaseLocked, UnknownQuestion
+from auditapp.models import Answer, Case, utcnow
+from auditapp.services.audit.errors import AnswerConflict, UnknownQuestion
+from auditapp.services.audit.limits import NOTE_MAX_LENGTH
 from auditapp.services.audit.loading import (
-    NOTE_MAX_LENGTH,
-    ROUND_ENTITIES,
     FormState,
-    StoredAnswer,
-    _answers,
-    _grade,
-    _question_set,
     answer_label,
-    can_edit,
     form_state,
-    second_audit_of,
+    grade_round,
+    question_set_of,
+    stored_rows,
 )
-from auditapp.services.audit_log import event_values, insert_events, record_case_event
-from auditapp.services.grading import regrade_case, store_outcomes, stored_outcomes
+from auditapp.services.audit.queries import RoundRows, StoredAnswer, answer_author
+from auditapp.services.audit.round import AuditRound
+from auditapp.services.audit_log import event_values, insert_events
+from auditapp.services.grading import store_outcomes, stored_outcomes
 
 
 class _Unset:
@@ -63,20 +66,6 @@ class FormSaveResult:
         return not self.errors and not self.conflicts
 
 
-def _check_editable(case: Case, user: User, audit_round: int) -> None:
-    if can_edit(case, user, audit_round):
-        return
-    if audit_round == 1 and case.auditor_id == user.id:
-        raise CaseLocked(
-            "This case has been submitted: it is read-only until a lead returns it to you"
-        )
-    if audit_round == 2:
-        second = second_audit_of(case)
-        if second is not None and second.auditor_id == user.id:
-            raise CaseLocked("You have submitted this second audit: it is read-only")
-    raise PermissionError("only the assigned auditor can change this case")
-
-
 def _clean_note(note: str | None) -> str | None:
     text = (note or "").strip()
     if len(text) > NOTE_MAX_LENGTH:
@@ -84,22 +73,13 @@ def _clean_note(note: str | None) -> str | None:
     return text or None
 
 
-def _touch(case: Case) -> None:
-    # Every save updates the case row, so its version goes up and concurrent saves collide on
-    # the row (the UPDATE ... WHERE version = n of the optimistic lock) instead of interleaving.
+def touch_case(case: Case) -> None:
+    """Mark the case changed, so its version goes up when the session flushes.
+
+    Every change to a case updates its row, so concurrent changes collide on the row (the
+    UPDATE ... WHERE version = n of the optimistic lock) instead of interleaving.
+    """
     case.updated_at = utcnow()
-
-
-def _entity(audit_round: int, kind: str) -> str:
-    case_entity, answer_entity = ROUND_ENTITIES[audit_round]
-    return answer_entity if kind == "answer" else case_entity
-
-
-def _user_name(user_id: int | None) -> str | None:
-    if user_id is None:
-        return None
-    user = db.session.get(User, user_id)
-    return user.name if user else None
 
 
 @dataclass
@@ -114,9 +94,33 @@ class _PendingWrites:
     events: list[dict[str, Any]] = field(default_factory=list)
 
 
+def _conflict(
+    audit: AuditRound,
+    question: Question,
+    row: StoredAnswer | None,
+    name: str,
+    yours: str | None,
+    theirs: str | None,
+) -> AnswerConflict:
+    def words(value: str | None) -> str:
+        return answer_label(question, value) if name == "value" else (value or "")
+
+    by, at = answer_author(row.id) if row and row.id is not None else (None, None)
+    return AnswerConflict(
+        question_id=question.id,
+        field=name,
+        yours=yours,
+        theirs=theirs,
+        yours_label=words(yours),
+        theirs_label=words(theirs),
+        theirs_by=by,
+        theirs_at=at,
+        version=audit.case.version,
+    )
+
+
 def _apply_answer(
-    case: Case,
-    user: User,
+    audit: AuditRound,
     question: Question,
     row: StoredAnswer | None,
     pending: _PendingWrites,
@@ -126,13 +130,13 @@ def _apply_answer(
     base_version: int | None,
     base_value: str | None,
     base_note: str | None,
-    audit_round: int,
 ) -> bool:
     """Check one answer against what the user last saw and queue its change; True if changed.
 
     A save is refused only when the case changed since the user's version AND this very answer
     (or note) is no longer what the user saw: saves to other questions never conflict.
     """
+    case, user = audit.case, audit.user
     stored_value = row.value if row else None
     stored_note = row.note if row else None
     new_value = stored_value if value is UNSET else normalise_answer(question, value)
@@ -143,23 +147,9 @@ def _apply_answer(
         ("note", new_note, stored_note, base_note or None),
     ):
         if stale and new != stored and stored != base:
-            labeller = (
-                (lambda v: answer_label(question, v)) if name == "value" else (lambda v: v or "")
-            )
-            raise AnswerConflict(
-                question_id=question.id,
-                field=name,
-                yours=new,
-                theirs=stored,
-                yours_label=labeller(new),
-                theirs_label=labeller(stored),
-                theirs_by=_user_name(row.answered_by_id) if row else None,
-                theirs_at=row.answered_at if row else None,
-                version=case.version,
-            )
+            raise _conflict(audit, question, row, name, new, stored)
     if new_value == stored_value and new_note == stored_note:
         return False
-    entity = _entity(audit_round, "answer")
     for action, new, stored in (
         ("change_answer", new_value, stored_value),
         ("change_note", new_note, stored_note),
@@ -168,7 +158,7 @@ def _apply_answer(
             pending.events.append(
                 event_values(
                     action,
-                    entity,
+                    audit.answer_entity,
                     user=user,
                     entity_id=question.id,
                     inspection_id=case.inspection_id,
@@ -184,15 +174,16 @@ def _apply_answer(
     return True
 
 
-_ANSWERS = Answer.__table__
-_CASES = Case.__table__
+# Core writes on the tables (a mapped class's table is a Table): no ORM unit of work.
+_ANSWERS = cast(Table, Answer.__table__)
+_CASES = cast(Table, Case.__table__)
 
 
-def _write_answers(case: Case, audit_round: int, answers: Mapping[str, StoredAnswer]) -> None:
+def _write_answers(audit: AuditRound, answers: Mapping[str, StoredAnswer]) -> None:
     added = [
         {
-            "case_id": case.id,
-            "audit_round": audit_round,
+            "case_id": audit.case.id,
+            "audit_round": audit.number,
             "question_code": code,
             "value": a.value,
             "note": a.note,
@@ -245,40 +236,26 @@ def _write_case(case: Case, values: dict[str, Any]) -> None:
         set_committed_value(case, name, value)
 
 
-def _save_changes(
-    case: Case,
-    user: User,
-    audit_round: int,
-    rows: dict[str, StoredAnswer],
-    pending: _PendingWrites,
-) -> CaseGrade:
+def _save_changes(audit: AuditRound, rows: RoundRows, pending: _PendingWrites) -> CaseGrade:
     """Grade the round with the changed answers, then write answers, outcomes, case and log.
 
-    ``rows`` are updated in place to the answers as saved. The case's version goes up by one
-    so that concurrent saves collide on the case row instead of interleaving.
+    ``rows.answers`` are updated in place to the answers as saved. The case's version goes up
+    by one so that concurrent saves collide on the case row instead of interleaving.
     """
-    rows.update(pending.answers)
-    values = {code: row.value for code, row in rows.items()}
-    # A blind second audit is graded on its own answers only (see _grade); question outcomes
-    # do not depend on the current-risk flag, so one grading serves both.
-    result = _grade(case, _question_set(case), values, audit_round)
+    case = audit.case
+    rows.answers.update(pending.answers)
+    values = {code: row.value for code, row in rows.answers.items()}
+    # Question outcomes do not depend on the current-risk flag, so one grading serves both.
+    result = grade_round(audit, question_set_of(case), values)
     new = str(result.grade) if result.grade else None
-    case_values: dict[str, Any] = {}
-    # The first audit's grade is kept on the case, a second audit's on its own row.
-    second = second_audit_of(case) if audit_round == 2 else None
-    if audit_round == 1:
-        graded: tuple[str, int, str | None] | None = ("case", case.id, case.computed_grade)
-        case_values = {"computed_grade": new, "computed_explanation": result.to_dict()}
-    else:
-        graded = ("second_audit", second.id, second.computed_grade) if second else None
-    if graded is not None and graded[2] != new:
-        entity, entity_id, old = graded
+    old = audit.grade_row.computed_grade
+    if old != new:
         pending.events.append(
             event_values(
                 "regrade",
-                entity,
-                user=user,
-                entity_id=entity_id,
+                audit.subject_entity,
+                user=audit.user,
+                entity_id=audit.subject_id,
                 inspection_id=case.inspection_id,
                 case_id=case.id,
                 field="computed_grade",
@@ -286,32 +263,24 @@ def _save_changes(
                 new=new,
             )
         )
-        if second is not None:
-            second.computed_grade = new
+    case_values = audit.store_grade(result)
     outcomes = {qid: str(outcome.outcome) for qid, outcome in result.outcomes.items()}
-    with db.session.no_autoflush:
-        stored = stored_outcomes(case.id, audit_round)
+    stored = rows.outcomes
+    if stored is None:
+        with db.session.no_autoflush:
+            stored = stored_outcomes(case.id, audit.number)
     # The writes: from here to the caller's commit the database's write lock is held.
     _write_case(case, case_values)
-    _write_answers(case, audit_round, pending.answers)
-    store_outcomes(case.id, audit_round, outcomes, stored)
+    _write_answers(audit, pending.answers)
+    store_outcomes(case.id, audit.number, outcomes, stored)
+    rows.outcomes = outcomes
     insert_events(pending.events)
-    db.session.flush()  # the second audit's grade, if it moved
+    db.session.flush()  # a second audit's grade, if it moved
     return result
 
 
-def _regrade_first_audit(case: Case, user: User) -> None:
-    """Regrade the first audit from its stored answers after a change to the case itself."""
-    old = case.computed_grade
-    regrade_case(case, 1)
-    if case.computed_grade != old:
-        record_case_event(case, user, "regrade", "computed_grade", old, case.computed_grade)
-    db.session.flush()
-
-
 def save_answer(
-    case: Case,
-    user: User,
+    audit: AuditRound,
     question_id: str,
     *,
     value: Any = UNSET,
@@ -319,78 +288,65 @@ def save_answer(
     base_version: int | None,
     base_value: str | None = None,
     base_note: str | None = None,
-    audit_round: int = 1,
 ) -> FormState:
     """Save one answer and/or its note, regrade, and return the form as it now stands.
 
-    Raises KeyError (no such question), AnswerError (not a valid answer), AnswerConflict (the
-    answer changed since the user saw it), CaseLocked (submitted) or PermissionError.
+    Raises UnknownQuestion, AnswerError (not a valid answer), AnswerConflict (the answer
+    changed since the user saw it), CaseLocked (submitted) or PermissionError (not theirs).
     """
-    _check_editable(case, user, audit_round)
-    qs = _question_set(case)
+    audit.check_editable()
+    qs = question_set_of(audit.case)
     try:
         question = qs.question(question_id)
     except KeyError:
         raise UnknownQuestion(f"{question_id} is not a question of this case") from None
     if question.type == "derived" and value is not UNSET:
         raise AnswerError("This answer is worked out from other answers")
-    rows = _answers(case, audit_round)
+    rows = stored_rows(audit)
     pending = _PendingWrites()
     changed = _apply_answer(
-        case,
-        user,
+        audit,
         question,
-        rows.get(question_id),
+        rows.answers.get(question_id),
         pending,
         value=value,
         note=note,
         base_version=base_version,
         base_value=base_value,
         base_note=base_note,
-        audit_round=audit_round,
     )
-    grade = _save_changes(case, user, audit_round, rows, pending) if changed else None
-    return form_state(case, user, audit_round, rows=rows, grade=grade)
+    grade = _save_changes(audit, rows, pending) if changed else None
+    return form_state(audit, answers=rows.answers, grade=grade)
 
 
 def save_note(
-    case: Case,
-    user: User,
+    audit: AuditRound,
     question_id: str,
     note: str | None,
     *,
     base_version: int | None,
     base_note: str | None = None,
-    audit_round: int = 1,
 ) -> FormState:
     """Save only the note on one answer (same conflict rules as ``save_answer``)."""
     return save_answer(
-        case,
-        user,
-        question_id,
-        note=note,
-        base_version=base_version,
-        base_note=base_note,
-        audit_round=audit_round,
+        audit, question_id, note=note, base_version=base_version, base_note=base_note
     )
 
 
 def save_form(
-    case: Case,
-    user: User,
+    audit: AuditRound,
     posted: Mapping[str, PostedAnswer],
     *,
     base_version: int | None,
-    audit_round: int = 1,
 ) -> FormSaveResult:
     """Save every posted answer the user changed (the form without JavaScript).
 
     Valid, unconflicted answers are saved even when others are not, so nothing typed is lost;
     the others come back as errors and conflicts for the form to show.
     """
-    _check_editable(case, user, audit_round)
-    qs = _question_set(case)
-    rows = _answers(case, audit_round)
+    audit.check_editable()
+    qs = question_set_of(audit.case)
+    rows = stored_rows(audit)
     pending = _PendingWrites()
     result = FormSaveResult()
     for question in qs.questions:
@@ -399,17 +355,15 @@ def save_form(
         item = posted[question.id]
         try:
             changed = _apply_answer(
-                case,
-                user,
+                audit,
                 question,
-                rows.get(question.id),
+                rows.answers.get(question.id),
                 pending,
                 value=item.value,
                 note=item.note,
                 base_version=base_version,
                 base_value=item.seen_value,
                 base_note=item.seen_note,
-                audit_round=audit_round,
             )
         except AnswerConflict as conflict:
             result.conflicts[question.id] = conflict
@@ -419,5 +373,5 @@ def save_form(
             continue
         result.changed += int(changed)
     if result.changed:
-        _save_changes(case, user, audit_round, rows, pending)
+        _save_changes(audit, rows, pending)
     return result

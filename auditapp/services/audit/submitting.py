@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from auditapp.domain.grades import Grade
 from auditapp.extensions import db
-from auditapp.models import Case, CaseStatus, SecondAuditStatus, User, utcnow
+from auditapp.models import utcnow
 from auditapp.services.audit.errors import GradeProposalError, SubmitBlocked
-from auditapp.services.audit.loading import NARRATIVE_MAX_LENGTH, FormState, form_state
-from auditapp.services.audit.saving import _check_editable, _touch
-from auditapp.services.audit_log import record_case_event, record_event
+from auditapp.services.audit.limits import NARRATIVE_MAX_LENGTH
+from auditapp.services.audit.loading import FormState, form_state
+from auditapp.services.audit.round import AuditRound, Submission
+from auditapp.services.audit.saving import touch_case
 
 
 def submission_problems(state: FormState) -> list[tuple[str, str]]:
@@ -25,19 +26,17 @@ def submission_problems(state: FormState) -> list[tuple[str, str]]:
 
 
 def submit_case(
-    case: Case,
-    user: User,
+    audit: AuditRound,
     *,
     proposed_grade: str | None = None,
     reason: str | None = None,
-    audit_round: int = 1,
 ) -> FormState:
     """Submit a round: every required visible question answered; a different grade needs a reason.
 
     Raises SubmitBlocked, GradeProposalError, CaseLocked or PermissionError.
     """
-    _check_editable(case, user, audit_round)
-    state = form_state(case, user, audit_round)
+    audit.check_editable()
+    state = form_state(audit)
     problems = submission_problems(state)
     if problems:
         raise SubmitBlocked(problems)
@@ -56,41 +55,12 @@ def submit_case(
         raise GradeProposalError("Give your reason for proposing a different grade")
     if proposal is not None and len(reason or "") > NARRATIVE_MAX_LENGTH:
         raise GradeProposalError(f"Reason must be {NARRATIVE_MAX_LENGTH:,} characters or fewer")
-    if audit_round == 1 and case.current_risk and proposal not in (None, Grade.INADEQUATE):
+    if audit.current_risk and proposal not in (None, Grade.INADEQUATE):
         raise GradeProposalError(
             "A case with a child at current risk is inadequate: a lead must remove the flag "
             "before a different grade can be proposed"
         )
-    now = utcnow()
-    if audit_round == 1:
-        if proposal != case.proposed_grade or (proposal and reason != case.proposed_reason):
-            record_case_event(
-                case, user, "propose_grade", "proposed_grade", case.proposed_grade, proposal
-            )
-        case.proposed_grade = proposal
-        case.proposed_reason = reason if proposal else None
-        record_case_event(case, user, "submit", "status", case.status, CaseStatus.SUBMITTED)
-        case.status = CaseStatus.SUBMITTED
-        case.submitted_at = now
-    else:
-        second = state.second_audit
-        assert second is not None  # _check_editable made sure
-        record_event(
-            "submit",
-            "second_audit",
-            user=user,
-            entity_id=second.id,
-            inspection_id=case.inspection_id,
-            case_id=case.id,
-            field="status",
-            old=second.status,
-            new=SecondAuditStatus.SUBMITTED,
-        )
-        second.computed_grade = computed
-        second.proposed_grade = proposal
-        second.proposed_reason = reason if proposal else None
-        second.status = SecondAuditStatus.SUBMITTED
-        second.submitted_at = now
-    _touch(case)
+    audit.record_submission(Submission(computed, proposal, reason, utcnow()))
+    touch_case(audit.case)
     db.session.flush()
-    return form_state(case, user, audit_round)
+    return form_state(audit)

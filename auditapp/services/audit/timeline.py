@@ -10,10 +10,11 @@ from sqlalchemy import select
 from auditapp.domain.grades import Grade
 from auditapp.domain.question_sets import QuestionSet
 from auditapp.extensions import db
-from auditapp.models import AuditEvent, Case
-from auditapp.services.audit.concerns import _names
-from auditapp.services.audit.loading import ROUND_ENTITIES, answer_label
-from auditapp.services.question_sets import question_set_data
+from auditapp.models import AuditEvent
+from auditapp.services.audit.loading import answer_label
+from auditapp.services.audit.queries import user_names
+from auditapp.services.audit.round import AuditRound
+from auditapp.services.question_sets import question_set_data_of
 
 
 @dataclass(frozen=True)
@@ -51,24 +52,26 @@ _CASE_ACTIONS = {
     ("moderation_returned", "returned_comment"): "Lead's comment",
     ("request_second_audit", "auditor_id"): "Blind second audit requested",
 }
-# The second auditor's history shows their own work, never how the audits were reconciled.
-_HIDDEN_FROM_ROUND_2 = ("resolve_second_audit",)
 _GRADE_FIELDS = {"computed_grade", "proposed_grade", "final_grade"}
 
 
-def case_timeline(case: Case, audit_round: int = 1) -> list[TimelineEntry]:
-    """The case's history for one round, newest first: who changed what, when, old and new."""
-    entities = ROUND_ENTITIES[audit_round]
+def case_timeline(audit: AuditRound) -> list[TimelineEntry]:
+    """The round's history, newest first: who changed what, when, old and new.
+
+    Only the round's own events: the first audit's history never shows a second audit's, and
+    the blind second auditor never sees the first audit's.
+    """
+    case = audit.case
     query = (
         select(AuditEvent)
-        .where(AuditEvent.case_id == case.id, AuditEvent.entity.in_(entities))
+        .where(AuditEvent.case_id == case.id, AuditEvent.entity.in_(audit.event_entities))
         .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
     )
-    if audit_round == 2:
-        query = query.where(AuditEvent.action.not_in(_HIDDEN_FROM_ROUND_2))
+    if audit.hidden_actions:
+        query = query.where(AuditEvent.action.not_in(audit.hidden_actions))
     events = db.session.scalars(query).all()
-    qs = question_set_data(case.question_set) if case.question_set else None
-    names = _names({e.user_id for e in events})
+    qs = question_set_data_of(case.question_set_id) if case.question_set_id else None
+    names = user_names({e.user_id for e in events})
     return [_timeline_entry(e, qs, names.get(e.user_id, "System")) for e in events]
 
 
