@@ -16,6 +16,7 @@ from sqlalchemy import event, select, text
 from auditapp.extensions import db
 from auditapp.models import Answer, Case, User
 from auditapp.services.audit import saving
+from auditapp.services.audit.round import FIRST_ROUND
 from tests import factories
 
 
@@ -39,7 +40,9 @@ def _stored(case: Case, qid: str) -> str | None:
     db.session.expire_all()
     return db.session.scalar(
         select(Answer.value).where(
-            Answer.case_id == case.id, Answer.question_code == qid, Answer.audit_round == 1
+            Answer.case_id == case.id,
+            Answer.question_code == qid,
+            Answer.audit_round == FIRST_ROUND,
         )
     )
 
