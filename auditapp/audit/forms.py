@@ -10,7 +10,7 @@ from wtforms import HiddenField, RadioField, SelectChoice, SubmitField, TextArea
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from auditapp.domain.grades import Grade
-from auditapp.services.audit_form import NARRATIVE_MAX_LENGTH, NOTE_MAX_LENGTH
+from auditapp.services.audit.limits import NARRATIVE_MAX_LENGTH, NOTE_MAX_LENGTH
 
 KEEP_COMPUTED = "computed"
 PERSONAL_DATA_WARNING = (

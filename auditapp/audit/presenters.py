@@ -22,7 +22,9 @@ from auditapp.domain.question_sets import (
     QuestionSet,
     checklist_ticks,
 )
-from auditapp.services.audit_form import AnswerConflict, FormState, PostedAnswer, answer_label
+from auditapp.services.audit.errors import AnswerConflict
+from auditapp.services.audit.loading import FormState, answer_label
+from auditapp.services.audit.saving import PostedAnswer
 
 _INPUT_TYPES = {"date": "date", "datetime": "datetime-local", "number": "text", "text": "text"}
 _HINTS = {

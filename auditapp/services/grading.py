@@ -1,20 +1,26 @@
-"""Grade a stored case with the domain engine and keep each question's outcome."""
+"""Grade a stored case with the domain engine and keep each question's outcome.
+
+``audit_round`` arguments are the value of the answers' and outcomes' ``audit_round`` column
+(``FIRST_ROUND`` or ``SECOND_ROUND`` from ``services.audit.round``).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import cast
 
-from sqlalchemy import and_, bindparam, delete, insert, select, update
+from sqlalchemy import Table, and_, bindparam, delete, insert, select, update
 
 from auditapp.domain.grading import CaseGrade, grade_case
 from auditapp.extensions import db
 from auditapp.models import Answer, Case, QuestionOutcomeRow
-from auditapp.services.question_sets import question_set_data
+from auditapp.services.audit.round import FIRST_ROUND
+from auditapp.services.question_sets import question_set_data_of
 
-_OUTCOMES = QuestionOutcomeRow.__table__
+_OUTCOMES = cast(Table, QuestionOutcomeRow.__table__)  # a mapped class's table is a Table
 
 
-def answers_for(case: Case, audit_round: int = 1) -> dict[str, str | None]:
+def answers_for(case: Case, audit_round: int = FIRST_ROUND) -> dict[str, str | None]:
     """The case's answers of one audit round, by question id."""
     rows = db.session.execute(
         select(Answer.question_code, Answer.value).where(
@@ -25,16 +31,16 @@ def answers_for(case: Case, audit_round: int = 1) -> dict[str, str | None]:
 
 
 def grade_stored_case(
-    case: Case, audit_round: int = 1, values: Mapping[str, str | None] | None = None
+    case: Case, audit_round: int = FIRST_ROUND, values: Mapping[str, str | None] | None = None
 ) -> CaseGrade:
     """Grade the case's answers of one round without changing anything.
 
     ``values`` are the round's answers when the caller already holds them (saves them a query).
     """
-    if case.question_set is None:
+    if case.question_set_id is None:
         raise ValueError(f"case {case.id} has no question set")
     return grade_case(
-        question_set_data(case.question_set),
+        question_set_data_of(case.question_set_id),
         answers_for(case, audit_round) if values is None else values,
         current_risk=case.current_risk,
     )
@@ -92,21 +98,26 @@ def store_outcomes(
     return len(added) + len(moved) + len(gone)
 
 
-def regrade_case(
-    case: Case, audit_round: int = 1, values: Mapping[str, str | None] | None = None
+def regrade_outcomes(
+    case: Case, audit_round: int = FIRST_ROUND, values: Mapping[str, str | None] | None = None
 ) -> CaseGrade:
-    """Grade the case, store the computed grade (round 1) and every question's outcome.
+    """Grade one round of the case and store every question's outcome; returns the grade.
 
-    Pass the round's ``values`` when they are already in hand (the answer just saved
-    included): the grade is then worked out without reading the answers again.
+    Pass the round's ``values`` when they are already in hand: the grade is then worked out
+    without reading the answers again.
     """
     result = grade_stored_case(case, audit_round, values)
-    if audit_round == 1:
-        case.computed_grade = str(result.grade) if result.grade else None
-        case.computed_explanation = result.to_dict()
     store_outcomes(
         case.id,
         audit_round,
         {question_id: str(outcome.outcome) for question_id, outcome in result.outcomes.items()},
     )
+    return result
+
+
+def regrade_case(case: Case, values: Mapping[str, str | None] | None = None) -> CaseGrade:
+    """Regrade the first audit: its outcome rows, and the computed grade kept on the case."""
+    result = regrade_outcomes(case, FIRST_ROUND, values)
+    case.computed_grade = str(result.grade) if result.grade else None
+    case.computed_explanation = result.to_dict()
     return result

@@ -23,15 +23,24 @@ class QuestionSetImportError(ValueError):
     """A valid file that cannot be imported (e.g. that version already exists)."""
 
 
-@lru_cache(maxsize=256)
-def _parse(question_set_id: int, source_text: str) -> QuestionSetData:
-    # Rows are immutable once imported, so a parsed set can be kept per process.
-    return load_question_set(source_text, filename=f"question set {question_set_id}")
+@lru_cache(maxsize=64)
+def question_set_data_of(question_set_id: int) -> QuestionSetData:
+    """The domain object for a stored question set by its id, parsed once per process.
+
+    A stored version never changes, so the parsed set cannot go stale: a case needs only its
+    ``question_set_id`` and the save path reads no question-set row at all. Importing a set
+    empties the cache (see ``import_question_set``), so an id reused by a fresh database (the
+    tests empty it between tests) is parsed again. Raises LookupError for an unknown id.
+    """
+    row = db.session.get(QuestionSet, question_set_id)
+    if row is None:
+        raise LookupError(f"no question set {question_set_id}")
+    return load_question_set(row.source_text, filename=f"question set {question_set_id}")
 
 
 def question_set_data(row: QuestionSet) -> QuestionSetData:
     """The domain object for a stored question set (parsed once per process)."""
-    return _parse(row.id, row.source_text)
+    return question_set_data_of(row.id)
 
 
 def find_question_set(case_type_slug: str, version: int) -> QuestionSet | None:
@@ -85,6 +94,7 @@ def import_question_set(text: str, *, filename: str, by: User | None = None) -> 
             )
     db.session.add(row)
     db.session.flush()
+    question_set_data_of.cache_clear()  # a new id: never serve a set parsed under it before
     record_event(
         "import",
         "question_set",

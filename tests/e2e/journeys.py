@@ -120,15 +120,17 @@ def new_submitted_case(run: Callable[..., Any], auditor_email: str = AUDITOR) ->
 
     def _submit() -> None:
         from auditapp.models import Case
-        from auditapp.services import audit_form
         from auditapp.services.accounts import find_user_by_email
+        from auditapp.services.audit import saving, submitting
+        from auditapp.services.audit.round import FirstAudit
 
         case = db.session.get(Case, case_id)
         auditor = find_user_by_email(auditor_email)
         assert case is not None and auditor is not None
+        audit = FirstAudit(case, auditor)
         for qid, value in PLAIN_ANSWERS.items():
-            audit_form.save_answer(case, auditor, qid, value=value, base_version=None)
-        audit_form.submit_case(case, auditor)
+            saving.save_answer(audit, qid, value=value, base_version=None)
+        submitting.submit_case(audit)
 
     run(_submit)
     return case_id, reference

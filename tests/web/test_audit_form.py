@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from auditapp.extensions import db
 from auditapp.models import Answer, AuditEvent, Case, SecondAudit, User
+from auditapp.services.audit.round import FIRST_ROUND, SECOND_ROUND
 from tests import factories
 
 
@@ -36,7 +37,7 @@ def _save(c: Any, case: Case, qid: str, **body: Any) -> Any:
     )
 
 
-def _stored(case: Case, qid: str, audit_round: int = 1) -> Answer | None:
+def _stored(case: Case, qid: str, audit_round: int = FIRST_ROUND) -> Answer | None:
     db.session.expire_all()
     return db.session.scalar(
         select(Answer).where(
@@ -355,8 +356,8 @@ def test_second_audit_answers_are_saved_in_round_two_and_graded_alone(
         headers={"X-CSRFToken": c.csrf_token},
     )
     assert response.status_code == 200
-    assert _stored(second, "DA04", audit_round=2).value == "yes"
-    assert _stored(second, "DA04", audit_round=1).value == "no"  # round 1 untouched
+    assert _stored(second, "DA04", audit_round=SECOND_ROUND).value == "yes"
+    assert _stored(second, "DA04", audit_round=FIRST_ROUND).value == "no"  # round 1 untouched
     assert response.get_json()["grade"]["grade"] != "inadequate"
     page = c.get(f"/audit/cases/{second.id}/second-audit").get_data(True)
     assert "Answer to DA04 changed" in page  # round 2's own history
@@ -452,11 +453,13 @@ def test_browser_visibility_rule_matches_the_server_for_every_library_set() -> N
 
 
 def test_save_note_changes_only_the_note(case: Case, auditor: User) -> None:
-    from auditapp.services.audit_form import save_answer, save_note
+    from auditapp.services.audit.round import FirstAudit
+    from auditapp.services.audit.saving import save_answer, save_note
 
-    state = save_answer(case, auditor, "DA02", value="yes", base_version=case.version)
+    audit = FirstAudit(case, auditor)
+    state = save_answer(audit, "DA02", value="yes", base_version=case.version)
     db.session.commit()
-    save_note(case, auditor, "DA02", "Log entry 4", base_version=state.version)
+    save_note(audit, "DA02", "Log entry 4", base_version=state.version)
     db.session.commit()
     row = _stored(case, "DA02")
     assert (row.value, row.note) == ("yes", "Log entry 4")

@@ -15,7 +15,8 @@ from sqlalchemy import event, select, text
 
 from auditapp.extensions import db
 from auditapp.models import Answer, Case, User
-from auditapp.services import audit_form
+from auditapp.services.audit import saving
+from auditapp.services.audit.round import FIRST_ROUND
 from tests import factories
 
 
@@ -39,7 +40,9 @@ def _stored(case: Case, qid: str) -> str | None:
     db.session.expire_all()
     return db.session.scalar(
         select(Answer.value).where(
-            Answer.case_id == case.id, Answer.question_code == qid, Answer.audit_round == 1
+            Answer.case_id == case.id,
+            Answer.question_code == qid,
+            Answer.audit_round == FIRST_ROUND,
         )
     )
 
@@ -224,13 +227,13 @@ def test_parallel_saves_of_the_same_answer_never_lose_an_update(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     calls: list[str] = []
-    real_save = audit_form.save_answer
+    real_save = saving.save_answer
 
     def counted(*args: Any, **kwargs: Any) -> Any:
-        calls.append(args[2])
+        calls.append(args[1])  # the question id
         return real_save(*args, **kwargs)
 
-    monkeypatch.setattr(audit_form, "save_answer", counted)
+    monkeypatch.setattr(saving, "save_answer", counted)
     first, second = two_tabs
     version = _version(case)
     case_id = case.id

@@ -280,7 +280,8 @@ def test_return_needs_a_comment(login_as: Any, lead: User, case: Case) -> None:
 def test_returned_case_is_a_draft_its_auditor_can_edit_again(
     login_as: Any, lead: User, auditor: User, case: Case
 ) -> None:
-    from auditapp.services import audit_form
+    from auditapp.services.audit import saving
+    from auditapp.services.audit.round import FirstAudit
 
     response = login_as(lead).post_form(
         f"/moderation/cases/{case.id}/return",
@@ -295,10 +296,9 @@ def test_returned_case_is_a_draft_its_auditor_can_edit_again(
     assert (decision.action, decision.reason) == ("return", "Check DA04 against the call log")
 
     # The auditor's form accepts a save again (it refuses while the case is submitted).
-    assert audit_form.can_edit(fresh, auditor)
-    audit_form.save_answer(
-        fresh, auditor, "DA04", value="yes", base_version=fresh.version, base_value="no"
-    )
+    audit = FirstAudit(fresh, auditor)
+    assert audit.editable
+    saving.save_answer(audit, "DA04", value="yes", base_version=fresh.version, base_value="no")
     db.session.commit()
     again = reload(case)
     assert again.computed_grade == "good"
@@ -423,12 +423,13 @@ def test_every_decision_is_an_audit_event_on_the_case(
 def test_returned_case_shows_comment_and_decision_on_the_auditors_timeline(
     login_as: Any, lead: User, auditor: User, case: Case
 ) -> None:
-    from auditapp.services import audit_form
+    from auditapp.services.audit import timeline as history
+    from auditapp.services.audit.round import FirstAudit
 
     login_as(lead).post_form(
         f"/moderation/cases/{case.id}/return", {"return-comment": "Check DA04 against the log"}
     )
-    timeline = audit_form.case_timeline(reload(case))
+    timeline = history.case_timeline(FirstAudit(reload(case), auditor))
     by_lead = [entry for entry in timeline if entry.by == lead.name]
     assert len(by_lead) == 2  # the status change and the comment
     assert any("Check DA04 against the log" in entry.description for entry in by_lead)

@@ -28,7 +28,8 @@ from auditapp.models import (
     SecondAuditStatus,
     User,
 )
-from auditapp.services.grading import regrade_case
+from auditapp.services.audit.round import SECOND_ROUND
+from auditapp.services.grading import regrade_outcomes
 from tests import factories
 from tests.web.test_moderation import GOOD, INADEQUATE, reload, submitted
 
@@ -98,7 +99,7 @@ def make_second_audit(
             )
         )
     db.session.flush()
-    result = regrade_case(case, audit_round=2)
+    result = regrade_outcomes(case, SECOND_ROUND)
     second.computed_grade = str(result.grade) if result.grade else None
     db.session.commit()
     return second
@@ -279,16 +280,16 @@ def test_second_auditor_and_observer_cannot_see_the_comparison(
 def test_second_audit_through_the_audit_form_is_compared(
     login_as: Any, lead: User, second_auditor: User, case: Case
 ) -> None:
-    from auditapp.services import audit_form
+    from auditapp.services.audit import saving, submitting
+    from auditapp.services.audit.round import load_second_audit
 
     request_second(login_as(lead), case, second_auditor)
     fresh = reload(case)
-    assert audit_form.can_edit(fresh, second_auditor, audit_round=2)
+    audit = load_second_audit(fresh.id, second_auditor)
+    assert audit.editable
     for code, value in INADEQUATE.items():
-        audit_form.save_answer(
-            fresh, second_auditor, code, value=value, base_version=fresh.version, audit_round=2
-        )
-    audit_form.submit_case(fresh, second_auditor, audit_round=2)
+        saving.save_answer(audit, code, value=value, base_version=fresh.version)
+    submitting.submit_case(audit)
     db.session.commit()
     second = db.session.scalar(select(SecondAudit))
     assert second is not None

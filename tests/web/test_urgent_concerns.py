@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from auditapp.extensions import db
 from auditapp.models import AuditEvent, Case, CaseStatus, User
-from auditapp.services.audit_form import open_concerns_count
+from auditapp.services.audit.concerns import open_concerns_count
 from tests import factories
 
 GOOD = factories.GOOD_DOMESTIC_ABUSE_ANSWERS

@@ -1,0 +1,1 @@
+"""The case audit: each module owns one task (see the module docstrings)."""

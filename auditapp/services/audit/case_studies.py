@@ -1,0 +1,35 @@
+"""Flagging a case as a case study for the report, with its narrative."""
+
+from __future__ import annotations
+
+from auditapp.extensions import db
+from auditapp.models import Case, User
+from auditapp.services.audit.errors import AuditFormError
+from auditapp.services.audit.limits import NARRATIVE_MAX_LENGTH
+from auditapp.services.audit.saving import touch_case
+from auditapp.services.audit_log import record_case_event
+
+
+def set_case_study(case: Case, user: User, *, flagged: bool, narrative: str | None) -> None:
+    """Flag (with a short narrative) or unflag the case as a case study for the report."""
+    narrative = (narrative or "").strip() or None
+    if flagged and narrative is None:
+        raise AuditFormError("Write a short narrative of the case study")
+    if narrative and len(narrative) > NARRATIVE_MAX_LENGTH:
+        raise AuditFormError(f"Narrative must be {NARRATIVE_MAX_LENGTH:,} characters or fewer")
+    new_narrative = narrative if flagged else None
+    if case.is_case_study != flagged:
+        record_case_event(case, user, "case_study", "is_case_study", case.is_case_study, flagged)
+    if case.case_study_narrative != new_narrative:
+        record_case_event(
+            case,
+            user,
+            "case_study",
+            "case_study_narrative",
+            case.case_study_narrative,
+            new_narrative,
+        )
+    case.is_case_study = flagged
+    case.case_study_narrative = new_narrative
+    touch_case(case)
+    db.session.flush()

@@ -1,0 +1,187 @@
+"""Urgent concerns: a child at current risk flagged, acknowledged, raised, or removed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from auditapp.domain.grades import Grade
+from auditapp.extensions import db
+from auditapp.models import Case, InspectionRole, Membership, User, utcnow
+from auditapp.services.audit.errors import ConcernError
+from auditapp.services.audit.limits import NOTE_MAX_LENGTH
+from auditapp.services.audit.queries import user_names
+from auditapp.services.audit.saving import touch_case
+from auditapp.services.audit_log import record_case_event
+from auditapp.services.grading import regrade_case
+
+
+def _regrade_first_audit(case: Case, user: User) -> None:
+    """Regrade the first audit from its stored answers after a change to the case itself."""
+    old = case.computed_grade
+    regrade_case(case)
+    if case.computed_grade != old:
+        record_case_event(case, user, "regrade", "computed_grade", old, case.computed_grade)
+    db.session.flush()
+
+
+def _force_inadequate(case: Case, user: User) -> None:
+    """A child at current risk makes the case inadequate in every figure, whoever graded it."""
+    if case.proposed_grade not in (None, Grade.INADEQUATE):
+        record_case_event(
+            case, user, "withdraw_proposal", "proposed_grade", case.proposed_grade, None
+        )
+        case.proposed_grade = None
+        case.proposed_reason = None
+    if case.final_grade not in (None, Grade.INADEQUATE):
+        record_case_event(
+            case, user, "current_risk_grade", "final_grade", case.final_grade, Grade.INADEQUATE
+        )
+        case.final_grade = Grade.INADEQUATE
+
+
+def flag_current_risk(case: Case, user: User, note: str) -> None:
+    """Flag a child found at current risk: the case becomes inadequate and leads are alerted."""
+    note = (note or "").strip()
+    if not note:
+        raise ConcernError("Describe what you saw that shows a child is at current risk")
+    if len(note) > NOTE_MAX_LENGTH:
+        raise ConcernError(f"Description must be {NOTE_MAX_LENGTH:,} characters or fewer")
+    if case.current_risk:
+        raise ConcernError("This case is already flagged: a child at current risk")
+    now = utcnow()
+    record_case_event(case, user, "flag_current_risk", "current_risk", False, True)
+    record_case_event(case, user, "flag_current_risk", "current_risk_note", None, note)
+    case.current_risk = True
+    case.current_risk_note = note
+    case.current_risk_flagged_by_id = user.id
+    case.current_risk_flagged_at = now
+    case.current_risk_acknowledged_by_id = None
+    case.current_risk_acknowledged_at = None
+    case.current_risk_raised_at = None
+    _force_inadequate(case, user)
+    touch_case(case)
+    db.session.flush()
+    _regrade_first_audit(case, user)
+
+
+def acknowledge_concern(case: Case, user: User) -> None:
+    """A lead acknowledges an urgent concern."""
+    if not case.current_risk:
+        raise ConcernError("This case has no urgent concern")
+    if case.current_risk_acknowledged_at is not None:
+        raise ConcernError("This concern has already been acknowledged")
+    now = utcnow()
+    record_case_event(case, user, "acknowledge_concern", "current_risk_acknowledged_at", None, now)
+    case.current_risk_acknowledged_by_id = user.id
+    case.current_risk_acknowledged_at = now
+    touch_case(case)
+    db.session.flush()
+
+
+def mark_concern_raised(case: Case, user: User) -> None:
+    """A lead records that the concern was raised with the force (acknowledging it if needed)."""
+    if not case.current_risk:
+        raise ConcernError("This case has no urgent concern")
+    if case.current_risk_raised_at is not None:
+        raise ConcernError("This concern has already been raised with the force")
+    if case.current_risk_acknowledged_at is None:
+        acknowledge_concern(case, user)
+    now = utcnow()
+    record_case_event(case, user, "raise_concern", "current_risk_raised_at", None, now)
+    case.current_risk_raised_at = now
+    touch_case(case)
+    db.session.flush()
+
+
+def remove_current_risk(case: Case, user: User, reason: str) -> None:
+    """A lead removes a current-risk flag, with a reason; the case is regraded without it."""
+    reason = (reason or "").strip()
+    if not case.current_risk:
+        raise ConcernError("This case has no urgent concern")
+    if not reason:
+        raise ConcernError("Give the reason for removing the flag")
+    record_case_event(case, user, "remove_current_risk", "current_risk", True, False)
+    record_case_event(case, user, "remove_current_risk", "reason", None, reason)
+    case.current_risk = False
+    touch_case(case)
+    db.session.flush()
+    _regrade_first_audit(case, user)
+
+
+@dataclass(frozen=True)
+class Concern:
+    """One urgent concern as the leads' page lists it."""
+
+    case: Case
+    flagged_by: str | None
+    acknowledged_by: str | None
+
+    @property
+    def status(self) -> dict[str, str]:
+        """govukTag parameters for the concern's state."""
+        if self.case.current_risk_raised_at:
+            return {"text": "Raised with force", "classes": "govuk-tag--green"}
+        if self.case.current_risk_acknowledged_at:
+            return {"text": "Acknowledged", "classes": "govuk-tag--yellow"}
+        return {"text": "Needs a lead", "classes": "govuk-tag--red"}
+
+
+def urgent_concerns(inspection_id: int) -> list[Concern]:
+    """Every case flagged with a child at current risk, those needing attention first."""
+    cases = db.session.scalars(
+        select(Case)
+        .where(Case.inspection_id == inspection_id, Case.current_risk.is_(True))
+        .order_by(Case.current_risk_raised_at.is_not(None), Case.current_risk_flagged_at)
+    ).all()
+    names = user_names(
+        {c.current_risk_flagged_by_id for c in cases}
+        | {c.current_risk_acknowledged_by_id for c in cases}
+    )
+    return [
+        Concern(
+            c,
+            names.get(c.current_risk_flagged_by_id),
+            names.get(c.current_risk_acknowledged_by_id),
+        )
+        for c in cases
+    ]
+
+
+def concern_of(case: Case) -> Concern | None:
+    """The case's urgent concern, if it is flagged."""
+    if not case.current_risk:
+        return None
+    names = user_names({case.current_risk_flagged_by_id, case.current_risk_acknowledged_by_id})
+    return Concern(
+        case,
+        names.get(case.current_risk_flagged_by_id),
+        names.get(case.current_risk_acknowledged_by_id),
+    )
+
+
+def open_concerns_count(inspection_id: int) -> int:
+    """Urgent concerns not yet raised with the force: these need a lead's attention."""
+    return (
+        db.session.scalar(
+            select(func.count(Case.id)).where(
+                Case.inspection_id == inspection_id,
+                Case.current_risk.is_(True),
+                Case.current_risk_raised_at.is_(None),
+            )
+        )
+        or 0
+    )
+
+
+def lead_of(user: User, inspection_id: int) -> bool:
+    """True when the user leads the inspection."""
+    return (
+        db.session.scalar(
+            select(Membership.role).where(
+                Membership.inspection_id == inspection_id, Membership.user_id == user.id
+            )
+        )
+        == InspectionRole.LEAD
+    )

@@ -1,0 +1,188 @@
+"""The case form of one audit round as it stands: answers, visibility, grade and progress."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from auditapp.domain.grading import CaseGrade, QuestionOutcome, grade_case
+from auditapp.domain.question_sets import (
+    NOT_APPLICABLE,
+    Question,
+    QuestionSet,
+    Section,
+    checklist_ticks,
+    visible_ids,
+)
+from auditapp.models import Case
+from auditapp.services.audit.errors import AuditFormError
+from auditapp.services.audit.queries import RoundRows, StoredAnswer, round_answers
+from auditapp.services.audit.round import AuditRound
+from auditapp.services.question_sets import question_set_data_of
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How far a case is answered: visible questions an auditor answers, and those answered."""
+
+    answered: int
+    total: int
+
+    @property
+    def text(self) -> str:
+        """e.g. "12 of 18 questions answered"."""
+        return f"{self.answered} of {self.total} question{'' if self.total == 1 else 's'} answered"
+
+
+@dataclass
+class FormState:
+    """Everything the case form shows for one round: answers, visibility, checks and grade."""
+
+    round: AuditRound
+    qs: QuestionSet
+    values: dict[str, str | None]
+    notes: dict[str, str | None]
+    grade: CaseGrade
+    visible: set[str]
+    version: int
+    progress: Progress
+
+    @property
+    def case(self) -> Case:
+        """The case audited."""
+        return self.round.case
+
+    @property
+    def editable(self) -> bool:
+        """The user may change this round's answers."""
+        return self.round.editable
+
+    @property
+    def sections(self) -> tuple[Section, ...]:
+        """The set's sections, in order."""
+        return self.qs.sections
+
+    def outcome(self, question_id: str) -> QuestionOutcome:
+        """The question's outcome under the current answers."""
+        return self.grade.outcomes[question_id]
+
+    def label(self, question_id: str) -> str:
+        """The stored answer in words."""
+        return answer_label(self.qs.question(question_id), self.values.get(question_id))
+
+    @property
+    def grade_value(self) -> str | None:
+        """The computed grade as a stored string, or None."""
+        return str(self.grade.grade) if self.grade.grade else None
+
+    def to_json(self) -> dict[str, Any]:
+        """What the save endpoint returns: version, visibility, derived checks, grade, progress."""
+        qs = self.qs
+        return {
+            "version": self.version,
+            "visible": {q.id: q.id in self.visible for q in qs.questions},
+            "checks": {
+                q.id: {
+                    "outcome": str(self.outcome(q.id).outcome),
+                    "label": self.outcome(q.id).outcome.label,
+                    "detail": self.outcome(q.id).detail,
+                }
+                for q in qs.questions
+                if q.type == "derived"
+            },
+            "grade": grade_json(self.grade, qs),
+            "progress": {
+                "answered": self.progress.answered,
+                "total": self.progress.total,
+                "text": self.progress.text,
+            },
+        }
+
+
+def grade_json(grade: CaseGrade, qs: QuestionSet) -> dict[str, Any]:
+    """The provisional grade, its explanation and the deciding questions, as JSON."""
+    value = grade.grade
+    return {
+        "grade": str(value) if value else None,
+        "label": value.label if value else "Not graded yet",
+        "tag_class": value.tag_class if value else "govuk-tag--grey",
+        "provisional": grade.provisional,
+        "explanation": list(grade.explanation),
+        "deciding": [{"id": qid, "text": qs.question(qid).text} for qid in grade.deciding],
+    }
+
+
+_YES_NO_LABELS = {"yes": "Yes", "partly": "Partly", "no": "No", NOT_APPLICABLE: "Not applicable"}
+
+
+def answer_label(question: Question, value: str | None) -> str:
+    """A stored answer in the words the auditor chose it by."""
+    if value is None or value == "":
+        return "Not answered"
+    if value == NOT_APPLICABLE:
+        return "Not applicable"
+    if question.type == "yes_no":
+        return _YES_NO_LABELS.get(value, value)
+    if question.type == "choice":
+        option = question.option(value)
+        return option.label if option else value
+    if question.type == "checklist":
+        ticked = checklist_ticks(value)
+        labels = [o.label for o in question.options if o.value in ticked]
+        return ", ".join(labels) if labels else "None of these"
+    if question.type == "datetime":
+        return value.replace("T", " ")
+    return value
+
+
+def question_set_of(case: Case) -> QuestionSet:
+    """The case's question set (parsed once per process); AuditFormError when it has none."""
+    if case.question_set_id is None:
+        raise AuditFormError("This case has no question set yet: ask the inspection's lead")
+    return question_set_data_of(case.question_set_id)
+
+
+def stored_rows(audit: AuditRound) -> RoundRows:
+    """The round's stored answers: those read with the round if still unused, else read now."""
+    return audit.take_prefetched() or RoundRows(round_answers(audit.case.id, audit.number))
+
+
+def progress_of(qs: QuestionSet, values: Mapping[str, str | None]) -> Progress:
+    """Visible questions an auditor answers (not derived ones), and how many are answered."""
+    shown = visible_ids(qs, values)
+    asked = [q for q in qs.questions if q.id in shown and q.type != "derived"]
+    return Progress(sum(1 for q in asked if values.get(q.id)), len(asked))
+
+
+def grade_round(audit: AuditRound, qs: QuestionSet, values: Mapping[str, str | None]) -> CaseGrade:
+    """The round's grade from its answers, with the current-risk flag as the round knows it."""
+    return grade_case(qs, values, current_risk=audit.current_risk)
+
+
+def form_state(
+    audit: AuditRound,
+    *,
+    answers: Mapping[str, StoredAnswer] | None = None,
+    grade: CaseGrade | None = None,
+) -> FormState:
+    """The case form of one round as it stands.
+
+    A save passes the ``answers`` it already holds and the ``grade`` it just worked out,
+    so the form state costs no further queries or grading.
+    """
+    qs = question_set_of(audit.case)
+    if answers is None:
+        answers = stored_rows(audit).answers
+    values = {code: row.value for code, row in answers.items()}
+    notes = {code: row.note for code, row in answers.items()}
+    return FormState(
+        round=audit,
+        qs=qs,
+        values=values,
+        notes=notes,
+        grade=grade or grade_round(audit, qs, values),
+        visible=visible_ids(qs, values),
+        version=audit.case.version,
+        progress=progress_of(qs, values),
+    )

@@ -1,0 +1,127 @@
+"""The "My cases" list: each audit assigned to a user, with its progress and grade so far."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from auditapp.domain.grades import Grade
+from auditapp.domain.grading import CaseGrade
+from auditapp.extensions import db
+from auditapp.models import Case, CaseType, Inspection, Membership, SecondAudit, User
+from auditapp.services.audit.loading import Progress, grade_round, progress_of
+from auditapp.services.audit.queries import values_by_case
+from auditapp.services.audit.round import (
+    FIRST_ROUND,
+    SECOND_ROUND,
+    AuditRound,
+    BlindSecondAudit,
+    FirstAudit,
+)
+from auditapp.services.question_sets import question_set_data_of
+
+
+@dataclass(frozen=True)
+class MyCase:
+    """One row of "My cases": a first audit or a blind second audit assigned to the user."""
+
+    round: AuditRound
+    inspection: Inspection
+    case_type_name: str
+    progress: Progress
+    grade: CaseGrade | None
+
+    @property
+    def case(self) -> Case:
+        """The case audited."""
+        return self.round.case
+
+    @property
+    def returned(self) -> bool:
+        """Returned by a lead for more work (a draft with the lead's comment)."""
+        return bool(self.round.returned_comment)
+
+    @property
+    def status_tag(self) -> dict[str, str]:
+        """govukTag parameters for where the audit is."""
+        return self.round.status_tag(self.progress.answered)
+
+    @property
+    def grade_tag(self) -> dict[str, str]:
+        """govukTag parameters for the grade so far."""
+        value = self.round.settled_grade
+        provisional = False
+        if value is None:
+            value = str(self.grade.grade) if self.grade and self.grade.grade else None
+            provisional = bool(self.grade and self.grade.provisional)
+        if not value:
+            return {"text": "Not graded", "classes": "govuk-tag--grey"}
+        grade = Grade(value)
+        return {
+            "text": grade.label + (" (provisional)" if provisional else ""),
+            "classes": grade.tag_class,
+        }
+
+
+def _assigned(user: User, inspection_id: int | None) -> Any:
+    query = (
+        select(Case, Inspection, CaseType.name.label("case_type_name"))
+        .join(Inspection, Inspection.id == Case.inspection_id)
+        .join(CaseType, CaseType.id == Case.case_type_id)
+        .join(
+            Membership,
+            (Membership.inspection_id == Case.inspection_id) & (Membership.user_id == user.id),
+        )
+        .order_by(Inspection.id, Case.reference)
+    )
+    if inspection_id is not None:
+        query = query.where(Case.inspection_id == inspection_id)
+    return query
+
+
+def _row(audit: AuditRound, found: Any, values: dict[str, str | None]) -> MyCase:
+    if audit.case.question_set_id is None:
+        return MyCase(audit, found["Inspection"], found["case_type_name"], Progress(0, 0), None)
+    qs = question_set_data_of(audit.case.question_set_id)
+    return MyCase(
+        audit,
+        found["Inspection"],
+        found["case_type_name"],
+        progress_of(qs, values),
+        grade_round(audit, qs, values),
+    )
+
+
+def my_cases(user: User, inspection_id: int | None = None) -> list[MyCase]:
+    """Cases assigned to the user (first audits, then blind second audits), by reference."""
+    firsts = (
+        db.session.execute(_assigned(user, inspection_id).where(Case.auditor_id == user.id))
+        .mappings()
+        .all()
+    )
+    seconds = (
+        db.session.execute(
+            _assigned(user, inspection_id)
+            .add_columns(SecondAudit)
+            .join(SecondAudit, SecondAudit.case_id == Case.id)
+            .where(SecondAudit.auditor_id == user.id)
+        )
+        .mappings()
+        .all()
+    )
+    first_values = values_by_case([f["Case"].id for f in firsts], FIRST_ROUND)
+    second_values = values_by_case([f["Case"].id for f in seconds], SECOND_ROUND)
+    rows = [
+        _row(FirstAudit(f["Case"], user), f, first_values.get(f["Case"].id, {})) for f in firsts
+    ]
+    rows += [
+        _row(
+            BlindSecondAudit(f["Case"], user, f["SecondAudit"]),
+            f,
+            second_values.get(f["Case"].id, {}),
+        )
+        for f in seconds
+    ]
+    return rows
