@@ -12,17 +12,17 @@ from typing import Any
 
 from flask import current_app, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from auditapp.api import bp
 from auditapp.api.forms import CreateTokenForm, RevokeTokenForm
 from auditapp.api.openapi import openapi_document as build_openapi
+from auditapp.domain.aggregation import GradeBreakdown
 from auditapp.domain.statistics import Share
 from auditapp.extensions import db
-from auditapp.models import Inspection, Membership
+from auditapp.models import Inspection
 from auditapp.permissions import load_inspection
-from auditapp.services import api_tokens, findings
+from auditapp.services import api_tokens, findings, inspections
 
 # Endpoints that serve data: they take a session or a bearer token.
 _DATA_ENDPOINTS = {
@@ -86,7 +86,7 @@ def _inspection_json(inspection: Inspection, role: str | None = None) -> dict[st
     return data
 
 
-def _breakdown(row: findings.GradeBreakdown) -> dict[str, Any]:
+def _breakdown(row: GradeBreakdown) -> dict[str, Any]:
     return {
         "key": row.key,
         "label": row.label,
@@ -100,14 +100,9 @@ def _breakdown(row: findings.GradeBreakdown) -> dict[str, Any]:
 
 @bp.get("/inspections")
 def list_inspections() -> Response:
-    """The inspections the user is a member of, with their role."""
-    rows = db.session.execute(
-        select(Inspection, Membership.role)
-        .join(Membership, Membership.inspection_id == Inspection.id)
-        .where(Membership.user_id == current_user.id)
-        .order_by(Inspection.start_date.desc(), Inspection.id)
-    ).all()
-    return jsonify({"inspections": [_inspection_json(i, role) for i, role in rows]})
+    """The inspections the user is a member of, newest first, with their role."""
+    mine = inspections.my_inspections(current_user)
+    return jsonify({"inspections": [_inspection_json(m.inspection, m.role) for m in mine]})
 
 
 @bp.get("/inspections/<int:inspection_id>/summary")

@@ -98,3 +98,28 @@ _OUTCOME_LABELS = {
     Outcome.UNANSWERED: "Not answered",
     Outcome.RECORDED: "Recorded",
 }
+
+
+# The moderated status (models.CaseStatus.MODERATED): the domain does not import the models.
+_MODERATED = "moderated"
+
+
+def figure_grade_is_final(status: str, final: str | None) -> bool:
+    """Return True when the grade the figures use is final: a moderated case's final grade."""
+    return status == _MODERATED and final is not None
+
+
+def figure_grade(
+    status: str, computed: str | None, proposed: str | None, final: str | None
+) -> Grade | None:
+    """Return the grade the figures use for a case (None when it has none).
+
+    The final grade once the case is moderated; before that, the auditor's proposed grade,
+    else the computed one. Its SQL twin is ``services.findings.queries.figure_grade_sql``, and
+    a test holds the two to the same answer for every status and grade.
+    """
+    if figure_grade_is_final(status, final):
+        chosen = final
+    else:
+        chosen = proposed if proposed is not None else computed
+    return None if chosen is None else Grade(chosen)

@@ -9,7 +9,6 @@ from decimal import Decimal
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from auditapp.domain.grades import Grade, Outcome
@@ -21,7 +20,7 @@ from auditapp.findings.forms import (
     ChapterRuleForm,
     RecommendationJudgementForm,
 )
-from auditapp.models import InspectionRole, Membership, RecommendationKind
+from auditapp.models import InspectionRole, RecommendationKind
 from auditapp.permissions import load_inspection
 from auditapp.services import findings, inspections
 
@@ -54,11 +53,7 @@ def show_national() -> str:
     inspection's figures reach a non-member.
     """
     visible = inspections.visible_inspections(current_user)
-    member_of = set(
-        db.session.scalars(
-            select(Membership.inspection_id).where(Membership.user_id == current_user.id)
-        )
-    )
+    member_of = {mine.inspection.id for mine in inspections.my_inspections(current_user)}
     national = findings.national_findings([inspection.id for inspection in visible])
     return render_template(
         "findings/show_national.html",

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from flask import render_template
 from flask_login import current_user, login_required
-from sqlalchemy import select, text
+from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from auditapp.extensions import db
 from auditapp.main import bp
-from auditapp.models import Inspection, InspectionRole, Membership
+from auditapp.services import inspections
 
 
 @bp.get("/healthz")
@@ -27,11 +27,4 @@ def healthz() -> tuple[dict[str, str], int]:
 @login_required
 def index() -> str:
     """The inspections the signed-in user is a member of, with their role."""
-    rows = db.session.execute(
-        select(Inspection, Membership.role)
-        .join(Membership, Membership.inspection_id == Inspection.id)
-        .where(Membership.user_id == current_user.id)
-        .order_by(Inspection.start_date.desc().nulls_last(), Inspection.id.desc())
-    ).all()
-    memberships = [(inspection, InspectionRole(role)) for inspection, role in rows]
-    return render_template("main/index.html", memberships=memberships)
+    return render_template("main/index.html", memberships=inspections.my_inspections(current_user))

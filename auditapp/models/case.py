@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from auditapp.domain.grades import Grade, figure_grade
 from auditapp.models.base import Base, utcnow
 from auditapp.models.enums import CaseStatus
 
@@ -101,9 +102,9 @@ class Case(Base):
         return self.status != CaseStatus.DRAFT
 
     @property
-    def grade(self) -> str | None:
+    def grade(self) -> Grade | None:
         """The grade the figures use: final where moderated, else proposed, else computed."""
-        return self.final_grade or self.proposed_grade or self.computed_grade
+        return figure_grade(self.status, self.computed_grade, self.proposed_grade, self.final_grade)
 
 
 class Answer(Base):

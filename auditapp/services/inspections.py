@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import func, select
 
@@ -35,12 +35,33 @@ class InspectionSetupError(ValueError):
         self.field = field
 
 
+class MyInspection(NamedTuple):
+    """An inspection the user is a member of, and their role in it."""
+
+    inspection: Inspection
+    role: InspectionRole
+
+
+# Inspections newest first: latest start date first (undated last), then latest created.
+NEWEST_FIRST = (Inspection.start_date.desc().nulls_last(), Inspection.id.desc())
+
+
+def my_inspections(user: User) -> list[MyInspection]:
+    """The inspections the user is a member of, newest first, with their role (one query)."""
+    rows = db.session.execute(
+        select(Inspection, Membership.role)
+        .join(Membership, Membership.inspection_id == Inspection.id)
+        .where(Membership.user_id == user.id)
+        .order_by(*NEWEST_FIRST)
+    ).all()
+    return [MyInspection(row.Inspection, InspectionRole(row.role)) for row in rows]
+
+
 def visible_inspections(user: User) -> list[Inspection]:
-    """Inspections the user may see: all for an admin, otherwise those they are a member of."""
-    query = select(Inspection).order_by(Inspection.start_date.desc().nulls_last(), Inspection.id)
-    if not user.is_admin:
-        query = query.join(Membership).where(Membership.user_id == user.id)
-    return list(db.session.scalars(query).all())
+    """Inspections the user may see, newest first: all for an admin, else :func:`my_inspections`."""
+    if user.is_admin:
+        return list(db.session.scalars(select(Inspection).order_by(*NEWEST_FIRST)).all())
+    return [mine.inspection for mine in my_inspections(user)]
 
 
 def baseline_choices(user: User, inspection: Inspection | None = None) -> list[Inspection]:

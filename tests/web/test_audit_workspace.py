@@ -197,7 +197,7 @@ def test_submitted_case_shows_final_grade_not_provisional(
         "DA-0004",
         auditor=auditor,
         status=CaseStatus.SUBMITTED,
-        final_grade="good",
+        proposed_grade="good",  # a final grade only counts once moderated (figure_grade)
     )
     page = login_as(auditor).get("/audit/cases").get_data(True)
     assert "Submitted" in page

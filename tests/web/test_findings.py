@@ -670,17 +670,8 @@ def test_national_view_shows_each_inspections_grades_and_the_total(
         "6 cases audited: 2 good (33%), 2 requires improvement (33%), 2 inadequate (33%) "
         "(provisional)" in text
     )
+    # Newest first, as on the home page: both start on the same day, so the later-created leads.
     assert _national_rows(response) == [
-        [
-            "Review 2022 Provisional 4 cases audited: 1 good (25%), 2 requires improvement "
-            "(50%), 1 inadequate (25%)",
-            "Testshire Constabulary",
-            "4",
-            "1 (25%)",
-            "2 (50%)",
-            "1 (25%)",
-            "0",
-        ],
         [
             "Another force's review 2 cases audited: 1 good (50%), 0 requires improvement (0%), "
             "1 inadequate (50%)",
@@ -689,6 +680,16 @@ def test_national_view_shows_each_inspections_grades_and_the_total(
             "1 (50%)",
             "0 (0%)",
             "1 (50%)",
+            "0",
+        ],
+        [
+            "Review 2022 Provisional 4 cases audited: 1 good (25%), 2 requires improvement "
+            "(50%), 1 inadequate (25%)",
+            "Testshire Constabulary",
+            "4",
+            "1 (25%)",
+            "2 (50%)",
+            "1 (25%)",
             "0",
         ],
         ["All 2 inspections", "", "6", "2 (33%)", "2 (33%)", "2 (33%)", "0"],
@@ -748,8 +749,8 @@ def test_admin_sees_every_inspection_in_the_national_view(
     response = login_as(admin).get("/findings/national")
     rows = _national_rows(response)
     assert [row[0].split(" Provisional")[0].split(" 2 cases")[0] for row in rows] == [
+        "Another force's review",  # newest first, as on the home page
         "Review 2022",
-        "Another force's review",
         "All 2 inspections",
     ]
     # Not a member: rows link to the inspection overview, which admins may open.

@@ -1,0 +1,413 @@
+"""The findings' Core SQL: which cases count, the grade the figures use, and every statement.
+
+Statements select plain labelled columns (no entities) and run on the session's connection,
+so rows come back named and cheap; the grouping statements are built once (building one
+costs about as much as running it) with bound parameters.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+from collections.abc import Sequence
+from functools import cache
+from typing import Any, TypeAlias
+
+from sqlalchemy import ColumnElement, Select, and_, bindparam, exists, func, or_, select
+from sqlalchemy import case as when
+
+from auditapp.domain.aggregation import CaseCount
+from auditapp.domain.grades import Outcome
+from auditapp.extensions import db
+from auditapp.models import (
+    Answer,
+    Case,
+    CaseStatus,
+    CaseType,
+    Question,
+    QuestionOutcomeRow,
+    QuestionSet,
+    Recommendation,
+    User,
+)
+
+# A statement of any columns (SQLAlchemy types a Select by its columns' types).
+Statement: TypeAlias = Select[*tuple[Any, ...]]
+
+# A case counts once audited: in the sample and submitted or moderated.
+AUDITED = (CaseStatus.SUBMITTED, CaseStatus.MODERATED)
+# Outcomes that count in a score (met, partly met, not met), in that order.
+APPLICABLE = tuple(outcome for outcome in Outcome if outcome.is_applicable)
+# Outcomes whose answers are read with their notes as weak evidence.
+WEAK = (Outcome.NOT_MET, Outcome.PARTLY_MET)
+
+
+def rows(
+    statement: Statement, params: dict[str, Any] | None = None, row_type: Any = None
+) -> list[Any]:
+    """Run a statement of plain columns (no entities) on the session's connection.
+
+    The same transaction as the session, without the ORM's result set-up, which costs as much
+    as the grouped query itself on the dashboard and a microsecond per row of weak answers.
+    Rows come back as named tuples whose fields are the statement's column labels (or as
+    ``row_type``, a NamedTuple whose fields must be those labels in order): read them by name.
+    A named tuple's fields read many times faster than the database's rows' attributes.
+    """
+    result = db.session.connection().execute(statement, params or {})
+    names = tuple(result.keys())
+    if row_type is None:
+        row_type = _row_type(names)
+    elif row_type._fields != names:
+        raise AssertionError(f"{row_type.__name__} is {row_type._fields}, the rows are {names}")
+    return list(map(row_type._make, result))
+
+
+@cache
+def _row_type(names: tuple[str, ...]) -> Any:
+    """A named tuple type for rows with these column labels."""
+    return namedtuple("FindingsRow", names)
+
+
+# --- the grade the figures use ------------------------------------------------------------------
+
+
+def figure_grade_is_final_sql(status: Any, final: Any) -> ColumnElement[bool]:
+    """SQL twin of ``domain.grades.figure_grade_is_final`` over these columns."""
+    return and_(status == CaseStatus.MODERATED, final.is_not(None))
+
+
+def figure_grade_sql(status: Any, computed: Any, proposed: Any, final: Any) -> ColumnElement[str]:
+    """SQL twin of ``domain.grades.figure_grade``: a CASE expression over these columns.
+
+    The final grade of a moderated case, else the proposed grade, else the computed one; a
+    test evaluates it in the database for every status and grade against the Python rule.
+    """
+    return when(
+        (figure_grade_is_final_sql(status, final), final),
+        else_=func.coalesce(proposed, computed),
+    )
+
+
+def graded_case_columns() -> tuple[ColumnElement[bool], ColumnElement[str]]:
+    """A case's grade as the figures use it (``grade``), and whether it is final (``moderated``)."""
+    moderated = figure_grade_is_final_sql(Case.status, Case.final_grade)
+    grade = figure_grade_sql(
+        Case.status, Case.computed_grade, Case.proposed_grade, Case.final_grade
+    )
+    return moderated.label("moderated"), grade.label("grade")
+
+
+def audited_in(inspection_ids: Any) -> ColumnElement[bool]:
+    """The inspections' audited samples: sampled cases submitted or moderated."""
+    return and_(
+        Case.inspection_id.in_(inspection_ids),
+        Case.in_sample.is_(True),
+        Case.status.in_(AUDITED),
+    )
+
+
+# --- cases and grades ---------------------------------------------------------------------------
+
+
+@cache
+def sampled_cases_statement() -> Statement:
+    """Every sampled case of :inspection_id, one row each, with the grade the figures use."""
+    moderated, grade = graded_case_columns()
+    return (
+        select(
+            Case.id.label("case_id"),
+            Case.reference,
+            CaseType.name.label("case_type"),
+            CaseType.slug.label("case_type_slug"),
+            CaseType.kind,
+            Case.auditor_id,
+            User.name.label("auditor_name"),
+            User.email.label("auditor_email"),
+            Case.status,
+            Case.final_grade,
+            grade,
+            moderated,
+            Case.is_case_study,
+            Case.case_study_narrative,
+            Case.question_set_id,
+        )
+        .join(CaseType, CaseType.id == Case.case_type_id)
+        .outerjoin(User, User.id == Case.auditor_id)
+        .where(Case.inspection_id == bindparam("inspection_id"), Case.in_sample.is_(True))
+        .order_by(CaseType.name, Case.reference)
+    )
+
+
+@cache
+def case_counts_statement() -> Statement:
+    """Sampled cases of :inspection_id per case type, auditor, status, moderation and grade.
+
+    Grouped on the case table's own columns first, then joined to the case types and users:
+    the joins see a few dozen groups instead of every case. Columns are CaseCount's fields.
+    """
+    moderated, grade = graded_case_columns()
+    groups = (
+        select(
+            Case.case_type_id,
+            Case.auditor_id,
+            Case.status,
+            moderated,
+            grade,
+            func.count().label("cases"),
+        )
+        .where(Case.inspection_id == bindparam("inspection_id"), Case.in_sample.is_(True))
+        .group_by(Case.case_type_id, Case.auditor_id, Case.status, moderated, grade)
+        .subquery()
+    )
+    return (
+        select(
+            groups.c.cases,
+            groups.c.status,
+            groups.c.moderated,
+            groups.c.grade,
+            CaseType.kind,
+            CaseType.slug.label("case_type_slug"),
+            CaseType.name.label("case_type"),
+            groups.c.auditor_id,
+            User.name.label("auditor_name"),
+            User.email.label("auditor_email"),
+        )
+        .join_from(groups, CaseType, CaseType.id == groups.c.case_type_id)
+        .outerjoin(User, User.id == groups.c.auditor_id)
+    )
+
+
+@cache
+def national_counts_statement() -> Statement:
+    """Audited cases of graded case types of :inspection_ids per inspection, status, grade."""
+    moderated, grade = graded_case_columns()
+    return (
+        select(
+            Case.inspection_id,
+            Case.status,
+            moderated,
+            grade,
+            func.count().label("cases"),
+        )
+        .where(
+            Case.inspection_id.in_(bindparam("inspection_ids", expanding=True)),
+            Case.in_sample.is_(True),
+            Case.status.in_(AUDITED),
+            Case.case_type_id.in_(select(CaseType.id).where(CaseType.kind == "case")),
+        )
+        .group_by(Case.inspection_id, Case.status, moderated, grade)
+    )
+
+
+def case_count(row: Any) -> CaseCount:
+    """A CaseCount from a row of :func:`case_counts_statement` or
+    :func:`national_counts_statement`, whose columns are named after CaseCount's fields."""
+    fields = row._asdict()
+    fields["moderated"] = bool(fields["moderated"])  # SQLite answers 0 or 1
+    return CaseCount(**fields)
+
+
+# --- per-question findings ----------------------------------------------------------------------
+
+
+@cache
+def question_findings_statements() -> tuple[Statement, Statement]:
+    """The sets used by the audited cases of :inspection_ids with their questions, and the
+    outcome counts per set, question and outcome.
+
+    Built once (with bound parameters), as building them costs a good part of running them;
+    the ids are an expanding parameter, so one inspection and many share the statements.
+    Sets and questions come in one statement (a round trip less); questions as columns, not
+    entities, whose loading costs more than the grouped count itself.
+    """
+    audited = audited_in(bindparam("inspection_ids", expanding=True))
+    used = (
+        select(Case.question_set_id, func.count(Case.id).label("cases"))
+        .where(audited)
+        .group_by(Case.question_set_id)
+        .subquery()
+    )
+    questions = (
+        select(
+            QuestionSet.id.label("question_set_id"),
+            CaseType.slug.label("case_type"),
+            CaseType.name.label("case_type_name"),
+            CaseType.kind,
+            QuestionSet.version,
+            QuestionSet.title,
+            used.c.cases,
+            Question.code,
+            Question.position,
+            Question.section_title.label("section"),
+            Question.text,
+            Question.answer_type,
+            Question.graded,
+            Question.critical,
+            Question.recommendation_codes,
+        )
+        .join_from(used, QuestionSet, QuestionSet.id == used.c.question_set_id)
+        .join(CaseType, CaseType.id == QuestionSet.case_type_id)
+        .outerjoin(Question, Question.question_set_id == QuestionSet.id)
+        .order_by(CaseType.kind, CaseType.name, QuestionSet.version, Question.position)
+    )
+    counts = (
+        select(
+            Case.question_set_id,
+            QuestionOutcomeRow.question_code.label("code"),
+            QuestionOutcomeRow.outcome,
+            func.count(QuestionOutcomeRow.id).label("cases"),
+        )
+        .join(Case, Case.id == QuestionOutcomeRow.case_id)
+        .where(audited, QuestionOutcomeRow.audit_round == 1)
+        .group_by(
+            Case.question_set_id, QuestionOutcomeRow.question_code, QuestionOutcomeRow.outcome
+        )
+    )
+    return questions, counts
+
+
+def audited_outcomes_with_notes(inspection_ids: Sequence[int], *columns: Any) -> Statement:
+    """First-audit outcomes of the inspections' audited samples, each with its answer's note."""
+    return (
+        select(*columns)
+        .join(Case, Case.id == QuestionOutcomeRow.case_id)
+        .join(CaseType, CaseType.id == Case.case_type_id)
+        # The answer joined on the outcome's own columns: joined on the case's id instead,
+        # PostgreSQL hashes every outcome row of every inspection (4x slower nationally).
+        .outerjoin(
+            Answer,
+            and_(
+                Answer.case_id == QuestionOutcomeRow.case_id,
+                Answer.audit_round == 1,
+                Answer.question_code == QuestionOutcomeRow.question_code,
+            ),
+        )
+        .where(audited_in(inspection_ids), QuestionOutcomeRow.audit_round == 1)
+    )
+
+
+def cases_with_outcome_statement(
+    inspection_id: int, question_set_id: int, code: str, outcomes: Sequence[str]
+) -> Statement:
+    """The audited cases whose first-audit answer to one question had one of these outcomes."""
+    return (
+        audited_outcomes_with_notes(
+            [inspection_id],
+            Case.id.label("case_id"),
+            Case.reference,
+            CaseType.name.label("case_type"),
+            User.name.label("auditor"),
+            Case.status,
+            QuestionOutcomeRow.outcome,
+            Answer.note,
+        )
+        .outerjoin(User, User.id == Case.auditor_id)
+        .where(
+            Case.question_set_id == question_set_id,
+            QuestionOutcomeRow.question_code == code,
+            QuestionOutcomeRow.outcome.in_(outcomes),
+        )
+        .order_by(Case.reference)
+    )
+
+
+# --- recommendation evidence --------------------------------------------------------------------
+
+
+def linked_questions_statement(inspection_ids: Sequence[int]) -> Statement:
+    """The questions of the sets the inspections' sampled cases use, in report order."""
+    used = (
+        select(Case.inspection_id, Case.question_set_id)
+        .where(Case.inspection_id.in_(list(inspection_ids)), Case.in_sample.is_(True))
+        .distinct()
+        .subquery()
+    )
+    return (
+        select(
+            used.c.inspection_id,
+            CaseType.slug.label("case_type"),
+            Question.code,
+            Question.text,
+            Question.recommendation_codes,
+        )
+        .select_from(used)
+        .join(Question, Question.question_set_id == used.c.question_set_id)
+        .join(QuestionSet, QuestionSet.id == Question.question_set_id)
+        .join(CaseType, CaseType.id == QuestionSet.case_type_id)
+        .order_by(used.c.inspection_id, CaseType.name, QuestionSet.version, Question.position)
+    )
+
+
+def linked_outcome_counts_statement(codes_by_inspection: dict[int, list[str]]) -> Statement:
+    """Applicable first-audit outcomes per inspection, case type, question and outcome, counting
+    only each inspection's own linked questions. Columns are OutcomeCount's fields."""
+    linked = [
+        and_(Case.inspection_id == inspection_id, QuestionOutcomeRow.question_code.in_(codes))
+        for inspection_id, codes in codes_by_inspection.items()
+    ]
+    return (
+        select(
+            Case.inspection_id,
+            CaseType.slug.label("case_type"),
+            QuestionOutcomeRow.question_code.label("question_id"),
+            QuestionOutcomeRow.outcome,
+            func.count().label("cases"),
+        )
+        .join(Case, Case.id == QuestionOutcomeRow.case_id)
+        .join(CaseType, CaseType.id == Case.case_type_id)
+        .where(
+            audited_in(list(codes_by_inspection)),
+            QuestionOutcomeRow.audit_round == 1,
+            QuestionOutcomeRow.outcome.in_(APPLICABLE),
+            or_(*linked),
+        )
+        .group_by(
+            Case.inspection_id,
+            CaseType.slug,
+            QuestionOutcomeRow.question_code,
+            QuestionOutcomeRow.outcome,
+        )
+    )
+
+
+def weak_outcomes_statement(inspection_id: int, codes: Sequence[str]) -> Statement:
+    """The inspection's weak answers (not met, partly met) to these questions, with notes.
+
+    Its columns are WeakOutcome's fields in order: read it with ``row_type=WeakOutcome``.
+    """
+    return audited_outcomes_with_notes(
+        [inspection_id],
+        Case.id.label("case_id"),
+        Case.reference,
+        CaseType.slug.label("case_type"),
+        QuestionOutcomeRow.question_code.label("question_id"),
+        QuestionOutcomeRow.outcome,
+        Answer.note,
+    ).where(
+        QuestionOutcomeRow.outcome.in_(WEAK),
+        QuestionOutcomeRow.question_code.in_(codes),
+    )
+
+
+def evidenced_cases_statement(inspection_id: int, codes: Sequence[str]) -> Statement:
+    """How many audited cases of the inspection have an applicable answer to these questions."""
+    return select(func.count(Case.id)).where(
+        audited_in([inspection_id]),
+        exists().where(
+            QuestionOutcomeRow.case_id == Case.id,
+            QuestionOutcomeRow.audit_round == 1,
+            QuestionOutcomeRow.outcome.in_(APPLICABLE),
+            QuestionOutcomeRow.question_code.in_(codes),
+        ),
+    )
+
+
+# --- chapters -----------------------------------------------------------------------------------
+
+
+def recommendation_chapters_statement(inspection_id: int) -> Statement:
+    """The code and chapter of each recommendation of an inspection, in report order."""
+    return (
+        select(Recommendation.code, Recommendation.chapter)
+        .where(Recommendation.inspection_id == inspection_id)
+        .order_by(Recommendation.position, Recommendation.id)
+    )
