@@ -4,6 +4,7 @@ the admin's reset and who must have one."""
 from __future__ import annotations
 
 import re
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -385,3 +386,16 @@ def test_who_must_have_a_second_factor(
     assert second_factor.is_required(auditor, second_factor.RequiredFor.EVERYONE)
     assert not second_factor.is_required(admin, second_factor.RequiredFor.NOBODY)
     assert db.session.scalar(select(SecondFactor)) is None
+
+
+def test_a_sign_in_waiting_for_its_code_expires(
+    app: Flask, client: AppClient, auditor: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    secret, _ = enrol(auditor)
+    monkeypatch.setitem(app.config, "MFA_PENDING_MINUTES", 0)
+    sign_in_with_password(client, auditor)
+    client.refresh_csrf("/auth/login")
+    time.sleep(1.1)
+    response = enter_code(client, pyotp.TOTP(secret).now())
+    assert response.status_code == 302 and response.headers["Location"].endswith("/auth/login")
+    assert client.get("/").status_code == 302
