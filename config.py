@@ -67,6 +67,16 @@ class Config:
     # Proxies in front of the app whose X-Forwarded-For/-Proto to trust, so the per-address
     # limit sees the client's address (0: trust none).
     TRUSTED_PROXY_COUNT: int = _env_int("TRUSTED_PROXY_COUNT", 0)
+    # Second factor (TOTP, auth/second_factor.py): who must set one up at sign-in:
+    # "admins_and_leads" (global admins and the lead of any inspection), "everyone" or "nobody".
+    # Anyone may set one up; whoever has one is always asked for a code.
+    MFA_REQUIRED_FOR: str = os.environ.get("MFA_REQUIRED_FOR", "admins_and_leads")
+    # Days a device stays remembered after a code ("remember this device"; 0: never remember).
+    MFA_REMEMBER_DAYS: int = _env_int("MFA_REMEMBER_DAYS", 30)
+    # Wrong codes allowed at the code step (Flask-Limiter syntax), per account.
+    MFA_CODE_LIMIT: str = os.environ.get("MFA_CODE_LIMIT", f"5 per {LOCKOUT_MINUTES} minutes")
+    # Minutes between the password and the code before the sign-in has to start again.
+    MFA_PENDING_MINUTES = 5
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
@@ -82,6 +92,9 @@ class DevelopmentConfig(Config):
 
     DEBUG = True
     SECRET_KEY = os.environ.get("SECRET_KEY") or "dev-only-not-secret"
+    # The demo accounts sign in with the password alone; MFA_REQUIRED_FOR=admins_and_leads
+    # tries the enforced set-up locally.
+    MFA_REQUIRED_FOR: str = os.environ.get("MFA_REQUIRED_FOR", "nobody")
 
 
 class TestConfig(Config):
@@ -92,6 +105,8 @@ class TestConfig(Config):
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or "sqlite://"
     MIGRATION_DATABASE_URL: str | None = None  # tests migrate only their own database
     WTF_CSRF_ENABLED = True
+    # Tests sign in with a password; the second-factor tests turn enforcement on themselves.
+    MFA_REQUIRED_FOR = "nobody"
 
 
 class ProductionConfig(Config):

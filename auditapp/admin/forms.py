@@ -22,3 +22,9 @@ class UploadQuestionSetForm(FlaskForm):
         ],
     )
     submit = SubmitField("Import question set", widget=GovSubmitInput())
+
+
+class ResetSecondFactorForm(FlaskForm):
+    """A button: remove a user's second factor, so they set up a new one."""
+
+    submit = SubmitField("Reset two-step verification", widget=GovSubmitInput())

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from flask import Response, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from auditapp.admin import bp
-from auditapp.admin.forms import UploadQuestionSetForm
+from auditapp.admin.forms import ResetSecondFactorForm, UploadQuestionSetForm
 from auditapp.domain.question_sets import QuestionSetError
 from auditapp.extensions import db
 from auditapp.models import CaseType, QuestionSet, User
 from auditapp.permissions import admin_required
+from auditapp.services import second_factor
 from auditapp.services.question_sets import (
     QuestionSetImportError,
     export_question_set,
@@ -26,7 +28,27 @@ from auditapp.services.question_sets import (
 def index() -> str:
     """Users of the service and links to question sets."""
     users = db.session.scalars(select(User).order_by(User.email)).all()
-    return render_template("admin/index.html", users=users)
+    return render_template(
+        "admin/index.html",
+        users=users,
+        with_second_factor=second_factor.users_with_second_factor(),
+        reset_form=ResetSecondFactorForm(),
+    )
+
+
+@bp.post("/users/<int:user_id>/second-factor/reset")
+@admin_required
+def reset_second_factor(user_id: int) -> ResponseReturnValue:
+    """Remove a user's second factor (a lost phone); logged. They set up a new one."""
+    user = db.get_or_404(User, user_id)
+    form = ResetSecondFactorForm()
+    if form.validate_on_submit():
+        if second_factor.reset_second_factor(user, by=current_user):
+            db.session.commit()
+            flash(f"Two-step verification was reset for {user.email}.", "success")
+        else:
+            flash(f"{user.email} has no two-step verification to reset.", "info")
+    return redirect(url_for("admin.index"))
 
 
 @bp.get("/question-sets")

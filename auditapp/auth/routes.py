@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response
 
 from auditapp.auth import bp
 from auditapp.auth.forms import ChangePasswordForm, LoginForm
+from auditapp.auth.second_factor import require_enrolment_if_due, second_factor_step
 from auditapp.extensions import db, limiter
 from auditapp.services import accounts
 from auditapp.services.audit_log import record_event
@@ -115,9 +116,13 @@ def login() -> str | Response:
             form.password.errors = ["Enter a correct email address and password"]
         else:
             next_url = _safe_next(request.args.get("next"))
+            if (code_step := second_factor_step(user, next_url)) is not None:
+                db.session.commit()
+                return code_step  # signed in only once the code is right
             session.clear()  # a fresh session at sign-in: no fixation
             login_user(user)
             session.permanent = True
+            require_enrolment_if_due(user, next_url)
             db.session.commit()
             return redirect(next_url)
     return render_template("auth/login.html", form=form)

@@ -22,6 +22,7 @@ from auditapp.models.inspection import (
 )
 from auditapp.models.moderation import ModerationDecision, ModerationPolicy, SecondAudit
 from auditapp.models.question_set import CaseType, Question, QuestionSet
+from auditapp.models.second_factor import RecoveryCode, SecondFactor
 from auditapp.models.user import ApiToken, User
 
 __all__ = [
@@ -50,9 +51,11 @@ __all__ = [
     "Recommendation",
     "RecommendationJudgement",
     "RecommendationKind",
+    "RecoveryCode",
     "SampleDraw",
     "SecondAudit",
     "SecondAuditStatus",
+    "SecondFactor",
     "User",
     "utcnow",
 ]

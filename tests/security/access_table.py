@@ -107,12 +107,18 @@ ACCESS: dict[str, dict[str, Access]] = {
         "*": SIGNED_IN.but(outsider="any", lead="any", auditor="any", observer="any", admin="any")
     },
     "auth.change_password": {"*": SIGNED_IN},
+    # second factor: the code step belongs to a sign-in in progress (anyone else is sent on)
+    "auth.verify_second_factor": {"*": SIGNED_IN},
+    "auth.set_up_second_factor": {"*": SIGNED_IN},
+    "auth.show_second_factor": {"*": SIGNED_IN},
+    "auth.regenerate_recovery_codes": {"*": SIGNED_IN},
     # admin
     "admin.index": {"*": ADMIN_ONLY},
     "admin.list_question_sets": {"*": ADMIN_ONLY},
     "admin.show_question_set": {"*": ADMIN_ONLY},
     "admin.upload_question_set": {"*": ADMIN_ONLY},
     "admin.export_question_set_file": {"*": ADMIN_ONLY},
+    "admin.reset_second_factor": {"*": ADMIN_ONLY},
     # api
     "api.openapi_document": {"*": PUBLIC},
     "api.list_inspections": {"*": SIGNED_IN.but(anonymous="401")},

@@ -86,6 +86,7 @@ class World:
             "recommendation_id": scope.recommendation_id,
             "token_id": scope.token_id,
             "question_set_id": self.question_set_id,
+            "user_id": int(self.session_ids["auditor"].partition(":")[0]),
             "question_id": self.question_code,
             "code": self.question_code,
             "outcome": "applicable",
