@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from urllib.parse import urlsplit
 
 from flask import Response as PageResponse
 from flask import current_app, flash, redirect, render_template, request, session, url_for
@@ -14,18 +13,15 @@ from werkzeug.wrappers import Response
 
 from auditapp.auth import bp
 from auditapp.auth.forms import ChangePasswordForm, LoginForm
+from auditapp.auth.redirects import safe_next
 from auditapp.extensions import db, limiter
 from auditapp.services import accounts
 from auditapp.services.audit_log import record_event
 
 
 def _safe_next(target: str | None) -> str:
-    """Only follow relative paths on this site after sign-in (no open redirect)."""
-    if target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target:
-            return target
-    return url_for("main.index")
+    """Only follow paths on this site after sign-in (no open redirect: see redirects.py)."""
+    return safe_next(target, url_for("main.index"))
 
 
 TOO_MANY_ATTEMPTS = (
