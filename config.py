@@ -77,18 +77,24 @@ class Config:
     DEBUG = False
 
 
+DEVELOPMENT_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - public on purpose: development only
+TEST_SECRET_KEY = "test-only-not-secret"  # noqa: S105 - tests only
+# Keys anyone can read in this repository: wsgi.py refuses them outside explicit development.
+PUBLIC_SECRET_KEYS = frozenset({DEVELOPMENT_SECRET_KEY, TEST_SECRET_KEY})
+
+
 class DevelopmentConfig(Config):
     """Local development: a fixed, clearly-marked key when none is set."""
 
     DEBUG = True
-    SECRET_KEY = os.environ.get("SECRET_KEY") or "dev-only-not-secret"
+    SECRET_KEY = os.environ.get("SECRET_KEY") or DEVELOPMENT_SECRET_KEY
 
 
 class TestConfig(Config):
     """The test suite: CSRF stays on (tests send tokens) unless a test turns it off."""
 
     TESTING = True
-    SECRET_KEY = "test-only-not-secret"  # noqa: S105 - tests only
+    SECRET_KEY = TEST_SECRET_KEY
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or "sqlite://"
     MIGRATION_DATABASE_URL: str | None = None  # tests migrate only their own database
     WTF_CSRF_ENABLED = True
@@ -119,9 +125,14 @@ CONFIGS: dict[str, type[Config]] = {
 }
 
 
-def config_from_env() -> type[Config]:
-    """Pick the configuration named by AUDITAPP_ENV (default: development)."""
-    name = os.environ.get("AUDITAPP_ENV", "development")
+def environment_name() -> str | None:
+    """AUDITAPP_ENV as set, or None when it is not set (wsgi.py then assumes production)."""
+    return os.environ.get("AUDITAPP_ENV") or None
+
+
+def config_from_env(default: str = "development") -> type[Config]:
+    """Pick the configuration named by AUDITAPP_ENV (`default` when it is not set)."""
+    name = environment_name() or default
     try:
         return CONFIGS[name]
     except KeyError:
