@@ -16,7 +16,6 @@ from auditapp.auth.forms import ChangePasswordForm, LoginForm
 from auditapp.auth.redirects import safe_next
 from auditapp.extensions import db, limiter
 from auditapp.services import accounts
-from auditapp.services.audit_log import record_event
 
 
 def _safe_next(target: str | None) -> str:
@@ -123,7 +122,7 @@ def login() -> str | Response:
 @login_required
 def logout() -> Response:
     """Sign out (POST with CSRF token, so no page can sign a user out)."""
-    record_event("logout", "user", user=current_user, entity_id=current_user.id)
+    accounts.sign_out(current_user)  # a copy of this session's cookie stops working too
     db.session.commit()
     logout_user()
     session.clear()

@@ -172,5 +172,27 @@ def change_password(user: User, current: str, new: str) -> None:
     if problem:
         raise WeakPasswordError(problem)
     user.set_password(new)
-    user.session_epoch += 1
+    end_sessions(user)
     record_event("change_password", "user", user=user, entity_id=user.id)
+
+
+def end_sessions(user: User) -> None:
+    """Sign the user out everywhere: every session cookie issued so far stops working.
+
+    Sessions carry the user's session generation (User.get_id); the user loader refuses a
+    cookie whose generation is not the current one.
+    """
+    user.session_epoch = (user.session_epoch or 0) + 1
+
+
+def sign_out(user: User) -> None:
+    """End this user's sessions at sign-out, so a copied cookie stops working too."""
+    end_sessions(user)
+    record_event("logout", "user", user=user, entity_id=user.id)
+
+
+def deactivate_user(user: User, *, by: User | None = None) -> None:
+    """Disable an account: its sessions end at once (its API tokens too: see api_tokens)."""
+    user.active = False
+    end_sessions(user)
+    record_event("deactivate", "user", user=by, entity_id=user.id, field="active", new=False)
