@@ -22,3 +22,7 @@ class UploadQuestionSetForm(FlaskForm):
         ],
     )
     submit = SubmitField("Import question set", widget=GovSubmitInput())
+
+
+class UnlockUserForm(FlaskForm):
+    """Just the CSRF token: unlocking an account needs no other input."""

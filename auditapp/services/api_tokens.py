@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import timedelta
 
 from sqlalchemy import select
 
 from auditapp.extensions import db
 from auditapp.models import ApiToken, User, utcnow
+from auditapp.models.user import DEFAULT_TOKEN_DAYS
 from auditapp.services.audit_log import record_event
 
 TOKEN_PREFIX = "aud_"  # noqa: S105 - a public marker, not a secret
 MAX_ACTIVE_TOKENS = 10
+DEFAULT_EXPIRY_DAYS = DEFAULT_TOKEN_DAYS
 
 
 class ApiTokenError(ValueError):
@@ -43,7 +46,12 @@ def create_token(user: User, name: str) -> tuple[ApiToken, str]:
     if len(active_tokens(user)) >= MAX_ACTIVE_TOKENS:
         raise ApiTokenError(f"You have {MAX_ACTIVE_TOKENS} tokens: revoke one first")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    row = ApiToken(user_id=user.id, name=name, token_hash=hash_token(token))
+    row = ApiToken(
+        user_id=user.id,
+        name=name,
+        token_hash=hash_token(token),
+        expires_at=utcnow() + timedelta(days=DEFAULT_EXPIRY_DAYS),
+    )
     db.session.add(row)
     db.session.flush()
     record_event("create_api_token", "api_token", user=user, entity_id=row.id, new=name)
