@@ -14,7 +14,7 @@ from zxcvbn import zxcvbn
 
 from auditapp.extensions import db
 from auditapp.models import GlobalRole, User, utcnow
-from auditapp.services import sign_in_throttle
+from auditapp.services import api_tokens, sign_in_throttle
 from auditapp.services.audit_log import record_event
 from auditapp.services.sign_in_throttle import ThrottlePolicy
 
@@ -167,7 +167,8 @@ def unlock(user: User, *, by: User | None) -> int:
 
 
 def change_password(user: User, current: str, new: str) -> None:
-    """Change a password after checking the current one; other sessions are signed out."""
+    """Change a password after checking the current one; other sessions are signed out and
+    API tokens revoked (a token made by whoever knew the old password must not outlive it)."""
     if not user.check_password(current):
         raise WrongPasswordError("Your current password is wrong")
     problem = password_problem(new, account_words(user.email, user.name))
@@ -175,6 +176,7 @@ def change_password(user: User, current: str, new: str) -> None:
         raise WeakPasswordError(problem)
     user.set_password(new)
     end_sessions(user)
+    api_tokens.revoke_all_tokens(user, "password changed")
     record_event("change_password", "user", user=user, entity_id=user.id)
 
 
@@ -194,7 +196,8 @@ def sign_out(user: User) -> None:
 
 
 def deactivate_user(user: User, *, by: User | None = None) -> None:
-    """Disable an account: its sessions end at once (its API tokens too: see api_tokens)."""
+    """Disable an account: its sessions end and its API tokens are revoked at once."""
     user.active = False
     end_sessions(user)
+    api_tokens.revoke_all_tokens(user, "account disabled")
     record_event("deactivate", "user", user=by, entity_id=user.id, field="active", new=False)
