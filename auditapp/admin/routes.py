@@ -6,6 +6,7 @@ from flask import Response, current_app, flash, redirect, render_template, url_f
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from werkzeug.wrappers import Response as BaseResponse
 
 from auditapp.admin import bp
 from auditapp.admin.forms import UnlockUserForm, UploadQuestionSetForm
@@ -38,7 +39,7 @@ def index() -> str:
 
 @bp.post("/users/<int:user_id>/unlock")
 @admin_required
-def unlock_user(user_id: int) -> Response:
+def unlock_user(user_id: int) -> BaseResponse:
     """Let every address try to sign in to this account again (logged in the audit log)."""
     user = db.get_or_404(User, user_id)
     if UnlockUserForm().validate_on_submit():
