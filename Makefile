@@ -34,6 +34,10 @@ install: $(VENV)/.installed node_modules/.installed auditapp/static/dist/app.css
 assets: node_modules/.installed ## Rebuild CSS and JavaScript
 	npm run --silent build
 
+# wsgi.py runs in production unless told otherwise: these targets are for a developer's machine
+# (AUDITAPP_ENV=production in the environment still wins).
+db-upgrade demo run: export AUDITAPP_ENV ?= development
+
 db-upgrade: install ## Migrate the database (DATABASE_URL, default SQLite in instance/)
 	$(BIN)/flask db upgrade
 

@@ -45,18 +45,19 @@ class Config:
     # Sign out after this long without activity (security.py checks it on every request).
     SESSION_MINUTES: int = _env_int("SESSION_MINUTES", 120)
     PERMANENT_SESSION_LIFETIME = timedelta(minutes=SESSION_MINUTES)
-    # Consecutive failed sign-ins that lock an account, and for how long. The lock is stored on
-    # the user, so it holds across workers and restarts.
+    # Failed sign-ins for one email from one address that lock that pair (not the account:
+    # other addresses may still sign in), and over how many minutes they count. Plus a ceiling
+    # on one email's failures from every address, over hours. Counted in the database
+    # (services/sign_in_throttle.py), so they hold across workers and restarts.
     LOCKOUT_THRESHOLD: int = _env_int("LOCKOUT_THRESHOLD", 5)
     LOCKOUT_MINUTES: int = _env_int("LOCKOUT_MINUTES", 15)
-    # Failed sign-ins allowed (Flask-Limiter syntax), per client address and per account email.
-    # A successful sign-in never counts. The account limit matches the lock-out, so an unknown
-    # email is limited exactly like a real one and the answer does not reveal which it is.
+    LOCKOUT_ACCOUNT_CEILING: int = _env_int("LOCKOUT_ACCOUNT_CEILING", 200)
+    LOCKOUT_CEILING_HOURS: int = _env_int("LOCKOUT_CEILING_HOURS", 24)
+    # Failed sign-ins allowed from one client address, whatever the email (Flask-Limiter
+    # syntax). A successful sign-in never counts. Kept by Flask-Limiter: in Redis when
+    # REDIS_URL is set, else per worker (the app warns about that in production).
     LOGIN_LIMIT_PER_ADDRESS: str = os.environ.get(
         "LOGIN_LIMIT_PER_ADDRESS", f"20 per {LOCKOUT_MINUTES} minutes"
-    )
-    LOGIN_LIMIT_PER_ACCOUNT: str = os.environ.get(
-        "LOGIN_LIMIT_PER_ACCOUNT", f"{LOCKOUT_THRESHOLD} per {LOCKOUT_MINUTES} minutes"
     )
     # Flask-Limiter: counts in Redis when REDIS_URL is set (shared by every worker), else in
     # this process's memory; if Redis goes down, keep limiting in memory rather than failing.
@@ -82,16 +83,25 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     SERVICE_NAME = "auditapp"
+    ENVIRONMENT = "development"  # the name AUDITAPP_ENV gives this class
+    # gunicorn's worker processes (gunicorn.conf.py reads ServerConfig.WORKERS, the same value).
+    WORKERS: int = _env_int("WEB_CONCURRENCY", 4)
     LOAD_DEMO_DATA_ALLOWED = True
     TESTING = False
     DEBUG = False
+
+
+DEVELOPMENT_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - public on purpose: development only
+TEST_SECRET_KEY = "test-only-not-secret"  # noqa: S105 - tests only
+# Keys anyone can read in this repository: wsgi.py refuses them outside explicit development.
+PUBLIC_SECRET_KEYS = frozenset({DEVELOPMENT_SECRET_KEY, TEST_SECRET_KEY})
 
 
 class DevelopmentConfig(Config):
     """Local development: a fixed, clearly-marked key when none is set."""
 
     DEBUG = True
-    SECRET_KEY = os.environ.get("SECRET_KEY") or "dev-only-not-secret"
+    SECRET_KEY = os.environ.get("SECRET_KEY") or DEVELOPMENT_SECRET_KEY
     # The demo accounts sign in with the password alone; MFA_REQUIRED_FOR=admins_and_leads
     # tries the enforced set-up locally.
     MFA_REQUIRED_FOR: str = os.environ.get("MFA_REQUIRED_FOR", "nobody")
@@ -101,7 +111,8 @@ class TestConfig(Config):
     """The test suite: CSRF stays on (tests send tokens) unless a test turns it off."""
 
     TESTING = True
-    SECRET_KEY = "test-only-not-secret"  # noqa: S105 - tests only
+    ENVIRONMENT = "test"
+    SECRET_KEY = TEST_SECRET_KEY
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or "sqlite://"
     MIGRATION_DATABASE_URL: str | None = None  # tests migrate only their own database
     WTF_CSRF_ENABLED = True
@@ -112,6 +123,7 @@ class TestConfig(Config):
 class ProductionConfig(Config):
     """Production: secrets come from the environment, cookies are secure, no demo data."""
 
+    ENVIRONMENT = "production"
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     LOAD_DEMO_DATA_ALLOWED = False
@@ -122,7 +134,7 @@ class ServerConfig:
 
     # Loopback by default: put a TLS-terminating proxy in front.
     BIND: str = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
-    WORKERS: int = _env_int("WEB_CONCURRENCY", 4)
+    WORKERS: int = Config.WORKERS
     # The proxy's address, so it may set the scheme (X-Forwarded-Proto).
     FORWARDED_ALLOW_IPS: str = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
@@ -134,9 +146,14 @@ CONFIGS: dict[str, type[Config]] = {
 }
 
 
-def config_from_env() -> type[Config]:
-    """Pick the configuration named by AUDITAPP_ENV (default: development)."""
-    name = os.environ.get("AUDITAPP_ENV", "development")
+def environment_name() -> str | None:
+    """AUDITAPP_ENV as set, or None when it is not set (wsgi.py then assumes production)."""
+    return os.environ.get("AUDITAPP_ENV") or None
+
+
+def config_from_env(default: str = "development") -> type[Config]:
+    """Pick the configuration named by AUDITAPP_ENV (`default` when it is not set)."""
+    name = environment_name() or default
     try:
         return CONFIGS[name]
     except KeyError:

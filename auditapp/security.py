@@ -3,7 +3,9 @@
 Called once from create_app. Its settings live in config.py: SESSION_MINUTES (the inactivity
 limit, as PERMANENT_SESSION_LIFETIME) and TRUSTED_PROXY_COUNT (proxies in front of the app whose
 X-Forwarded-For/-Proto to trust, so the sign-in limits see the client's address). The sign-in
-rate limits are Flask-Limiter's (extensions.py), applied on the sign-in view (auth/routes.py).
+rate limit per address is Flask-Limiter's (extensions.py), applied on the sign-in view
+(auth/routes.py): in production with several workers and no REDIS_URL, a warning says its
+counts are per worker.
 """
 
 from __future__ import annotations
@@ -59,9 +61,25 @@ def init_security(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
     app.register_error_handler(OverflowError, _value_out_of_range)
     app.register_error_handler(DataError, _value_out_of_range)
+    _warn_if_limits_are_per_worker(app)
     app.before_request(_refuse_nul_characters)
     app.before_request(_expire_inactive_session)
     app.after_request(_security_headers)
+
+
+PER_WORKER_LIMITS_WARNING = (
+    "SECURITY WARNING: %d workers and no REDIS_URL: the per-address sign-in limit "
+    "(LOGIN_LIMIT_PER_ADDRESS) is counted in each worker's memory, so an address gets that many "
+    "failures per worker. Set REDIS_URL to share the counts. (Account locks are in the "
+    "database and hold across workers.)"
+)
+
+
+def _warn_if_limits_are_per_worker(app: Flask) -> None:
+    """In production, say loudly when Flask-Limiter's counts are not shared by the workers."""
+    workers = int(app.config["WORKERS"])
+    if app.config["ENVIRONMENT"] == "production" and workers > 1 and not app.config["REDIS_URL"]:
+        app.logger.warning(PER_WORKER_LIMITS_WARNING, workers)
 
 
 def _contains_nul(value: Any) -> bool:

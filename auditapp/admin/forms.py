@@ -28,3 +28,7 @@ class ResetSecondFactorForm(FlaskForm):
     """A button: remove a user's second factor, so they set up a new one."""
 
     submit = SubmitField("Reset two-step verification", widget=GovSubmitInput())
+
+
+class UnlockUserForm(FlaskForm):
+    """Just the CSRF token: unlocking an account needs no other input."""

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Response, flash, redirect, render_template, url_for
+from flask import Response, current_app, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from werkzeug.wrappers import Response as BaseResponse
 
 from auditapp.admin import bp
-from auditapp.admin.forms import ResetSecondFactorForm, UploadQuestionSetForm
+from auditapp.admin.forms import ResetSecondFactorForm, UnlockUserForm, UploadQuestionSetForm
 from auditapp.domain.question_sets import QuestionSetError
 from auditapp.extensions import db
 from auditapp.models import CaseType, QuestionSet, User
 from auditapp.permissions import admin_required
-from auditapp.services import second_factor
+from auditapp.services import accounts, second_factor, sign_in_throttle
 from auditapp.services.question_sets import (
     QuestionSetImportError,
     export_question_set,
@@ -28,11 +29,14 @@ from auditapp.services.question_sets import (
 def index() -> str:
     """Users of the service and links to question sets."""
     users = db.session.scalars(select(User).order_by(User.email)).all()
+    policy = sign_in_throttle.ThrottlePolicy.from_config(current_app.config)
     return render_template(
         "admin/index.html",
         users=users,
         with_second_factor=second_factor.users_with_second_factor(),
         reset_form=ResetSecondFactorForm(),
+        locked=sign_in_throttle.locked_emails(policy),
+        unlock_form=UnlockUserForm(),
     )
 
 
@@ -48,6 +52,19 @@ def reset_second_factor(user_id: int) -> ResponseReturnValue:
             flash(f"Two-step verification was reset for {user.email}.", "success")
         else:
             flash(f"{user.email} has no two-step verification to reset.", "info")
+    return redirect(url_for("admin.index"))
+
+
+@bp.post("/users/<int:user_id>/unlock")
+@admin_required
+def unlock_user(user_id: int) -> BaseResponse:
+    """Let every address try to sign in to this account again (logged in the audit log)."""
+    user = db.get_or_404(User, user_id)
+    if UnlockUserForm().validate_on_submit():
+        accounts.unlock(user, by=current_user)
+        db.session.commit()
+        current_app.logger.info("user %s unlocked by admin %s", user.id, current_user.id)
+        flash(f"{user.email} can sign in again from every address.", "success")
     return redirect(url_for("admin.index"))
 
 

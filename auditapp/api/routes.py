@@ -51,7 +51,7 @@ def _authenticate() -> Response | None:
         user = api_tokens.user_for_token(token.strip()) if scheme.lower() == "bearer" else None
         if user is None:
             db.session.rollback()
-            return _unauthorised("The API token is not valid or has been revoked")
+            return _unauthorised("The API token is not valid, has expired or has been revoked")
         db.session.commit()  # keeps last_used_at
         # Flask-Login reads the request's user from g._login_user: this request only, no
         # session cookie is created for token requests.
@@ -271,7 +271,11 @@ def list_tokens() -> str | Response:
     new_token = None
     if form.validate_on_submit():
         try:
-            row, new_token = api_tokens.create_token(current_user, form.name.data or "")
+            row, new_token = api_tokens.create_token(
+                current_user,
+                form.name.data or "",
+                form.expires_in_days.data or api_tokens.DEFAULT_EXPIRY_DAYS,
+            )
         except api_tokens.ApiTokenError as error:
             form.name.errors = [str(error)]
         else:

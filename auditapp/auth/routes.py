@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-from urllib.parse import urlsplit
-
 from flask import Response as PageResponse
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
@@ -15,18 +12,15 @@ from werkzeug.wrappers import Response
 from auditapp.auth import bp
 from auditapp.auth.forms import ChangePasswordForm, LoginForm
 from auditapp.auth.second_factor import require_enrolment_if_due, second_factor_step
+from auditapp.auth.redirects import safe_next
 from auditapp.extensions import db, limiter
 from auditapp.services import accounts
-from auditapp.services.audit_log import record_event
+from auditapp.services.sign_in_throttle import ThrottlePolicy
 
 
 def _safe_next(target: str | None) -> str:
-    """Only follow relative paths on this site after sign-in (no open redirect)."""
-    if target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target:
-            return target
-    return url_for("main.index")
+    """Only follow paths on this site after sign-in (no open redirect: see redirects.py)."""
+    return safe_next(target, url_for("main.index"))
 
 
 TOO_MANY_ATTEMPTS = (
@@ -48,21 +42,11 @@ def too_many_attempts_response(form: LoginForm | None = None) -> PageResponse:
     return PageResponse(page, status=429, headers={"Retry-After": str(minutes * 60)})
 
 
-# --- sign-in rate limits (Flask-Limiter; the numbers are LOGIN_LIMIT_* in config.py) ----------
+# --- sign-in rate limit per address (Flask-Limiter; LOGIN_LIMIT_PER_ADDRESS in config.py) -----
 
 
 def _limit_per_address() -> str:
     return str(current_app.config["LOGIN_LIMIT_PER_ADDRESS"])
-
-
-def _limit_per_account() -> str:
-    return str(current_app.config["LOGIN_LIMIT_PER_ACCOUNT"])
-
-
-def _account_key() -> str:
-    """The email tried, whether or not such an account exists (empty: no account limit)."""
-    email = (request.form.get("email") or "").strip().lower()[:254]
-    return f"account:{email}" if email else ""
 
 
 def _failed_sign_in(response: Response) -> bool:
@@ -87,26 +71,19 @@ def rate_limited(error: RateLimitExceeded) -> ResponseReturnValue:
     deduct_when=_failed_sign_in,
     on_breach=_too_many_attempts,
 )
-@limiter.limit(
-    _limit_per_account,
-    key_func=_account_key,
-    methods=["POST"],
-    deduct_when=_failed_sign_in,
-    on_breach=_too_many_attempts,
-)
 def login() -> str | Response:
-    """Sign in with email and password; failed attempts are limited per address and account."""
+    """Sign in with email and password; failures are limited per address and per
+    email+address (sign_in_throttle.py), and answered alike whether the account exists."""
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        config = current_app.config
         try:
             user = accounts.authenticate(
                 form.email.data or "",
                 form.password.data or "",
-                lockout_threshold=int(config["LOCKOUT_THRESHOLD"]),
-                lockout=timedelta(minutes=int(config["LOCKOUT_MINUTES"])),
+                address=request.remote_addr or "",
+                policy=ThrottlePolicy.from_config(current_app.config),
             )
         except accounts.AccountLockedError:
             db.session.commit()  # keep the count and the lock
@@ -132,7 +109,7 @@ def login() -> str | Response:
 @login_required
 def logout() -> Response:
     """Sign out (POST with CSRF token, so no page can sign a user out)."""
-    record_event("logout", "user", user=current_user, entity_id=current_user.id)
+    accounts.sign_out(current_user)  # a copy of this session's cookie stops working too
     db.session.commit()
     logout_user()
     session.clear()

@@ -1,4 +1,4 @@
-"""`flask users create EMAIL --role admin|user`."""
+"""`flask users create EMAIL --role admin|user` and `flask users unlock EMAIL`."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from flask.cli import AppGroup
 
 from auditapp.extensions import db
 from auditapp.models import GlobalRole
-from auditapp.services.accounts import AccountError, create_user
+from auditapp.services.accounts import AccountError, create_user, find_user_by_email, unlock
 
 users_cli = AppGroup("users", help="Manage user accounts.")
 
@@ -39,3 +39,15 @@ def create_user_command(
     click.echo(f"Created {user.email} ({role}).")
     if generate:
         click.echo(f"Password: {password}")
+
+
+@users_cli.command("unlock")
+@click.argument("email")
+def unlock_user_command(email: str) -> None:
+    """Let every address try to sign in to this account again (logged in the audit log)."""
+    user = find_user_by_email(email)
+    if user is None:
+        raise click.ClickException(f"No user with email {email}")
+    cleared = unlock(user, by=None)
+    db.session.commit()
+    click.echo(f"Unlocked {user.email} ({cleared} failed sign-in(s) forgotten).")

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -30,9 +30,12 @@ class User(UserMixin, Base):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # Unused since migration 0004 (sign-in failures are counted in sign_in_failure); kept
+    # until a revision can drop them on SQLite.
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None]
-    # Bumped on password change so other sessions of this user stop working.
+    # The session generation: sign-out, a password change and deactivation increase it, so
+    # every session cookie issued before stops working (the user loader compares it).
     session_epoch: Mapped[int] = mapped_column(default=0)
 
     memberships: Mapped[list[Membership]] = relationship(
@@ -68,6 +71,13 @@ class User(UserMixin, Base):
         return f"<User {self.id}>"
 
 
+DEFAULT_TOKEN_DAYS = 90
+
+
+def _default_token_expiry() -> datetime:
+    return utcnow() + timedelta(days=DEFAULT_TOKEN_DAYS)
+
+
 class ApiToken(Base):
     """A personal token for the read-only JSON API; only its hash is stored."""
 
@@ -78,7 +88,25 @@ class ApiToken(Base):
     name: Mapped[str] = mapped_column(String(80))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Chosen at creation (default 90 days); the token is refused from then on.
+    expires_at: Mapped[datetime] = mapped_column(default=_default_token_expiry)
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship(back_populates="api_tokens")
+
+
+class SignInFailure(Base):
+    """One failed sign-in: the email tried (an account or not) and the client's address.
+
+    Counted per email and address to lock that pair, and per email for the account's ceiling
+    (services/sign_in_throttle.py). Rows older than the longest window are deleted.
+    """
+
+    __tablename__ = "sign_in_failure"
+    __table_args__ = (Index("ix_sign_in_failure_email_failed_at", "email", "failed_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    address: Mapped[str] = mapped_column(String(64))
+    failed_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 import string
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -14,7 +14,9 @@ from zxcvbn import zxcvbn
 
 from auditapp.extensions import db
 from auditapp.models import GlobalRole, User, utcnow
+from auditapp.services import api_tokens, sign_in_throttle
 from auditapp.services.audit_log import record_event
+from auditapp.services.sign_in_throttle import ThrottlePolicy
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 200
@@ -71,7 +73,8 @@ class WrongPasswordError(AccountError):
 
 
 class AccountLockedError(AccountError):
-    """Sign-in refused: too many failed attempts; the account is locked until `until`."""
+    """Sign-in refused: too many failed attempts for this email from this address (or the
+    account's ceiling); try again after `until` at the latest."""
 
     def __init__(self, until: datetime) -> None:
         super().__init__(f"locked until {until.isoformat()}")
@@ -127,50 +130,74 @@ def create_user(
     return user, password
 
 
-def authenticate(
-    email: str,
-    password: str,
-    *,
-    lockout_threshold: int,
-    lockout: timedelta,
-) -> User | None:
+def authenticate(email: str, password: str, *, address: str, policy: ThrottlePolicy) -> User | None:
     """The active user with this email and password, or None.
 
-    Failed attempts are counted on the user; after `lockout_threshold` in a row the account
-    is locked for `lockout` (AccountLockedError, even with the right password). The caller
-    commits either way, so the count survives the refused request.
+    Every answer costs one password hash check (a dummy hash for an unknown or disabled
+    account, or a locked email+address pair), so the time taken does not tell them apart.
+    Failures are counted per email as typed (services/sign_in_throttle.py), whether or not
+    an account has it; a locked pair raises AccountLockedError, even with the right password.
+    The caller commits either way, so the count survives the refused request.
     """
+    if sign_in_throttle.is_locked(email, address, policy):
+        check_password_hash(_DUMMY_HASH, password)
+        raise AccountLockedError(utcnow() + policy.window)
     user = find_user_by_email(email)
     if user is None or not user.active:
-        # Check a hash anyway so a missing account takes as long as a wrong password.
         check_password_hash(_DUMMY_HASH, password)
+        matched = False
+    else:
+        matched = user.check_password(password)
+    if user is None or not matched:
+        sign_in_throttle.record_failure(email, address, policy)
+        if user is not None:
+            record_event("login_failed", "user", user=None, entity_id=user.id)
         return None
-    now = utcnow()
-    if user.locked_until is not None and user.locked_until > now:
-        raise AccountLockedError(user.locked_until)
-    if not user.check_password(password):
-        user.failed_logins = (user.failed_logins or 0) + 1
-        record_event("login_failed", "user", user=None, entity_id=user.id)
-        if user.failed_logins >= lockout_threshold:
-            user.locked_until = now + lockout
-            user.failed_logins = 0
-            record_event("lock", "user", user=None, entity_id=user.id, new=user.locked_until)
-            raise AccountLockedError(user.locked_until)
-        return None
-    user.failed_logins = 0
-    user.locked_until = None
-    user.last_login_at = now
+    sign_in_throttle.clear_failures(email, address)
+    user.last_login_at = utcnow()
     record_event("login", "user", user=user, entity_id=user.id)
     return user
 
 
+def unlock(user: User, *, by: User | None) -> int:
+    """Let every address try this account again (an admin's unlock); logged."""
+    cleared = sign_in_throttle.clear_failures(user.email)
+    record_event("unlock", "user", user=by, entity_id=user.id, old=cleared)
+    return cleared
+
+
 def change_password(user: User, current: str, new: str) -> None:
-    """Change a password after checking the current one; other sessions are signed out."""
+    """Change a password after checking the current one; other sessions are signed out and
+    API tokens revoked (a token made by whoever knew the old password must not outlive it)."""
     if not user.check_password(current):
         raise WrongPasswordError("Your current password is wrong")
     problem = password_problem(new, account_words(user.email, user.name))
     if problem:
         raise WeakPasswordError(problem)
     user.set_password(new)
-    user.session_epoch += 1
+    end_sessions(user)
+    api_tokens.revoke_all_tokens(user, "password changed")
     record_event("change_password", "user", user=user, entity_id=user.id)
+
+
+def end_sessions(user: User) -> None:
+    """Sign the user out everywhere: every session cookie issued so far stops working.
+
+    Sessions carry the user's session generation (User.get_id); the user loader refuses a
+    cookie whose generation is not the current one.
+    """
+    user.session_epoch = (user.session_epoch or 0) + 1
+
+
+def sign_out(user: User) -> None:
+    """End this user's sessions at sign-out, so a copied cookie stops working too."""
+    end_sessions(user)
+    record_event("logout", "user", user=user, entity_id=user.id)
+
+
+def deactivate_user(user: User, *, by: User | None = None) -> None:
+    """Disable an account: its sessions end and its API tokens are revoked at once."""
+    user.active = False
+    end_sessions(user)
+    api_tokens.revoke_all_tokens(user, "account disabled")
+    record_event("deactivate", "user", user=by, entity_id=user.id, field="active", new=False)

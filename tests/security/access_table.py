@@ -80,6 +80,7 @@ ANSWER = {"value": "yes", "base_version": None}
 # Pages holding the form of a POST-only route (same URL arguments): where the hostile-input
 # test reads the field names from.
 FORM_PAGES: dict[str, str] = {
+    "admin.unlock_user": "admin.index",
     "api.revoke_token": "api.list_tokens",
     "audit.save_answers": "audit.show_case",
     "audit.save_second_audit_answers": "audit.show_second_audit",
@@ -119,6 +120,7 @@ ACCESS: dict[str, dict[str, Access]] = {
     "admin.upload_question_set": {"*": ADMIN_ONLY},
     "admin.export_question_set_file": {"*": ADMIN_ONLY},
     "admin.reset_second_factor": {"*": ADMIN_ONLY},
+    "admin.unlock_user": {"*": ADMIN_ONLY},
     # api
     "api.openapi_document": {"*": PUBLIC},
     "api.list_inspections": {"*": SIGNED_IN.but(anonymous="401")},

@@ -85,6 +85,7 @@ class World:
             "membership_id": scope.membership_id,
             "recommendation_id": scope.recommendation_id,
             "token_id": scope.token_id,
+            "user_id": int(self.session_ids["auditor"].partition(":")[0]),
             "question_set_id": self.question_set_id,
             "user_id": int(self.session_ids["auditor"].partition(":")[0]),
             "question_id": self.question_code,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import jsonschema
@@ -16,7 +17,8 @@ from sqlalchemy import select
 
 from auditapp.api.openapi import openapi_document
 from auditapp.extensions import db
-from auditapp.models import ApiToken, CaseStatus, Inspection, Recommendation, User
+from auditapp.models import ApiToken, CaseStatus, Inspection, Recommendation, User, utcnow
+from auditapp.services.accounts import deactivate_user
 from auditapp.services.demo_report import GOOD_ANSWERS
 from tests import factories
 
@@ -253,3 +255,94 @@ def test_token_needs_a_name(login_as: Callable[[User], Any], lead: User) -> None
 def test_token_page_needs_sign_in(client: Any) -> None:
     response = client.get("/api/tokens")
     assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
+
+
+# --- token expiry and revocation with the account (issue 20) -----------------------------------
+
+
+def _bearer(app: Any, token: str) -> int:
+    response = app.test_client().get(
+        "/api/inspections", headers={"Authorization": f"Bearer {token}"}
+    )
+    return int(response.status_code)
+
+
+def test_token_expiry_is_chosen_at_creation_and_defaults_to_90_days(
+    login_as: Callable[[User], Any], lead: User
+) -> None:
+    client = login_as(lead)
+    page = client.get("/api/tokens").get_data(as_text=True)
+    assert 'value="90" checked' in page
+    _create_token(client, "Default")
+    response = client.post_form("/api/tokens", {"name": "Yearly", "expires_in_days": "365"})
+    assert TOKEN_RE.search(response.get_data(as_text=True))
+    rows = {row.name: row for row in db.session.scalars(select(ApiToken))}
+    for name, days in (("Default", 90), ("Yearly", 365)):
+        lifetime = rows[name].expires_at - rows[name].created_at
+        assert timedelta(days=days) - timedelta(minutes=1) < lifetime <= timedelta(days=days)
+    assert "Expires" in response.get_data(as_text=True)
+
+
+def test_a_token_expiry_outside_the_choices_is_refused(
+    login_as: Callable[[User], Any], lead: User
+) -> None:
+    response = login_as(lead).post_form(
+        "/api/tokens", {"name": "Forever", "expires_in_days": "99999"}
+    )
+    assert "<title>Error: Your API tokens" in response.get_data(as_text=True)
+    assert db.session.scalar(select(ApiToken)) is None
+
+
+def test_an_expired_token_is_refused(
+    app: Any, login_as: Callable[[User], Any], reviewed: Inspection, lead: User
+) -> None:
+    client = login_as(lead)
+    token = _create_token(client)
+    assert _bearer(app, token) == 200
+    row = db.session.scalar(select(ApiToken))
+    row.expires_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    assert _bearer(app, token) == 401
+    assert "You have no active tokens" in client.get("/api/tokens").get_data(as_text=True)
+
+
+def test_tokens_are_revoked_when_the_password_changes(
+    app: Any, login_as: Callable[[User], Any], reviewed: Inspection, lead: User
+) -> None:
+    """A token made by whoever knew the old password must not outlive it."""
+    client = login_as(lead)
+    token = _create_token(client)
+    assert _bearer(app, token) == 200
+    response = client.post_form(
+        "/auth/password",
+        {
+            "current_password": factories.PASSWORD,
+            "new_password": "a-much-better-passphrase",
+            "confirm_password": "a-much-better-passphrase",
+        },
+    )
+    assert response.status_code == 302
+    assert _bearer(app, token) == 401
+    assert db.session.scalar(select(ApiToken.revoked_at)) is not None
+
+
+def test_tokens_are_revoked_when_the_account_is_disabled(
+    app: Any, login_as: Callable[[User], Any], reviewed: Inspection, lead: User
+) -> None:
+    token = _create_token(login_as(lead))
+    deactivate_user(db.session.get(User, lead.id), by=None)  # type: ignore[arg-type]
+    db.session.commit()
+    assert _bearer(app, token) == 401
+    db.session.expire_all()
+    assert db.session.scalar(select(ApiToken.revoked_at)) is not None
+
+
+def test_the_tokens_page_shows_the_last_use(
+    app: Any, login_as: Callable[[User], Any], reviewed: Inspection, lead: User
+) -> None:
+    client = login_as(lead)
+    token = _create_token(client)
+    assert "Never" in client.get("/api/tokens").get_data(as_text=True)
+    assert _bearer(app, token) == 200
+    page = client.get("/api/tokens").get_data(as_text=True)
+    assert "Last used" in page and "Never" not in page

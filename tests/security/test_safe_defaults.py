@@ -1,0 +1,144 @@
+"""Safe by default: wsgi.py (what gunicorn serves) never runs with a published key or debug on.
+
+Each case starts a fresh Python process, because config.py reads the environment when imported.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+REFUSED = "published development or test key"
+
+
+def _env(tmp_path: Path, **settings: str) -> dict[str, str]:
+    """The parent's environment without the app's settings, plus `settings`."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"AUDITAPP_ENV", "SECRET_KEY", "DATABASE_URL", "REDIS_URL", "FLASK_DEBUG"}
+    }
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'safe.sqlite'}"
+    env.update(settings)
+    return env
+
+
+def _import_wsgi(
+    env: dict[str, str], *, as_gunicorn: bool = False
+) -> subprocess.CompletedProcess[str]:
+    prelude = "import gunicorn.app.wsgiapp; " if as_gunicorn else ""
+    code = prelude + (
+        "import wsgi; "
+        "print('debug', wsgi.app.debug); "
+        "print('secure', wsgi.app.config.get('SESSION_COOKIE_SECURE'))"
+    )
+    return subprocess.run(  # noqa: S603 - a fixed command, no shell
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_without_auditapp_env_or_secret_key_the_app_refuses_to_start(tmp_path: Path) -> None:
+    result = _import_wsgi(_env(tmp_path))
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_without_auditapp_env_the_app_runs_in_production(tmp_path: Path) -> None:
+    result = _import_wsgi(_env(tmp_path, SECRET_KEY="s" * 40))
+    assert result.returncode == 0, result.stderr
+    assert "debug False" in result.stdout
+    assert "secure True" in result.stdout  # ProductionConfig's secure cookies
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"SECRET_KEY": "dev-only-not-secret"},
+        {"SECRET_KEY": "dev-only-not-secret", "AUDITAPP_ENV": "production"},
+        {"SECRET_KEY": "test-only-not-secret", "AUDITAPP_ENV": "production"},
+        {"AUDITAPP_ENV": "test"},  # the test configuration's published key
+    ],
+)
+def test_a_published_key_is_refused_outside_explicit_development(
+    tmp_path: Path, settings: dict[str, str]
+) -> None:
+    result = _import_wsgi(_env(tmp_path, **settings))
+    assert result.returncode != 0
+    assert REFUSED in result.stderr
+
+
+def test_explicit_development_may_use_the_development_key(tmp_path: Path) -> None:
+    result = _import_wsgi(_env(tmp_path, AUDITAPP_ENV="development"))
+    assert result.returncode == 0, result.stderr
+    assert "debug True" in result.stdout  # `flask run` on a developer's machine
+
+
+def test_debug_is_never_on_under_gunicorn(tmp_path: Path) -> None:
+    result = _import_wsgi(_env(tmp_path, AUDITAPP_ENV="development"), as_gunicorn=True)
+    assert result.returncode == 0, result.stderr
+    assert "debug False" in result.stdout
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _gunicorn(env: dict[str, str]) -> subprocess.Popen[str]:
+    return subprocess.Popen(  # noqa: S603 - a fixed command, no shell
+        [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "wsgi:app"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+
+
+def test_gunicorn_without_settings_does_not_serve(tmp_path: Path) -> None:
+    """The reported attack: gunicorn started with nothing set served with the public key."""
+    port = _free_port()
+    env = _env(tmp_path, GUNICORN_BIND=f"127.0.0.1:{port}", WEB_CONCURRENCY="1")
+    server = _gunicorn(env)
+    try:
+        _, stderr = server.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, 9)
+        server.communicate()
+        pytest.fail("gunicorn kept running without SECRET_KEY or AUDITAPP_ENV")
+    assert server.returncode != 0
+    assert "SECRET_KEY must be set" in stderr
+
+
+def test_gunicorn_with_a_secret_key_serves_in_production(tmp_path: Path) -> None:
+    port = _free_port()
+    env = _env(
+        tmp_path, SECRET_KEY="k" * 40, GUNICORN_BIND=f"127.0.0.1:{port}", WEB_CONCURRENCY="1"
+    )
+    server = _gunicorn(env)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/auth/login") as page:
+                    cookie = page.headers.get("Set-Cookie", "")
+                break
+            except OSError:
+                assert server.poll() is None, server.stderr.read() if server.stderr else ""
+                assert time.monotonic() < deadline, "gunicorn did not answer"
+                time.sleep(0.2)
+        assert "Secure" in cookie  # production cookies
+    finally:
+        os.killpg(server.pid, 15)
+        server.communicate(timeout=30)
