@@ -11,8 +11,8 @@ from werkzeug.wrappers import Response
 
 from auditapp.auth import bp
 from auditapp.auth.forms import ChangePasswordForm, LoginForm
-from auditapp.auth.second_factor import require_enrolment_if_due, second_factor_step
 from auditapp.auth.redirects import safe_next
+from auditapp.auth.second_factor import require_enrolment_if_due, second_factor_step
 from auditapp.extensions import db, limiter
 from auditapp.services import accounts
 from auditapp.services.sign_in_throttle import ThrottlePolicy

@@ -87,7 +87,6 @@ class World:
             "token_id": scope.token_id,
             "user_id": int(self.session_ids["auditor"].partition(":")[0]),
             "question_set_id": self.question_set_id,
-            "user_id": int(self.session_ids["auditor"].partition(":")[0]),
             "question_id": self.question_code,
             "code": self.question_code,
             "outcome": "applicable",
