@@ -8,11 +8,9 @@ from typing import Any
 
 from auditapp.domain.grading import CaseGrade, QuestionOutcome, grade_case
 from auditapp.domain.question_sets import (
-    NOT_APPLICABLE,
-    Question,
     QuestionSet,
     Section,
-    checklist_ticks,
+    answer_words,
     visible_ids,
 )
 from auditapp.models import Case
@@ -69,7 +67,7 @@ class FormState:
 
     def label(self, question_id: str) -> str:
         """The stored answer in words."""
-        return answer_label(self.qs.question(question_id), self.values.get(question_id))
+        return answer_words(self.qs.question(question_id), self.values.get(question_id))
 
     @property
     def grade_value(self) -> str | None:
@@ -111,29 +109,6 @@ def grade_json(grade: CaseGrade, qs: QuestionSet) -> dict[str, Any]:
         "explanation": list(grade.explanation),
         "deciding": [{"id": qid, "text": qs.question(qid).text} for qid in grade.deciding],
     }
-
-
-_YES_NO_LABELS = {"yes": "Yes", "partly": "Partly", "no": "No", NOT_APPLICABLE: "Not applicable"}
-
-
-def answer_label(question: Question, value: str | None) -> str:
-    """A stored answer in the words the auditor chose it by."""
-    if value is None or value == "":
-        return "Not answered"
-    if value == NOT_APPLICABLE:
-        return "Not applicable"
-    if question.type == "yes_no":
-        return _YES_NO_LABELS.get(value, value)
-    if question.type == "choice":
-        option = question.option(value)
-        return option.label if option else value
-    if question.type == "checklist":
-        ticked = checklist_ticks(value)
-        labels = [o.label for o in question.options if o.value in ticked]
-        return ", ".join(labels) if labels else "None of these"
-    if question.type == "datetime":
-        return value.replace("T", " ")
-    return value
 
 
 def question_set_of(case: Case) -> QuestionSet:

@@ -14,13 +14,14 @@ records audit events, and leaves the commit to the route.
 
 from __future__ import annotations
 
+from auditapp.domain.question_sets import answer_words
 from auditapp.services.moderation.agreement import (
     AgreementFigures,
     AgreementTable,
     QuestionDisagreement,
     agreement_figures,
 )
-from auditapp.services.moderation.answers import AnswerRow, answer_text, case_answer_rows
+from auditapp.services.moderation.answers import AnswerRow, case_answer_rows
 from auditapp.services.moderation.decisions import (
     REASON_MAX_LENGTH,
     ModerationError,
@@ -57,6 +58,10 @@ from auditapp.services.moderation.second_audits import (
     second_audit_for,
     second_grade,
 )
+
+# The old name, kept only for services/exports/wording.py until exports call answer_words
+# themselves: the wording has one home, domain.question_sets.answer_words.
+answer_text = answer_words
 
 __all__ = [
     "REASON_MAX_LENGTH",

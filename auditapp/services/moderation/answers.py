@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from auditapp.domain.grades import Outcome
-from auditapp.domain.question_sets import NOT_APPLICABLE, Question, checklist_ticks
+from auditapp.domain.question_sets import answer_words
 from auditapp.extensions import db
 from auditapp.models import Answer, Case
 from auditapp.services.grading import grade_stored_case
@@ -27,26 +27,6 @@ class AnswerRow:
     outcome: str
     outcome_label: str
     detail: str
-
-
-def answer_text(question: Question, value: str | None) -> str:
-    """The words of a stored answer ("Yes", an option's label, ticked options)."""
-    if value is None:
-        return "Not answered"
-    if value == NOT_APPLICABLE and question.allow_na:
-        return "Not applicable"
-    if question.type == "yes_no":
-        return {"yes": "Yes", "partly": "Partly", "no": "No"}.get(value, value)
-    if question.type == "choice":
-        option = question.option(value)
-        return option.label if option else value
-    if question.type == "checklist":
-        labels = []
-        for ticked in checklist_ticks(value):
-            ticked_option = question.option(ticked)
-            labels.append(ticked_option.label if ticked_option else ticked)
-        return ", ".join(labels) if labels else "None of these"
-    return value
 
 
 def _outcome_label(outcome: str) -> str:
@@ -78,7 +58,7 @@ def case_answer_rows(case: Case, audit_round: int = 1) -> list[AnswerRow]:
             answer = answers.get(question.id)
             if outcome.get("outcome") == Outcome.HIDDEN and answer is None:
                 continue
-            text = answer_text(question, answer.value if answer else None)
+            text = answer_words(question, answer.value if answer else None)
             detail = outcome.get("detail", "")
             if detail.lower() in (text.lower(), (answer.value or "").lower() if answer else ""):
                 detail = ""  # the detail only repeats the answer
