@@ -41,6 +41,8 @@ _GRADE_TAG_CLASSES = {
 _GRADE_RANKS = {Grade.GOOD: 2, Grade.REQUIRES_IMPROVEMENT: 1, Grade.INADEQUATE: 0}
 
 NOT_GRADED = "Not graded"
+# On the case form, while answers are still going in (the form's tag and its save's JSON).
+NOT_GRADED_YET = "Not graded yet"
 NOT_GRADED_TAG_CLASS = "govuk-tag--grey"
 
 

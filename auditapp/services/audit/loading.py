@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from auditapp.domain.grades import NOT_GRADED_YET, grade_tag
 from auditapp.domain.grading import CaseGrade, QuestionOutcome, grade_case
 from auditapp.domain.question_sets import (
     QuestionSet,
@@ -101,10 +102,11 @@ class FormState:
 def grade_json(grade: CaseGrade, qs: QuestionSet) -> dict[str, Any]:
     """The provisional grade, its explanation and the deciding questions, as JSON."""
     value = grade.grade
+    tag = grade_tag(value, ungraded=NOT_GRADED_YET)
     return {
         "grade": str(value) if value else None,
-        "label": value.label if value else "Not graded yet",
-        "tag_class": value.tag_class if value else "govuk-tag--grey",
+        "label": tag["text"],
+        "tag_class": tag["classes"],
         "provisional": grade.provisional,
         "explanation": list(grade.explanation),
         "deciding": [{"id": qid, "text": qs.question(qid).text} for qid in grade.deciding],
