@@ -17,6 +17,7 @@ from sqlalchemy import case as when
 
 from auditapp.domain.aggregation import CaseCount
 from auditapp.domain.grades import Outcome
+from auditapp.domain.statuses import AUDITED_STATUSES
 from auditapp.extensions import db
 from auditapp.models import (
     Answer,
@@ -33,8 +34,8 @@ from auditapp.models import (
 # A statement of any columns (SQLAlchemy types a Select by its columns' types).
 Statement: TypeAlias = Select[*tuple[Any, ...]]
 
-# A case counts once audited: in the sample and submitted or moderated.
-AUDITED = (CaseStatus.SUBMITTED, CaseStatus.MODERATED)
+# A case counts once audited (in the sample, submitted or moderated); the name callers import.
+AUDITED = AUDITED_STATUSES
 # Outcomes that count in a score (met, partly met, not met), in that order.
 APPLICABLE = tuple(outcome for outcome in Outcome if outcome.is_applicable)
 # Outcomes whose answers are read with their notes as weak evidence.

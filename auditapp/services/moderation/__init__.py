@@ -44,8 +44,11 @@ from auditapp.services.moderation.queue import (
     QueueCounts,
     QueueFilters,
     QueueRow,
+    QueueStatus,
     filter_choices,
     moderation_queue,
+    moderation_status,
+    moderation_status_words,
     queue_counts,
 )
 from auditapp.services.moderation.second_audits import (
@@ -76,6 +79,7 @@ __all__ = [
     "QueueCounts",
     "QueueFilters",
     "QueueRow",
+    "QueueStatus",
     "SelfModerationError",
     "agree_grade",
     "agreement_figures",
@@ -89,6 +93,8 @@ __all__ = [
     "first_grade",
     "inspection_policy_progress",
     "moderation_queue",
+    "moderation_status",
+    "moderation_status_words",
     "policy_cases",
     "policy_row",
     "policy_rule",
