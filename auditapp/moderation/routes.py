@@ -162,7 +162,7 @@ def _case_page(case: Case, **forms: Any) -> str:
         status_words=moderation.moderation_status_words(case),
         first_grade=moderation.first_grade(case),
         explanation=(case.computed_explanation or {}).get("explanation", []),
-        rows=moderation.case_answer_rows(case, 1),
+        rows=moderation.case_answer_rows(case),
         decisions=moderation.decisions_for(case),
         second=second,
         second_submitted=second is not None and second.status != SecondAuditStatus.IN_PROGRESS,

@@ -21,7 +21,11 @@ from auditapp.services.moderation.agreement import (
     QuestionDisagreement,
     agreement_figures,
 )
-from auditapp.services.moderation.answers import AnswerRow, case_answer_rows
+from auditapp.services.moderation.answers import (
+    AnswerRow,
+    case_answer_rows,
+    second_audit_answer_rows,
+)
 from auditapp.services.moderation.decisions import (
     REASON_MAX_LENGTH,
     ModerationError,
@@ -102,6 +106,7 @@ __all__ = [
     "request_second_audit",
     "resolve_second_audit",
     "return_to_auditor",
+    "second_audit_answer_rows",
     "second_audit_for",
     "second_grade",
     "set_policy",
