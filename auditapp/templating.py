@@ -9,6 +9,7 @@ from flask import Flask, g
 from govuk_frontend_wtf.main import WTFormsHelpers
 
 from auditapp.domain.grades import grade_label, grade_tag
+from auditapp.domain.statuses import CaseStatus, ModerationAction, SecondAuditStatus
 from auditapp.models.enums import InspectionKind, InspectionRole
 
 _LONDON = ZoneInfo("Europe/London")
@@ -44,6 +45,9 @@ def register_template_helpers(app: Flask) -> None:
     # The one grade-to-tag helper lives with Grade; templates call it or the gradeTag macro.
     app.add_template_global(grade_tag)
     app.add_template_global(grade_label)
+    # Templates compare statuses with the enums (case.status == CaseStatus.DRAFT), never strings.
+    for status_enum in (CaseStatus, SecondAuditStatus, ModerationAction):
+        app.add_template_global(status_enum, status_enum.__name__)
     app.add_template_global(inspection_kind_label)
     app.add_template_global(role_label)
     app.add_template_filter(format_datetime, "datetime")

@@ -20,10 +20,11 @@ from auditapp.domain.question_sets import (
     NOT_APPLICABLE,
     Question,
     QuestionSet,
+    answer_words,
     checklist_ticks,
 )
 from auditapp.services.audit.errors import AnswerConflict
-from auditapp.services.audit.loading import FormState, answer_label
+from auditapp.services.audit.loading import FormState
 from auditapp.services.audit.saving import PostedAnswer
 
 _INPUT_TYPES = {"date": "date", "datetime": "datetime-local", "number": "text", "text": "text"}
@@ -368,7 +369,7 @@ def read_only_rows(state: FormState, section_id: str) -> list[dict[str, Any]]:
             outcome = state.outcome(q.id)
             text = f"{outcome.outcome.label}: {outcome.detail}"
         else:
-            text = answer_label(q, state.values.get(q.id))
+            text = answer_words(q, state.values.get(q.id))
         note = state.notes.get(q.id)
         html = escape(text)
         if note:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from auditapp.domain.statuses import CaseStatus
+
 
 class Grade(StrEnum):
     """A case grade on the inspectorate's three-point scale."""
@@ -41,6 +43,8 @@ _GRADE_TAG_CLASSES = {
 _GRADE_RANKS = {Grade.GOOD: 2, Grade.REQUIRES_IMPROVEMENT: 1, Grade.INADEQUATE: 0}
 
 NOT_GRADED = "Not graded"
+# On the case form, while answers are still going in (the form's tag and its save's JSON).
+NOT_GRADED_YET = "Not graded yet"
 NOT_GRADED_TAG_CLASS = "govuk-tag--grey"
 
 
@@ -100,13 +104,9 @@ _OUTCOME_LABELS = {
 }
 
 
-# The moderated status (models.CaseStatus.MODERATED): the domain does not import the models.
-_MODERATED = "moderated"
-
-
 def figure_grade_is_final(status: str, final: str | None) -> bool:
     """Return True when the grade the figures use is final: a moderated case's final grade."""
-    return status == _MODERATED and final is not None
+    return status == CaseStatus.MODERATED and final is not None
 
 
 def figure_grade(

@@ -12,19 +12,21 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
+from auditapp.domain.grades import Grade, grade_label
+
+# The bars' key for cases with no grade yet (the grades' keys are their stored values).
+UNGRADED = "ungraded"
+
 # GOV.UK Frontend tag colours, so the bars match the grade tags on screen.
 GRADE_COLOURS = {
-    "good": "#00703c",
-    "requires_improvement": "#ffdd00",
-    "inadequate": "#d4351c",
-    "ungraded": "#b1b4b6",
+    Grade.GOOD: "#00703c",
+    Grade.REQUIRES_IMPROVEMENT: "#ffdd00",
+    Grade.INADEQUATE: "#d4351c",
+    UNGRADED: "#b1b4b6",
 }
-_GRADE_WORDS = {
-    "good": "Good",
-    "requires_improvement": "Requires improvement",
-    "inadequate": "Inadequate",
-    "ungraded": "Not yet graded",
-}
+# The bars' segments in order: the grades, best first, then the cases not yet graded.
+_SEGMENTS = (Grade.GOOD, Grade.REQUIRES_IMPROVEMENT, Grade.INADEQUATE, UNGRADED)
+_NOT_YET_GRADED = "Not yet graded"
 _TEXT = "#0b0c0c"
 _BASELINE = "#505a5f"
 _NOW = "#1d70b8"
@@ -69,6 +71,10 @@ def _rect(x: float, y: float, width: float, height: float, colour: str) -> str:
     )
 
 
+def _segment_words(key: str) -> str:
+    return _NOT_YET_GRADED if key == UNGRADED else grade_label(key)
+
+
 def grade_chart(bars: Sequence[GradeBar], *, width: int = 640) -> Markup:
     """Stacked horizontal bars: each row's cases split by grade, as a share of that row.
 
@@ -80,16 +86,17 @@ def grade_chart(bars: Sequence[GradeBar], *, width: int = 640) -> Markup:
     height = legend_height + len(bars) * row_height + 4
     body: list[str] = []
     x = 0.0
-    for key in ("good", "requires_improvement", "inadequate", "ungraded"):
+    for key in _SEGMENTS:
+        words = _segment_words(key)
         body.append(_rect(x, 4, 12, 12, GRADE_COLOURS[key]))
-        body.append(_text(x + 16, 14, _GRADE_WORDS[key]))
-        x += 16 + 7.2 * len(_GRADE_WORDS[key]) + 16
+        body.append(_text(x + 16, 14, words))
+        x += 16 + 7.2 * len(words) + 16
     for index, bar in enumerate(bars):
         top = legend_height + index * row_height
         body.append(_text(0, top + 11, bar.label, weight="bold" if index == 0 else "normal"))
         left = 0.0
         bar_top = top + label_height
-        for key in ("good", "requires_improvement", "inadequate", "ungraded"):
+        for key in _SEGMENTS:
             count = getattr(bar, key)
             if bar.total and count:
                 share = plot * count / bar.total
@@ -97,8 +104,9 @@ def grade_chart(bars: Sequence[GradeBar], *, width: int = 640) -> Markup:
                 left += share
         body.append(_text(plot + 6, bar_top + 12, str(bar.total)))
     summary = "; ".join(
-        f"{bar.label}: {bar.good} good, {bar.requires_improvement} requires improvement, "
-        f"{bar.inadequate} inadequate" + (f", {bar.ungraded} not graded" if bar.ungraded else "")
+        f"{bar.label}: "
+        + ", ".join(f"{getattr(bar, grade)} {grade.label.lower()}" for grade in Grade)
+        + (f", {bar.ungraded} not graded" if bar.ungraded else "")
         for bar in bars
     )
     return _svg(width, height, f"Grades of audited cases. {summary}", body)

@@ -113,10 +113,10 @@ def report_context(inspection: Inspection) -> dict[str, Any]:
     bars = [
         charts.GradeBar(
             row["group"],
-            row["good"],
-            row["requires_improvement"],
-            row["inadequate"],
-            row["ungraded"],
+            row[Grade.GOOD],
+            row[Grade.REQUIRES_IMPROVEMENT],
+            row[Grade.INADEQUATE],
+            row[charts.UNGRADED],
         )
         for row in report.summary
     ]
@@ -144,6 +144,7 @@ def report_context(inspection: Inspection) -> dict[str, Any]:
     return {
         "report": report,
         "summary_rows": report.summary,
+        "grades": list(Grade),
         "grade_chart": charts.grade_chart(bars),
         "chapters": chapters,
         "agreement_rows": agreement_rows,

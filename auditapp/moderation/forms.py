@@ -15,7 +15,7 @@ from wtforms import BooleanField, IntegerField, RadioField, SelectField, SubmitF
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from auditapp.domain.grades import Grade
-from auditapp.services.moderation import REASON_MAX_LENGTH, STATUS_FILTERS
+from auditapp.services.moderation import REASON_MAX_LENGTH, STATUS_FILTERS, QueueStatus
 
 GRADE_CHOICES = [(grade.value, grade.label) for grade in Grade]
 _LENGTH = Length(
@@ -41,7 +41,7 @@ class QueueFilterForm(FlaskForm):
         "Status",
         widget=GovSelect(),
         choices=list(STATUS_FILTERS.items()),
-        default="submitted",
+        default=QueueStatus.SUBMITTED.value,
         validators=[Optional()],
     )
     submit = SubmitField("Apply filters", widget=GovSubmitInput())

@@ -26,7 +26,12 @@ from auditapp.moderation.forms import (
 )
 from auditapp.permissions import can_moderate, load_case, load_inspection
 from auditapp.services import moderation
-from auditapp.services.moderation import ModerationError, QueueFilters, SelfModerationError
+from auditapp.services.moderation import (
+    ModerationError,
+    QueueFilters,
+    QueueStatus,
+    SelfModerationError,
+)
 
 LEAD = InspectionRole.LEAD
 
@@ -91,9 +96,9 @@ def show_queue(inspection_id: int) -> str:
         case_type=(form.case_type.data or None) if not form.case_type.errors else None,
         auditor_id=int(auditor) if auditor else None,
         grade=(form.grade.data or None) if not form.grade.errors else None,
-        status=form.status.data
+        status=QueueStatus(form.status.data)
         if form.status.data in moderation.STATUS_FILTERS and not form.status.errors
-        else "submitted",
+        else QueueStatus.SUBMITTED,
     )
     progress = moderation.inspection_policy_progress(inspection.id)
     rows = moderation.moderation_queue(inspection.id, filters, progress)
@@ -105,7 +110,7 @@ def show_queue(inspection_id: int) -> str:
         counts=moderation.queue_counts(inspection.id),
         progress=progress,
         filters=filters,
-        status_label=moderation.STATUS_FILTERS[filters.status],
+        status_label=filters.status.label,
     )
 
 
@@ -154,9 +159,10 @@ def _case_page(case: Case, **forms: Any) -> str:
         may_decide=can_moderate(current_user, case),
         audited_by_you=case.auditor_id == current_user.id,
         awaiting=case.status == CaseStatus.SUBMITTED,
+        status_words=moderation.moderation_status_words(case),
         first_grade=moderation.first_grade(case),
         explanation=(case.computed_explanation or {}).get("explanation", []),
-        rows=moderation.case_answer_rows(case, 1),
+        rows=moderation.case_answer_rows(case),
         decisions=moderation.decisions_for(case),
         second=second,
         second_submitted=second is not None and second.status != SecondAuditStatus.IN_PROGRESS,

@@ -6,13 +6,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from auditapp.domain.grades import NOT_GRADED_YET, grade_tag
 from auditapp.domain.grading import CaseGrade, QuestionOutcome, grade_case
 from auditapp.domain.question_sets import (
-    NOT_APPLICABLE,
-    Question,
     QuestionSet,
     Section,
-    checklist_ticks,
+    answer_words,
     visible_ids,
 )
 from auditapp.models import Case
@@ -69,7 +68,7 @@ class FormState:
 
     def label(self, question_id: str) -> str:
         """The stored answer in words."""
-        return answer_label(self.qs.question(question_id), self.values.get(question_id))
+        return answer_words(self.qs.question(question_id), self.values.get(question_id))
 
     @property
     def grade_value(self) -> str | None:
@@ -103,37 +102,15 @@ class FormState:
 def grade_json(grade: CaseGrade, qs: QuestionSet) -> dict[str, Any]:
     """The provisional grade, its explanation and the deciding questions, as JSON."""
     value = grade.grade
+    tag = grade_tag(value, ungraded=NOT_GRADED_YET)
     return {
         "grade": str(value) if value else None,
-        "label": value.label if value else "Not graded yet",
-        "tag_class": value.tag_class if value else "govuk-tag--grey",
+        "label": tag["text"],
+        "tag_class": tag["classes"],
         "provisional": grade.provisional,
         "explanation": list(grade.explanation),
         "deciding": [{"id": qid, "text": qs.question(qid).text} for qid in grade.deciding],
     }
-
-
-_YES_NO_LABELS = {"yes": "Yes", "partly": "Partly", "no": "No", NOT_APPLICABLE: "Not applicable"}
-
-
-def answer_label(question: Question, value: str | None) -> str:
-    """A stored answer in the words the auditor chose it by."""
-    if value is None or value == "":
-        return "Not answered"
-    if value == NOT_APPLICABLE:
-        return "Not applicable"
-    if question.type == "yes_no":
-        return _YES_NO_LABELS.get(value, value)
-    if question.type == "choice":
-        option = question.option(value)
-        return option.label if option else value
-    if question.type == "checklist":
-        ticked = checklist_ticks(value)
-        labels = [o.label for o in question.options if o.value in ticked]
-        return ", ".join(labels) if labels else "None of these"
-    if question.type == "datetime":
-        return value.replace("T", " ")
-    return value
 
 
 def question_set_of(case: Case) -> QuestionSet:

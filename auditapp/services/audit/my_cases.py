@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from auditapp.domain.grades import Grade
+from auditapp.domain.grades import grade_tag
 from auditapp.domain.grading import CaseGrade
 from auditapp.extensions import db
 from auditapp.models import Case, CaseType, Inspection, Membership, SecondAudit, User
@@ -56,13 +56,7 @@ class MyCase:
         if value is None:
             value = str(self.grade.grade) if self.grade and self.grade.grade else None
             provisional = bool(self.grade and self.grade.provisional)
-        if not value:
-            return {"text": "Not graded", "classes": "govuk-tag--grey"}
-        grade = Grade(value)
-        return {
-            "text": grade.label + (" (provisional)" if provisional else ""),
-            "classes": grade.tag_class,
-        }
+        return grade_tag(value, provisional=provisional)
 
 
 def _assigned(user: User, inspection_id: int | None) -> Any:

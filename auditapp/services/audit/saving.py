@@ -16,14 +16,13 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from auditapp.domain.grading import CaseGrade
-from auditapp.domain.question_sets import AnswerError, Question, normalise_answer
+from auditapp.domain.question_sets import AnswerError, Question, answer_words, normalise_answer
 from auditapp.extensions import db
 from auditapp.models import Answer, Case, utcnow
 from auditapp.services.audit.errors import AnswerConflict, UnknownQuestion
 from auditapp.services.audit.limits import NOTE_MAX_LENGTH
 from auditapp.services.audit.loading import (
     FormState,
-    answer_label,
     form_state,
     grade_round,
     question_set_of,
@@ -103,7 +102,7 @@ def _conflict(
     theirs: str | None,
 ) -> AnswerConflict:
     def words(value: str | None) -> str:
-        return answer_label(question, value) if name == "value" else (value or "")
+        return answer_words(question, value) if name == "value" else (value or "")
 
     by, at = answer_author(row.id) if row and row.id is not None else (None, None)
     return AnswerConflict(

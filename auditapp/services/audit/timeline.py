@@ -8,10 +8,9 @@ from datetime import datetime
 from sqlalchemy import select
 
 from auditapp.domain.grades import Grade
-from auditapp.domain.question_sets import QuestionSet
+from auditapp.domain.question_sets import QuestionSet, answer_words
 from auditapp.extensions import db
 from auditapp.models import AuditEvent
-from auditapp.services.audit.loading import answer_label
 from auditapp.services.audit.queries import user_names
 from auditapp.services.audit.round import AuditRound
 from auditapp.services.question_sets import question_set_data_of
@@ -86,7 +85,7 @@ def _timeline_entry(event: AuditEvent, qs: QuestionSet | None, by: str) -> Timel
         title = f"Answer to {event.field} changed"
 
         def label(v: str | None) -> str:
-            return answer_label(question, v) if question else (v or "Not answered")
+            return answer_words(question, v) if question else (v or "Not answered")
 
         description = f"{label(event.old_value)} → {label(event.new_value)}"
         if question is not None:

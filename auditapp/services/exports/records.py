@@ -30,6 +30,7 @@ from auditapp.models import (
     User,
 )
 from auditapp.services import findings
+from auditapp.services.audit.round import FIRST_ROUND
 from auditapp.services.exports.wording import (
     action_words,
     grade_words,
@@ -138,7 +139,7 @@ def answer_chunks(
             answer,
             and_(
                 answer.case_id == Case.id,
-                answer.audit_round == 1,
+                answer.audit_round == FIRST_ROUND,
                 answer.question_code == Question.code,
             ),
         )
@@ -146,7 +147,7 @@ def answer_chunks(
             outcome,
             and_(
                 outcome.case_id == Case.id,
-                outcome.audit_round == 1,
+                outcome.audit_round == FIRST_ROUND,
                 outcome.question_code == Question.code,
             ),
         )

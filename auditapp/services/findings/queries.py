@@ -17,6 +17,7 @@ from sqlalchemy import case as when
 
 from auditapp.domain.aggregation import CaseCount
 from auditapp.domain.grades import Outcome
+from auditapp.domain.statuses import AUDITED_STATUSES
 from auditapp.extensions import db
 from auditapp.models import (
     Answer,
@@ -29,12 +30,13 @@ from auditapp.models import (
     Recommendation,
     User,
 )
+from auditapp.services.audit.round import FIRST_ROUND
 
 # A statement of any columns (SQLAlchemy types a Select by its columns' types).
 Statement: TypeAlias = Select[*tuple[Any, ...]]
 
-# A case counts once audited: in the sample and submitted or moderated.
-AUDITED = (CaseStatus.SUBMITTED, CaseStatus.MODERATED)
+# A case counts once audited (in the sample, submitted or moderated); the name callers import.
+AUDITED = AUDITED_STATUSES
 # Outcomes that count in a score (met, partly met, not met), in that order.
 APPLICABLE = tuple(outcome for outcome in Outcome if outcome.is_applicable)
 # Outcomes whose answers are read with their notes as weak evidence.
@@ -257,7 +259,7 @@ def question_findings_statements() -> tuple[Statement, Statement]:
             func.count(QuestionOutcomeRow.id).label("cases"),
         )
         .join(Case, Case.id == QuestionOutcomeRow.case_id)
-        .where(audited, QuestionOutcomeRow.audit_round == 1)
+        .where(audited, QuestionOutcomeRow.audit_round == FIRST_ROUND)
         .group_by(
             Case.question_set_id, QuestionOutcomeRow.question_code, QuestionOutcomeRow.outcome
         )
@@ -277,11 +279,11 @@ def audited_outcomes_with_notes(inspection_ids: Sequence[int], *columns: Any) ->
             Answer,
             and_(
                 Answer.case_id == QuestionOutcomeRow.case_id,
-                Answer.audit_round == 1,
+                Answer.audit_round == FIRST_ROUND,
                 Answer.question_code == QuestionOutcomeRow.question_code,
             ),
         )
-        .where(audited_in(inspection_ids), QuestionOutcomeRow.audit_round == 1)
+        .where(audited_in(inspection_ids), QuestionOutcomeRow.audit_round == FIRST_ROUND)
     )
 
 
@@ -356,7 +358,7 @@ def linked_outcome_counts_statement(codes_by_inspection: dict[int, list[str]]) -
         .join(CaseType, CaseType.id == Case.case_type_id)
         .where(
             audited_in(list(codes_by_inspection)),
-            QuestionOutcomeRow.audit_round == 1,
+            QuestionOutcomeRow.audit_round == FIRST_ROUND,
             QuestionOutcomeRow.outcome.in_(APPLICABLE),
             or_(*linked),
         )
@@ -394,7 +396,7 @@ def evidenced_cases_statement(inspection_id: int, codes: Sequence[str]) -> State
         audited_in([inspection_id]),
         exists().where(
             QuestionOutcomeRow.case_id == Case.id,
-            QuestionOutcomeRow.audit_round == 1,
+            QuestionOutcomeRow.audit_round == FIRST_ROUND,
             QuestionOutcomeRow.outcome.in_(APPLICABLE),
             QuestionOutcomeRow.question_code.in_(codes),
         ),

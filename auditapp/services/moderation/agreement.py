@@ -27,6 +27,7 @@ from auditapp.models import (
     User,
 )
 from auditapp.models import Question as QuestionRow
+from auditapp.services.audit.round import FIRST_ROUND, SECOND_ROUND
 
 
 @dataclass(frozen=True)
@@ -145,8 +146,8 @@ def _question_disagreements(case_type_of: dict[int, str]) -> list[QuestionDisagr
     rows = [
         (
             f"{case_type_of[case_id]}\x1f{code}",
-            by_round.get(1, Outcome.HIDDEN.value),
-            by_round.get(2, Outcome.HIDDEN.value),
+            by_round.get(FIRST_ROUND, Outcome.HIDDEN.value),
+            by_round.get(SECOND_ROUND, Outcome.HIDDEN.value),
         )
         for (case_id, code), by_round in outcomes.items()
     ]

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 
 from auditapp.domain.grades import Outcome
-from auditapp.domain.question_sets import NOT_APPLICABLE, Question, checklist_ticks
+from auditapp.domain.question_sets import answer_words
 from auditapp.extensions import db
 from auditapp.models import Answer, Case
+from auditapp.services.audit.round import FIRST_ROUND, SECOND_ROUND
 from auditapp.services.grading import grade_stored_case
 from auditapp.services.question_sets import question_set_data
 
@@ -29,26 +31,6 @@ class AnswerRow:
     detail: str
 
 
-def answer_text(question: Question, value: str | None) -> str:
-    """The words of a stored answer ("Yes", an option's label, ticked options)."""
-    if value is None:
-        return "Not answered"
-    if value == NOT_APPLICABLE and question.allow_na:
-        return "Not applicable"
-    if question.type == "yes_no":
-        return {"yes": "Yes", "partly": "Partly", "no": "No"}.get(value, value)
-    if question.type == "choice":
-        option = question.option(value)
-        return option.label if option else value
-    if question.type == "checklist":
-        labels = []
-        for ticked in checklist_ticks(value):
-            ticked_option = question.option(ticked)
-            labels.append(ticked_option.label if ticked_option else ticked)
-        return ", ".join(labels) if labels else "None of these"
-    return value
-
-
 def _outcome_label(outcome: str) -> str:
     try:
         return Outcome(outcome).label
@@ -56,21 +38,39 @@ def _outcome_label(outcome: str) -> str:
         return outcome
 
 
-def case_answer_rows(case: Case, audit_round: int = 1) -> list[AnswerRow]:
-    """Every question shown in this round, with its answer, note and outcome."""
+def case_answer_rows(case: Case) -> list[AnswerRow]:
+    """The first audit question by question: each answer, note and outcome shown.
+
+    Its outcomes are those stored with the computed grade (worked out again if missing).
+    """
     if case.question_set is None:
         return []
-    qs = question_set_data(case.question_set)
-    answers = {
-        answer.question_code: answer
-        for answer in db.session.scalars(
-            select(Answer).where(Answer.case_id == case.id, Answer.audit_round == audit_round)
-        )
-    }
-    if audit_round == 1 and case.computed_explanation:
+    if case.computed_explanation:
         outcomes = case.computed_explanation.get("outcomes", {})
     else:
-        outcomes = grade_stored_case(case, audit_round).to_dict()["outcomes"]
+        outcomes = grade_stored_case(case, FIRST_ROUND).to_dict()["outcomes"]
+    return _answer_rows(case, _answers(case, Answer.audit_round == FIRST_ROUND), outcomes)
+
+
+def second_audit_answer_rows(case: Case) -> list[AnswerRow]:
+    """The blind second audit question by question: each answer, note and outcome shown."""
+    if case.question_set is None:
+        return []
+    outcomes = grade_stored_case(case, SECOND_ROUND).to_dict()["outcomes"]
+    return _answer_rows(case, _answers(case, Answer.audit_round == SECOND_ROUND), outcomes)
+
+
+def _answers(case: Case, in_round: ColumnElement[bool]) -> dict[str, Answer]:
+    """The case's stored answers of one round (``in_round`` filters by its named constant)."""
+    query = select(Answer).where(Answer.case_id == case.id, in_round)
+    return {answer.question_code: answer for answer in db.session.scalars(query)}
+
+
+def _answer_rows(
+    case: Case, answers: dict[str, Answer], outcomes: dict[str, Any]
+) -> list[AnswerRow]:
+    assert case.question_set is not None  # the callers checked
+    qs = question_set_data(case.question_set)
     rows = []
     for section in qs.sections:
         for question in section.questions:
@@ -78,7 +78,7 @@ def case_answer_rows(case: Case, audit_round: int = 1) -> list[AnswerRow]:
             answer = answers.get(question.id)
             if outcome.get("outcome") == Outcome.HIDDEN and answer is None:
                 continue
-            text = answer_text(question, answer.value if answer else None)
+            text = answer_words(question, answer.value if answer else None)
             detail = outcome.get("detail", "")
             if detail.lower() in (text.lower(), (answer.value or "").lower() if answer else ""):
                 detail = ""  # the detail only repeats the answer

@@ -3,21 +3,55 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import func, select
 
 from auditapp.domain.moderation import PolicyProgress
+from auditapp.domain.statuses import AUDITED_STATUSES
 from auditapp.extensions import db
-from auditapp.models import Case, CaseStatus, CaseType, SecondAudit, User
+from auditapp.models import Case, CaseStatus, CaseType, SecondAudit, SecondAuditStatus, User
 from auditapp.services.moderation.decisions import first_grade
 
-STATUS_FILTERS = {
-    "submitted": "Awaiting moderation",
-    "moderated": "Moderated",
-    "returned": "Returned to auditor",
-    "all": "All",
+
+class QueueStatus(StrEnum):
+    """Where a case stands for moderation; the queue's status filter (ALL lists every one)."""
+
+    SUBMITTED = CaseStatus.SUBMITTED.value
+    MODERATED = CaseStatus.MODERATED.value
+    RETURNED = "returned"  # a draft again, with the lead's comment
+    ALL = "all"
+
+    @property
+    def label(self) -> str:
+        """Return the words a lead reads, e.g. "Awaiting moderation"."""
+        return _QUEUE_STATUS_LABELS[self]
+
+
+_QUEUE_STATUS_LABELS = {
+    QueueStatus.SUBMITTED: "Awaiting moderation",
+    QueueStatus.MODERATED: "Moderated",
+    QueueStatus.RETURNED: "Returned to auditor",
+    QueueStatus.ALL: "All",
 }
+# The status filter's choices (value: words), in the order the filter lists them.
+STATUS_FILTERS = {str(status): status.label for status in QueueStatus}
+
+
+def moderation_status(case: Case) -> QueueStatus | None:
+    """Where the case stands for moderation; None for a draft never submitted."""
+    if case.status == CaseStatus.SUBMITTED:
+        return QueueStatus.SUBMITTED
+    if case.status == CaseStatus.MODERATED:
+        return QueueStatus.MODERATED
+    return QueueStatus.RETURNED if case.returned_comment else None
+
+
+def moderation_status_words(case: Case) -> str:
+    """The case's status as a lead reads it ("Awaiting moderation", or "Draft")."""
+    status = moderation_status(case)
+    return status.label if status else CaseStatus.DRAFT.label
 
 
 @dataclass(frozen=True)
@@ -27,7 +61,7 @@ class QueueFilters:
     case_type: str | None = None
     auditor_id: int | None = None
     grade: str | None = None
-    status: str = "submitted"
+    status: QueueStatus = QueueStatus.SUBMITTED
 
 
 @dataclass(frozen=True)
@@ -41,6 +75,17 @@ class QueueRow:
     policy_reasons: tuple[str, ...]
     second_audit_status: str | None
 
+    @property
+    def status(self) -> QueueStatus | None:
+        """Where the case stands for moderation."""
+        return moderation_status(self.case)
+
+    @property
+    def second_audit_words(self) -> str | None:
+        """The second audit's progress in words ("in progress"), None when there is none."""
+        status = self.second_audit_status
+        return SecondAuditStatus(status).label.lower() if status else None
+
 
 @dataclass(frozen=True)
 class QueueCounts:
@@ -51,15 +96,14 @@ class QueueCounts:
     returned: int
 
 
-def _status_clause(status: str) -> Any:
-    if status == "moderated":
+def _status_clause(status: QueueStatus) -> Any:
+    returned = (Case.status == CaseStatus.DRAFT) & Case.returned_comment.is_not(None)
+    if status == QueueStatus.MODERATED:
         return Case.status == CaseStatus.MODERATED
-    if status == "returned":
-        return (Case.status == CaseStatus.DRAFT) & Case.returned_comment.is_not(None)
-    if status == "all":
-        return Case.status.in_([CaseStatus.SUBMITTED, CaseStatus.MODERATED]) | (
-            (Case.status == CaseStatus.DRAFT) & Case.returned_comment.is_not(None)
-        )
+    if status == QueueStatus.RETURNED:
+        return returned
+    if status == QueueStatus.ALL:
+        return Case.status.in_(AUDITED_STATUSES) | returned
     return Case.status == CaseStatus.SUBMITTED
 
 
@@ -110,15 +154,19 @@ def queue_counts(inspection_id: int) -> QueueCounts:
         .where(Case.inspection_id == inspection_id)
         .group_by(Case.status, returned)
     ).mappings()
-    counts = {"submitted": 0, "moderated": 0, "returned": 0}
+    counts = dict.fromkeys((QueueStatus.SUBMITTED, QueueStatus.MODERATED, QueueStatus.RETURNED), 0)
     for row in rows:
         if row["status"] == CaseStatus.SUBMITTED:
-            counts["submitted"] += row["cases"]
+            counts[QueueStatus.SUBMITTED] += row["cases"]
         elif row["status"] == CaseStatus.MODERATED:
-            counts["moderated"] += row["cases"]
+            counts[QueueStatus.MODERATED] += row["cases"]
         elif row["returned"]:
-            counts["returned"] += row["cases"]
-    return QueueCounts(**counts)
+            counts[QueueStatus.RETURNED] += row["cases"]
+    return QueueCounts(
+        submitted=counts[QueueStatus.SUBMITTED],
+        moderated=counts[QueueStatus.MODERATED],
+        returned=counts[QueueStatus.RETURNED],
+    )
 
 
 def filter_choices(inspection_id: int) -> dict[str, list[tuple[str, str]]]:

@@ -20,7 +20,7 @@ from auditapp.models import (
     utcnow,
 )
 from auditapp.services.audit_log import record_event
-from auditapp.services.moderation.answers import case_answer_rows
+from auditapp.services.moderation.answers import case_answer_rows, second_audit_answer_rows
 from auditapp.services.moderation.decisions import (
     ModerationError,
     SelfModerationError,
@@ -146,8 +146,8 @@ class AuditComparison:
 
 def compare_audits(case: Case, second_audit: SecondAudit) -> AuditComparison:
     """Both audits of the case, question by question (outcomes compared) and grade by grade."""
-    first = {row.question_id: row for row in case_answer_rows(case, 1)}
-    second = {row.question_id: row for row in case_answer_rows(case, 2)}
+    first = {row.question_id: row for row in case_answer_rows(case)}
+    second = {row.question_id: row for row in second_audit_answer_rows(case)}
     qs = question_set_data(case.question_set) if case.question_set else None
     order = [q.id for q in qs.questions] if qs else sorted(set(first) | set(second))
     rows = []
