@@ -56,8 +56,70 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> dict[Any, Any
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
+def _compose_node(loader: _Loader, parent: Any, index: Any) -> Any:
+    """Compose one node, refusing aliases and anchors before anything is built or validated.
+
+    A question set never needs them, and nested aliases ("billion laughs") turn a few kilobytes
+    into gigabytes once anything walks or prints the data.
+    """
+    event = loader.peek_event()
+    if isinstance(event, yaml.AliasEvent):
+        raise yaml.composer.ComposerError(
+            None, None, "aliases (*name) are not allowed in a question set", event.start_mark
+        )
+    if getattr(event, "anchor", None) is not None:
+        raise yaml.composer.ComposerError(
+            None, None, "anchors (&name) are not allowed in a question set", event.start_mark
+        )
+    return yaml.composer.Composer.compose_node(loader, parent, index)
+
+
+_Loader.compose_node = _compose_node  # type: ignore[assignment,method-assign]
+
+# Characters refused anywhere in an imported file: C0 controls (tab and line breaks are YAML
+# layout), DEL, and the bidirectional marks, embeddings, overrides and isolates that make one
+# text display as another (U+200E-U+200F, U+202A-U+202E, U+2066-U+2069).
+_FORBIDDEN_CHARACTERS = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
+# No message quotes more than this much of a value from the file.
+QUOTE_MAX = 60
+MESSAGE_MAX = 200
+
+
+def quoted(value: Any) -> str:
+    """``repr`` of a value from a file, cut to ``QUOTE_MAX`` characters so no message is huge."""
+    text = repr(value) if isinstance(value, str | int | float | bool) or value is None else None
+    if text is None:
+        text = f"a {type(value).__name__}"
+    return text if len(text) <= QUOTE_MAX else f"{text[: QUOTE_MAX - 1]}…"
+
+
+def _character_problems(text: str) -> list[QuestionSetProblem]:
+    """Control and bidirectional characters, each located by line and column (first 20)."""
+    problems = []
+    for match in _FORBIDDEN_CHARACTERS.finditer(text):
+        line = text.count("\n", 0, match.start()) + 1
+        column = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
+        problems.append(
+            QuestionSetProblem(
+                f"line {line}, column {column}",
+                f"control or bidirectional character U+{ord(match[0]):04X} is not allowed",
+            )
+        )
+        if len(problems) == 20:
+            break
+    return problems
+
+
 def parse_yaml(text: str, filename: str) -> Any:
-    """Parse YAML text (yes/no stay strings, duplicate keys fail); QuestionSetError if invalid."""
+    """Parse YAML text (yes/no stay strings, duplicate keys fail); QuestionSetError if invalid.
+
+    Control and bidirectional characters, aliases and anchors are refused, naming the line.
+    """
+    problems = _character_problems(text)
+    if problems:
+        raise QuestionSetError(problems, filename=filename)
     try:
         return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
     except yaml.MarkedYAMLError as exc:
@@ -94,14 +156,16 @@ def format_path(parts: Iterable[str | int]) -> str:
 def schema_message(error: jsonschema.ValidationError) -> str:
     """Return a schema error in words for the person who wrote the file."""
     # jsonschema's own wording is written for programmers; these are the common cases reworded.
+    # Values from the file are quoted cut short (``quoted``): no message ever repeats a huge one.
     if error.validator == "enum":
         allowed = ", ".join(str(value) for value in error.validator_value)
-        return f"{error.instance!r} is not one of: {allowed}"
+        return f"{quoted(error.instance)} is not one of: {allowed}"
     if error.validator == "type":
         return f"must be of type {error.validator_value}, not {type(error.instance).__name__}"
     if error.validator == "pattern" and "identifier" in str(error.schema_path):
-        return f"{error.instance!r} is not a valid id (letters, digits, _ or -)"
-    return str(error.message)
+        return f"{quoted(error.instance)} is not a valid id (letters, digits, _ or -)"
+    message = str(error.message)
+    return message if len(message) <= MESSAGE_MAX else f"{message[: MESSAGE_MAX - 1]}…"
 
 
 def schema_problems(data: Any) -> list[QuestionSetProblem]:
