@@ -23,7 +23,25 @@ class _Loader(yaml.SafeLoader):
     PyYAML follows YAML 1.1, where an unquoted ``yes`` is the boolean true; our answers are
     literally "yes" and "no", so only ``true``/``false`` are booleans here. Dates stay strings
     too, so the schema sees exactly what was typed.
+
+    Aliases and anchors are refused while composing, before anything is built or validated: a
+    question set never needs them, and nested aliases ("billion laughs") turn a few kilobytes
+    into gigabytes once anything walks or prints the data.
     """
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        """Compose one node; an alias or an anchor is a ComposerError at its line."""
+        event: Any = self.peek_event()  # type: ignore[no-untyped-call]
+        mark: Any = event.start_mark
+        if isinstance(event, yaml.AliasEvent):
+            raise yaml.composer.ComposerError(
+                None, None, "aliases (*name) are not allowed in a question set", mark
+            )
+        if getattr(event, "anchor", None) is not None:
+            raise yaml.composer.ComposerError(
+                None, None, "anchors (&name) are not allowed in a question set", mark
+            )
+        return super().compose_node(parent, index)
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -55,26 +73,6 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> dict[Any, Any
 
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
-
-def _compose_node(loader: _Loader, parent: Any, index: Any) -> Any:
-    """Compose one node, refusing aliases and anchors before anything is built or validated.
-
-    A question set never needs them, and nested aliases ("billion laughs") turn a few kilobytes
-    into gigabytes once anything walks or prints the data.
-    """
-    event = loader.peek_event()
-    if isinstance(event, yaml.AliasEvent):
-        raise yaml.composer.ComposerError(
-            None, None, "aliases (*name) are not allowed in a question set", event.start_mark
-        )
-    if getattr(event, "anchor", None) is not None:
-        raise yaml.composer.ComposerError(
-            None, None, "anchors (&name) are not allowed in a question set", event.start_mark
-        )
-    return yaml.composer.Composer.compose_node(loader, parent, index)
-
-
-_Loader.compose_node = _compose_node  # type: ignore[assignment,method-assign]
 
 # Characters refused anywhere in an imported file: C0 controls (tab and line breaks are YAML
 # layout), DEL, and the bidirectional marks, embeddings, overrides and isolates that make one
