@@ -5,24 +5,26 @@ The browser upload and `flask cases import` both call `import_case_list`.
 
 from __future__ import annotations
 
-import io
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import PurePath
 from typing import Any
-from zipfile import BadZipFile
 
 import pandas as pd
-from openpyxl.utils.exceptions import InvalidFileException
+from flask import current_app
 from sqlalchemy import insert, select
 
 from auditapp.extensions import db
 from auditapp.models import Case, CaseStatus, CaseType, Inspection, User
 from auditapp.services.audit_log import record_event
+from auditapp.services.case_list_files import (
+    CaseListFileError,
+    ReadLimits,
+    read_case_list_file,
+)
 
-ALLOWED_EXTENSIONS = (".csv", ".xlsx")
 MAX_REFERENCE_LENGTH = 64
 MAX_ATTRIBUTE_LENGTH = 200
 PSEUDONYMOUS_ONLY = (
@@ -117,43 +119,27 @@ def parse_case_date(value: str) -> date | None:
     return None
 
 
-def read_table(data: bytes, filename: str) -> pd.DataFrame:
-    """Read a CSV or XLSX file as text cells; CaseListError if it cannot be read."""
-    extension = PurePath(filename).suffix.lower()
-    if extension not in ALLOWED_EXTENSIONS:
-        raise CaseListError([ImportProblem(None, "The file must be a CSV or XLSX file")])
+def read_limits() -> ReadLimits:
+    """The row and unzipped-size limits from the configuration (CASE_LIST_MAX_*)."""
+    config = current_app.config
+    return ReadLimits(
+        max_rows=int(config.get("CASE_LIST_MAX_ROWS", ReadLimits.max_rows)),
+        max_unzipped_bytes=int(config.get("CASE_LIST_MAX_UNZIPPED_MB", 50)) * 1024 * 1024,
+    )
+
+
+def read_table(data: bytes, filename: str, limits: ReadLimits | None = None) -> pd.DataFrame:
+    """Read a CSV or XLSX file as text cells; CaseListError if it cannot be read or is too big."""
     try:
-        if extension == ".xlsx":
-            frame = pd.read_excel(
-                io.BytesIO(data), dtype=str, keep_default_na=False, engine="openpyxl"
-            )
-        else:
-            frame = _read_csv(data)
-    except CaseListError:
-        raise
-    except (ValueError, KeyError, OSError, BadZipFile, InvalidFileException) as error:
-        kind = "an XLSX workbook" if extension == ".xlsx" else "a CSV file"
-        raise CaseListError(
-            [ImportProblem(None, f"The file could not be read as {kind} ({type(error).__name__})")]
-        ) from error
+        frame = read_case_list_file(data, filename, limits or read_limits())
+    except CaseListFileError as error:
+        raise CaseListError([ImportProblem(None, str(error))]) from error
     frame = frame.fillna("").astype(str)
     frame.columns = [str(c) for c in frame.columns]
     # Drop rows that are wholly blank (trailing lines in spreadsheets), keep row numbers.
+    if frame.empty:
+        return frame
     return frame[frame.apply(lambda row: any(cell.strip() for cell in row), axis=1)]
-
-
-def _read_csv(data: bytes) -> pd.DataFrame:
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        if not text.strip():
-            raise CaseListError([ImportProblem(None, "The file is empty")])
-        return pd.read_csv(
-            io.StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=False
-        )
-    raise CaseListError([ImportProblem(None, "The file is not text in UTF-8 or Windows-1252")])
 
 
 def _is_unnamed(header: str) -> bool:
