@@ -15,7 +15,14 @@ from typing import Any
 import pandas as pd
 from flask import current_app
 from sqlalchemy import insert, select
+from sqlalchemy.exc import DBAPIError
 
+from auditapp.domain.text_safety import (
+    FORBIDDEN_IN_FREE_TEXT_PATTERN,
+    FORBIDDEN_PATTERN,
+    forbidden_character,
+    forbidden_message,
+)
 from auditapp.extensions import db
 from auditapp.models import Case, CaseStatus, CaseType, Inspection, User
 from auditapp.services.audit_log import record_event
@@ -196,10 +203,49 @@ def _case_type_lookup() -> dict[str, CaseType]:
     return lookup
 
 
+def character_problems(frame: pd.DataFrame) -> list[ImportProblem]:
+    """Control and bidirectional characters, in a heading or a cell, with row and column named.
+
+    Extra columns may keep tabs and line breaks (they are free text); the rest may not.
+    """
+    problems: list[ImportProblem] = []
+    for position, header in enumerate(str(h) for h in frame.columns):
+        code = forbidden_character(header)
+        if code:
+            problems.append(
+                ImportProblem(
+                    None, f"The heading of column {position + 1} {forbidden_message(code)}"
+                )
+            )
+    if problems:
+        return problems
+    free_text = {
+        header
+        for header in frame.columns
+        if not any(normalise_header(header) in names for names in REQUIRED_COLUMNS.values())
+    }
+    for header in frame.columns:
+        pattern = FORBIDDEN_IN_FREE_TEXT_PATTERN if header in free_text else FORBIDDEN_PATTERN
+        hits = frame[header].str.contains(pattern, regex=True)
+        for index in frame.index[hits]:
+            code = forbidden_character(frame.at[index, header], free_text=header in free_text)
+            problems.append(
+                ImportProblem(
+                    int(index) + 2,
+                    f'column "{header}" {forbidden_message(code or "")}',
+                    column=header,
+                )
+            )
+    return problems
+
+
 def validate_case_list(
     inspection: Inspection, frame: pd.DataFrame
 ) -> tuple[list[dict[str, Any]], list[ImportProblem], list[str]]:
     """Check every row; returns the new cases' column values, the problems and extra columns."""
+    problems = character_problems(frame)
+    if problems:
+        return [], problems, []
     columns, attribute_columns, problems = _map_columns(frame)
     if problems:
         return [], problems, []
@@ -282,8 +328,18 @@ def import_case_list(
             known = db.session.scalars(select(CaseType.name).order_by(CaseType.name))
             hints.append("Known case types: " + "; ".join(known))
         raise CaseListError(problems, hints)
-    # One multi-row INSERT: a force's list can run to tens of thousands of cases.
-    db.session.execute(insert(Case), rows)
+    # One multi-row INSERT: a force's list can run to tens of thousands of cases. Should the
+    # database still refuse a value, say so without echoing the rows (the error holds them).
+    try:
+        db.session.execute(insert(Case), rows)
+    except DBAPIError as error:  # the caller rolls back, as for any CaseListError
+        raise CaseListError(
+            [
+                ImportProblem(
+                    None, f"The database refused the case list ({type(error.orig).__name__})"
+                )
+            ]
+        ) from None
     names = {ct.id: ct.name for ct in db.session.scalars(select(CaseType))}
     by_type = Counter(names[row["case_type_id"]] for row in rows)
     result = ImportResult(len(rows), dict(by_type), attribute_columns)

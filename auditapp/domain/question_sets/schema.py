@@ -13,6 +13,7 @@ import jsonschema
 import yaml
 
 from auditapp.domain.question_sets.errors import QuestionSetError, QuestionSetProblem
+from auditapp.domain.text_safety import FORBIDDEN_IN_FREE_TEXT_PATTERN
 
 SCHEMA_FILE = Path(__file__).resolve().parent / "question_set.schema.json"
 
@@ -74,12 +75,8 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> dict[Any, Any
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
-# Characters refused anywhere in an imported file: C0 controls (tab and line breaks are YAML
-# layout), DEL, and the bidirectional marks, embeddings, overrides and isolates that make one
-# text display as another (U+200E-U+200F, U+202A-U+202E, U+2066-U+2069).
-_FORBIDDEN_CHARACTERS = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200e\u200f\u202a-\u202e\u2066-\u2069]"
-)
+# Control and bidirectional characters: tab and line breaks are YAML layout (text_safety).
+_FORBIDDEN_CHARACTERS = re.compile(FORBIDDEN_IN_FREE_TEXT_PATTERN)
 # No message quotes more than this much of a value from the file.
 QUOTE_MAX = 60
 MESSAGE_MAX = 200
