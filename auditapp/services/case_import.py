@@ -17,6 +17,7 @@ from flask import current_app
 from sqlalchemy import insert, select
 from sqlalchemy.exc import DBAPIError
 
+from auditapp.domain.personal_data import personal_heading, personal_value
 from auditapp.domain.text_safety import (
     FORBIDDEN_IN_FREE_TEXT_PATTERN,
     FORBIDDEN_PATTERN,
@@ -45,17 +46,6 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "date": ("date", "case date", "incident date", "date recorded", "recorded date"),
 }
 REQUIRED_LABELS = {"reference": "case reference", "case_type": "case type", "date": "date"}
-
-# Words and fragments that mark a column as personal data.
-_PERSONAL_WORDS = {
-    "name", "names", "firstname", "lastname", "fullname", "surname", "forename", "forenames",
-    "givenname", "dob", "birth", "birthday", "birthdate", "address", "postcode", "zip", "street",
-    "phone", "telephone", "mobile", "email", "nhs", "nino", "pnc", "ni",
-}  # fmt: skip
-_PERSONAL_FRAGMENTS = (
-    "name", "surname", "forename", "dateofbirth", "birth", "address", "postcode", "street",
-    "phone", "email", "nhsnumber", "nationalinsurance", "ninumber",
-)  # fmt: skip
 
 _DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%y", "%d %B %Y", "%d %b %Y")
 
@@ -106,11 +96,7 @@ def normalise_header(header: object) -> str:
 
 def looks_personal(header: object) -> bool:
     """True for a column that seems to hold personal data (names, dates of birth, addresses...)."""
-    words = normalise_header(header).split()
-    compact = "".join(words)
-    if any(word in _PERSONAL_WORDS for word in words):
-        return True
-    return any(fragment in compact for fragment in _PERSONAL_FRAGMENTS)
+    return personal_heading(str(header)) is not None
 
 
 def parse_case_date(value: str) -> date | None:
@@ -169,11 +155,11 @@ def _map_columns(frame: pd.DataFrame) -> tuple[dict[str, str], list[str], list[I
                 )
         elif role is not None and role not in found:
             found[role] = header
-        elif looks_personal(header):
+        elif (kind := personal_heading(header)) is not None:
             problems.append(
                 ImportProblem(
                     None,
-                    f'Column "{header}" looks like personal data. {PSEUDONYMOUS_ONLY}',
+                    f'Column "{header}" looks like personal data ({kind}). {PSEUDONYMOUS_ONLY}',
                     column=header,
                 )
             )
@@ -259,6 +245,7 @@ def validate_case_list(
         )
     }
     dates: dict[str, date | None] = {}  # case lists repeat dates: parse each text once
+    personal: dict[str, str | None] = {}
     first_row: dict[str, int] = {}
     rows: list[dict[str, Any]] = []
     required = [frame[columns[key]] for key in ("reference", "case_type", "date")]
@@ -299,6 +286,14 @@ def validate_case_list(
         too_long = [h for h, v in attributes.items() if len(v) > MAX_ATTRIBUTE_LENGTH]
         if too_long:
             row_problems.append(f'"{too_long[0]}" is longer than {MAX_ATTRIBUTE_LENGTH} characters')
+        for header, value in attributes.items():
+            if value not in personal:  # strata repeat: look at each distinct value once
+                personal[value] = personal_value(value) if value else None
+            if personal[value]:
+                row_problems.append(
+                    f'column "{header}" holds what looks like {personal[value]}: '
+                    "case lists hold no personal details"
+                )
         problems.extend(ImportProblem(row_number, message) for message in row_problems)
         if not row_problems and case_type is not None:
             rows.append(
