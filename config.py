@@ -41,6 +41,10 @@ class Config:
     )
     MAX_UPLOAD_MB = 5  # uploads (case lists, question sets) are small files
     MAX_CONTENT_LENGTH = MAX_UPLOAD_MB * 1024 * 1024
+    # A case list is refused past these, checked while reading: an XLSX file is a zip, so 5 MB
+    # uploaded can unzip to gigabytes. Refused within seconds, well before a worker timeout.
+    CASE_LIST_MAX_ROWS: int = _env_int("CASE_LIST_MAX_ROWS", 200_000)
+    CASE_LIST_MAX_UNZIPPED_MB: int = _env_int("CASE_LIST_MAX_UNZIPPED_MB", 50)
     CASES_PER_PAGE = 200  # the inspection's case lists (sampling, assignment), a page at a time
     # Sign out after this long without activity (security.py checks it on every request).
     SESSION_MINUTES: int = _env_int("SESSION_MINUTES", 120)

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from sqlalchemy.exc import SQLAlchemyError
 
 from auditapp.extensions import db
 from auditapp.models import Inspection
@@ -47,5 +48,12 @@ def import_command(file: str, inspection_id: int, by_email: str | None) -> None:
         raise click.ClickException(
             f"Nothing imported: {len(error.problems)} problem(s) in {path.name}"
         ) from error
-    db.session.commit()
+    try:
+        db.session.commit()
+    except SQLAlchemyError as error:
+        # The error's text holds the rows' values: name the kind of error only.
+        db.session.rollback()
+        raise click.ClickException(
+            f"Nothing imported: the database refused {path.name} ({type(error).__name__})"
+        ) from None
     click.echo(f"{result.summary()} into {inspection.title} (inspection {inspection.id}).")

@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_login import current_user
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import select
@@ -33,7 +43,7 @@ from auditapp.inspections.forms import (
 from auditapp.inspections.links import hub_links
 from auditapp.models import Case, CaseStatus, CaseType, Inspection, InspectionRole
 from auditapp.permissions import admin_required, load_inspection
-from auditapp.services import case_import, inspections, sampling
+from auditapp.services import case_import, case_import_problems, inspections, sampling
 
 LEAD = InspectionRole.LEAD
 
@@ -302,8 +312,16 @@ def upload_too_large(error: RequestEntityTooLarge) -> Any:
     form = UploadCaseListForm(formdata=None)
     form.file.errors = [_max_upload_text()]
     return render_template(
-        "inspections/import_cases.html", inspection=inspection, form=form, problems=[], hints=[]
+        "inspections/import_cases.html", inspection=inspection, form=form, **_no_problems()
     ), 413
+
+
+def _no_problems() -> dict[str, Any]:
+    return {"groups": [], "more_groups": 0, "problem_count": 0, "hints": []}
+
+
+def _problem_list_folder() -> Path:
+    return Path(current_app.instance_path) / "import-problems"
 
 
 @bp.route("/<int:inspection_id>/import", methods=["GET", "POST"])
@@ -311,8 +329,7 @@ def import_cases(inspection_id: int) -> Any:
     """Upload the force's case list; every bad row is listed and nothing is stored on error."""
     inspection = _load_for_setup(inspection_id)
     form = UploadCaseListForm()
-    problems: list[case_import.ImportProblem] = []
-    hints: list[str] = []
+    shown = _no_problems()
     if form.validate_on_submit():
         upload = form.file.data
         filename = upload.filename or "case-list.csv"
@@ -322,9 +339,20 @@ def import_cases(inspection_id: int) -> Any:
             )
         except case_import.CaseListError as error:
             db.session.rollback()
-            problems, hints = error.problems, error.hints
+            problems = error.problems
+            groups = case_import_problems.group_problems(problems)
+            page_groups = case_import_problems.PAGE_GROUPS
+            shown = {
+                "groups": groups[:page_groups],
+                "more_groups": max(0, len(groups) - page_groups),
+                "problem_count": len(problems),
+                "hints": error.hints,
+            }
+            case_import_problems.store_problems(
+                _problem_list_folder(), inspection.id, current_user.id, problems
+            )
             form.file.errors = [
-                f"The case list was not imported: fix the {len(problems)} "
+                f"The case list was not imported: fix the {len(problems):,} "
                 f"problem{'s' if len(problems) != 1 else ''} below and upload it again"
             ]
             current_app.logger.info("case list refused for inspection %s", inspection.id)
@@ -337,12 +365,26 @@ def import_cases(inspection_id: int) -> Any:
             return redirect(url_for("inspections.show_sampling", inspection_id=inspection.id))
     status = 400 if form.errors else 200
     return render_template(
-        "inspections/import_cases.html",
-        inspection=inspection,
-        form=form,
-        problems=problems,
-        hints=hints,
+        "inspections/import_cases.html", inspection=inspection, form=form, **shown
     ), status
+
+
+@bp.get("/<int:inspection_id>/import/problems.csv")
+def download_import_problems(inspection_id: int) -> Any:
+    """Every problem in the uploader's latest refused case list, as a CSV file."""
+    inspection = _load_for_setup(inspection_id)
+    path = case_import_problems.stored_problems(
+        _problem_list_folder(), inspection.id, current_user.id
+    )
+    if path is None:
+        flash("There is no list of problems to download: upload the case list again.", "info")
+        return redirect(url_for("inspections.import_cases", inspection_id=inspection.id))
+    return send_file(
+        path,
+        mimetype="text/csv",
+        as_attachment=True,
+        download_name=f"case-list-problems-inspection-{inspection.id}.csv",
+    )
 
 
 # Sampling ----------------------------------------------------------------------------------------

@@ -5,24 +5,34 @@ The browser upload and `flask cases import` both call `import_case_list`.
 
 from __future__ import annotations
 
-import io
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import PurePath
 from typing import Any
-from zipfile import BadZipFile
 
 import pandas as pd
-from openpyxl.utils.exceptions import InvalidFileException
+from flask import current_app
 from sqlalchemy import insert, select
+from sqlalchemy.exc import DBAPIError
 
+from auditapp.domain.personal_data import personal_heading, personal_value
+from auditapp.domain.text_safety import (
+    FORBIDDEN_IN_FREE_TEXT_PATTERN,
+    FORBIDDEN_PATTERN,
+    forbidden_character,
+    forbidden_message,
+)
 from auditapp.extensions import db
 from auditapp.models import Case, CaseStatus, CaseType, Inspection, User
 from auditapp.services.audit_log import record_event
+from auditapp.services.case_list_files import (
+    CaseListFileError,
+    ReadLimits,
+    read_case_list_file,
+)
 
-ALLOWED_EXTENSIONS = (".csv", ".xlsx")
 MAX_REFERENCE_LENGTH = 64
 MAX_ATTRIBUTE_LENGTH = 200
 PSEUDONYMOUS_ONLY = (
@@ -36,17 +46,6 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "date": ("date", "case date", "incident date", "date recorded", "recorded date"),
 }
 REQUIRED_LABELS = {"reference": "case reference", "case_type": "case type", "date": "date"}
-
-# Words and fragments that mark a column as personal data.
-_PERSONAL_WORDS = {
-    "name", "names", "firstname", "lastname", "fullname", "surname", "forename", "forenames",
-    "givenname", "dob", "birth", "birthday", "birthdate", "address", "postcode", "zip", "street",
-    "phone", "telephone", "mobile", "email", "nhs", "nino", "pnc", "ni",
-}  # fmt: skip
-_PERSONAL_FRAGMENTS = (
-    "name", "surname", "forename", "dateofbirth", "birth", "address", "postcode", "street",
-    "phone", "email", "nhsnumber", "nationalinsurance", "ninumber",
-)  # fmt: skip
 
 _DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%y", "%d %B %Y", "%d %b %Y")
 
@@ -97,11 +96,7 @@ def normalise_header(header: object) -> str:
 
 def looks_personal(header: object) -> bool:
     """True for a column that seems to hold personal data (names, dates of birth, addresses...)."""
-    words = normalise_header(header).split()
-    compact = "".join(words)
-    if any(word in _PERSONAL_WORDS for word in words):
-        return True
-    return any(fragment in compact for fragment in _PERSONAL_FRAGMENTS)
+    return personal_heading(str(header)) is not None
 
 
 def parse_case_date(value: str) -> date | None:
@@ -117,43 +112,27 @@ def parse_case_date(value: str) -> date | None:
     return None
 
 
-def read_table(data: bytes, filename: str) -> pd.DataFrame:
-    """Read a CSV or XLSX file as text cells; CaseListError if it cannot be read."""
-    extension = PurePath(filename).suffix.lower()
-    if extension not in ALLOWED_EXTENSIONS:
-        raise CaseListError([ImportProblem(None, "The file must be a CSV or XLSX file")])
+def read_limits() -> ReadLimits:
+    """The row and unzipped-size limits from the configuration (CASE_LIST_MAX_*)."""
+    config = current_app.config
+    return ReadLimits(
+        max_rows=int(config.get("CASE_LIST_MAX_ROWS", ReadLimits.max_rows)),
+        max_unzipped_bytes=int(config.get("CASE_LIST_MAX_UNZIPPED_MB", 50)) * 1024 * 1024,
+    )
+
+
+def read_table(data: bytes, filename: str, limits: ReadLimits | None = None) -> pd.DataFrame:
+    """Read a CSV or XLSX file as text cells; CaseListError if it cannot be read or is too big."""
     try:
-        if extension == ".xlsx":
-            frame = pd.read_excel(
-                io.BytesIO(data), dtype=str, keep_default_na=False, engine="openpyxl"
-            )
-        else:
-            frame = _read_csv(data)
-    except CaseListError:
-        raise
-    except (ValueError, KeyError, OSError, BadZipFile, InvalidFileException) as error:
-        kind = "an XLSX workbook" if extension == ".xlsx" else "a CSV file"
-        raise CaseListError(
-            [ImportProblem(None, f"The file could not be read as {kind} ({type(error).__name__})")]
-        ) from error
+        frame = read_case_list_file(data, filename, limits or read_limits())
+    except CaseListFileError as error:
+        raise CaseListError([ImportProblem(None, str(error))]) from error
     frame = frame.fillna("").astype(str)
     frame.columns = [str(c) for c in frame.columns]
     # Drop rows that are wholly blank (trailing lines in spreadsheets), keep row numbers.
+    if frame.empty:
+        return frame
     return frame[frame.apply(lambda row: any(cell.strip() for cell in row), axis=1)]
-
-
-def _read_csv(data: bytes) -> pd.DataFrame:
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        if not text.strip():
-            raise CaseListError([ImportProblem(None, "The file is empty")])
-        return pd.read_csv(
-            io.StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=False
-        )
-    raise CaseListError([ImportProblem(None, "The file is not text in UTF-8 or Windows-1252")])
 
 
 def _is_unnamed(header: str) -> bool:
@@ -176,11 +155,11 @@ def _map_columns(frame: pd.DataFrame) -> tuple[dict[str, str], list[str], list[I
                 )
         elif role is not None and role not in found:
             found[role] = header
-        elif looks_personal(header):
+        elif (kind := personal_heading(header)) is not None:
             problems.append(
                 ImportProblem(
                     None,
-                    f'Column "{header}" looks like personal data. {PSEUDONYMOUS_ONLY}',
+                    f'Column "{header}" looks like personal data ({kind}). {PSEUDONYMOUS_ONLY}',
                     column=header,
                 )
             )
@@ -210,10 +189,49 @@ def _case_type_lookup() -> dict[str, CaseType]:
     return lookup
 
 
+def character_problems(frame: pd.DataFrame) -> list[ImportProblem]:
+    """Control and bidirectional characters, in a heading or a cell, with row and column named.
+
+    Extra columns may keep tabs and line breaks (they are free text); the rest may not.
+    """
+    problems: list[ImportProblem] = []
+    for position, header in enumerate(str(h) for h in frame.columns):
+        code = forbidden_character(header)
+        if code:
+            problems.append(
+                ImportProblem(
+                    None, f"The heading of column {position + 1} {forbidden_message(code)}"
+                )
+            )
+    if problems:
+        return problems
+    free_text = {
+        header
+        for header in frame.columns
+        if not any(normalise_header(header) in names for names in REQUIRED_COLUMNS.values())
+    }
+    for header in frame.columns:
+        pattern = FORBIDDEN_IN_FREE_TEXT_PATTERN if header in free_text else FORBIDDEN_PATTERN
+        hits = frame[header].str.contains(pattern, regex=True)
+        for index in frame.index[hits]:
+            code = forbidden_character(frame.at[index, header], free_text=header in free_text)
+            problems.append(
+                ImportProblem(
+                    int(index) + 2,
+                    f'column "{header}" {forbidden_message(code or "")}',
+                    column=header,
+                )
+            )
+    return problems
+
+
 def validate_case_list(
     inspection: Inspection, frame: pd.DataFrame
 ) -> tuple[list[dict[str, Any]], list[ImportProblem], list[str]]:
     """Check every row; returns the new cases' column values, the problems and extra columns."""
+    problems = character_problems(frame)
+    if problems:
+        return [], problems, []
     columns, attribute_columns, problems = _map_columns(frame)
     if problems:
         return [], problems, []
@@ -227,6 +245,7 @@ def validate_case_list(
         )
     }
     dates: dict[str, date | None] = {}  # case lists repeat dates: parse each text once
+    personal: dict[str, str | None] = {}
     first_row: dict[str, int] = {}
     rows: list[dict[str, Any]] = []
     required = [frame[columns[key]] for key in ("reference", "case_type", "date")]
@@ -267,6 +286,14 @@ def validate_case_list(
         too_long = [h for h, v in attributes.items() if len(v) > MAX_ATTRIBUTE_LENGTH]
         if too_long:
             row_problems.append(f'"{too_long[0]}" is longer than {MAX_ATTRIBUTE_LENGTH} characters')
+        for header, value in attributes.items():
+            if value not in personal:  # strata repeat: look at each distinct value once
+                personal[value] = personal_value(value) if value else None
+            if personal[value]:
+                row_problems.append(
+                    f'column "{header}" holds what looks like {personal[value]}: '
+                    "case lists hold no personal details"
+                )
         problems.extend(ImportProblem(row_number, message) for message in row_problems)
         if not row_problems and case_type is not None:
             rows.append(
@@ -296,8 +323,18 @@ def import_case_list(
             known = db.session.scalars(select(CaseType.name).order_by(CaseType.name))
             hints.append("Known case types: " + "; ".join(known))
         raise CaseListError(problems, hints)
-    # One multi-row INSERT: a force's list can run to tens of thousands of cases.
-    db.session.execute(insert(Case), rows)
+    # One multi-row INSERT: a force's list can run to tens of thousands of cases. Should the
+    # database still refuse a value, say so without echoing the rows (the error holds them).
+    try:
+        db.session.execute(insert(Case), rows)
+    except DBAPIError as error:  # the caller rolls back, as for any CaseListError
+        raise CaseListError(
+            [
+                ImportProblem(
+                    None, f"The database refused the case list ({type(error.orig).__name__})"
+                )
+            ]
+        ) from None
     names = {ct.id: ct.name for ct in db.session.scalars(select(CaseType))}
     by_type = Counter(names[row["case_type_id"]] for row in rows)
     result = ImportResult(len(rows), dict(by_type), attribute_columns)

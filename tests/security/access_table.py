@@ -166,6 +166,7 @@ ACCESS: dict[str, dict[str, Access]] = {
     "inspections.remove_member": {"*": LEAD_OR_ADMIN},
     "inspections.choose_question_sets": {"*": LEAD_OR_ADMIN},
     "inspections.import_cases": {"*": LEAD_OR_ADMIN},
+    "inspections.download_import_problems": {"*": LEAD_OR_ADMIN},  # the uploader's own list
     "inspections.show_sampling": {"*": LEAD_OR_ADMIN},
     "inspections.draw_sample": {"*": LEAD_OR_ADMIN},
     "inspections.list_cases": {"*": LEAD_OR_ADMIN},

@@ -6,7 +6,7 @@ import json
 import re
 from collections.abc import Sequence
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from auditapp.domain.question_sets.errors import AnswerError
 from auditapp.domain.question_sets.model import (
@@ -21,6 +21,13 @@ _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _DATETIME = re.compile(r"^(?P<date>[0-9/-]+)[T ](?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2}))?$")
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 _THOUSANDS = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")
+
+# A number answer is one a spreadsheet holds exactly: a double keeps 15 significant digits, and
+# nothing an inspector counts or measures in a case file comes near a million million.
+MAX_SIGNIFICANT_DIGITS = 15
+NUMBER_LIMIT = Decimal(10) ** 12
+# Longer text cannot be a number within the bounds (15 digits, a point, a sign, commas, zeros).
+_NUMBER_TEXT_MAX = 40
 
 
 def normalise_answer(question: Question, raw: str | Sequence[str] | None) -> str | None:
@@ -71,6 +78,8 @@ def _normalise_checklist(question: Question, raw: str | Sequence[str] | None) ->
 
 def _normalise_number(question: Question, text: str) -> str:
     message = "Enter a whole number" if question.whole_number else "Enter a number, like 2.5"
+    if len(text) > _NUMBER_TEXT_MAX:
+        raise AnswerError(f"Enter a number with {MAX_SIGNIFICANT_DIGITS} digits or fewer")
     # Thousands separators are allowed only where they are unambiguous ("1,000", not "1,5").
     cleaned = text.replace(",", "") if _THOUSANDS.match(text) else text
     if not _NUMBER.match(cleaned):
@@ -80,9 +89,42 @@ def _normalise_number(question: Question, text: str) -> str:
         raise AnswerError(message)
     if number < 0:
         raise AnswerError("Enter a number that is 0 or more")
+    if abs(number) >= NUMBER_LIMIT:
+        raise AnswerError(f"Enter a number smaller than {NUMBER_LIMIT:,.0f}")
+    if _significant_digits(number) > MAX_SIGNIFICANT_DIGITS:
+        raise AnswerError(
+            f"Enter a number with {MAX_SIGNIFICANT_DIGITS} significant digits or fewer"
+        )
     # Canonical: no exponent, no trailing zeros after the point, "0" rather than "-0".
     canonical = format(number.normalize(), "f")
     return "0" if number == 0 else canonical
+
+
+def _significant_digits(number: Decimal) -> int:
+    """Digits from the first non-zero one to the last non-zero one ("1200" has 2, "0.05" 1)."""
+    return 0 if number == 0 else len(number.normalize().as_tuple().digits)
+
+
+def safe_number(value: str) -> int | float | None:
+    """A stored number answer as a number a spreadsheet holds exactly, or None when it is not one.
+
+    Safe means finite, within ``NUMBER_LIMIT`` and at most ``MAX_SIGNIFICANT_DIGITS``
+    significant digits: what ``normalise_answer`` accepts. Anything else (a value edited by
+    hand, stored before the bounds, "NaN", 310 digits) is for the caller to write as text.
+    """
+    if not isinstance(value, str) or len(value) > _NUMBER_TEXT_MAX:
+        return None
+    try:
+        number = Decimal(value.strip())
+    except (InvalidOperation, ValueError):
+        return None
+    if not number.is_finite() or abs(number) >= NUMBER_LIMIT:
+        return None
+    if _significant_digits(number) > MAX_SIGNIFICANT_DIGITS:
+        return None
+    if number == number.to_integral_value():
+        return int(number)
+    return float(number)
 
 
 def _parse_date(text: str) -> date:
@@ -191,7 +233,8 @@ def _checklist_words(question: Question, value: str) -> str:
 
 def _number_words(value: str) -> str:
     # Thousands separated by commas, as GOV.UK writes numbers over 999; decimals as stored.
-    if not _NUMBER.match(value):
+    # A stored value that is not a safe number (e.g. 4,301 digits) is shown as it is stored.
+    if safe_number(value) is None or not _NUMBER.match(value):
         return value
     return f"{Decimal(value):,}"
 

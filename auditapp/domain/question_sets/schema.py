@@ -13,6 +13,7 @@ import jsonschema
 import yaml
 
 from auditapp.domain.question_sets.errors import QuestionSetError, QuestionSetProblem
+from auditapp.domain.text_safety import FORBIDDEN_IN_FREE_TEXT_PATTERN
 
 SCHEMA_FILE = Path(__file__).resolve().parent / "question_set.schema.json"
 
@@ -23,7 +24,25 @@ class _Loader(yaml.SafeLoader):
     PyYAML follows YAML 1.1, where an unquoted ``yes`` is the boolean true; our answers are
     literally "yes" and "no", so only ``true``/``false`` are booleans here. Dates stay strings
     too, so the schema sees exactly what was typed.
+
+    Aliases and anchors are refused while composing, before anything is built or validated: a
+    question set never needs them, and nested aliases ("billion laughs") turn a few kilobytes
+    into gigabytes once anything walks or prints the data.
     """
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        """Compose one node; an alias or an anchor is a ComposerError at its line."""
+        event: Any = self.peek_event()  # type: ignore[no-untyped-call]
+        mark: Any = event.start_mark
+        if isinstance(event, yaml.AliasEvent):
+            raise yaml.composer.ComposerError(
+                None, None, "aliases (*name) are not allowed in a question set", mark
+            )
+        if getattr(event, "anchor", None) is not None:
+            raise yaml.composer.ComposerError(
+                None, None, "anchors (&name) are not allowed in a question set", mark
+            )
+        return super().compose_node(parent, index)
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -56,8 +75,46 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> dict[Any, Any
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
+# Control and bidirectional characters: tab and line breaks are YAML layout (text_safety).
+_FORBIDDEN_CHARACTERS = re.compile(FORBIDDEN_IN_FREE_TEXT_PATTERN)
+# No message quotes more than this much of a value from the file.
+QUOTE_MAX = 60
+MESSAGE_MAX = 200
+
+
+def quoted(value: Any) -> str:
+    """``repr`` of a value from a file, cut to ``QUOTE_MAX`` characters so no message is huge."""
+    text = repr(value) if isinstance(value, str | int | float | bool) or value is None else None
+    if text is None:
+        text = f"a {type(value).__name__}"
+    return text if len(text) <= QUOTE_MAX else f"{text[: QUOTE_MAX - 1]}…"
+
+
+def _character_problems(text: str) -> list[QuestionSetProblem]:
+    """Control and bidirectional characters, each located by line and column (first 20)."""
+    problems = []
+    for match in _FORBIDDEN_CHARACTERS.finditer(text):
+        line = text.count("\n", 0, match.start()) + 1
+        column = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
+        problems.append(
+            QuestionSetProblem(
+                f"line {line}, column {column}",
+                f"control or bidirectional character U+{ord(match[0]):04X} is not allowed",
+            )
+        )
+        if len(problems) == 20:
+            break
+    return problems
+
+
 def parse_yaml(text: str, filename: str) -> Any:
-    """Parse YAML text (yes/no stay strings, duplicate keys fail); QuestionSetError if invalid."""
+    """Parse YAML text (yes/no stay strings, duplicate keys fail); QuestionSetError if invalid.
+
+    Control and bidirectional characters, aliases and anchors are refused, naming the line.
+    """
+    problems = _character_problems(text)
+    if problems:
+        raise QuestionSetError(problems, filename=filename)
     try:
         return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
     except yaml.MarkedYAMLError as exc:
@@ -94,14 +151,16 @@ def format_path(parts: Iterable[str | int]) -> str:
 def schema_message(error: jsonschema.ValidationError) -> str:
     """Return a schema error in words for the person who wrote the file."""
     # jsonschema's own wording is written for programmers; these are the common cases reworded.
+    # Values from the file are quoted cut short (``quoted``): no message ever repeats a huge one.
     if error.validator == "enum":
         allowed = ", ".join(str(value) for value in error.validator_value)
-        return f"{error.instance!r} is not one of: {allowed}"
+        return f"{quoted(error.instance)} is not one of: {allowed}"
     if error.validator == "type":
         return f"must be of type {error.validator_value}, not {type(error.instance).__name__}"
     if error.validator == "pattern" and "identifier" in str(error.schema_path):
-        return f"{error.instance!r} is not a valid id (letters, digits, _ or -)"
-    return str(error.message)
+        return f"{quoted(error.instance)} is not a valid id (letters, digits, _ or -)"
+    message = str(error.message)
+    return message if len(message) <= MESSAGE_MAX else f"{message[: MESSAGE_MAX - 1]}…"
 
 
 def schema_problems(data: Any) -> list[QuestionSetProblem]:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
 from auditapp.domain.grades import Grade, Outcome
 from auditapp.domain.question_sets import NOT_APPLICABLE
 from auditapp.domain.question_sets import Question as DomainQuestion
+from auditapp.domain.question_sets.answers import safe_number
 from auditapp.services import moderation
 
 ACTION_WORDS = {"agree": "Agreed", "change": "Changed", "return": "Returned to auditor"}
@@ -30,7 +30,11 @@ def action_words(action: str) -> str:
 
 
 def typed_answer(kind: str, value: Any, question: DomainQuestion | None = None) -> Any:
-    """Numbers as numbers, dates as dates, choices in the words the case page shows."""
+    """Numbers as numbers, dates as dates, choices in the words the case page shows.
+
+    A stored number that is not a safe number (too many digits, out of range, "NaN") is written
+    as the stored text, so no export ever fails on a value edited by hand.
+    """
     if not isinstance(value, str):  # no answer
         return None
     if value == NOT_APPLICABLE:
@@ -39,8 +43,8 @@ def typed_answer(kind: str, value: Any, question: DomainQuestion | None = None) 
         return moderation.answer_text(question, value)
     try:
         if kind == "number":
-            number = Decimal(value)
-            return int(number) if number == number.to_integral_value() else float(number)
+            number = safe_number(value)
+            return value if number is None else number
         if kind == "date":
             return date.fromisoformat(value)
         if kind == "datetime":

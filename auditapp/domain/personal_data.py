@@ -1,0 +1,120 @@
+"""What looks like personal data: column headings and values (dates of birth, postcodes, phones...).
+
+The service holds pseudonymous case references only. Case-list imports refuse a column whose
+heading looks personal, and a value in an extra column that looks like a date (of birth), a UK
+postcode, a phone number or an email address; free-text notes can use ``personal_value`` too.
+Headings are normalised (lower case; punctuation, spaces and camelCase split into words, and
+also run together) and matched against words, abbreviations and fragments, so "DoB", "D.O.B",
+"D_O_B", "Childs DoB" and "date-of-birth" are all caught.
+"""
+
+from __future__ import annotations
+
+import re
+
+_PERSON = "a person"
+# Whole words (after splitting the heading): the abbreviations are only safe as whole words.
+_WORDS: dict[str, str] = {
+    **dict.fromkeys(
+        ("name", "names", "firstname", "lastname", "fullname", "surname", "surnames",
+         "forename", "forenames", "givenname", "middlename", "maidenname", "initial",
+         "initials", "alias", "aka"),
+        "a name",
+    ),
+    **dict.fromkeys(
+        ("dob", "birth", "birthday", "birthdate", "born"), "a date of birth"
+    ),
+    **dict.fromkeys(
+        ("address", "addresses", "postcode", "postcodes", "postal", "zip", "zipcode", "street",
+         ),
+        "an address",
+    ),
+    **dict.fromkeys(
+        ("phone", "phones", "telephone", "tel", "telno", "mobile", "mob", "mobno", "landline",
+         "fax"),
+        "a phone number",
+    ),
+    **dict.fromkeys(("email", "emails"), "an email address"),
+    **dict.fromkeys(("nhs", "nino", "ni", "pnc", "cro", "passport", "ssn"), "an identity number"),
+    **dict.fromkeys(
+        ("child", "childs", "children", "childrens", "victim", "victims", "suspect",
+         "suspects", "offender", "offenders", "perpetrator", "witness", "parent", "mother",
+         "father"),
+        _PERSON,
+    ),
+    **dict.fromkeys(("ethnicity", "ethnic", "race", "religion", "religious"),
+                    "a special category (ethnicity or religion)"),
+}  # fmt: skip
+# Fragments of the heading run together ("childsdob", "dateofbirth", "victimname").
+_FRAGMENTS: dict[str, str] = {
+    "dob": "a date of birth",
+    "dateofbirth": "a date of birth",
+    "birth": "a date of birth",
+    "name": "a name",
+    "surname": "a name",
+    "forename": "a name",
+    "initials": "a name",
+    "address": "an address",
+    "postcode": "an address",
+    "postalcode": "an address",
+    "street": "an address",
+    "phone": "a phone number",
+    "mobile": "a phone number",
+    "email": "an email address",
+    "nhsnumber": "an identity number",
+    "nationalinsurance": "an identity number",
+    "ninumber": "an identity number",
+    "victim": _PERSON,
+    "suspect": _PERSON,
+    "ethnic": "a special category (ethnicity or religion)",
+    "religio": "a special category (ethnicity or religion)",
+}
+
+
+def heading_words(heading: str) -> list[str]:
+    """A heading as lower-case words: "Childs_DoB" -> ["childs", "do", "b"]."""
+    text = re.sub(r"([a-z])([A-Z])", r"\1 \2", str(heading))
+    return re.sub(r"[^0-9a-z]+", " ", text.lower()).split()
+
+
+def personal_heading(heading: str) -> str | None:
+    """What personal data the heading seems to name ("a date of birth"), or None."""
+    words = heading_words(heading)
+    compact = "".join(re.sub(r"[^0-9a-z]+", "", str(heading).lower()))
+    kinds = [_WORDS[word] for word in [*words, compact] if word in _WORDS]
+    kinds += [kind for fragment, kind in _FRAGMENTS.items() if fragment in compact]
+    # "Childs DoB" names a date of birth more usefully than a person.
+    specific = [kind for kind in kinds if kind != _PERSON]
+    found = specific or kinds
+    return found[0] if found else None
+
+
+_DATE = re.compile(
+    r"\b(?:\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})|\d{4}-\d{1,2}-\d{1,2})\b"
+    r"|\b\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{2,4}\b",
+    re.IGNORECASE,
+)
+_POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[ABD-HJLNP-UW-Z]{2}\b", re.IGNORECASE)
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}")
+_PHONE_CANDIDATE = re.compile(r"(?<![\w+])(?:\+|00)?\d[\d\s().-]{7,16}\d(?!\w)")
+_UK_PHONE = re.compile(r"^(?:(?:\+|00)44|0)\d{9,10}$")
+
+
+def personal_value(value: str, *, dates: bool = True) -> str | None:
+    """What personal data a value seems to hold ("a phone number"), or None.
+
+    ``dates``: count any date as personal (a case list's extra column holds no dates, so a
+    date there is likely a date of birth); free text, which may mention dates, passes False.
+    """
+    text = str(value)
+    if _EMAIL.search(text):
+        return "an email address"
+    if dates and _DATE.search(text):
+        return "a date (a date of birth?)"
+    if _POSTCODE.search(text):
+        return "a UK postcode"
+    for candidate in _PHONE_CANDIDATE.findall(text):
+        digits = re.sub(r"[\s().-]", "", candidate)
+        if _UK_PHONE.match(digits):
+            return "a phone number"
+    return None
