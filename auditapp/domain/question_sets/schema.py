@@ -25,24 +25,70 @@ class _Loader(yaml.SafeLoader):
     literally "yes" and "no", so only ``true``/``false`` are booleans here. Dates stay strings
     too, so the schema sees exactly what was typed.
 
-    Aliases and anchors are refused while composing, before anything is built or validated: a
-    question set never needs them, and nested aliases ("billion laughs") turn a few kilobytes
-    into gigabytes once anything walks or prints the data.
+    Aliases are allowed (``yaml.safe_dump`` writes them for shared lists) but bounded: once a
+    document is composed, and before anything is built or validated, the values it expands to
+    are counted without expanding them, and a file past ``MAX_EXPANDED_NODES`` values or
+    ``MAX_EXPANDED_CHARACTERS`` characters is refused, naming the line. Nested aliases ("billion
+    laughs") once turned 5.6 KB into gigabytes when a validation message printed the value.
     """
 
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        """Compose one node; an alias or an anchor is a ComposerError at its line."""
-        event: Any = self.peek_event()  # type: ignore[no-untyped-call]
-        mark: Any = event.start_mark
-        if isinstance(event, yaml.AliasEvent):
+    def compose_document(self) -> Any:
+        """Compose one document; refuse it if it expands past the limits or holds itself."""
+        node = super().compose_document()
+        _check_expansion(node)
+        return node
+
+
+# A question set has a few thousand values; these leave room for any real one.
+MAX_EXPANDED_NODES = 100_000
+MAX_EXPANDED_CHARACTERS = 10_000_000
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
+
+
+def _check_expansion(root: yaml.Node | None) -> None:
+    """Count the values and characters the node tree expands to, each shared node once."""
+    sizes: dict[int, tuple[int, int]] = {}
+    open_nodes: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)] if root is not None else []
+    while stack:
+        node, children_done = stack.pop()
+        if id(node) in sizes:
+            continue
+        if not children_done:
+            open_nodes.add(id(node))
+            stack.append((node, True))
+            for child in _children(node):
+                if id(child) in open_nodes:
+                    raise yaml.composer.ComposerError(
+                        None,
+                        None,
+                        "an alias (*name) refers to a value holding it",
+                        child.start_mark,
+                    )
+                if id(child) not in sizes:
+                    stack.append((child, False))
+            continue
+        open_nodes.discard(id(node))
+        nodes, characters = 1, len(node.value) if isinstance(node, yaml.ScalarNode) else 0
+        for child in _children(node):
+            nodes += sizes[id(child)][0]
+            characters += sizes[id(child)][1]
+        if nodes > MAX_EXPANDED_NODES or characters > MAX_EXPANDED_CHARACTERS:
             raise yaml.composer.ComposerError(
-                None, None, "aliases (*name) are not allowed in a question set", mark
+                None,
+                None,
+                f"the aliases (*name) here expand to more than {MAX_EXPANDED_NODES:,} values or "
+                f"{MAX_EXPANDED_CHARACTERS:,} characters: write the values out instead",
+                node.start_mark,
             )
-        if getattr(event, "anchor", None) is not None:
-            raise yaml.composer.ComposerError(
-                None, None, "anchors (&name) are not allowed in a question set", mark
-            )
-        return super().compose_node(parent, index)
+        sizes[id(node)] = (nodes, characters)
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -110,7 +156,8 @@ def _character_problems(text: str) -> list[QuestionSetProblem]:
 def parse_yaml(text: str, filename: str) -> Any:
     """Parse YAML text (yes/no stay strings, duplicate keys fail); QuestionSetError if invalid.
 
-    Control and bidirectional characters, aliases and anchors are refused, naming the line.
+    Control and bidirectional characters, and aliases that expand too far, are refused,
+    naming the line.
     """
     problems = _character_problems(text)
     if problems:
@@ -128,6 +175,11 @@ def parse_yaml(text: str, filename: str) -> Any:
         raise QuestionSetError(
             [QuestionSetProblem("", f"not valid YAML: {exc}")], filename=filename
         ) from exc
+    except RecursionError:  # PyYAML composes recursively: "[[[[..." thousands deep
+        raise QuestionSetError(
+            [QuestionSetProblem("", "not valid YAML: the values are nested too deeply")],
+            filename=filename,
+        ) from None
 
 
 # --- schema validation --------------------------------------------------------------------------
