@@ -25,6 +25,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -366,6 +367,20 @@ def open_page(
     yield _open
     for context in contexts:
         context.close()
+
+
+def new_account(in_live_app: Callable[..., Any], password: str, prefix: str = "e2e") -> str:
+    """A fresh account of the live server, for a journey that signs out or changes the account.
+
+    Signing out ends every session of the user, so a journey that signs a demo user out would
+    revoke the cookies `storage_states` keeps for the other tests.
+    """
+    from auditapp.models import GlobalRole
+    from auditapp.services.accounts import create_user
+
+    email = f"{prefix}-{uuid.uuid4().hex[:8]}@demo.test"
+    in_live_app(lambda: create_user(email, "Test Account", GlobalRole.USER, password))
+    return email
 
 
 def sign_in(page: Any, email: str, password: str = DEMO_PASSWORD) -> None:

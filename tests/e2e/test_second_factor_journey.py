@@ -5,29 +5,18 @@ from __future__ import annotations
 
 import re
 import time
-import uuid
 from collections.abc import Callable
 from typing import Any
 
 import pyotp
 import pytest
 
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import new_account, sign_in
 from tests.e2e.support import assert_accessible, expect, save_screenshot
 
 pytestmark = pytest.mark.e2e
 
 PASSWORD = "Tessellated-orbit-37-kiwi"  # a test account of the live server
-
-
-def _new_user(in_live_app: Callable[..., Any]) -> str:
-    """A fresh account of the live server (the demo users stay without a second factor)."""
-    from auditapp.models import GlobalRole
-    from auditapp.services.accounts import create_user
-
-    email = f"totp-{uuid.uuid4().hex[:8]}@demo.test"
-    in_live_app(lambda: create_user(email, "Tess Totp", GlobalRole.USER, PASSWORD))
-    return email
 
 
 def _wait_for_a_fresh_code(totp: pyotp.TOTP, used: str) -> str:
@@ -44,7 +33,7 @@ def _wait_for_a_fresh_code(totp: pyotp.TOTP, used: str) -> str:
 def test_set_up_two_step_verification_then_sign_in_with_a_code(
     open_page: Any, in_live_app: Callable[..., Any]
 ) -> None:
-    email = _new_user(in_live_app)
+    email = new_account(in_live_app, PASSWORD, prefix="totp")
     page = open_page(bypass_csp=True)
     sign_in(page, email, PASSWORD)
 
@@ -99,7 +88,7 @@ def test_set_up_two_step_verification_then_sign_in_with_a_code(
 def test_set_up_page_shows_the_qr_code_under_the_content_security_policy(
     open_page: Any, in_live_app: Callable[..., Any]
 ) -> None:
-    email = _new_user(in_live_app)
+    email = new_account(in_live_app, PASSWORD, prefix="totp")
     page = open_page()  # the real CSP: no bypass
     sign_in(page, email, PASSWORD)
     page.goto("/auth/second-factor/set-up")

@@ -4,16 +4,18 @@ width, by mouse and by keyboard only."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import DESKTOP, TABLET, sign_in
+from tests.e2e.conftest import DESKTOP, TABLET, new_account, sign_in
 from tests.e2e.support import expect, save_screenshot
 
 pytestmark = pytest.mark.e2e
 
 REVIEW = "Post-inspection review 2022"
+PASSWORD = "Keyboard-lantern-52-fig"  # a test account of the live server
 VIEWPORTS = [pytest.param(DESKTOP, id="desktop"), pytest.param(TABLET, id="tablet")]
 
 
@@ -65,7 +67,10 @@ def test_wrong_password_shows_an_error_summary_that_leads_to_the_field(open_page
     save_screenshot(page, "sign-in-error")
 
 
-def test_auditor_signs_in_and_out_by_keyboard_only(open_page: Any) -> None:
+def test_auditor_signs_in_and_out_by_keyboard_only(
+    open_page: Any, in_live_app: Callable[..., Any]
+) -> None:
+    email = new_account(in_live_app, PASSWORD, prefix="keyboard")
     page = open_page()
     page.goto("/auth/login")
 
@@ -79,10 +84,10 @@ def test_auditor_signs_in_and_out_by_keyboard_only(open_page: Any) -> None:
     # From the main content, the next stops are the email field, the password field, the button.
     page.keyboard.press("Tab")
     expect(page.get_by_label("Email address")).to_be_focused()
-    page.keyboard.type("auditor1@demo.test")
+    page.keyboard.type(email)
     page.keyboard.press("Tab")
     expect(page.get_by_label("Password", exact=True)).to_be_focused()
-    page.keyboard.type("demo-password")
+    page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text("Your inspections")
 
