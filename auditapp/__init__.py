@@ -110,9 +110,11 @@ def _register_cli(app: Flask) -> None:
 def _configure_jinja(app: Flask) -> None:
     from auditapp.templating import register_template_helpers
 
+    app_templates = app.jinja_loader
+    assert app_templates is not None  # Flask(__name__) keeps its default template folder
     app.jinja_loader = ChoiceLoader(
         [
-            app.jinja_loader,  # type: ignore[list-item]
+            app_templates,
             PrefixLoader(
                 {
                     "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),

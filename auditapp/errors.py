@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from flask import Flask, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
-from werkzeug.wrappers import Response
 
 from auditapp.extensions import db
 
@@ -29,9 +29,9 @@ def register_error_handlers(app: Flask) -> None:
     """Render every HTTP error with errors/<code>.html or the generic page."""
 
     @app.errorhandler(CSRFError)
-    def csrf_error(error: CSRFError) -> tuple[str, int] | Response:
+    def csrf_error(error: CSRFError) -> ResponseReturnValue:
         if _wants_json():
-            return {"error": "csrf", "message": "The form expired. Reload the page."}, 400  # type: ignore[return-value]
+            return {"error": "csrf", "message": "The form expired. Reload the page."}, 400
         return (
             render_template(
                 "errors/error.html",
@@ -44,13 +44,13 @@ def register_error_handlers(app: Flask) -> None:
         )
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException) -> tuple[str, int] | Response:
+    def http_error(error: HTTPException) -> ResponseReturnValue:
         code = error.code or 500
         if code == 401 and not _wants_json():
             flash("Sign in to continue.", "info")
             return redirect(url_for("auth.login", next=request.full_path))
         if _wants_json():
-            return {"error": code, "message": _TITLES.get(code, error.name)}, code  # type: ignore[return-value]
+            return {"error": code, "message": _TITLES.get(code, error.name)}, code
         template = f"errors/{code}.html" if code in (403, 404) else "errors/error.html"
         return (
             render_template(
@@ -63,9 +63,9 @@ def register_error_handlers(app: Flask) -> None:
         )
 
     @app.errorhandler(500)
-    def server_error(error: Exception) -> tuple[str, int]:
+    def server_error(error: Exception) -> ResponseReturnValue:
         db.session.rollback()
         app.logger.exception("Unhandled error on %s", request.path)
         if _wants_json():
-            return {"error": 500, "message": "Something went wrong"}, 500  # type: ignore[return-value]
+            return {"error": 500, "message": "Something went wrong"}, 500
         return render_template("errors/500.html", code=500, title="Sorry, there is a problem"), 500

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 from flask import abort
 from flask_login import current_user
@@ -13,7 +13,8 @@ from sqlalchemy import and_, select
 from auditapp.extensions import db
 from auditapp.models import Case, Inspection, InspectionRole, Membership, User
 
-F = TypeVar("F", bound=Callable[..., Any])
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def membership_of(user: User, inspection_id: int) -> Membership | None:
@@ -87,18 +88,18 @@ def can_moderate(user: User, case: Case) -> bool:
     return role_in(user, case.inspection_id) is InspectionRole.LEAD and case.auditor_id != user.id
 
 
-def admin_required(view: F) -> F:
+def admin_required(view: Callable[P, R]) -> Callable[P, R]:
     """403 for signed-in users who are not global admins (login is checked by the blueprint)."""
 
     @wraps(view)
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
+    def wrapped(*args: P.args, **kwargs: P.kwargs) -> R:
         if not current_user.is_authenticated:
             abort(401)
         if not current_user.is_admin:
             abort(403)
         return view(*args, **kwargs)
 
-    return wrapped  # type: ignore[return-value]
+    return wrapped
 
 
 def login_required_for_blueprint(bp: Any) -> None:

@@ -58,7 +58,9 @@ def init_security(app: Flask) -> None:
     """Headers on every response, inactivity expiry, proxy trust, refused input."""
     proxies = int(app.config["TRUSTED_PROXY_COUNT"])
     if proxies > 0:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]  # Flask's documented middleware hook
+            app.wsgi_app, x_for=proxies, x_proto=proxies
+        )
     app.register_error_handler(OverflowError, _value_out_of_range)
     app.register_error_handler(DataError, _value_out_of_range)
     _warn_if_limits_are_per_worker(app)

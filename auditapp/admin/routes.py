@@ -82,7 +82,7 @@ def list_question_sets() -> str:
 
 @bp.route("/question-sets/upload", methods=["GET", "POST"])
 @admin_required
-def upload_question_set() -> str | Response:
+def upload_question_set() -> str | BaseResponse:
     """Import a question-set file; every problem is listed and nothing is stored on error."""
     form = UploadQuestionSetForm()
     problems: list[str] = []

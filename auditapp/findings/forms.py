@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
@@ -53,9 +56,9 @@ class RecommendationJudgementForm(FlaskForm):
     )
     submit = SubmitField("Save judgement", widget=GovSubmitInput())
 
-    def validate(self, extra_validators: object = None) -> bool:  # type: ignore[override]
+    def validate(self, extra_validators: Mapping[str, Sequence[Any]] | None = None) -> bool:
         """A baseline rate needs its source."""
-        ok = super().validate(extra_validators)  # type: ignore[arg-type]
+        ok: bool = super().validate(extra_validators)
         if self.baseline_rate.data is not None and not (self.baseline_source.data or "").strip():
             self.baseline_source.errors = [
                 *self.baseline_source.errors,
@@ -81,9 +84,9 @@ class ChapterJudgementForm(FlaskForm):
     )
     submit = SubmitField("Save judgement", widget=GovSubmitInput())
 
-    def validate(self, extra_validators: object = None) -> bool:  # type: ignore[override]
+    def validate(self, extra_validators: Mapping[str, Sequence[Any]] | None = None) -> bool:
         """An override needs a reason."""
-        ok = super().validate(extra_validators)  # type: ignore[arg-type]
+        ok: bool = super().validate(extra_validators)
         if self.judgement.data and not (self.reason.data or "").strip():
             self.reason.errors = [*self.reason.errors, "Give a reason for the judgement"]
             ok = False

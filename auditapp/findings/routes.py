@@ -20,7 +20,7 @@ from auditapp.findings.forms import (
     ChapterRuleForm,
     RecommendationJudgementForm,
 )
-from auditapp.models import InspectionRole, RecommendationKind
+from auditapp.models import Inspection, InspectionRole, RecommendationKind
 from auditapp.permissions import load_inspection
 from auditapp.services import findings, inspections
 
@@ -40,7 +40,9 @@ def kind_label(kind: str) -> str:
     return RecommendationKind(kind).label
 
 
-def _inspection(inspection_id: int, *roles: InspectionRole):  # type: ignore[no-untyped-def]
+def _inspection(
+    inspection_id: int, *roles: InspectionRole
+) -> tuple[Inspection, InspectionRole | None]:
     return load_inspection(inspection_id, *(roles or MEMBERS))
 
 

@@ -40,6 +40,8 @@ class GovDateField(DateField):
     values; a request with the parts missing (or extra) must get a message, not a server error.
     """
 
+    raw_data: list[str] | None  # set by wtforms.Field.process: the posted parts, if any
+
     def process(self, formdata: Any, data: Any = unset_value, extra_filters: Any = None) -> None:
         """Read the posted parts, then pad or trim them to day, month and year for redisplay."""
         super().process(formdata, data, extra_filters)
@@ -61,8 +63,11 @@ def choices(pairs: Iterable[tuple[Any, str]]) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
-def _optional_int(value: object) -> int | None:
-    return int(value) if value not in (None, "", "None") else None  # type: ignore[call-overload]
+def _optional_int(value: str | int | None) -> int | None:
+    # WTForms coerces the posted string, the object's data and each choice's value.
+    if value is None or value in ("", "None"):
+        return None
+    return int(value)
 
 
 class InspectionForm(FlaskForm):

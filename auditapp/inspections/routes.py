@@ -441,7 +441,7 @@ def draw_sample(inspection_id: int) -> Any:
         try:
             draw = sampling.draw_cases(
                 inspection,
-                form.case_type_id.data,  # type: ignore[arg-type]
+                form.case_type_id.data,
                 form.size.data or "",
                 by=current_user,
                 seed=form.seed.data,
@@ -482,7 +482,7 @@ def _pagination(
     """govukPagination parameters for a case list, keeping its filters (None: one page)."""
     if listing.pages <= 1:
         return None
-    args = {k: v for k, v in request.args.items() if k != "page"}
+    args: dict[str, Any] = {k: v for k, v in request.args.items() if k != "page"}
 
     def href(number: int) -> str:
         return url_for(endpoint, inspection_id=inspection.id, page=number, **args)
@@ -550,9 +550,8 @@ def list_cases(inspection_id: int) -> Any:
         else:
             db.session.commit()
             flash(message, "success")
-        return redirect(
-            url_for("inspections.list_cases", inspection_id=inspection.id, **request.args)
-        )
+        query: dict[str, Any] = request.args.to_dict()  # first value of each, as ** gives
+        return redirect(url_for("inspections.list_cases", inspection_id=inspection.id, **query))
     if form.errors:
         flash("Choose whether to add or remove the selected cases.", "error")
     case_type_id = _case_type_filter()
@@ -608,9 +607,8 @@ def assign_cases(inspection_id: int) -> Any:
         else:
             db.session.commit()
             flash(message, "success")
-        return redirect(
-            url_for("inspections.assign_cases", inspection_id=inspection.id, **request.args)
-        )
+        query: dict[str, Any] = request.args.to_dict()  # first value of each, as ** gives
+        return redirect(url_for("inspections.assign_cases", inspection_id=inspection.id, **query))
     case_type_id = _case_type_filter()
     show = "unassigned" if request.args.get("show") == "unassigned" else "sampled"
     listing = sampling.case_page(

@@ -51,7 +51,7 @@ class User(UserMixin, Base):
         return self.role == GlobalRole.ADMIN
 
     @property
-    def is_active(self) -> bool:  # type: ignore[override]
+    def is_active(self) -> bool:
         """Flask-Login refuses inactive accounts."""
         return self.active
 

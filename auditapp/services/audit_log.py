@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert
+from sqlalchemy import Table, insert
 
 from auditapp.extensions import db
 from auditapp.models import AuditEvent, Case, User
@@ -59,7 +59,8 @@ def insert_events(rows: Sequence[dict[str, Any]]) -> None:
     The answer-save path uses this: it runs on every keystroke pause, many times a minute.
     """
     if rows:
-        db.session.execute(insert(AuditEvent.__table__), list(rows))
+        table = cast(Table, AuditEvent.__table__)  # a mapped class's table is a Table
+        db.session.execute(insert(table), list(rows))
 
 
 def record_case_event(

@@ -84,7 +84,10 @@ GOOD_ANSWERS: dict[str, dict[str, AnswerSpec]] = {
 CaseSpec = tuple[str, str, dict[str, AnswerSpec], str | None]
 
 _NOT_SEEN = ("no", "The children were at school at the time of the diary appointment.")
-_DETAINED = {"CD11": "yes", "CD12": ("no", "Accommodation was first discussed at charge.")}
+_DETAINED: dict[str, AnswerSpec] = {
+    "CD11": "yes",
+    "CD12": ("no", "Accommodation was first discussed at charge."),
+}
 
 REVIEW_CASES: list[CaseSpec] = [
     # Domestic abuse: 1 good, 1 requires improvement, 3 inadequate.

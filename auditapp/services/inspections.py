@@ -445,7 +445,7 @@ def inspection_progress(inspection: Inspection) -> list[CaseTypeProgress]:
         if case_type_id not in progress:
             choice = chosen.get(case_type_id)
             progress[case_type_id] = CaseTypeProgress(
-                case_type=db.session.get(CaseType, case_type_id),  # type: ignore[arg-type]
+                case_type=db.session.get_one(CaseType, case_type_id),
                 question_set=choice.question_set if choice else None,
             )
         return progress[case_type_id]

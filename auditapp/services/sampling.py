@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import cast
 
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func, select
@@ -265,7 +266,7 @@ def balance_cases(inspection: Inspection, case_ids: list[int] | None, *, by: Use
         .where(Case.id.not_in([c.id for c in cases]))
         .group_by(Case.auditor_id)
     ):
-        loads[auditor_id] = count
+        loads[cast(int, auditor_id)] = count  # the IN filter leaves no NULL auditor
     plan = balance_assignments([case.id for case in cases], loads)
     changed = sum(_set_auditor(inspection, case, plan[case.id], by) for case in cases)
     db.session.flush()
@@ -332,14 +333,14 @@ def sampling_frames(
     for case_type_id, n in listed.items():
         case_type = db.session.get(CaseType, case_type_id)
         assert case_type is not None
-        in_sample = sampled.get(case_type_id, 0)
+        n_sampled = sampled.get(case_type_id, 0)
         frame = SamplingFrame(
             case_type=case_type,
             listed=n,
-            sampled=in_sample,
-            unsampled=n - in_sample,
+            sampled=n_sampled,
+            unsampled=n - n_sampled,
             needed=sample_size(margin, n),
-            margin_text=format_margin(margin_of_error(in_sample, n)),
+            margin_text=format_margin(margin_of_error(n_sampled, n)),
             draws=draws.get(case_type_id, []),
             attribute_columns=list(columns.get(case_type_id, {})),
         )
@@ -405,5 +406,5 @@ def auditor_loads(inspection: Inspection, user_ids: list[int]) -> dict[int, int]
         )
         .group_by(Case.auditor_id)
     ):
-        loads[auditor_id] = count
+        loads[cast(int, auditor_id)] = count  # the IN filter leaves no NULL auditor
     return loads

@@ -7,9 +7,10 @@ import hmac
 import secrets
 from datetime import datetime
 from enum import StrEnum
+from typing import Any, cast
 
 import pyotp
-from sqlalchemy import or_, select, update
+from sqlalchemy import CursorResult, or_, select, update
 
 from auditapp.extensions import db
 from auditapp.models import (
@@ -133,7 +134,7 @@ def _accept_step(factor: SecondFactor, step: int) -> bool:
         .execution_options(synchronize_session=False)
     )
     db.session.expire(factor, ["last_used_step"])
-    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+    return bool(cast(CursorResult[Any], result).rowcount == 1)  # an UPDATE runs on a cursor
 
 
 def accept_code(factor: SecondFactor, code: str, now: datetime | None = None) -> bool:
@@ -174,7 +175,7 @@ def use_recovery_code(factor: SecondFactor, code: str, now: datetime | None = No
         .values(used_at=now or utcnow())
         .execution_options(synchronize_session=False)
     )
-    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+    return bool(cast(CursorResult[Any], result).rowcount == 1)  # an UPDATE runs on a cursor
 
 
 def confirm_enrolment(user: User, code: str, now: datetime | None = None) -> list[str]:

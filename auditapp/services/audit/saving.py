@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, insert, update
+from sqlalchemy import CursorResult, Table, bindparam, insert, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -229,7 +229,7 @@ def _write_case(case: Case, values: dict[str, Any]) -> None:
         update(_CASES).where(_CASES.c.id == case.id, _CASES.c.version == case.version),
         values,
     )
-    if written.rowcount != 1:  # type: ignore[attr-defined]
+    if cast(CursorResult[Any], written).rowcount != 1:  # an UPDATE runs on a cursor
         raise StaleDataError(f"case {case.id} changed since version {case.version}")
     for name, value in values.items():
         set_committed_value(case, name, value)
