@@ -60,9 +60,10 @@ security: install ## bandit on the code; pip-audit on requirements.txt (fails if
 	$(BIN)/bandit -q --ini .bandit -r auditapp migrations config.py wsgi.py gunicorn.conf.py
 	$(BIN)/python scripts/audit_dependencies.py
 
-lint: install ## ruff check and format check
+lint: install ## ruff check and format check; mypy (pyproject.toml: strict on auditapp/domain)
 	$(BIN)/ruff check auditapp tests config.py wsgi.py
 	$(BIN)/ruff format --check auditapp tests config.py wsgi.py
+	$(BIN)/mypy
 
 format: install ## Format the code
 	$(BIN)/ruff format auditapp tests config.py wsgi.py
