@@ -147,7 +147,7 @@ class AppClient(FlaskClient):
 def client(app: Flask) -> AppClient:
     """An anonymous client."""
     app.test_client_class = AppClient
-    return app.test_client()  # type: ignore[return-value]
+    return app.test_client()  # type: ignore[return-value]  # test_client_class is AppClient
 
 
 @pytest.fixture
@@ -156,7 +156,7 @@ def login_as(app: Flask) -> Callable[[User], AppClient]:
 
     def _login(user: User, password: str = factories.PASSWORD) -> AppClient:
         app.test_client_class = AppClient
-        c: AppClient = app.test_client()  # type: ignore[assignment]
+        c: AppClient = app.test_client()  # type: ignore[assignment]  # test_client_class is AppClient
         c.refresh_csrf("/auth/login")
         response = c.post_form("/auth/login", {"email": user.email, "password": password})
         assert response.status_code == 302, response.get_data(as_text=True)[:500]

@@ -11,7 +11,7 @@ import pytest
 try:
     from playwright.sync_api import expect
 except ImportError:  # no Playwright: conftest skips every browser test with the reason
-    expect = None  # type: ignore[assignment]
+    expect = None  # type: ignore[assignment]  # conftest skips before use
 
 REPO = Path(__file__).resolve().parents[2]
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"

@@ -22,7 +22,7 @@ def _copy_of_session(app: Flask, signed_in: Any) -> AppClient:
     cookie = signed_in.get_cookie("session")
     assert cookie is not None
     app.test_client_class = AppClient
-    thief: AppClient = app.test_client()  # type: ignore[assignment]
+    thief: AppClient = app.test_client()  # type: ignore[assignment]  # test_client_class is AppClient
     thief.set_cookie("session", cookie.value, domain=cookie.domain or "localhost")
     return thief
 
@@ -65,7 +65,7 @@ def test_a_copied_cookie_is_refused_after_deactivation(
 ) -> None:
     browser = login_as(auditor)
     thief = _copy_of_session(app, browser)
-    deactivate_user(db.session.get(User, auditor.id), by=None)  # type: ignore[arg-type]
+    deactivate_user(db.session.get(User, auditor.id), by=None)  # type: ignore[arg-type]  # the auditor exists
     db.session.commit()
     assert browser.get("/").status_code == 302
     assert thief.get("/").status_code == 302

@@ -265,7 +265,7 @@ def _first_question_code(question_set: Any) -> str:
 def client_for(app: Flask, world: World, actor: str) -> AppClient:
     """A client signed in as the actor (session written directly: no slow password hash)."""
     app.test_client_class = AppClient
-    client: AppClient = app.test_client()  # type: ignore[assignment]
+    client: AppClient = app.test_client()  # type: ignore[assignment]  # test_client_class is AppClient
     if actor != "anonymous":
         with client.session_transaction() as session:
             session["_user_id"] = world.session_ids[actor]
@@ -276,7 +276,7 @@ def client_for(app: Flask, world: World, actor: str) -> AppClient:
     raw = secrets.token_hex(20)
     with client.session_transaction() as session:
         session["csrf_token"] = raw
-    signer = URLSafeTimedSerializer(app.secret_key, salt="wtf-csrf-token")  # type: ignore[arg-type]
+    signer = URLSafeTimedSerializer(app.secret_key, salt="wtf-csrf-token")  # type: ignore[arg-type]  # the test app has a key
     client.csrf_token = str(signer.dumps(raw))
     return client
 

@@ -189,7 +189,7 @@ def test_dashboard_figures_count_audited_graded_cases_and_progress_of_all() -> N
             "auditor_id": 1,
             "auditor_name": "Ann",
         }
-        return CaseCount(cases, status, moderated, grade, **{**defaults, **kw})  # type: ignore[arg-type]
+        return CaseCount(cases, status, moderated, grade, **{**defaults, **kw})  # type: ignore[arg-type]  # fields of mixed types, by name
 
     figures = dashboard_figures(
         [

@@ -330,7 +330,7 @@ def test_tokens_are_revoked_when_the_account_is_disabled(
     app: Any, login_as: Callable[[User], Any], reviewed: Inspection, lead: User
 ) -> None:
     token = _create_token(login_as(lead))
-    deactivate_user(db.session.get(User, lead.id), by=None)  # type: ignore[arg-type]
+    deactivate_user(db.session.get(User, lead.id), by=None)  # type: ignore[arg-type]  # the lead exists
     db.session.commit()
     assert _bearer(app, token) == 401
     db.session.expire_all()

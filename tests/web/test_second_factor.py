@@ -83,8 +83,8 @@ def test_set_up_shows_qr_code_and_key_and_turns_on_only_after_a_right_code(
     page = c.get(SET_UP).get_data(as_text=True)
     assert '<svg role="img" aria-label="QR code for your authenticator app"' in page
     assert "style=" not in page.split("<svg", 1)[1].split("</svg>", 1)[0]  # CSP: no inline style
-    secret = SECRET_RE.search(page).group(1).replace(" ", "")  # type: ignore[union-attr]
-    assert second_factor.factor_of(auditor).secret == secret  # type: ignore[union-attr]
+    secret = SECRET_RE.search(page).group(1).replace(" ", "")  # type: ignore[union-attr]  # the set-up page shows the key
+    assert second_factor.factor_of(auditor).secret == secret  # type: ignore[union-attr]  # set up just above
 
     c.refresh_csrf(SET_UP)
     refused = c.post_form(SET_UP, {"code": wrong_code(secret)})
@@ -112,8 +112,8 @@ def test_set_up_shows_qr_code_and_key_and_turns_on_only_after_a_right_code(
 
 def test_set_up_keeps_the_same_key_until_confirmed(login_as: Any, auditor: User) -> None:
     c = login_as(auditor)
-    first = SECRET_RE.search(c.get(SET_UP).get_data(as_text=True)).group(1)  # type: ignore[union-attr]
-    again = SECRET_RE.search(c.get(SET_UP).get_data(as_text=True)).group(1)  # type: ignore[union-attr]
+    first = SECRET_RE.search(c.get(SET_UP).get_data(as_text=True)).group(1)  # type: ignore[union-attr]  # the page shows the key
+    again = SECRET_RE.search(c.get(SET_UP).get_data(as_text=True)).group(1)  # type: ignore[union-attr]  # the page shows the key
     assert first == again
 
 
@@ -346,7 +346,7 @@ def test_admins_and_leads_reach_nothing_until_they_set_up(
         assert response.headers["Location"] == SET_UP, path
     page = client.get(SET_UP).get_data(as_text=True)
     assert "Your account needs two-step verification" in page
-    secret = SECRET_RE.search(page).group(1).replace(" ", "")  # type: ignore[union-attr]
+    secret = SECRET_RE.search(page).group(1).replace(" ", "")  # type: ignore[union-attr]  # the set-up page shows the key
     client.refresh_csrf(SET_UP)
     done = client.post_form(SET_UP, {"code": pyotp.TOTP(secret).now()})
     assert f'href="/inspections/{inspection.id}"' in done.get_data(as_text=True)
