@@ -149,6 +149,7 @@ def _problems(sheets: Sheets) -> list[str]:
 
 
 def _one(problems: list[str], place: str, words: str) -> None:
+    assert all(len(p) < 400 for p in problems), "a message repeats a long value"
     matching = [p for p in problems if p.startswith(place + ":")]
     assert matching, f"nothing at {place}: {problems}"
     assert any(words in p for p in matching), matching
@@ -205,7 +206,7 @@ def test_a_mistake_in_a_timeliness_check_names_its_column(
         ("low = 28 days; medium = 2 fortnights", "does not match"),
         ("low = 28 days; urgent = 1 day", "urgent is not an answer to OC07"),
         ("low 28 days", "write each threshold as value = time"),
-        ("low = 1 day; low = 2 days", "low has two thresholds"),
+        ("low = 1 day; low = 2 days", "'low' has two thresholds"),
     ],
 )
 def test_a_bad_threshold_names_the_thresholds_column(value: str, words: str) -> None:
@@ -242,7 +243,7 @@ def test_a_condition_without_an_equals_sign_is_refused_at_its_cell() -> None:
         ("foster_carer", "label", None, "should be non-empty"),
         ("foster_carer", "value", "Foster Carer", "does not match"),
         ("relative", "value", "foster_carer", "duplicate option value foster_carer"),
-        ("foster_carer", "question", "PP99", "no question PP99 on the questions sheet"),
+        ("foster_carer", "question", "PP99", "no question 'PP99' on the questions sheet"),
         ("foster_carer", "question", None, "name the question this option belongs to"),
     ],
 )
@@ -309,8 +310,23 @@ def test_a_duplicate_section_id_names_the_section_row() -> None:
         (lambda s: s.pop(QUESTIONS), "questions sheet", "no sheet called 'questions'"),
         (
             lambda s: s[QUESTIONS][0].__setitem__(3, "notes"),
-            "questions sheet, row 1, column 'notes'",
-            "unknown column",
+            "questions sheet, row 1, column 'D'",
+            "unknown column 'notes'",
+        ),
+        (
+            lambda s: s[QUESTIONS][5].append("a note"),
+            "questions sheet, row 1, column 'V'",
+            "this column has values but no heading",
+        ),
+        (
+            lambda s: s[QUESTIONS][2].__setitem__(2, "Were children present?\u202e"),
+            "questions sheet, row 3, column 'text'",
+            "control or bidirectional character (U+202E)",
+        ),
+        (
+            lambda s: s[OPTIONS][1].__setitem__(0, "X" * 10_000),
+            "options sheet, row 2, column 'question'",
+            "no question 'XXXXXXXX",
         ),
         (
             lambda s: s[QUESTIONS][0].__setitem__(3, "text"),
@@ -330,7 +346,7 @@ def test_a_duplicate_section_id_names_the_section_row() -> None:
         (
             lambda s: s[SETTINGS].append(["colour", "blue"]),
             "settings sheet, row 12, column 'setting'",
-            "unknown setting",
+            "unknown setting 'colour'",
         ),
     ],
 )

@@ -30,8 +30,9 @@ from typing import Any, Literal
 from auditapp.domain.question_sets.errors import QuestionSetError, QuestionSetProblem
 from auditapp.domain.question_sets.loading import question_set_from_data, question_set_to_dict
 from auditapp.domain.question_sets.model import QuestionSet
-from auditapp.domain.question_sets.schema import SCHEMA_FILE
+from auditapp.domain.question_sets.schema import SCHEMA_FILE, quoted
 from auditapp.domain.spreadsheet_safety import QUOTE, is_dangerous
+from auditapp.domain.text_safety import forbidden_character, forbidden_message
 
 QUESTIONS = "questions"
 OPTIONS = "options"
@@ -503,17 +504,19 @@ class _Reader:
     ) -> list[tuple[int, dict[str, object]]]:
         """The sheet's rows as {heading: cell} with their row numbers, blank rows left out."""
         rows = list(self.sheets[sheet])
+        width = max((len(row) for row in rows), default=0)
         headings = [_text(cell).lower() for cell in rows[0]] if rows else []
+        headings += [""] * (width - len(headings))
         columns: dict[int, str] = {}
         for position, heading in enumerate(headings):
             letter = _column_letter(position)
             if not heading:
                 if any(position < len(r) and _text(r[position]) for r in rows[1:]):
-                    self.add(Place(sheet, 1), f"column {letter} has values but no heading")
+                    self.add(Place(sheet, 1, letter), "this column has values but no heading")
             elif heading not in allowed:
                 self.add(
-                    Place(sheet, 1, heading),
-                    f"unknown column (the columns are: {', '.join(allowed)})",
+                    Place(sheet, 1, letter),
+                    f"unknown column {quoted(heading)} (the columns are: {', '.join(allowed)})",
                 )
             elif heading in columns.values():
                 self.add(Place(sheet, 1, heading), "this column appears twice")
@@ -529,6 +532,10 @@ class _Reader:
                 for position, heading in columns.items()
                 if position < len(row)
             }
+            for heading, cell in cells.items():
+                code = forbidden_character(cell, free_text=True) if isinstance(cell, str) else None
+                if code:
+                    self.add(Place(sheet, number, heading), forbidden_message(code))
             if any(_text(cell) for cell in cells.values()):
                 table.append((number, cells))
         return table
@@ -541,7 +548,7 @@ class _Reader:
             if setting is None:
                 self.add(
                     Place(SETTINGS, number, "setting"),
-                    f"unknown setting (the settings are: {', '.join(_SETTING)})",
+                    f"unknown setting {quoted(name)} (the settings are: {', '.join(_SETTING)})",
                 )
                 continue
             if name in self.places.settings:
@@ -636,7 +643,7 @@ class _Reader:
                     self.add(place, "write each threshold as value = time, e.g. low = 28 days")
                     return None
                 if key.strip() in thresholds:
-                    self.add(place, f"{key.strip()} has two thresholds")
+                    self.add(place, f"{quoted(key.strip())} has two thresholds")
                     return None
                 thresholds[key.strip()] = duration.strip()
             return thresholds
@@ -651,7 +658,7 @@ class _Reader:
             if where is None:
                 self.add(
                     Place(OPTIONS, number, "question"),
-                    f"no question {question_id} on the questions sheet"
+                    f"no question {quoted(question_id)} on the questions sheet"
                     if question_id
                     else "name the question this option belongs to",
                 )
