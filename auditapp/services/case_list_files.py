@@ -101,7 +101,15 @@ def open_xlsx(data: bytes, limits: ReadLimits, *, advice: str) -> Any:
         )
     try:
         return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as error:
+    # SyntaxError: xml.etree's ParseError, a member that is not well-formed XML.
+    except (
+        zipfile.BadZipFile,
+        InvalidFileException,
+        KeyError,
+        OSError,
+        ValueError,
+        SyntaxError,
+    ) as error:
         raise CaseListFileError(f"{unreadable} ({type(error).__name__})") from error
 
 
@@ -120,7 +128,8 @@ def bounded_sheet_rows(
         return _sheet_rows(rows, limits, too_many)
     except CaseListFileError:
         raise
-    except (KeyError, OSError, ValueError, zipfile.BadZipFile) as error:
+    # SyntaxError: xml.etree's ParseError, a sheet that is not well-formed XML (cut short).
+    except (KeyError, OSError, ValueError, SyntaxError, zipfile.BadZipFile) as error:
         raise CaseListFileError(
             f"The file could not be read as an XLSX workbook ({type(error).__name__})"
         ) from error

@@ -4,6 +4,7 @@ as a formula, reading is bounded, and an import stores all of a valid set or not
 from __future__ import annotations
 
 import io
+import zipfile
 from dataclasses import replace
 
 import pytest
@@ -86,6 +87,26 @@ def test_a_sheet_past_the_row_limit_is_refused() -> None:
 def test_a_file_that_is_not_a_workbook_is_refused() -> None:
     with pytest.raises(QuestionSetError) as caught:
         read_question_set_workbook(b"case_type: x\n", "set.xlsx", LIMITS)
+    assert "could not be read as an XLSX workbook" in str(caught.value)
+
+
+def _with_member_cut_short(content: bytes, member: str) -> bytes:
+    """The workbook with one zip member's XML cut in half (its CRC made to match)."""
+    output = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(content)) as source, zipfile.ZipFile(output, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            target.writestr(
+                item.filename, data[: len(data) // 2] if item.filename == member else data
+            )
+    return output.getvalue()
+
+
+@pytest.mark.parametrize("member", ["xl/worksheets/sheet1.xml", "xl/workbook.xml"])
+def test_a_workbook_whose_xml_is_cut_short_is_refused_with_a_message(member: str) -> None:
+    content = _with_member_cut_short(question_set_workbook(LIBRARY["missing-child"]), member)
+    with pytest.raises(QuestionSetError) as caught:
+        read_question_set_workbook(content, "cut.xlsx", LIMITS)
     assert "could not be read as an XLSX workbook" in str(caught.value)
 
 
