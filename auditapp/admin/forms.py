@@ -9,16 +9,19 @@ from wtforms import SubmitField
 
 
 class UploadQuestionSetForm(FlaskForm):
-    """A question-set YAML file."""
+    """A question-set file: YAML, or an XLSX workbook as the spreadsheet download gives."""
 
     file = FileField(
         "Question-set file",
         widget=GovFileInput(),
-        description="A YAML file in the documented format. A case type's version can be "
-        "imported once; give changed sets a higher version.",
+        description="A YAML file in the documented format, or a spreadsheet (.xlsx) laid out "
+        "as the 'Download spreadsheet' link gives one. A case type's version can be imported "
+        "once; give changed sets a higher version.",
         validators=[
             FileRequired(message="Choose a question-set file"),
-            FileAllowed(["yaml", "yml"], message="The file must be a .yaml or .yml file"),
+            FileAllowed(
+                ["yaml", "yml", "xlsx"], message="The file must be a .yaml, .yml or .xlsx file"
+            ),
         ],
     )
     submit = SubmitField("Import question set", widget=GovSubmitInput())

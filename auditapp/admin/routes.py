@@ -16,6 +16,11 @@ from auditapp.extensions import db
 from auditapp.models import CaseType, QuestionSet, User
 from auditapp.permissions import admin_required
 from auditapp.services import accounts, second_factor, sign_in_throttle
+from auditapp.services.question_set_workbooks import (
+    XLSX_MIMETYPE,
+    export_question_set_workbook,
+    import_question_set_workbook,
+)
 from auditapp.services.question_sets import (
     QuestionSetImportError,
     export_question_set,
@@ -83,15 +88,19 @@ def list_question_sets() -> str:
 @bp.route("/question-sets/upload", methods=["GET", "POST"])
 @admin_required
 def upload_question_set() -> str | BaseResponse:
-    """Import a question-set file; every problem is listed and nothing is stored on error."""
+    """Import a question-set file (YAML or XLSX); each problem is listed, none stored on error."""
     form = UploadQuestionSetForm()
     problems: list[str] = []
     if form.validate_on_submit():
         upload = form.file.data
         filename = upload.filename or "upload.yaml"
         try:
-            text = upload.read().decode("utf-8")
-            row = import_question_set(text, filename=filename, by=current_user)
+            if filename.lower().endswith(".xlsx"):
+                data = upload.read()
+                row = import_question_set_workbook(data, filename=filename, by=current_user)
+            else:
+                text = upload.read().decode("utf-8")
+                row = import_question_set(text, filename=filename, by=current_user)
         except UnicodeDecodeError:
             problems = [f"{filename}: the file is not UTF-8 text"]
         except QuestionSetError as error:
@@ -124,5 +133,18 @@ def export_question_set_file(question_set_id: int) -> Response:
     return Response(
         export_question_set(row),
         mimetype="application/yaml",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.get("/question-sets/<int:question_set_id>/spreadsheet")
+@admin_required
+def export_question_set_workbook_file(question_set_id: int) -> Response:
+    """Download the set as an XLSX workbook (questions, options, settings, instructions)."""
+    row = db.get_or_404(QuestionSet, question_set_id)
+    filename = f"{row.case_type.slug}-v{row.version}.xlsx"
+    return Response(
+        export_question_set_workbook(row),
+        mimetype=XLSX_MIMETYPE,
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

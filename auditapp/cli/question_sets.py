@@ -1,4 +1,7 @@
-"""`flask question-sets import FILE...` / `export CASE_TYPE VERSION` / `list`."""
+"""`flask question-sets import FILE...` / `export CASE_TYPE VERSION [--format xlsx]` / `list`.
+
+A file ending .xlsx is read and written as the spreadsheet the admin pages download and accept.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +14,10 @@ from sqlalchemy import select
 from auditapp.domain.question_sets import QuestionSetError
 from auditapp.extensions import db
 from auditapp.models import CaseType, QuestionSet
+from auditapp.services.question_set_workbooks import (
+    export_question_set_workbook,
+    import_question_set_workbook,
+)
 from auditapp.services.question_sets import (
     QuestionSetImportError,
     export_question_set,
@@ -30,7 +37,10 @@ def import_command(files: tuple[str, ...]) -> None:
     for name in files:
         path = Path(name)
         try:
-            row = import_question_set(path.read_text(encoding="utf-8"), filename=path.name)
+            if path.suffix.lower() == ".xlsx":
+                row = import_question_set_workbook(path.read_bytes(), filename=path.name)
+            else:
+                row = import_question_set(path.read_text(encoding="utf-8"), filename=path.name)
         except (QuestionSetError, QuestionSetImportError) as error:
             problems.append(str(error))
         except UnicodeDecodeError:
@@ -49,11 +59,24 @@ def import_command(files: tuple[str, ...]) -> None:
 @click.argument("case_type")
 @click.argument("version", type=int)
 @click.option("--out", type=click.Path(dir_okay=False), help="Write to a file, not stdout.")
-def export_command(case_type: str, version: int, out: str | None) -> None:
-    """Export one stored question set as YAML."""
+@click.option(
+    "--format",
+    "file_format",
+    type=click.Choice(["yaml", "xlsx"]),
+    default="yaml",
+    help="yaml (the default) or xlsx, the spreadsheet (needs --out).",
+)
+def export_command(case_type: str, version: int, out: str | None, file_format: str) -> None:
+    """Export one stored question set as YAML or as a spreadsheet."""
     row = find_question_set(case_type, version)
     if row is None:
         raise click.ClickException(f"no question set {case_type} version {version}")
+    if file_format == "xlsx":
+        if not out:
+            raise click.ClickException("--format xlsx writes a workbook: give --out FILE.xlsx")
+        Path(out).write_bytes(export_question_set_workbook(row))
+        click.echo(f"Wrote {out}")
+        return
     text = export_question_set(row)
     if out:
         Path(out).write_text(text, encoding="utf-8")

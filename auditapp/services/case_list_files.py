@@ -81,7 +81,13 @@ def _read_csv(data: bytes, limits: ReadLimits) -> pd.DataFrame:
     raise CaseListFileError("The file is not text in UTF-8 or Windows-1252")
 
 
-def _read_xlsx(data: bytes, limits: ReadLimits) -> pd.DataFrame:
+def open_xlsx(data: bytes, limits: ReadLimits, *, advice: str) -> Any:
+    """Open an XLSX workbook read-only, after refusing one that unzips past the limit.
+
+    The members' declared sizes are checked before anything is parsed; ``advice`` follows the
+    refusal (": split the case list"). Close the workbook when done. CaseListFileError if the
+    file is not a workbook or is too big.
+    """
     unreadable = "The file could not be read as an XLSX workbook"
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -90,19 +96,49 @@ def _read_xlsx(data: bytes, limits: ReadLimits) -> pd.DataFrame:
         raise CaseListFileError(f"{unreadable} ({type(error).__name__})") from error
     if declared > limits.max_unzipped_bytes:
         raise CaseListFileError(
-            f"The workbook unzips to more than {limits.max_unzipped_bytes // (1024 * 1024)} MB:"
-            " split the case list, or save it as CSV"
+            f"The workbook unzips to more than {limits.max_unzipped_bytes // (1024 * 1024)} MB"
+            f"{advice}"
         )
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as error:
+        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    # SyntaxError: xml.etree's ParseError, a member that is not well-formed XML.
+    except (
+        zipfile.BadZipFile,
+        InvalidFileException,
+        KeyError,
+        OSError,
+        ValueError,
+        SyntaxError,
+    ) as error:
         raise CaseListFileError(f"{unreadable} ({type(error).__name__})") from error
+
+
+def bounded_sheet_rows(
+    sheet: Any,
+    limits: ReadLimits,
+    too_many: CaseListFileError,
+    max_columns: int | None = None,
+) -> list[tuple[Any, ...]]:
+    """A read-only sheet's rows (values) up to the last one used; ``too_many`` past the limit.
+
+    ``max_columns`` cuts each row: a sheet may declare 16,384 columns, padded in every row.
+    """
     try:
-        rows = _sheet_rows(workbook.worksheets[0].iter_rows(values_only=True), limits)
+        rows = sheet.iter_rows(values_only=True, max_col=max_columns)
+        return _sheet_rows(rows, limits, too_many)
     except CaseListFileError:
         raise
-    except (KeyError, OSError, ValueError, zipfile.BadZipFile) as error:
-        raise CaseListFileError(f"{unreadable} ({type(error).__name__})") from error
+    # SyntaxError: xml.etree's ParseError, a sheet that is not well-formed XML (cut short).
+    except (KeyError, OSError, ValueError, SyntaxError, zipfile.BadZipFile) as error:
+        raise CaseListFileError(
+            f"The file could not be read as an XLSX workbook ({type(error).__name__})"
+        ) from error
+
+
+def _read_xlsx(data: bytes, limits: ReadLimits) -> pd.DataFrame:
+    workbook = open_xlsx(data, limits, advice=": split the case list, or save it as CSV")
+    try:
+        rows = bounded_sheet_rows(workbook.worksheets[0], limits, _too_many_rows(limits))
     finally:
         workbook.close()
     if not rows:
@@ -112,13 +148,15 @@ def _read_xlsx(data: bytes, limits: ReadLimits) -> pd.DataFrame:
     return pd.DataFrame(cells[1:], columns=_headings(cells[0]), dtype=str)
 
 
-def _sheet_rows(rows: Iterator[tuple[Any, ...]], limits: ReadLimits) -> list[tuple[Any, ...]]:
+def _sheet_rows(
+    rows: Iterator[tuple[Any, ...]], limits: ReadLimits, too_many: CaseListFileError
+) -> list[tuple[Any, ...]]:
     """The sheet's rows up to the last one with a value, refusing more than the limit."""
     kept: list[tuple[Any, ...]] = []
     last_used = 0
     for number, row in enumerate(rows):
         if number > limits.max_rows:  # number 0 is the headings
-            raise _too_many_rows(limits)
+            raise too_many
         kept.append(row)
         if any(value is not None and str(value).strip() for value in row):
             last_used = number + 1

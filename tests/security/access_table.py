@@ -119,6 +119,7 @@ ACCESS: dict[str, dict[str, Access]] = {
     "admin.show_question_set": {"*": ADMIN_ONLY},
     "admin.upload_question_set": {"*": ADMIN_ONLY},
     "admin.export_question_set_file": {"*": ADMIN_ONLY},
+    "admin.export_question_set_workbook_file": {"*": ADMIN_ONLY},
     "admin.reset_second_factor": {"*": ADMIN_ONLY},
     "admin.unlock_user": {"*": ADMIN_ONLY},
     # api

@@ -34,6 +34,7 @@ from auditapp.domain.question_sets.library import (
 from auditapp.domain.question_sets.loading import (
     dump_question_set,
     load_question_set,
+    question_set_from_data,
     question_set_to_dict,
 )
 from auditapp.domain.question_sets.model import (
@@ -107,6 +108,7 @@ __all__ = [
     "option_words",
     "parse_duration",
     "parse_stored_date",
+    "question_set_from_data",
     "question_set_to_dict",
     "schema_problems",
     "visible_ids",

@@ -105,7 +105,15 @@ def _build_question(raw: Mapping[str, Any], section_id: str) -> Question:
 
 def load_question_set(text: str, *, filename: str = "<string>") -> QuestionSet:
     """Parse, schema-check and meaning-check a question-set file; QuestionSetError if invalid."""
-    data = parse_yaml(text, filename)
+    return question_set_from_data(parse_yaml(text, filename), filename=filename)
+
+
+def question_set_from_data(data: Any, *, filename: str = "<data>") -> QuestionSet:
+    """Schema-check and meaning-check parsed question-set data and build the set.
+
+    The one validation of every format: a YAML file parses to this data, and so does a
+    spreadsheet (``spreadsheet.sheets_to_data``). QuestionSetError lists each problem by path.
+    """
     problems = schema_problems(data)
     if problems:
         raise QuestionSetError(problems, filename=filename)
