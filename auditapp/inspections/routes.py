@@ -41,7 +41,7 @@ from auditapp.inspections.forms import (
     choices,
 )
 from auditapp.inspections.links import hub_links
-from auditapp.models import Case, CaseStatus, CaseType, Inspection, InspectionRole
+from auditapp.models import Case, CaseType, Inspection, InspectionRole
 from auditapp.permissions import admin_required, load_inspection
 from auditapp.services import case_import, case_import_problems, inspections, sampling
 
@@ -630,6 +630,5 @@ def assign_cases(inspection_id: int) -> Any:
         pagination=_pagination("inspections.assign_cases", inspection, listing),
         people=people,
         loads=loads,
-        draft=CaseStatus.DRAFT,
         **_filter_items(inspection, case_type_id, show, ASSIGN_FILTERS),
     )
