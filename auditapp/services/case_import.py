@@ -57,6 +57,8 @@ class ImportProblem:
     row: int | None
     message: str
     column: str | None = None
+    # The row names a case type the app does not know: the refusal then lists the known ones.
+    unknown_case_type: bool = False
 
     def __str__(self) -> str:
         return f"Row {self.row}: {self.message}" if self.row else self.message
@@ -254,47 +256,73 @@ def validate_case_list(
     for index, reference, type_text, date_text, *extra in columns_in_order:
         row_number = int(index) + 2  # the header is row 1
         reference, type_text, date_text = reference.strip(), type_text.strip(), date_text.strip()
-        row_problems = []
+        row_problems: list[ImportProblem] = []
         key = reference.lower()
         if not reference:
-            row_problems.append("the case reference is missing")
+            row_problems.append(ImportProblem(row_number, "the case reference is missing"))
         elif len(reference) > MAX_REFERENCE_LENGTH:
             row_problems.append(
-                f"the case reference is longer than {MAX_REFERENCE_LENGTH} characters"
+                ImportProblem(
+                    row_number,
+                    f"the case reference is longer than {MAX_REFERENCE_LENGTH} characters",
+                )
             )
         elif key in first_row:
             row_problems.append(
-                f"case reference {reference} is a duplicate of row {first_row[key]}"
+                ImportProblem(
+                    row_number, f"case reference {reference} is a duplicate of row {first_row[key]}"
+                )
             )
         elif key in existing:
-            row_problems.append(f"case reference {reference} is already in this inspection")
+            row_problems.append(
+                ImportProblem(
+                    row_number, f"case reference {reference} is already in this inspection"
+                )
+            )
         if reference:
             first_row.setdefault(key, row_number)
         case_type = case_types.get(type_text.lower())
         if not type_text:
-            row_problems.append("the case type is missing")
+            row_problems.append(ImportProblem(row_number, "the case type is missing"))
         elif case_type is None:
-            row_problems.append(f'case type "{type_text}" is not a known case type')
+            row_problems.append(
+                ImportProblem(
+                    row_number,
+                    f'case type "{type_text}" is not a known case type',
+                    unknown_case_type=True,
+                )
+            )
         if date_text not in dates:
             dates[date_text] = parse_case_date(date_text) if date_text else None
         case_date = dates[date_text]
         if not date_text:
-            row_problems.append("the date is missing")
+            row_problems.append(ImportProblem(row_number, "the date is missing"))
         elif case_date is None:
-            row_problems.append(f'"{date_text}" is not a date: use YYYY-MM-DD or DD/MM/YYYY')
+            row_problems.append(
+                ImportProblem(
+                    row_number, f'"{date_text}" is not a date: use YYYY-MM-DD or DD/MM/YYYY'
+                )
+            )
         attributes = {h: v.strip() for h, v in zip(attribute_columns, extra, strict=True)}
         too_long = [h for h, v in attributes.items() if len(v) > MAX_ATTRIBUTE_LENGTH]
         if too_long:
-            row_problems.append(f'"{too_long[0]}" is longer than {MAX_ATTRIBUTE_LENGTH} characters')
+            row_problems.append(
+                ImportProblem(
+                    row_number, f'"{too_long[0]}" is longer than {MAX_ATTRIBUTE_LENGTH} characters'
+                )
+            )
         for header, value in attributes.items():
             if value not in personal:  # strata repeat: look at each distinct value once
                 personal[value] = personal_value(value) if value else None
             if personal[value]:
                 row_problems.append(
-                    f'column "{header}" holds what looks like {personal[value]}: '
-                    "case lists hold no personal details"
+                    ImportProblem(
+                        row_number,
+                        f'column "{header}" holds what looks like {personal[value]}: '
+                        "case lists hold no personal details",
+                    )
                 )
-        problems.extend(ImportProblem(row_number, message) for message in row_problems)
+        problems.extend(row_problems)
         if not row_problems and case_type is not None:
             rows.append(
                 {
@@ -319,7 +347,7 @@ def import_case_list(
     rows, problems, attribute_columns = validate_case_list(inspection, frame)
     if problems:
         hints = []
-        if any("not a known case type" in p.message for p in problems):
+        if any(p.unknown_case_type for p in problems):
             known = db.session.scalars(select(CaseType.name).order_by(CaseType.name))
             hints.append("Known case types: " + "; ".join(known))
         raise CaseListError(problems, hints)

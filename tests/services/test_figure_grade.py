@@ -1,4 +1,5 @@
-"""The grade the figures use: its SQL twin, run in the database, agrees with the Python rule."""
+"""The grade the figures use: its SQL twin, run in the database, agrees with the Python rule,
+and the exports' case rows read it from that twin."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from sqlalchemy import select
 from auditapp.domain.grades import Grade, figure_grade, figure_grade_is_final
 from auditapp.extensions import db
 from auditapp.models import Case, CaseStatus
+from auditapp.services.exports import records
 from auditapp.services.findings import queries
 from tests import factories
 
@@ -18,7 +20,8 @@ GRADES = (None, *Grade)
 COMBINATIONS = list(product(CaseStatus, GRADES, GRADES, GRADES))
 
 
-def test_sql_figure_grade_agrees_with_python_for_every_status_and_grade(inspection: Any) -> None:
+def _every_combination(inspection: Any) -> dict[str, Case]:
+    """One sampled case per status and computed, proposed and final grade, by reference."""
     qs = factories.question_set()
     cases = {
         f"FG-{number:03d}": Case(
@@ -36,6 +39,11 @@ def test_sql_figure_grade_agrees_with_python_for_every_status_and_grade(inspecti
     }
     db.session.add_all(cases.values())
     db.session.flush()
+    return cases
+
+
+def test_sql_figure_grade_agrees_with_python_for_every_status_and_grade(inspection: Any) -> None:
+    cases = _every_combination(inspection)
     moderated, grade = queries.graded_case_columns()
     found = db.session.execute(
         select(Case.reference, grade, moderated).where(Case.inspection_id == inspection.id)
@@ -49,3 +57,18 @@ def test_sql_figure_grade_agrees_with_python_for_every_status_and_grade(inspecti
         assert row.grade == expected, where
         assert bool(row.moderated) is figure_grade_is_final(status, final), where
         assert cases[row.reference].grade == expected, where  # Case.grade uses the same rule
+
+
+def test_exported_case_rows_use_the_figure_grade_for_every_status_and_grade(
+    inspection: Any,
+) -> None:
+    _every_combination(inspection)
+
+    rows = records.case_rows(inspection)
+
+    assert len(rows) == len(COMBINATIONS)
+    for row in rows:
+        status, computed, proposed, final = COMBINATIONS[int(row["reference"][3:])]
+        expected = figure_grade(status, computed, proposed, final)
+        where = f"status={status}, computed={computed}, proposed={proposed}, final={final}"
+        assert row["grade"] == (Grade(expected).label if expected else None), where

@@ -221,6 +221,14 @@ def _unknown_field(data: dict[str, Any]) -> None:
     _set_path(data, 0, 0, "colour", "red")
 
 
+def _bad_question_id(data: dict[str, Any]) -> None:
+    _set_path(data, 0, 0, "id", "Q 1!")
+
+
+def _bad_option_value(data: dict[str, Any]) -> None:
+    _set_path(data, 0, 1, "options", [{"value": "Q 1!", "label": "A"}])
+
+
 def _missing_text(data: dict[str, Any]) -> None:
     del data["sections"][0]["questions"][3]["text"]
 
@@ -250,6 +258,9 @@ def _missing_text(data: dict[str, Any]) -> None:
         (_derived_without_check, "sections[1].questions[2].check", "needs a check"),
         (_unknown_field, "sections[0].questions[0]", "'colour' was unexpected"),
         (_missing_text, "sections[0].questions[3]", "'text' is a required property"),
+        (_bad_question_id, "sections[0].questions[0].id", "'Q 1!' is not a valid id (letters"),
+        # The same text against another pattern gets jsonschema's wording, not the id's.
+        (_bad_option_value, "sections[0].questions[1].options[0].value", "does not match"),
     ],
 )
 def test_invalid_file_reports_path_and_problem(breaker: Any, path: str, message_part: str) -> None:

@@ -13,7 +13,12 @@ from sqlalchemy import func, select
 
 from auditapp.extensions import db
 from auditapp.models import AuditEvent, Case, Inspection, User
-from auditapp.services.case_import import looks_personal, parse_case_date
+from auditapp.services.case_import import (
+    CaseListError,
+    import_case_list,
+    looks_personal,
+    parse_case_date,
+)
 from tests import factories
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "case_lists"
@@ -108,6 +113,31 @@ def test_every_bad_row_is_named_and_nothing_is_stored(
     assert "Known case types:" in table
     assert case_count() == before  # the good first row was not stored either
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.entity == "case_list")) is None
+
+
+@pytest.mark.parametrize(
+    ("row", "lists_known_types"),
+    [
+        ("DA-1,burglary,2022-01-01", True),
+        # A message that merely quotes the words is not an unknown case type.
+        ("DA-1,domestic-abuse,not a known case type", False),
+    ],
+)
+def test_known_case_types_are_listed_only_for_an_unknown_case_type(
+    inspection: Inspection, lead: User, row: str, lists_known_types: bool
+) -> None:
+    with pytest.raises(CaseListError) as refused:
+        import_case_list(inspection, csv("case reference,case type,date", row), "c.csv", by=lead)
+
+    assert len(refused.value.problems) == 1
+    assert refused.value.problems[0].unknown_case_type is lists_known_types
+    hints = refused.value.hints
+    if lists_known_types:
+        assert len(hints) == 1 and hints[0].startswith("Known case types: Domestic abuse")
+        assert hints[0].endswith("; Missing child episode")
+    else:
+        assert hints == []
+    assert case_count() == 0
 
 
 def test_reference_already_in_the_inspection_is_a_duplicate(

@@ -374,6 +374,22 @@ def test_unsampled_and_submitted_cases_are_not_reassigned(
     assert done.auditor_id == auditor.id and loose.auditor_id is None
 
 
+def test_assignment_page_offers_only_draft_cases_and_words_each_status(
+    login_as: Any, inspection: Inspection, lead: User, auditor: User
+) -> None:
+    (draft,) = sampled(inspection, 1)
+    done = factories.make_case(inspection, "DONE-1", auditor=auditor, status=CaseStatus.SUBMITTED)
+
+    page = login_as(lead).get(f"/inspections/{inspection.id}/assignment").get_data(as_text=True)
+
+    cases_table = page[page.index('id="cases"') :]
+    rows = {
+        ref: cases_table[cases_table.index(ref) :].split("</tr>")[0] for ref in ("DA-001", "DONE-1")
+    }
+    assert f'id="case-{draft.id}"' in rows["DA-001"] and ">Draft<" in rows["DA-001"]
+    assert f'id="case-{done.id}"' not in page and ">Submitted<" in rows["DONE-1"]
+
+
 def test_balance_gives_cases_to_the_auditor_with_fewest_first(
     login_as: Any, inspection: Inspection, lead: User, auditor: User, second_auditor: User
 ) -> None:

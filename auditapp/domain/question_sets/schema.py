@@ -192,6 +192,15 @@ def _validator() -> jsonschema.Draft202012Validator:
     return jsonschema.Draft202012Validator(schema)
 
 
+def _identifier_schema() -> Any:
+    """The schema of a question or section id (``$defs/identifier``), which ``$ref``s point at.
+
+    A ``$ref`` does not appear in an error's schema path, so an id's pattern error is known by
+    the subschema that failed (``error.schema``), not by where the path says it came from.
+    """
+    return _validator().schema["$defs"]["identifier"]
+
+
 def format_path(parts: Iterable[str | int]) -> str:
     """Write a place in the data as a file path, e.g. ``sections[2].questions[4].type``."""
     text = ""
@@ -209,7 +218,7 @@ def schema_message(error: jsonschema.ValidationError) -> str:
         return f"{quoted(error.instance)} is not one of: {allowed}"
     if error.validator == "type":
         return f"must be of type {error.validator_value}, not {type(error.instance).__name__}"
-    if error.validator == "pattern" and "identifier" in str(error.schema_path):
+    if error.validator == "pattern" and error.schema == _identifier_schema():
         return f"{quoted(error.instance)} is not a valid id (letters, digits, _ or -)"
     message = str(error.message)
     return message if len(message) <= MESSAGE_MAX else f"{message[: MESSAGE_MAX - 1]}…"

@@ -16,11 +16,11 @@ from sqlalchemy.orm import aliased
 
 from auditapp.domain.aggregation import NOT_ASSIGNED
 from auditapp.domain.question_sets import Question as DomainQuestion
+from auditapp.domain.statuses import AUDITED_STATUSES, CaseStatus, ModerationAction
 from auditapp.extensions import db
 from auditapp.models import (
     Answer,
     Case,
-    CaseStatus,
     CaseType,
     Inspection,
     ModerationDecision,
@@ -29,14 +29,13 @@ from auditapp.models import (
     QuestionSet,
     User,
 )
-from auditapp.services import findings
 from auditapp.services.audit.round import FIRST_ROUND
 from auditapp.services.exports.wording import (
-    action_words,
     grade_words,
     outcome_words,
     typed_answer,
 )
+from auditapp.services.findings.queries import figure_grade_sql
 from auditapp.services.question_sets import question_set_data
 
 ANSWER_CHUNK_ROWS = 2_000
@@ -50,7 +49,7 @@ def sampled_cases(inspection_id: int) -> Any:
 def _counted_in_figures(status: Any, kind: Any) -> Any:
     """SQL: 'Yes' when the findings count the case (a graded case type, submitted or moderated)."""
     return case(
-        (and_(status.in_(findings.AUDITED), kind == "case"), "Yes"),
+        (and_(status.in_(AUDITED_STATUSES), kind == "case"), "Yes"),
         else_="No",
     )
 
@@ -67,7 +66,6 @@ def case_rows(inspection: Inspection) -> list[dict[str, Any]]:
     auditor = aliased(User)
     statement = (
         select(
-            Case.id.label("case_id"),
             Case.reference,
             CaseType.name.label("case_type"),
             auditor.name.label("auditor"),
@@ -77,6 +75,10 @@ def case_rows(inspection: Inspection) -> list[dict[str, Any]]:
             Case.proposed_grade,
             Case.proposed_reason,
             Case.final_grade,
+            # The grade the figures use: the SQL twin of domain.grades.figure_grade.
+            figure_grade_sql(
+                Case.status, Case.computed_grade, Case.proposed_grade, Case.final_grade
+            ).label("grade"),
             Case.current_risk,
             Case.is_case_study,
             Case.case_study_narrative,
@@ -88,9 +90,6 @@ def case_rows(inspection: Inspection) -> list[dict[str, Any]]:
         .where(sampled_cases(inspection.id))
         .order_by(CaseType.name, Case.reference)
     )
-    # The grade the figures use, exactly as the findings decide it.
-    used = findings.cases_frame(inspection.id)
-    grade_used = dict(zip(used["case_id"].tolist(), used["grade"].tolist(), strict=True))
     return [
         {
             **row,
@@ -99,7 +98,7 @@ def case_rows(inspection: Inspection) -> list[dict[str, Any]]:
             "computed_grade": grade_words(row["computed_grade"]),
             "proposed_grade": grade_words(row["proposed_grade"]),
             "final_grade": grade_words(row["final_grade"]),
-            "grade": grade_words(grade_used.get(row["case_id"])),
+            "grade": grade_words(row["grade"]),
         }
         for row in db.session.execute(statement).mappings()
     ]
@@ -211,7 +210,7 @@ def moderation_rows(inspection: Inspection) -> list[dict[str, Any]]:
     return [
         {
             **row,
-            "action": action_words(row["action"]),
+            "action": ModerationAction(row["action"]).label,
             "grade_before": grade_words(row["grade_before"]),
             "grade_after": grade_words(row["grade_after"]),
         }

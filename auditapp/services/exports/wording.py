@@ -1,4 +1,4 @@
-"""Stored grades, outcomes, answers and moderation actions in the words the pages show."""
+"""Stored grades, outcomes and answers in the words the pages show, typed for a spreadsheet."""
 
 from __future__ import annotations
 
@@ -6,12 +6,9 @@ from datetime import date, datetime
 from typing import Any
 
 from auditapp.domain.grades import Grade, Outcome
-from auditapp.domain.question_sets import NOT_APPLICABLE
+from auditapp.domain.question_sets import NOT_APPLICABLE, NOT_APPLICABLE_WORDS, answer_words
 from auditapp.domain.question_sets import Question as DomainQuestion
 from auditapp.domain.question_sets.answers import safe_number
-from auditapp.services import moderation
-
-ACTION_WORDS = {"agree": "Agreed", "change": "Changed", "return": "Returned to auditor"}
 
 
 def grade_words(grade: str | None) -> str | None:
@@ -24,11 +21,6 @@ def outcome_words(outcome: str | None) -> str | None:
     return Outcome(outcome).label if isinstance(outcome, str) and outcome else None
 
 
-def action_words(action: str) -> str:
-    """A moderation decision's action as a past-tense word ("Agreed")."""
-    return ACTION_WORDS.get(str(action), str(action))
-
-
 def typed_answer(kind: str, value: Any, question: DomainQuestion | None = None) -> Any:
     """Numbers as numbers, dates as dates, choices in the words the case page shows.
 
@@ -38,9 +30,9 @@ def typed_answer(kind: str, value: Any, question: DomainQuestion | None = None) 
     if not isinstance(value, str):  # no answer
         return None
     if value == NOT_APPLICABLE:
-        return "Not applicable"
+        return NOT_APPLICABLE_WORDS
     if question is not None and kind in ("yes_no", "choice", "checklist"):
-        return moderation.answer_text(question, value)
+        return answer_words(question, value)
     try:
         if kind == "number":
             number = safe_number(value)

@@ -14,7 +14,6 @@ records audit events, and leaves the commit to the route.
 
 from __future__ import annotations
 
-from auditapp.domain.question_sets import answer_words
 from auditapp.services.moderation.agreement import (
     AgreementFigures,
     AgreementTable,
@@ -66,10 +65,6 @@ from auditapp.services.moderation.second_audits import (
     second_grade,
 )
 
-# The old name, kept only for services/exports/wording.py until exports call answer_words
-# themselves: the wording has one home, domain.question_sets.answer_words.
-answer_text = answer_words
-
 __all__ = [
     "REASON_MAX_LENGTH",
     "STATUS_FILTERS",
@@ -87,7 +82,6 @@ __all__ = [
     "SelfModerationError",
     "agree_grade",
     "agreement_figures",
-    "answer_text",
     "case_answer_rows",
     "change_grade",
     "compare_audits",

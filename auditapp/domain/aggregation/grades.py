@@ -1,0 +1,156 @@
+"""Grades across cases: counted rows, tallies per grade, the headline and each group's shares."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from auditapp.domain.aggregation.counting import percent, plural
+from auditapp.domain.grades import Grade
+from auditapp.domain.statistics import Share
+from auditapp.domain.statuses import AUDITED_STATUSES
+
+# Each grade's value and label, looked up once: the dashboard needs them per group, and enum
+# iteration and attribute access are slow.
+_GRADES = tuple((str(grade), grade.label) for grade in Grade)
+# Where each grade is added up in a tally list: cases, good, requires improvement, inadequate,
+# ungraded (None), unmoderated.
+_SLOT: dict[str | None, int] = {grade: slot for slot, (grade, _) in enumerate(_GRADES, start=1)}
+_SLOT[None] = 4
+
+
+@dataclass(frozen=True)
+class CaseCount:
+    """How many sampled cases share a case type, auditor, status, moderation and grade.
+
+    ``grade`` is the grade the figures use: the final grade of a moderated case, else the
+    auditor's proposed grade, else the computed one (None when there is none). ``moderated``
+    is True when that grade is a final (moderated) grade. Fields a query does not group by
+    keep their defaults.
+    """
+
+    cases: int
+    status: str
+    moderated: bool
+    grade: str | None
+    kind: str = "case"
+    case_type_slug: str = ""
+    case_type: str = ""
+    auditor_id: int | None = None
+    auditor_name: str | None = None
+    auditor_email: str | None = None
+    inspection_id: int | None = None
+
+    @property
+    def counted(self) -> bool:
+        """Return True for audited (submitted or moderated) cases of a graded case type."""
+        return self.kind == "case" and self.status in AUDITED_STATUSES
+
+
+@dataclass(frozen=True)
+class GradeTally:
+    """Cases per grade in one group, with how many are ungraded and not yet moderated."""
+
+    cases: int
+    good: int
+    requires_improvement: int
+    inadequate: int
+    ungraded: int
+    unmoderated: int
+
+    @property
+    def graded(self) -> int:
+        """Return the number of cases with a grade."""
+        return self.cases - self.ungraded
+
+    @property
+    def provisional(self) -> bool:
+        """Return True when any grade counted here is not yet moderated."""
+        return self.unmoderated > 0
+
+    def count(self, grade: Grade | str) -> int:
+        """Return the number of cases with this grade (ValueError for an unknown grade)."""
+        if grade is None or grade not in _SLOT:
+            raise ValueError(f"unknown grade value: {grade}")
+        return int(getattr(self, grade))
+
+    def percent(self, grade: Grade | str) -> int | None:
+        """Return this grade's share of the graded cases, whole and half up (None if none)."""
+        return percent(self.count(grade), self.graded)
+
+
+def grade_distribution(
+    counts: Iterable[CaseCount], by: Callable[[CaseCount], str] | None = None
+) -> dict[str, GradeTally]:
+    """Add up cases per grade (overall, or per group named by ``by``), in group order.
+
+    Overall the result has one entry, ``"total"`` (present even with no cases); by group it
+    is sorted by group name. Raises ValueError for a grade that is not a Grade value.
+    """
+    sums: dict[str, list[int]] = {} if by else {"total": [0] * 6}
+    for row in counts:
+        slot = _SLOT.get(row.grade)
+        if slot is None:
+            raise ValueError(f"unknown grade value: {row.grade}")
+        key = by(row) if by else "total"
+        tally = sums.get(key)
+        if tally is None:
+            tally = sums[key] = [0] * 6
+        tally[0] += row.cases
+        tally[slot] += row.cases
+        if not row.moderated:
+            tally[5] += row.cases
+    return {key: GradeTally(*sums[key]) for key in (sorted(sums) if by else sums)}
+
+
+def headline(tally: GradeTally) -> str:
+    """Summarise grades as an inspection report does, e.g. "24 cases audited: 6 good (25%), …"."""
+    if tally.cases == 0:
+        return "No cases audited"
+    parts = []
+    for grade, label in _GRADES:
+        words = f"{tally.count(grade)} {label.lower()}"
+        share = tally.percent(grade)
+        parts.append(words if share is None else f"{words} ({share}%)")
+    text = f"{plural(tally.cases, 'case')} audited: " + ", ".join(parts)
+    if tally.ungraded:
+        text += f", {tally.ungraded} not yet graded"
+    return text
+
+
+@dataclass(frozen=True)
+class GradeCount:
+    """How many counted cases have one grade, as a share of the graded cases."""
+
+    grade: str
+    label: str
+    share: Share
+
+
+@dataclass(frozen=True)
+class GradeBreakdown:
+    """Grades of one group of audited cases (all of them, one case type, or one auditor)."""
+
+    key: str
+    label: str
+    cases: int
+    graded: int
+    ungraded: int
+    grades: tuple[GradeCount, ...]
+    provisional: bool
+
+
+def grade_breakdown(key: str, label: str, tally: GradeTally) -> GradeBreakdown:
+    """One group's grades as shares of its graded cases."""
+    return GradeBreakdown(
+        key=key,
+        label=label,
+        cases=tally.cases,
+        graded=tally.graded,
+        ungraded=tally.ungraded,
+        grades=tuple(
+            GradeCount(grade, label, Share(getattr(tally, grade), tally.graded))
+            for grade, label in _GRADES
+        ),
+        provisional=tally.provisional,
+    )

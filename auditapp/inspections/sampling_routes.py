@@ -1,0 +1,275 @@
+"""Choosing and giving out cases: drawing a sample, hand sampling, and assignment to auditors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import select
+
+from auditapp.domain.sampling import SamplingError, describe_draw
+from auditapp.extensions import db
+from auditapp.inspections import bp
+from auditapp.inspections.access import load_for_setup
+from auditapp.inspections.forms import (
+    AssignForm,
+    CaseSelectionForm,
+    DrawSampleForm,
+    SizeHelpForm,
+    choices,
+)
+from auditapp.models import Case, CaseType, Inspection
+from auditapp.services import inspections, sampling
+
+# Drawing a sample --------------------------------------------------------------------------------
+
+
+def _draw_form_choices(form: DrawSampleForm, frames: list[sampling.SamplingFrame]) -> None:
+    form.case_type_id.choices = choices(
+        [(None, "Select a case type")]
+        + [(f.case_type.id, f"{f.case_type.name} ({f.unsampled} not yet sampled)") for f in frames]
+    )
+    columns: dict[str, None] = {}
+    for frame in frames:
+        for column in frame.attribute_columns:
+            columns.setdefault(column, None)
+    form.stratify_by.choices = choices([("", "Do not stratify")] + [(c, c) for c in columns])
+
+
+def _sampling_page(inspection: Inspection, draw_form: DrawSampleForm, status: int = 200) -> Any:
+    help_form = SizeHelpForm(request.args)
+    margin_points = 10
+    chosen_size = None
+    if request.args and help_form.validate():
+        margin_points = help_form.margin.data or 10
+        chosen_size = help_form.check_size.data
+    frames = sampling.sampling_frames(
+        inspection, margin=margin_points / 100, chosen_size=chosen_size
+    )
+    _draw_form_choices(draw_form, frames)
+    return render_template(
+        "inspections/show_sampling.html",
+        inspection=inspection,
+        frames=frames,
+        draw_form=draw_form,
+        help_form=help_form,
+        margin_points=margin_points,
+        chosen_size=chosen_size,
+    ), status
+
+
+@bp.get("/<int:inspection_id>/sampling")
+def show_sampling(inspection_id: int) -> Any:
+    """Frames per case type, past draws with their seeds, the size helper and the draw form."""
+    inspection = load_for_setup(inspection_id)
+    return _sampling_page(inspection, DrawSampleForm(formdata=None))
+
+
+@bp.post("/<int:inspection_id>/sampling")
+def draw_sample(inspection_id: int) -> Any:
+    """Draw a reproducible random sample of one case type."""
+    inspection = load_for_setup(inspection_id)
+    form = DrawSampleForm()
+    _draw_form_choices(form, sampling.sampling_frames(inspection))
+    if form.validate_on_submit():
+        try:
+            draw = sampling.draw_cases(
+                inspection,
+                form.case_type_id.data,
+                form.size.data or "",
+                by=current_user,
+                seed=form.seed.data,
+                stratify_by=form.stratify_by.data or None,
+            )
+        except SamplingError as error:
+            db.session.rollback()
+            form.size.errors = [str(error)]
+        else:
+            db.session.commit()
+            flash(
+                "Drew "
+                + describe_draw(draw.sample_size, draw.frame_size, draw.case_type.name, draw.seed)
+                + ".",
+                "success",
+            )
+            return redirect(url_for("inspections.show_sampling", inspection_id=inspection.id))
+    return _sampling_page(inspection, form, 400)
+
+
+# Cases and hand sampling -------------------------------------------------------------------------
+
+SHOW_FILTERS = {
+    "all": "All listed cases",
+    "sampled": "In the sample",
+    "unsampled": "Not in the sample",
+}
+
+
+def _page_number() -> int:
+    raw = request.args.get("page", "")
+    return int(raw) if raw.isdigit() else 1
+
+
+def _pagination(
+    endpoint: str, inspection: Inspection, listing: Pagination
+) -> dict[str, Any] | None:
+    """govukPagination parameters for a case list, keeping its filters (None: one page)."""
+    if listing.pages <= 1:
+        return None
+    args: dict[str, Any] = {k: v for k, v in request.args.items() if k != "page"}
+
+    def href(number: int) -> str:
+        return url_for(endpoint, inspection_id=inspection.id, page=number, **args)
+
+    # The first and last pages, and two either side of this one; a gap is an ellipsis (None).
+    items: list[dict[str, Any]] = [
+        {"ellipsis": True}
+        if number is None
+        else {"number": number, "href": href(number), "current": number == listing.page}
+        for number in listing.iter_pages(left_edge=1, left_current=2, right_current=3, right_edge=1)
+    ]
+    pagination: dict[str, Any] = {"items": items, "landmarkLabel": "Pages of cases"}
+    if listing.has_prev:
+        pagination["previous"] = {"href": href(listing.page - 1)}
+    if listing.has_next:
+        pagination["next"] = {"href": href(listing.page + 1)}
+    return pagination
+
+
+def _filters() -> dict[str, Any]:
+    """The list's filters and page from the query string, to keep them across a redirect."""
+    return request.args.to_dict()
+
+
+def _case_type_filter() -> int | None:
+    raw = request.args.get("case_type", "")
+    return int(raw) if raw.isdigit() else None
+
+
+def _filter_items(
+    inspection: Inspection, case_type_id: int | None, show: str, options: dict[str, str]
+) -> dict[str, list[dict[str, object]]]:
+    """Select items for the case type and "show" filters (case types with listed cases only)."""
+    case_types = db.session.scalars(
+        select(CaseType)
+        .where(
+            CaseType.id.in_(select(Case.case_type_id).where(Case.inspection_id == inspection.id))
+        )
+        .order_by(CaseType.name)
+    )
+    return {
+        "filter_items": [
+            {"value": ct.id, "text": ct.name, "selected": ct.id == case_type_id}
+            for ct in case_types
+        ],
+        "show_items": [
+            {"value": key, "text": text, "selected": key == show} for key, text in options.items()
+        ],
+    }
+
+
+@bp.route("/<int:inspection_id>/cases", methods=["GET", "POST"])
+def list_cases(inspection_id: int) -> Any:
+    """Every listed case, filterable; tick cases to add them to or take them out of the sample."""
+    inspection = load_for_setup(inspection_id)
+    form = CaseSelectionForm()
+    if form.validate_on_submit():
+        try:
+            if form.action.data == "add":
+                n = sampling.add_to_sample(inspection, form.case_ids.data or [], by=current_user)
+                message = f"Added {n} case{'s' if n != 1 else ''} to the sample."
+            else:
+                n = sampling.remove_from_sample(
+                    inspection, form.case_ids.data or [], by=current_user
+                )
+                message = f"Took {n} case{'s' if n != 1 else ''} out of the sample."
+        except SamplingError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(message, "success")
+        return redirect(
+            url_for("inspections.list_cases", inspection_id=inspection.id, **_filters())
+        )
+    if form.errors:
+        flash("Choose whether to add or remove the selected cases.", "error")
+    case_type_id = _case_type_filter()
+    show = request.args.get("show", "all")
+    show = show if show in SHOW_FILTERS else "all"
+    listing = sampling.case_page(
+        inspection,
+        case_type_id=case_type_id,
+        show=show,
+        page=_page_number(),
+        per_page=current_app.config["CASES_PER_PAGE"],
+    )
+    return render_template(
+        "inspections/list_cases.html",
+        inspection=inspection,
+        form=form,
+        listing=listing,
+        cases=listing.items,
+        pagination=_pagination("inspections.list_cases", inspection, listing),
+        **_filter_items(inspection, case_type_id, show, SHOW_FILTERS),
+    )
+
+
+# Assignment --------------------------------------------------------------------------------------
+
+ASSIGN_FILTERS = {"sampled": "All sampled cases", "unassigned": "Not yet assigned"}
+
+
+@bp.route("/<int:inspection_id>/assignment", methods=["GET", "POST"])
+def assign_cases(inspection_id: int) -> Any:
+    """Give sampled cases to auditors: ticked cases to one person, or balanced across auditors."""
+    inspection = load_for_setup(inspection_id)
+    people = inspections.assignable_members(inspection)
+    form = AssignForm()
+    form.auditor_id.choices = choices(
+        [(None, "Nobody (unassign)")] + [(u.id, u.name) for u in people]
+    )
+    if form.validate_on_submit():
+        ids = form.case_ids.data or []
+        try:
+            if form.action.data == "assign":
+                n = sampling.assign_cases(inspection, ids, form.auditor_id.data, by=current_user)
+                message = f"Assigned {n} case{'s' if n != 1 else ''}."
+            elif form.action.data == "balance":
+                n = sampling.balance_cases(inspection, ids, by=current_user)
+                message = f"Shared {n} case{'s' if n != 1 else ''} across the auditors."
+            else:
+                n = sampling.balance_cases(inspection, None, by=current_user)
+                message = f"Shared {n} unassigned case{'s' if n != 1 else ''} across the auditors."
+        except SamplingError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(message, "success")
+        return redirect(
+            url_for("inspections.assign_cases", inspection_id=inspection.id, **_filters())
+        )
+    case_type_id = _case_type_filter()
+    show = "unassigned" if request.args.get("show") == "unassigned" else "sampled"
+    listing = sampling.case_page(
+        inspection,
+        case_type_id=case_type_id,
+        show=show,
+        page=_page_number(),
+        per_page=current_app.config["CASES_PER_PAGE"],
+    )
+    loads = sampling.auditor_loads(inspection, [u.id for u in people])
+    return render_template(
+        "inspections/assign_cases.html",
+        inspection=inspection,
+        form=form,
+        listing=listing,
+        cases=listing.items,
+        pagination=_pagination("inspections.assign_cases", inspection, listing),
+        people=people,
+        loads=loads,
+        **_filter_items(inspection, case_type_id, show, ASSIGN_FILTERS),
+    )
