@@ -118,7 +118,7 @@ def _pagination(
     """govukPagination parameters for a case list, keeping its filters (None: one page)."""
     if listing.pages <= 1:
         return None
-    args: dict[str, Any] = {k: v for k, v in request.args.items() if k != "page"}
+    args = {k: v for k, v in _filters().items() if k != "page"}
 
     def href(number: int) -> str:
         return url_for(endpoint, inspection_id=inspection.id, page=number, **args)
@@ -139,8 +139,12 @@ def _pagination(
 
 
 def _filters() -> dict[str, Any]:
-    """The list's filters and page from the query string, to keep them across a redirect."""
-    return request.args.to_dict()
+    """The list's filters and page from the query string, to keep them across a redirect.
+
+    Keys starting with "_" are dropped: `url_for` reads `_external`, `_scheme` and `_anchor`
+    as instructions, and a query string must never choose the scheme or host of a link.
+    """
+    return {k: v for k, v in request.args.items() if not k.startswith("_")}
 
 
 def _case_type_filter() -> int | None:

@@ -483,3 +483,19 @@ def test_long_case_lists_are_shown_a_page_at_a_time_keeping_filters(
     # A page past the end (cases removed since the link was made) shows the last page.
     past = c.get(f"/inspections/{inspection.id}/cases?show=unsampled&page=9").get_data(as_text=True)
     assert "205 cases, showing 201 to 205" in past
+
+
+def test_a_query_string_cannot_choose_the_scheme_or_host_of_the_kept_filters(
+    login_as: Any, inspection: Inspection, lead: User
+) -> None:
+    sampled(inspection, 2)
+    c = login_as(lead)
+    hostile = "show=unassigned&_external=1&_scheme=javascript&_anchor=x"
+    response = c.post_form(
+        f"/inspections/{inspection.id}/assignment?{hostile}",
+        {"action": "balance_all", "auditor_id": ""},
+    )
+    location = response.headers["Location"]
+    assert location.startswith(f"/inspections/{inspection.id}/assignment?")
+    assert "show=unassigned" in location
+    assert "javascript" not in location and "#" not in location and "_scheme" not in location
