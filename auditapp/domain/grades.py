@@ -45,6 +45,8 @@ _GRADE_RANKS = {Grade.GOOD: 2, Grade.REQUIRES_IMPROVEMENT: 1, Grade.INADEQUATE: 
 NOT_GRADED = "Not graded"
 # On the case form, while answers are still going in (the form's tag and its save's JSON).
 NOT_GRADED_YET = "Not graded yet"
+# In the figures: the column of cases counted but not graded yet (tables, charts, report).
+UNGRADED_CASES_HEADING = "Not yet graded"
 NOT_GRADED_TAG_CLASS = "govuk-tag--grey"
 
 

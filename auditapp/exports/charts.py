@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-from auditapp.domain.grades import Grade, grade_label
+from auditapp.domain.grades import UNGRADED_CASES_HEADING, Grade, grade_label
 
 # The bars' key for cases with no grade yet (the grades' keys are their stored values).
 UNGRADED = "ungraded"
@@ -26,7 +26,6 @@ GRADE_COLOURS = {
 }
 # The bars' segments in order: the grades, best first, then the cases not yet graded.
 _SEGMENTS = (Grade.GOOD, Grade.REQUIRES_IMPROVEMENT, Grade.INADEQUATE, UNGRADED)
-_NOT_YET_GRADED = "Not yet graded"
 _TEXT = "#0b0c0c"
 _BASELINE = "#505a5f"
 _NOW = "#1d70b8"
@@ -72,7 +71,7 @@ def _rect(x: float, y: float, width: float, height: float, colour: str) -> str:
 
 
 def _segment_words(key: str) -> str:
-    return _NOT_YET_GRADED if key == UNGRADED else grade_label(key)
+    return UNGRADED_CASES_HEADING if key == UNGRADED else grade_label(key)
 
 
 def grade_chart(bars: Sequence[GradeBar], *, width: int = 640) -> Markup:

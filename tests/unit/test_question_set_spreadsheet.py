@@ -163,7 +163,7 @@ def _one(problems: list[str], place: str, words: str) -> None:
         ("DA05", "show_if", "DA17 = yes", "DA17 comes later"),
         ("DA05", "show_if", "DA01 = maybe", "maybe is not an answer to DA01"),
         ("DA02", "text", None, "should be non-empty"),
-        ("DA02", "id", None, "does not match"),
+        ("DA02", "id", None, "is not a valid id"),
         ("DA02", "weight", "heavy", "must be of type number"),
         ("DA02", "weight", 0, "less than or equal to the minimum"),
         ("DA02", "critical", "perhaps", "must be of type boolean"),
@@ -188,7 +188,7 @@ def test_a_mistake_on_the_questions_sheet_names_its_row_and_column(
         ("check_within", "90 minuets", "does not match"),
         ("check_end", "MC99", "unknown question MC99"),
         ("check_partly_within", "1 minute", "partly_within must be longer"),
-        ("check_start", None, "does not match"),
+        ("check_start", None, "is not a valid id"),
     ],
 )
 def test_a_mistake_in_a_timeliness_check_names_its_column(

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from auditapp.domain.grades import Grade
-from auditapp.domain.question_sets import QuestionSet, answer_words
+from auditapp.domain.question_sets import NOT_ANSWERED_WORDS, QuestionSet, answer_words
 from auditapp.extensions import db
 from auditapp.models import AuditEvent
 from auditapp.services.audit.queries import user_names
@@ -85,7 +85,7 @@ def _timeline_entry(event: AuditEvent, qs: QuestionSet | None, by: str) -> Timel
         title = f"Answer to {event.field} changed"
 
         def label(v: str | None) -> str:
-            return answer_words(question, v) if question else (v or "Not answered")
+            return answer_words(question, v) if question else (v or NOT_ANSWERED_WORDS)
 
         description = f"{label(event.old_value)} → {label(event.new_value)}"
         if question is not None:

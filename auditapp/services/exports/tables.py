@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from auditapp.domain.grades import UNGRADED_CASES_HEADING
 from auditapp.models import Inspection
 from auditapp.services.exports.figures import (
     agreement_rows,
@@ -78,7 +79,7 @@ TABLES: dict[str, Table] = {
                 Column("good", "Good", 9, "int"),
                 Column("requires_improvement", "Requires improvement", 12, "int"),
                 Column("inadequate", "Inadequate", 11, "int"),
-                Column("ungraded", "Not yet graded", 10, "int"),
+                Column("ungraded", UNGRADED_CASES_HEADING, 10, "int"),
                 Column("graded", "Graded", 9, "int"),
                 Column("pct_good", "Good (%)", 9, "int"),
                 Column("pct_requires_improvement", "Requires improvement (%)", 12, "int"),
