@@ -22,6 +22,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
+from auditapp.auth import links
 from auditapp.domain.sampling import SamplingError, describe_draw
 from auditapp.extensions import db, login_manager
 from auditapp.inspections import bp
@@ -34,6 +35,7 @@ from auditapp.inspections.forms import (
     CreateInspectionForm,
     DrawSampleForm,
     InspectionForm,
+    InviteMemberForm,
     MemberRoleForm,
     QuestionSetChoicesForm,
     SizeHelpForm,
@@ -41,7 +43,14 @@ from auditapp.inspections.forms import (
     choices,
 )
 from auditapp.inspections.links import hub_links
-from auditapp.models import Case, CaseStatus, CaseType, Inspection, InspectionRole
+from auditapp.models import (
+    AccountLinkPurpose,
+    Case,
+    CaseStatus,
+    CaseType,
+    Inspection,
+    InspectionRole,
+)
 from auditapp.permissions import admin_required, load_inspection
 from auditapp.services import case_import, case_import_problems, inspections, sampling
 
@@ -143,7 +152,12 @@ def edit_inspection(inspection_id: int) -> str | Response:
 # Members -----------------------------------------------------------------------------------------
 
 
-def _members_page(inspection: Inspection, form: AddMemberForm, status: int = 200) -> Any:
+def _members_page(
+    inspection: Inspection,
+    form: AddMemberForm,
+    status: int = 200,
+    invite_form: InviteMemberForm | None = None,
+) -> Any:
     rows = []
     for membership in inspections.members(inspection):
         role_form = MemberRoleForm(formdata=None, prefix=f"m{membership.id}")
@@ -157,6 +171,7 @@ def _members_page(inspection: Inspection, form: AddMemberForm, status: int = 200
             rows=rows,
             confirm_form=ConfirmForm(formdata=None),
             role_hints=ROLE_HINTS,
+            invite_form=invite_form or InviteMemberForm(formdata=None, prefix="invite"),
         ),
         status,
     )
@@ -237,6 +252,38 @@ def remove_member(inspection_id: int, membership_id: int) -> Response:
         db.session.commit()
         flash(f"Removed {user.name} from the inspection.", "success")
     return redirect(url_for("inspections.list_members", inspection_id=inspection.id))
+
+
+@bp.post("/<int:inspection_id>/members/invite")
+def invite_member(inspection_id: int) -> Any:
+    """Someone new: create their account, add them, and pass on an invitation link (emailed
+    when mail is configured, else shown once to pass on)."""
+    inspection = _load_for_setup(inspection_id)
+    form = InviteMemberForm(prefix="invite")
+    if form.validate_on_submit():
+        try:
+            membership = inspections.invite_member(
+                inspection, form.name.data or "", form.email.data or "",
+                InspectionRole(form.role.data), by=current_user,
+            )  # fmt: skip
+            link, token = links.issue(
+                membership.user, AccountLinkPurpose.INVITATION, by=current_user
+            )
+        except inspections.InspectionSetupError as error:
+            db.session.rollback()
+            field = form.name if error.field == "name" else form.email
+            field.errors = [str(error)]
+        else:
+            db.session.commit()
+            delivery = links.deliver(link, token, by=current_user)
+            role = InspectionRole(membership.role).label.lower()
+            return links.delivery_page(
+                delivery,
+                heading=f"{membership.user.name} invited and added as {role}",
+                back_url=url_for("inspections.list_members", inspection_id=inspection.id),
+                back_text="Back to members",
+            )
+    return _members_page(inspection, AddMemberForm(formdata=None), 400, invite_form=form)
 
 
 # Question sets -----------------------------------------------------------------------------------
