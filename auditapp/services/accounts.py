@@ -13,6 +13,7 @@ from sqlalchemy import func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 
+from auditapp.domain.text_safety import forbidden_character, forbidden_message
 from auditapp.extensions import db
 from auditapp.models import AccountLink, GlobalRole, User, utcnow
 from auditapp.services import api_tokens, sign_in_throttle
@@ -127,6 +128,8 @@ def checked_name(name: str) -> str:
     name = " ".join(name.split())
     if not name:
         raise InvalidNameError("Enter the person's full name")
+    if code := forbidden_character(name):  # U+202E would make one name read as another
+        raise InvalidNameError(f"Name {forbidden_message(code)}")
     if len(name) > MAX_NAME_LENGTH:
         raise InvalidNameError(f"Name must be {MAX_NAME_LENGTH} characters or fewer")
     return name
@@ -141,7 +144,7 @@ def create_user(
     """
     email = email.strip().lower()
     name = checked_name(name)
-    if "@" not in email or len(email) > 254:
+    if "@" not in email or len(email) > 254 or forbidden_character(email) or " " in email:
         raise InvalidEmailError(f"{email!r} is not an email address")
     if find_user_by_email(email) is not None:
         raise InvalidEmailError(f"A user with email {email} already exists")
