@@ -82,7 +82,7 @@ def index() -> str:
         (user, status_tags(user, locked=user.email in locked, invited=user.id in invited))
         for user in users
     ]
-    args = {k: v for k, v in request.args.items() if k != "page"}
+    args: dict[str, Any] = {k: v for k, v in request.args.items() if k != "page"}
     return render_template(
         "admin/index.html",
         rows=rows,

@@ -120,15 +120,14 @@ def logout() -> Response:
 # --- a temporary password must be changed first --------------------------------------------
 
 # What a user with a temporary password may still open: the change itself, signing out, and
-# the second-factor set-up (which may be required first: auth/second_factor.py).
+# the second-factor set-up. A second factor due as well (auth/second_factor.py) comes first,
+# since that hook lets nothing else through; the password change follows, with no loop.
 _OPEN_WHILE_PASSWORD_DUE = frozenset(
     {
         "auth.change_password",
         "auth.logout",
         "auth.set_password",
         "auth.set_up_second_factor",
-        "auth.show_second_factor",
-        "auth.regenerate_recovery_codes",
         "static",
         "main.healthz",
     }

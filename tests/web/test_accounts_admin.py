@@ -10,6 +10,7 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import urlparse
 
+import pyotp
 import pytest
 from flask import Flask
 from sqlalchemy import func, select, text, update
@@ -24,6 +25,7 @@ LINK_RE = re.compile(r'id="account-link"[^>]*value="([^"]+)"')
 TEMPORARY_RE = re.compile(r'id="temporary-password"[^>]*value="([^"]+)"')
 USER_LINK_RE = re.compile(r'href="/admin/users/\d+"')
 NEW_PASSWORD = "plum-orchard-lantern-42"
+SET_UP = "/auth/second-factor/set-up"
 
 
 def link_path(page: str) -> str:
@@ -611,3 +613,25 @@ def test_every_account_action_is_in_the_audit_log(
         "deactivate",
         "reactivate",
     ]
+
+
+def test_a_temporary_password_and_a_due_second_factor_do_not_loop(
+    app: Flask, login_as: Callable[..., AppClient], admin: User, client: AppClient, monkeypatch: Any
+) -> None:
+    page = create(login_as(admin), first_sign_in="temporary", email="tp@example.test")
+    match = TEMPORARY_RE.search(page.get_data(as_text=True))
+    assert match
+    monkeypatch.setitem(app.config, "MFA_REQUIRED_FOR", "everyone")
+    assert sign_in(client, "tp@example.test", match.group(1)).status_code == 302
+    for path in ("/", "/admin/", "/auth/password"):  # the second factor first
+        response = client.get(path, follow_redirects=True)
+        assert (response.status_code, response.request.path) == (200, SET_UP), path
+    page = response.get_data(as_text=True)
+    secret = re.search(r'id="secret-key"><code>([A-Z2-7 ]+)</code>', page)
+    assert secret, "no key on the set-up page"
+    client.refresh_csrf(SET_UP)
+    code = pyotp.TOTP(secret.group(1).replace(" ", "")).now()
+    client.post_form(SET_UP, {"code": code})
+    for path in ("/", "/admin/", SET_UP):  # then the temporary password
+        response = client.get(path, follow_redirects=True)
+        assert (response.status_code, response.request.path) == (200, "/auth/password"), path
