@@ -20,6 +20,14 @@ def _env_int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+def _env_bool(name: str, default: bool) -> bool:
+    """A yes/no setting from the environment ("1", "true", "yes", "on"), else the default."""
+    value = os.environ.get(name)
+    if not value:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
 def _default_database_url() -> str:
     """A SQLite file in the instance folder: the embedded default."""
     return f"sqlite:///{INSTANCE_DIR / 'auditapp.sqlite'}"
@@ -82,6 +90,28 @@ class Config:
     MFA_CODE_LIMIT: str = os.environ.get("MFA_CODE_LIMIT", f"5 per {LOCKOUT_MINUTES} minutes")
     # Minutes between the password and the code before the sign-in has to start again.
     MFA_PENDING_MINUTES = 5
+    # One-time links to set a password (services/account_links.py): hours an invitation to a
+    # new account, and a password reset started by an administrator, stay usable.
+    INVITATION_HOURS: int = _env_int("INVITATION_HOURS", 72)
+    PASSWORD_RESET_HOURS: int = _env_int("PASSWORD_RESET_HOURS", 24)
+    # Where people reach the app, for links in emails (e.g. https://audit.example.org); unset:
+    # the address of the request that made the link.
+    PUBLIC_URL: str | None = os.environ.get("PUBLIC_URL") or None
+    # Outgoing mail (Flask-Mailman over SMTP; services/mail.py). Off while MAIL_SERVER is unset:
+    # invitation and reset links are then shown to the administrator to pass on.
+    MAIL_SERVER: str | None = os.environ.get("MAIL_SERVER") or None
+    MAIL_PORT: int = _env_int("MAIL_PORT", 587)
+    MAIL_USE_TLS: bool = _env_bool("MAIL_USE_TLS", True)  # STARTTLS
+    MAIL_USE_SSL: bool = _env_bool("MAIL_USE_SSL", False)  # TLS from the start (port 465)
+    MAIL_USERNAME: str | None = os.environ.get("MAIL_USERNAME") or None
+    MAIL_PASSWORD: str | None = os.environ.get("MAIL_PASSWORD") or None
+    MAIL_DEFAULT_SENDER: str = (
+        os.environ.get("MAIL_DEFAULT_SENDER") or "auditapp <no-reply@localhost>"
+    )
+    MAIL_TIMEOUT: int = _env_int("MAIL_TIMEOUT", 10)  # seconds: a request never hangs on SMTP
+    # Real SMTP everywhere, tests included (they run an SMTP server on 127.0.0.1):
+    # Flask-Mailman would otherwise keep test mail in memory.
+    MAIL_BACKEND = "smtp"
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
@@ -122,6 +152,8 @@ class TestConfig(Config):
     WTF_CSRF_ENABLED = True
     # Tests sign in with a password; the second-factor tests turn enforcement on themselves.
     MFA_REQUIRED_FOR = "nobody"
+    # No mail unless a test starts its own SMTP server (the `smtp_server` fixture).
+    MAIL_SERVER: str | None = None
 
 
 class ProductionConfig(Config):

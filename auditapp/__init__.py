@@ -42,6 +42,7 @@ def _init_extensions(app: Flask) -> None:
         db,
         limiter,
         login_manager,
+        mail,
         migrate,
         rate_limit_storage_uri,
     )
@@ -49,6 +50,7 @@ def _init_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     csrf.init_app(app)
+    mail.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Sign in to continue."

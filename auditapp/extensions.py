@@ -6,6 +6,7 @@ from typing import Any
 from flask import request
 from flask_limiter import Limiter
 from flask_login import LoginManager
+from flask_mailman import Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
@@ -16,6 +17,9 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate(render_as_batch=True, compare_type=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()
+# Outgoing mail over SMTP (MAIL_* in config.py); services/mail.py sends, and only when
+# MAIL_SERVER is set.
+mail = Mail()
 
 
 def client_address() -> str:

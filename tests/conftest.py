@@ -7,6 +7,7 @@ import os
 import re
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -17,10 +18,11 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from auditapp import create_app
-from auditapp.extensions import db, limiter
+from auditapp.extensions import db, limiter, mail
 from auditapp.models import Base, InspectionRole, User
 from config import TestConfig
 from tests import factories
+from tests.mail_server import SmtpServer
 
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
@@ -164,6 +166,43 @@ def login_as(app: Flask) -> Callable[[User], AppClient]:
         return c
 
     return _login
+
+
+MAIL_SETTINGS = ("MAIL_SERVER", "MAIL_PORT", "MAIL_USE_TLS", "MAIL_USE_SSL", "MAIL_TIMEOUT")
+
+
+@contextmanager
+def mail_settings(app: Flask, **settings: Any) -> Iterator[None]:
+    """The app sends mail with these MAIL_* settings inside the block (Flask-Mailman re-read)."""
+    saved = {key: app.config.get(key) for key in MAIL_SETTINGS}
+    app.config.update(settings)
+    mail.init_app(app)
+    try:
+        yield
+    finally:
+        app.config.update(saved)
+        mail.init_app(app)
+
+
+@pytest.fixture
+def smtp_server(app: Flask) -> Iterator[SmtpServer]:
+    """A real SMTP server on 127.0.0.1 (aiosmtpd), and the app configured to send to it.
+
+    `smtp_server.messages` holds what it received.
+    """
+    server = SmtpServer().start()
+    try:
+        with mail_settings(
+            app,
+            MAIL_SERVER=server.host,
+            MAIL_PORT=server.port,
+            MAIL_USE_TLS=False,
+            MAIL_USE_SSL=False,
+            MAIL_TIMEOUT=5,
+        ):
+            yield server
+    finally:
+        server.stop()
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Administration: users and question sets (global admins only)."""
+"""Administration: accounts and question sets (global admins only)."""
 
 from flask import Blueprint
 
@@ -7,4 +7,4 @@ from auditapp.permissions import login_required_for_blueprint
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
 login_required_for_blueprint(bp)
 
-from auditapp.admin import routes  # noqa: E402,F401
+from auditapp.admin import accounts, routes  # noqa: E402,F401

@@ -1,21 +1,19 @@
-"""Administration pages: users and question sets (global admins only)."""
+"""Administration pages: question sets (global admins only). Accounts: admin/accounts.py."""
 
 from __future__ import annotations
 
-from flask import Response, current_app, flash, redirect, render_template, url_for
-from flask.typing import ResponseReturnValue
+from flask import Response, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response as BaseResponse
 
 from auditapp.admin import bp
-from auditapp.admin.forms import ResetSecondFactorForm, UnlockUserForm, UploadQuestionSetForm
+from auditapp.admin.forms import UploadQuestionSetForm
 from auditapp.domain.question_sets import QuestionSetError
 from auditapp.extensions import db
-from auditapp.models import CaseType, QuestionSet, User
+from auditapp.models import CaseType, QuestionSet
 from auditapp.permissions import admin_required
-from auditapp.services import accounts, second_factor, sign_in_throttle
 from auditapp.services.question_set_workbooks import (
     XLSX_MIMETYPE,
     export_question_set_workbook,
@@ -27,50 +25,6 @@ from auditapp.services.question_sets import (
     import_question_set,
     question_set_data,
 )
-
-
-@bp.get("/")
-@admin_required
-def index() -> str:
-    """Users of the service and links to question sets."""
-    users = db.session.scalars(select(User).order_by(User.email)).all()
-    policy = sign_in_throttle.ThrottlePolicy.from_config(current_app.config)
-    return render_template(
-        "admin/index.html",
-        users=users,
-        with_second_factor=second_factor.users_with_second_factor(),
-        reset_form=ResetSecondFactorForm(),
-        locked=sign_in_throttle.locked_emails(policy),
-        unlock_form=UnlockUserForm(),
-    )
-
-
-@bp.post("/users/<int:user_id>/second-factor/reset")
-@admin_required
-def reset_second_factor(user_id: int) -> ResponseReturnValue:
-    """Remove a user's second factor (a lost phone); logged. They set up a new one."""
-    user = db.get_or_404(User, user_id)
-    form = ResetSecondFactorForm()
-    if form.validate_on_submit():
-        if second_factor.reset_second_factor(user, by=current_user):
-            db.session.commit()
-            flash(f"Two-step verification was reset for {user.email}.", "success")
-        else:
-            flash(f"{user.email} has no two-step verification to reset.", "info")
-    return redirect(url_for("admin.index"))
-
-
-@bp.post("/users/<int:user_id>/unlock")
-@admin_required
-def unlock_user(user_id: int) -> BaseResponse:
-    """Let every address try to sign in to this account again (logged in the audit log)."""
-    user = db.get_or_404(User, user_id)
-    if UnlockUserForm().validate_on_submit():
-        accounts.unlock(user, by=current_user)
-        db.session.commit()
-        current_app.logger.info("user %s unlocked by admin %s", user.id, current_user.id)
-        flash(f"{user.email} can sign in again from every address.", "success")
-    return redirect(url_for("admin.index"))
 
 
 @bp.get("/question-sets")

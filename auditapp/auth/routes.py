@@ -1,4 +1,4 @@
-"""Sign-in, sign-out and password routes."""
+"""Sign-in, sign-out, your account (name, password) and one-time password links."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from auditapp.auth import bp
-from auditapp.auth.forms import ChangePasswordForm, LoginForm
+from auditapp.auth.forms import ChangeNameForm, ChangePasswordForm, LoginForm, SetPasswordForm
 from auditapp.auth.redirects import safe_next
 from auditapp.auth.second_factor import require_enrolment_if_due, second_factor_step
 from auditapp.extensions import db, limiter
-from auditapp.services import accounts
+from auditapp.services import account_links, accounts, second_factor
 from auditapp.services.sign_in_throttle import ThrottlePolicy
 
 
@@ -117,10 +117,99 @@ def logout() -> Response:
     return redirect(url_for("auth.login"))
 
 
+# --- a temporary password must be changed first --------------------------------------------
+
+# What a user with a temporary password may still open: the change itself, signing out, and
+# the second-factor set-up. A second factor due as well (auth/second_factor.py) comes first,
+# since that hook lets nothing else through; the password change follows, with no loop.
+_OPEN_WHILE_PASSWORD_DUE = frozenset(
+    {
+        "auth.change_password",
+        "auth.logout",
+        "auth.set_password",
+        "auth.set_up_second_factor",
+        "static",
+        "main.healthz",
+    }
+)
+
+
+@bp.before_app_request
+def _send_to_change_password_when_due() -> ResponseReturnValue | None:
+    """A signed-in user with a temporary password reaches nothing else until they change it."""
+    if request.endpoint in _OPEN_WHILE_PASSWORD_DUE or request.endpoint is None:
+        return None
+    if current_user.is_authenticated and current_user.must_change_password:
+        return redirect(url_for("auth.change_password"))
+    return None
+
+
+# --- your account ----------------------------------------------------------------------------
+
+
+@bp.get("/account")
+@login_required
+def show_account() -> str:
+    """Your name, email, password, two-step verification and API tokens, with change links."""
+    return render_template(
+        "auth/show_account.html",
+        has_second_factor=second_factor.confirmed_factor_of(current_user) is not None,
+    )
+
+
+@bp.route("/account/name", methods=["GET", "POST"])
+@login_required
+def change_name() -> str | Response:
+    """Change your own display name (logged)."""
+    form = ChangeNameForm(data={"name": current_user.name} if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            accounts.change_name(current_user, form.name.data or "", by=current_user)
+        except accounts.InvalidNameError as error:
+            form.name.errors = [str(error)]
+        else:
+            db.session.commit()
+            flash("Your name has been changed.", "success")
+            return redirect(url_for("auth.show_account"))
+    return render_template("auth/change_name.html", form=form)
+
+
+@bp.route("/set-password/<token>", methods=["GET", "POST"])
+def set_password(token: str) -> ResponseReturnValue:
+    """Set a password through a one-time link (an invitation or a reset), then sign in."""
+    try:
+        link = account_links.usable_link(token)
+    except account_links.AccountLinkError as error:
+        status = 404 if str(error) == account_links.NOT_VALID else 410
+        return render_template("auth/link_not_usable.html", message=str(error)), status
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = account_links.set_password_with_link(token, form.new_password.data or "")
+        except accounts.WeakPasswordError as error:
+            form.new_password.errors = [str(error)]
+        except account_links.AccountLinkError as error:
+            db.session.rollback()
+            return render_template("auth/link_not_usable.html", message=str(error)), 410
+        else:
+            db.session.commit()
+            current_app.logger.info("user %s set a password with a one-time link", user.id)
+            if current_user.is_authenticated:
+                logout_user()  # whoever was signed in here, the new password's owner signs in
+            session.clear()
+            flash(
+                f"Your password is set. Sign in with your email address, {user.email}, and "
+                "your new password.",
+                "success",
+            )
+            return redirect(url_for("auth.login"))
+    return render_template("auth/set_password.html", form=form, link=link)
+
+
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
 def change_password() -> str | Response:
-    """Change your own password."""
+    """Change your own password (first, when it is a temporary one)."""
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
@@ -136,4 +225,6 @@ def change_password() -> str | Response:
             login_user(current_user)  # the epoch changed: keep this session signed in
             flash("Your password has been changed.", "success")
             return redirect(url_for("main.index"))
-    return render_template("auth/change_password.html", form=form)
+    return render_template(
+        "auth/change_password.html", form=form, must_change=current_user.must_change_password
+    )

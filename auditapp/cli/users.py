@@ -1,4 +1,4 @@
-"""`flask users create EMAIL --role admin|user` and `flask users unlock EMAIL`."""
+"""`flask users create EMAIL --name NAME --role admin|user` and `flask users unlock EMAIL`."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ users_cli = AppGroup("users", help="Manage user accounts.")
 @click.option(
     "--role", type=click.Choice([r.value for r in GlobalRole]), default="user", show_default=True
 )
-@click.option("--name", default="", help="Display name (defaults to the email's local part).")
+@click.option("--name", required=True, help="Full name, as colleagues will see it.")
 @click.option(
     "--password",
     envvar="AUDITAPP_NEW_PASSWORD",

@@ -30,6 +30,7 @@ from wtforms import (
 from wtforms.utils import unset_value
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from auditapp.auth.forms import name_field
 from auditapp.models import InspectionKind, InspectionRole
 
 
@@ -147,6 +148,28 @@ class AddMemberForm(FlaskForm):
         validators=[DataRequired(message="Select a role")],
     )
     submit = SubmitField("Add member", widget=GovSubmitInput())
+
+
+class InviteMemberForm(FlaskForm):
+    """Someone without an account: their name, email and role (posted with prefix "invite")."""
+
+    name = name_field("Full name", "As colleagues will see it on cases and in the history.")
+    email = EmailField(
+        "Email address",
+        widget=GovTextInput(),
+        validators=[
+            DataRequired(message="Enter the email address of the person to invite"),
+            Length(max=254, message="Email address must be 254 characters or fewer"),
+        ],
+    )
+    role = RadioField(
+        "Role in this inspection",
+        widget=GovRadioInput(),
+        choices=ROLE_CHOICES,
+        default=InspectionRole.AUDITOR.value,
+        validators=[DataRequired(message="Select a role")],
+    )
+    submit = SubmitField("Invite and add", widget=GovSubmitInput())
 
 
 class MemberRoleForm(FlaskForm):

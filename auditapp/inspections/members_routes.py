@@ -8,15 +8,27 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from auditapp.auth import links
 from auditapp.extensions import db
 from auditapp.inspections import bp
 from auditapp.inspections.access import load_for_setup
-from auditapp.inspections.forms import ROLE_HINTS, AddMemberForm, ConfirmForm, MemberRoleForm
-from auditapp.models import Inspection, InspectionRole
+from auditapp.inspections.forms import (
+    ROLE_HINTS,
+    AddMemberForm,
+    ConfirmForm,
+    InviteMemberForm,
+    MemberRoleForm,
+)
+from auditapp.models import AccountLinkPurpose, Inspection, InspectionRole
 from auditapp.services import inspections
 
 
-def _members_page(inspection: Inspection, form: AddMemberForm, status: int = 200) -> Any:
+def _members_page(
+    inspection: Inspection,
+    form: AddMemberForm,
+    status: int = 200,
+    invite_form: InviteMemberForm | None = None,
+) -> Any:
     rows = []
     for membership in inspections.members(inspection):
         role_form = MemberRoleForm(formdata=None, prefix=f"m{membership.id}")
@@ -30,6 +42,7 @@ def _members_page(inspection: Inspection, form: AddMemberForm, status: int = 200
             rows=rows,
             confirm_form=ConfirmForm(formdata=None),
             role_hints=ROLE_HINTS,
+            invite_form=invite_form or InviteMemberForm(formdata=None, prefix="invite"),
         ),
         status,
     )
@@ -110,3 +123,35 @@ def remove_member(inspection_id: int, membership_id: int) -> Response:
         db.session.commit()
         flash(f"Removed {user.name} from the inspection.", "success")
     return redirect(url_for("inspections.list_members", inspection_id=inspection.id))
+
+
+@bp.post("/<int:inspection_id>/members/invite")
+def invite_member(inspection_id: int) -> Any:
+    """Someone new: create their account, add them, and pass on an invitation link (emailed
+    when mail is configured, else shown once to pass on)."""
+    inspection = load_for_setup(inspection_id)
+    form = InviteMemberForm(prefix="invite")
+    if form.validate_on_submit():
+        try:
+            membership = inspections.invite_member(
+                inspection, form.name.data or "", form.email.data or "",
+                InspectionRole(form.role.data), by=current_user,
+            )  # fmt: skip
+            link, token = links.issue(
+                membership.user, AccountLinkPurpose.INVITATION, by=current_user
+            )
+        except inspections.InspectionSetupError as error:
+            db.session.rollback()
+            field = form.name if error.field == "name" else form.email
+            field.errors = [str(error)]
+        else:
+            db.session.commit()
+            delivery = links.deliver(link, token, by=current_user)
+            role = InspectionRole(membership.role).label.lower()
+            return links.delivery_page(
+                delivery,
+                heading=f"{membership.user.name} invited and added as {role}",
+                back_url=url_for("inspections.list_members", inspection_id=inspection.id),
+                back_text="Back to members",
+            )
+    return _members_page(inspection, AddMemberForm(formdata=None), 400, invite_form=form)

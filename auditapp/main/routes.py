@@ -26,5 +26,8 @@ def healthz() -> tuple[dict[str, str], int]:
 @bp.get("/")
 @login_required
 def index() -> str:
-    """The inspections the signed-in user is a member of, with their role."""
-    return render_template("main/index.html", memberships=inspections.my_inspections(current_user))
+    """The inspections the signed-in user is a member of (every one, for an admin), with their
+    role; an admin sees "Set up a new inspection" first."""
+    return render_template(
+        "main/index.html", memberships=inspections.home_inspections(current_user)
+    )

@@ -4,6 +4,7 @@ from auditapp.models.audit_event import AuditEvent, AuditLogError
 from auditapp.models.base import Base, utcnow
 from auditapp.models.case import Answer, Case, QuestionOutcomeRow, SampleDraw
 from auditapp.models.enums import (
+    AccountLinkPurpose,
     CaseStatus,
     GlobalRole,
     InspectionKind,
@@ -23,9 +24,11 @@ from auditapp.models.inspection import (
 from auditapp.models.moderation import ModerationDecision, ModerationPolicy, SecondAudit
 from auditapp.models.question_set import CaseType, Question, QuestionSet
 from auditapp.models.second_factor import RecoveryCode, SecondFactor
-from auditapp.models.user import ApiToken, User
+from auditapp.models.user import AccountLink, ApiToken, User
 
 __all__ = [
+    "AccountLink",
+    "AccountLinkPurpose",
     "Answer",
     "ApiToken",
     "AuditEvent",

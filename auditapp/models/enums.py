@@ -11,6 +11,7 @@ from auditapp.domain.recommendations import RecommendationKind
 from auditapp.domain.statuses import CaseStatus, ModerationAction, SecondAuditStatus
 
 __all__ = [
+    "AccountLinkPurpose",
     "CaseStatus",
     "GlobalRole",
     "InspectionKind",
@@ -27,6 +28,13 @@ class GlobalRole(StrEnum):
 
     ADMIN = "admin"
     USER = "user"
+
+
+class AccountLinkPurpose(StrEnum):
+    """What a one-time link to set a password is for."""
+
+    INVITATION = "invitation"  # a new account's first password
+    PASSWORD_RESET = "password_reset"  # noqa: S105 - a kind of link; an administrator started it
 
 
 class InspectionRole(StrEnum):

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from auditapp.models.base import Base, utcnow
-from auditapp.models.enums import GlobalRole
+from auditapp.models.enums import AccountLinkPurpose, GlobalRole
 
 if TYPE_CHECKING:
     from auditapp.models.inspection import Membership
@@ -37,6 +37,9 @@ class User(UserMixin, Base):
     # The session generation: sign-out, a password change and deactivation increase it, so
     # every session cookie issued before stops working (the user loader compares it).
     session_epoch: Mapped[int] = mapped_column(default=0)
+    # Set with a temporary password given by an administrator: every page sends the user to
+    # change it until they have (auth/routes.py).
+    must_change_password: Mapped[bool] = mapped_column(default=False)
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
@@ -94,6 +97,34 @@ class ApiToken(Base):
     revoked_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship(back_populates="api_tokens")
+
+
+class AccountLink(Base):
+    """A one-time link to set a password: an invitation or a password reset.
+
+    Only the SHA-256 of its token is stored; the link works once (`used_at`), until
+    `expires_at`, and stops working when a newer link is made for the account or the account
+    is deactivated (`revoked_at`).
+    """
+
+    __tablename__ = "account_link"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    purpose: Mapped[str] = mapped_column(String(16))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+    @property
+    def is_invitation(self) -> bool:
+        """An invitation to a new account (else a password reset)."""
+        return self.purpose == AccountLinkPurpose.INVITATION
 
 
 class SignInFailure(Base):

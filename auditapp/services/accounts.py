@@ -1,4 +1,5 @@
-"""Accounts: creating users, checking passwords and the password policy."""
+"""Accounts: creating users, names, temporary passwords, deactivation, checking passwords and
+the password policy. One-time links to set a password: services/account_links.py."""
 
 from __future__ import annotations
 
@@ -8,18 +9,23 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 
+from auditapp.domain.text_safety import forbidden_character, forbidden_message
 from auditapp.extensions import db
-from auditapp.models import GlobalRole, User, utcnow
+from auditapp.models import AccountLink, GlobalRole, User, utcnow
 from auditapp.services import api_tokens, sign_in_throttle
 from auditapp.services.audit_log import record_event
 from auditapp.services.sign_in_throttle import ThrottlePolicy
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 200
+MAX_NAME_LENGTH = 120  # User.name
+# Temporary passwords: read out or typed from a note, so no look-alike characters (0/O, 1/l).
+_TEMPORARY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+_TEMPORARY_GROUPS = 4  # xxxx-xxxx-xxxx-xxxx: 16 characters of 31, about 79 bits
 # zxcvbn refuses longer input (its matching slows down with length). A password built on a common
 # one has at most a few characters around it, so its first 72 tell.
 _ZXCVBN_MAX_LENGTH = 72
@@ -62,6 +68,14 @@ class AccountError(ValueError):
 
 class InvalidEmailError(AccountError):
     """The email address is not one, or another account already has it."""
+
+
+class InvalidNameError(AccountError):
+    """The display name is missing or too long."""
+
+
+class AccountStateError(AccountError):
+    """The account is not in a state that allows this (e.g. deactivating yourself)."""
 
 
 class WeakPasswordError(AccountError):
@@ -109,12 +123,28 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
 
 
+def checked_name(name: str) -> str:
+    """The display name, trimmed; InvalidNameError when it is empty or too long."""
+    name = " ".join(name.split())
+    if not name:
+        raise InvalidNameError("Enter the person's full name")
+    if code := forbidden_character(name):  # U+202E would make one name read as another
+        raise InvalidNameError(f"Name {forbidden_message(code)}")
+    if len(name) > MAX_NAME_LENGTH:
+        raise InvalidNameError(f"Name must be {MAX_NAME_LENGTH} characters or fewer")
+    return name
+
+
 def create_user(
     email: str, name: str, role: GlobalRole, password: str | None = None, *, by: User | None = None
 ) -> tuple[User, str]:
-    """Create a user; returns the user and the password (generated when none was given)."""
+    """Create a user; returns the user and the password (generated when none was given).
+
+    The name is required: it is how colleagues see the person everywhere.
+    """
     email = email.strip().lower()
-    if "@" not in email:
+    name = checked_name(name)
+    if "@" not in email or len(email) > 254 or forbidden_character(email) or " " in email:
         raise InvalidEmailError(f"{email!r} is not an email address")
     if find_user_by_email(email) is not None:
         raise InvalidEmailError(f"A user with email {email} already exists")
@@ -122,12 +152,57 @@ def create_user(
     problem = password_problem(password, account_words(email, name))
     if problem:
         raise WeakPasswordError(problem)
-    user = User(email=email, name=name or email.split("@")[0], role=role)
+    user = User(email=email, name=name, role=GlobalRole(role))
     user.set_password(password)
     db.session.add(user)
     db.session.flush()
     record_event("create", "user", user=by, entity_id=user.id, field="role", new=role)
     return user, password
+
+
+def create_account(email: str, name: str, role: GlobalRole, *, by: User | None) -> User:
+    """Create a user with a password nobody knows: they set one through an invitation link or
+    are given a temporary one (`set_temporary_password`)."""
+    user, _ = create_user(email, name, role, by=by)
+    return user
+
+
+def temporary_password() -> str:
+    """A random password that is easy to read out: four groups of four characters."""
+    groups = (
+        "".join(secrets.choice(_TEMPORARY_ALPHABET) for _ in range(4))
+        for _ in range(_TEMPORARY_GROUPS)
+    )
+    return "-".join(groups)
+
+
+def set_temporary_password(user: User, *, by: User) -> str:
+    """Give the user a new random password they must change at their next sign-in; returns it.
+
+    Their sessions end, their API tokens and one-time links stop working (whoever knew the old
+    password, or holds an old link, must not keep access).
+    """
+    if not user.active:
+        raise AccountStateError(f"{user.name}'s account is deactivated: reactivate it first")
+    password = temporary_password()
+    user.set_password(password)
+    user.must_change_password = True
+    end_sessions(user)
+    api_tokens.revoke_all_tokens(user, "temporary password set")
+    revoke_links(user)
+    record_event("set_temporary_password", "user", user=by, entity_id=user.id)
+    return password
+
+
+def change_name(user: User, name: str, *, by: User) -> None:
+    """Change a display name (the user's own, or an administrator's change); logged."""
+    name = checked_name(name)
+    if name == user.name:
+        return
+    record_event(
+        "change_name", "user", user=by, entity_id=user.id, field="name", old=user.name, new=name
+    )
+    user.name = name
 
 
 def authenticate(email: str, password: str, *, address: str, policy: ThrottlePolicy) -> User | None:
@@ -171,13 +246,32 @@ def change_password(user: User, current: str, new: str) -> None:
     API tokens revoked (a token made by whoever knew the old password must not outlive it)."""
     if not user.check_password(current):
         raise WrongPasswordError("Your current password is wrong")
+    if new == current:
+        raise WeakPasswordError("Your new password must be different from your current one")
     problem = password_problem(new, account_words(user.email, user.name))
     if problem:
         raise WeakPasswordError(problem)
     user.set_password(new)
+    user.must_change_password = False
     end_sessions(user)
     api_tokens.revoke_all_tokens(user, "password changed")
+    revoke_links(user)
     record_event("change_password", "user", user=user, entity_id=user.id)
+
+
+def revoke_links(user: User) -> int:
+    """Stop every unused one-time link of the user (invitation, reset) from working; how many."""
+    result = db.session.execute(
+        update(AccountLink)
+        .where(
+            AccountLink.user_id == user.id,
+            AccountLink.used_at.is_(None),
+            AccountLink.revoked_at.is_(None),
+        )
+        .values(revoked_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def end_sessions(user: User) -> None:
@@ -196,8 +290,26 @@ def sign_out(user: User) -> None:
 
 
 def deactivate_user(user: User, *, by: User | None = None) -> None:
-    """Disable an account: its sessions end and its API tokens are revoked at once."""
+    """Disable an account: its sessions end, its API tokens and one-time links stop working at
+    once, and it cannot sign in. Nobody deactivates their own account (no admin locks
+    themselves out by mistake)."""
+    if by is not None and by.id == user.id:
+        raise AccountStateError("You cannot deactivate your own account")
+    if not user.active:
+        raise AccountStateError(f"{user.name}'s account is already deactivated")
     user.active = False
     end_sessions(user)
     api_tokens.revoke_all_tokens(user, "account disabled")
+    revoke_links(user)
     record_event("deactivate", "user", user=by, entity_id=user.id, field="active", new=False)
+
+
+def reactivate_user(user: User, *, by: User) -> None:
+    """Let a deactivated account sign in again with its password; logged.
+
+    Tokens and links revoked at deactivation stay revoked.
+    """
+    if user.active:
+        raise AccountStateError(f"{user.name}'s account is already active")
+    user.active = True
+    record_event("reactivate", "user", user=by, entity_id=user.id, field="active", new=True)

@@ -6,13 +6,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, NamedTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 
 from auditapp.extensions import db
 from auditapp.models import (
     Case,
     CaseStatus,
     CaseType,
+    GlobalRole,
     Inspection,
     InspectionKind,
     InspectionQuestionSet,
@@ -21,6 +22,7 @@ from auditapp.models import (
     QuestionSet,
     User,
 )
+from auditapp.services import accounts
 from auditapp.services.accounts import find_user_by_email
 from auditapp.services.audit_log import record_event
 
@@ -62,6 +64,32 @@ def visible_inspections(user: User) -> list[Inspection]:
     if user.is_admin:
         return list(db.session.scalars(select(Inspection).order_by(*NEWEST_FIRST)).all())
     return [mine.inspection for mine in my_inspections(user)]
+
+
+class HomeInspection(NamedTuple):
+    """An inspection on the home page, with the user's role (None: an admin, not a member)."""
+
+    inspection: Inspection
+    role: InspectionRole | None
+
+
+def home_inspections(user: User) -> list[HomeInspection]:
+    """The home page's inspections, newest first (one query): a member's own, or every
+    inspection for an admin, with their role where they are a member."""
+    if not user.is_admin:
+        return [HomeInspection(mine.inspection, mine.role) for mine in my_inspections(user)]
+    rows = db.session.execute(
+        select(Inspection, Membership.role)
+        .outerjoin(
+            Membership,
+            and_(Membership.inspection_id == Inspection.id, Membership.user_id == user.id),
+        )
+        .order_by(*NEWEST_FIRST)
+    ).all()
+    return [
+        HomeInspection(row.Inspection, InspectionRole(row.role) if row.role else None)
+        for row in rows
+    ]
 
 
 def baseline_choices(user: User, inspection: Inspection | None = None) -> list[Inspection]:
@@ -196,8 +224,7 @@ def add_member(inspection: Inspection, email: str, role: InspectionRole, *, by: 
     user = find_user_by_email(email)
     if user is None:
         raise InspectionSetupError(
-            f"There is no user with email {email.strip()}: ask an administrator to create the "
-            "account first",
+            f"There is no user with email {email.strip()}: invite them as someone new, below",
             field="email",
         )
     existing = db.session.scalar(
@@ -210,6 +237,24 @@ def add_member(inspection: Inspection, email: str, role: InspectionRole, *, by: 
             f"{user.name} is already a member ({InspectionRole(existing.role).label.lower()})",
             field="email",
         )
+    return _add_membership(inspection, user, InspectionRole(role), by)
+
+
+def invite_member(
+    inspection: Inspection, name: str, email: str, role: InspectionRole, *, by: User
+) -> Membership:
+    """A new person: create their account (a user, with no password yet) and add them in a
+    role. The caller gives them an invitation link to set their password."""
+    if find_user_by_email(email) is not None:
+        raise InspectionSetupError(
+            f"{email.strip()} already has an account: add them as a member above", field="email"
+        )
+    try:
+        user = accounts.create_account(email, name, GlobalRole.USER, by=by)
+    except accounts.InvalidNameError as error:
+        raise InspectionSetupError(str(error), field="name") from error
+    except accounts.InvalidEmailError as error:
+        raise InspectionSetupError(str(error), field="email") from error
     return _add_membership(inspection, user, InspectionRole(role), by)
 
 

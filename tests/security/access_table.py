@@ -80,7 +80,13 @@ ANSWER = {"value": "yes", "base_version": None}
 # Pages holding the form of a POST-only route (same URL arguments): where the hostile-input
 # test reads the field names from.
 FORM_PAGES: dict[str, str] = {
-    "admin.unlock_user": "admin.index",
+    "admin.unlock_user": "admin.show_user",
+    "admin.reset_second_factor": "admin.show_user",
+    "admin.deactivate_user": "admin.show_user",
+    "admin.reactivate_user": "admin.show_user",
+    "admin.send_password_link": "admin.show_user",
+    "admin.set_temporary_password": "admin.show_user",
+    "inspections.invite_member": "inspections.list_members",
     "api.revoke_token": "api.list_tokens",
     "audit.save_answers": "audit.show_case",
     "audit.save_second_audit_answers": "audit.show_second_audit",
@@ -108,6 +114,19 @@ ACCESS: dict[str, dict[str, Access]] = {
         "*": SIGNED_IN.but(outsider="any", lead="any", auditor="any", observer="any", admin="any")
     },
     "auth.change_password": {"*": SIGNED_IN},
+    "auth.show_account": {"*": SIGNED_IN},
+    "auth.change_name": {"*": SIGNED_IN},
+    # a one-time link: the token is the permission (the table's token is not a real one)
+    "auth.set_password": {
+        "*": expect(
+            anonymous="refused",
+            outsider="refused",
+            lead="refused",
+            auditor="refused",
+            observer="refused",
+            admin="refused",
+        ).sending(note="an unknown token: 404, nothing changes")
+    },
     # second factor: the code step belongs to a sign-in in progress (anyone else is sent on)
     "auth.verify_second_factor": {"*": SIGNED_IN},
     "auth.set_up_second_factor": {"*": SIGNED_IN},
@@ -122,6 +141,13 @@ ACCESS: dict[str, dict[str, Access]] = {
     "admin.export_question_set_workbook_file": {"*": ADMIN_ONLY},
     "admin.reset_second_factor": {"*": ADMIN_ONLY},
     "admin.unlock_user": {"*": ADMIN_ONLY},
+    "admin.create_user": {"*": ADMIN_ONLY},
+    "admin.show_user": {"*": ADMIN_ONLY},
+    "admin.change_user_name": {"*": ADMIN_ONLY},
+    "admin.deactivate_user": {"*": ADMIN_ONLY},
+    "admin.reactivate_user": {"*": ADMIN_ONLY},
+    "admin.send_password_link": {"*": ADMIN_ONLY},
+    "admin.set_temporary_password": {"*": ADMIN_ONLY},
     # api
     "api.openapi_document": {"*": PUBLIC},
     "api.list_inspections": {"*": SIGNED_IN.but(anonymous="401")},
@@ -165,6 +191,7 @@ ACCESS: dict[str, dict[str, Access]] = {
     "inspections.add_member": {"*": LEAD_OR_ADMIN},
     "inspections.change_member_role": {"*": LEAD_OR_ADMIN},
     "inspections.remove_member": {"*": LEAD_OR_ADMIN},
+    "inspections.invite_member": {"*": LEAD_OR_ADMIN},
     "inspections.choose_question_sets": {"*": LEAD_OR_ADMIN},
     "inspections.import_cases": {"*": LEAD_OR_ADMIN},
     "inspections.download_import_problems": {"*": LEAD_OR_ADMIN},  # the uploader's own list

@@ -96,11 +96,15 @@ def test_the_account_ceiling_refuses_every_address_until_an_admin_unlocks(
             _sign_in(client, auditor.email, "wrong-password", f"10.23.0.{address}")
     assert _sign_in(client, auditor.email, factories.PASSWORD, "10.23.9.9").status_code == 429
     admin_client = login_as(admin)
-    page = admin_client.get("/admin/").get_data(as_text=True)
+    listing = admin_client.get("/admin/", query_string={"status": "locked"}).get_data(as_text=True)
+    assert auditor.email in listing
+    page = admin_client.get(f"/admin/users/{auditor.id}").get_data(as_text=True)
     assert "Locked after failed sign-ins" in page
     response = admin_client.post_form(f"/admin/users/{auditor.id}/unlock")
     assert response.status_code == 302
-    assert "can sign in again" in admin_client.get("/admin/").get_data(as_text=True)
+    assert response.headers["Location"] == f"/admin/users/{auditor.id}"
+    page = admin_client.get(f"/admin/users/{auditor.id}").get_data(as_text=True)
+    assert "can sign in again" in page and "Locked after failed sign-ins" not in page
     assert _sign_in(client, auditor.email, factories.PASSWORD, "10.23.9.9").status_code == 302
     event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "unlock")).one()
     assert event.user_id == admin.id and event.entity_id == str(auditor.id)

@@ -92,6 +92,7 @@ class World:
             "outcome": "applicable",
             "name": "cases",
             "filename": "favicon.svg",
+            "token": "not-a-real-one-time-link-token",
         }
         missing = set(rule.arguments) - set(values)
         assert not missing, (

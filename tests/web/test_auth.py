@@ -172,18 +172,38 @@ def test_sign_in_is_recorded_in_audit_log(client: Any, auditor: User) -> None:
 def test_users_create_cli_generates_password(app: Flask) -> None:
     runner = app.test_cli_runner()
     result = runner.invoke(
-        args=["users", "create", "New@Example.test", "--role", "admin", "--generate"]
+        args=[
+            "users",
+            "create",
+            "New@Example.test",
+            "--name",
+            "Nina Lead",
+            "--role",
+            "admin",
+            "--generate",
+        ]
     )
     assert result.exit_code == 0, result.output
     assert "Password: " in result.output
     password = result.output.split("Password: ")[1].strip()
     user = db.session.scalar(select(User).where(User.email == "new@example.test"))
     assert user is not None and user.is_admin and user.check_password(password)
+    assert user.name == "Nina Lead"
+
+
+def test_users_create_cli_needs_a_name(app: Flask) -> None:
+    result = app.test_cli_runner().invoke(args=["users", "create", "x@example.test", "--generate"])
+    assert result.exit_code != 0 and "--name" in result.output
+    assert db.session.scalar(select(User).where(User.email == "x@example.test")) is None
 
 
 def test_users_create_cli_refuses_duplicates_and_weak_passwords(app: Flask, auditor: User) -> None:
     runner = app.test_cli_runner()
-    dup = runner.invoke(args=["users", "create", auditor.email, "--password", "long-enough-pass"])
+    dup = runner.invoke(
+        args=["users", "create", auditor.email, "--name", "A", "--password", "long-enough-pass"]
+    )
     assert dup.exit_code != 0 and "already exists" in dup.output
-    weak = runner.invoke(args=["users", "create", "x@example.test", "--password", "short"])
+    weak = runner.invoke(
+        args=["users", "create", "x@example.test", "--name", "X", "--password", "short"]
+    )
     assert weak.exit_code != 0 and "at least 12" in weak.output

@@ -296,15 +296,15 @@ def test_admin_resets_a_second_factor_and_it_is_logged(
 ) -> None:
     c = login_as(admin)
     enrol(auditor)
-    page = c.get("/admin/").get_data(as_text=True)
+    page = c.get(f"/admin/users/{auditor.id}").get_data(as_text=True)
     assert f'action="/admin/users/{auditor.id}/second-factor/reset"' in page
     assert c.post(f"/admin/users/{auditor.id}/second-factor/reset").status_code == 400  # CSRF
 
     response = c.post_form(f"/admin/users/{auditor.id}/second-factor/reset")
     assert response.status_code == 302
-    assert "Two-step verification was reset for auditor@example.test" in c.get("/admin/").get_data(
-        as_text=True
-    )
+    assert "Two-step verification was reset for auditor@example.test" in c.get(
+        f"/admin/users/{auditor.id}"
+    ).get_data(as_text=True)
     assert second_factor.factor_of(auditor) is None
     assert db.session.scalars(select(RecoveryCode)).all() == []
     (event,) = events("second_factor_reset")
