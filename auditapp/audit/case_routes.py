@@ -4,7 +4,6 @@ with the leads' list of them."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -17,11 +16,12 @@ from auditapp.audit.forms import (
     CurrentRiskForm,
     RemoveRiskForm,
 )
-from auditapp.audit.resolve import commit_case_change, first_audit
-from auditapp.models import Case, InspectionRole
-from auditapp.permissions import load_case, load_inspection
+from auditapp.audit.resolve import commit_round_change, first_audit
+from auditapp.models import InspectionRole
+from auditapp.permissions import is_lead, load_inspection
 from auditapp.services.audit import case_studies, concerns
 from auditapp.services.audit.errors import AuditFormError, ConcernError
+from auditapp.services.audit.round import FirstAudit
 
 LEAD = InspectionRole.LEAD
 
@@ -34,7 +34,7 @@ def edit_case_study(case_id: int) -> str | Response:
     """Flag the case as a case study (its auditor while a draft, or a lead)."""
     audit = first_audit(case_id)
     case = audit.case
-    if not (audit.is_lead or audit.editable):
+    if not audit.may_mark_case_study:
         abort(403)
     form = CaseStudyForm()
     if request.method == "GET":
@@ -42,13 +42,10 @@ def edit_case_study(case_id: int) -> str | Response:
         form.narrative.data = case.case_study_narrative
     if form.validate_on_submit():
         try:
-            commit_case_change(
-                case.id,
-                lambda c: case_studies.set_case_study(
-                    c,
-                    current_user,
-                    flagged=form.is_case_study.data == "yes",
-                    narrative=form.narrative.data,
+            commit_round_change(
+                audit,
+                lambda a: case_studies.set_case_study(
+                    a, flagged=form.is_case_study.data == "yes", narrative=form.narrative.data
                 ),
             )
         except AuditFormError as error:
@@ -70,8 +67,7 @@ def flag_current_risk(case_id: int) -> str | Response:
     """Flag a child at current risk (the case's auditor, at any stage, or a lead)."""
     audit = first_audit(case_id)
     case = audit.case
-    # Safety cannot wait for a return: the assigned auditor may flag even a submitted case.
-    if not (audit.is_lead or audit.is_own):
+    if not audit.may_report_current_risk:
         abort(403)
     if case.current_risk:
         flash("This case is already flagged: a child at current risk.", "info")
@@ -79,9 +75,7 @@ def flag_current_risk(case_id: int) -> str | Response:
     form = CurrentRiskForm()
     if form.validate_on_submit():
         try:
-            commit_case_change(
-                case.id, lambda c: concerns.flag_current_risk(c, current_user, form.note.data)
-            )
+            commit_round_change(audit, lambda a: concerns.flag_current_risk(a, form.note.data))
         except ConcernError as error:
             form.note.errors = [*form.note.errors, error.message]
         else:
@@ -109,13 +103,22 @@ def list_concerns(inspection_id: int) -> str:
     )
 
 
-def _concern_action(case_id: int, action: Callable[[Case, Any], None], done: str) -> Response:
-    case, _ = load_case(case_id, LEAD)
+def _lead_audit(case_id: int) -> FirstAudit:
+    """The case's first audit, for a lead of its inspection (403 for other members)."""
+    audit = first_audit(case_id)
+    if not audit.is_lead:
+        abort(403)
+    return audit
+
+
+def _concern_action(case_id: int, action: Callable[[FirstAudit], None], done: str) -> Response:
+    audit = _lead_audit(case_id)
+    case = audit.case
     form = ConcernActionForm()
     if not form.validate_on_submit():
         abort(400)
     try:
-        commit_case_change(case.id, lambda c: action(c, current_user))
+        commit_round_change(audit, action)
     except ConcernError as error:
         flash(error.message, "info")
     else:
@@ -143,16 +146,14 @@ def mark_concern_raised(case_id: int) -> Response:
 @bp.route("/cases/<int:case_id>/current-risk/remove", methods=["GET", "POST"])
 def remove_current_risk(case_id: int) -> str | Response:
     """A lead removes a current-risk flag, giving a reason."""
-    case, _ = load_case(case_id, LEAD)
+    audit = _lead_audit(case_id)
+    case = audit.case
     if not case.current_risk:
         return redirect(url_for("audit.show_case", case_id=case.id))
     form = RemoveRiskForm()
     if form.validate_on_submit():
         try:
-            commit_case_change(
-                case.id,
-                lambda c: concerns.remove_current_risk(c, current_user, form.reason.data),
-            )
+            commit_round_change(audit, lambda a: concerns.remove_current_risk(a, form.reason.data))
         except ConcernError as error:
             form.reason.errors = [*form.reason.errors, error.message]
         else:
@@ -164,6 +165,6 @@ def remove_current_risk(case_id: int) -> str | Response:
 @bp.app_template_global("urgent_concerns_count")
 def urgent_concerns_count(inspection_id: int) -> int:
     """Open urgent concerns for the banner: counted only for the inspection's leads."""
-    if not current_user.is_authenticated or not concerns.lead_of(current_user, inspection_id):
+    if not current_user.is_authenticated or not is_lead(current_user, inspection_id):
         return 0
     return concerns.open_concerns_count(inspection_id)

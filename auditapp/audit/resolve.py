@@ -4,7 +4,7 @@ retries once after a concurrent change."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from flask import abort, current_app
 from flask_login import current_user
@@ -12,7 +12,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from auditapp.extensions import db
-from auditapp.models import Case
 from auditapp.services.audit.errors import RoundNotFound
 from auditapp.services.audit.round import (
     AuditRound,
@@ -69,17 +68,9 @@ def _committed(run: Callable[[bool], T], case_id: int) -> T:
     raise AssertionError("unreachable")
 
 
-def commit_case_change(case_id: int, operation: Callable[[Case], T]) -> T:
-    """Change the case (loaded in this transaction by the permission check) and commit."""
-
-    def run(retry: bool) -> T:
-        case = db.session.get(Case, case_id, populate_existing=retry)
-        assert case is not None
-        return operation(case)
-
-    return _committed(run, case_id)
-
-
-def commit_round_change(audit: AuditRound, operation: Callable[[AuditRound], T]) -> T:
+def commit_round_change(audit: R, operation: Callable[[R], T]) -> T:
     """Change the round and commit; the retry resolves the round again from the database."""
-    return _committed(lambda retry: operation(audit.reloaded() if retry else audit), audit.case.id)
+    # reloaded() resolves the same kind of round again: a FirstAudit's is a FirstAudit.
+    return _committed(
+        lambda retry: operation(cast(R, audit.reloaded()) if retry else audit), audit.case.id
+    )

@@ -19,9 +19,7 @@ from auditapp.services import exports as export_service
 
 def _load_for_export(inspection_id: int) -> Inspection:
     """404 for non-members (admins pass), 403 unless a lead of the inspection or an admin."""
-    inspection, role = load_inspection(inspection_id, allow_admin=True)
-    if role is not InspectionRole.LEAD and not current_user.is_admin:
-        abort(403)
+    inspection, _ = load_inspection(inspection_id, InspectionRole.LEAD, allow_admin=True)
     return inspection
 
 

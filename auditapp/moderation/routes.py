@@ -24,13 +24,13 @@ from auditapp.moderation.forms import (
     ReturnToAuditorForm,
     SecondAuditRequestForm,
 )
-from auditapp.permissions import can_moderate, load_case, load_inspection
+from auditapp.permissions import load_case, load_inspection
 from auditapp.services import moderation
 from auditapp.services.moderation import (
     ModerationError,
+    ModerationRefused,
     QueueFilters,
     QueueStatus,
-    SelfModerationError,
 )
 
 LEAD = InspectionRole.LEAD
@@ -156,7 +156,7 @@ def _case_page(case: Case, **forms: Any) -> str:
         "moderation/show_case.html",
         case=case,
         inspection=case.inspection,
-        may_decide=can_moderate(current_user, case),
+        may_decide=moderation.may_moderate(case, current_user),
         audited_by_you=case.auditor_id == current_user.id,
         awaiting=case.status == CaseStatus.SUBMITTED,
         status_words=moderation.moderation_status_words(case),
@@ -184,15 +184,15 @@ def show_case(case_id: int) -> str:
 def _decide(
     case: Case, form_name: str, form: Any, decide: Any, done: str
 ) -> str | Response | tuple[str, int]:
-    if not can_moderate(current_user, case):
-        return _refused(
-            f"You audited case {case.reference} yourself, so another lead must moderate it."
-        )
+    try:
+        moderation.check_may_moderate(case, current_user)
+    except ModerationRefused as error:
+        return _refused(str(error))
     if not form.validate_on_submit():
         return _case_page(case, **{form_name: form})
     try:
         done_ok = _apply(case, decide)
-    except SelfModerationError as error:
+    except ModerationRefused as error:
         db.session.rollback()
         return _refused(str(error))
     except ModerationError as error:
@@ -270,7 +270,7 @@ def request_second_audit(case_id: int) -> str | Response | tuple[str, int]:
         db.session.rollback()
         flash(f"Case {case.reference} already has a second audit.", "error")
         return redirect(url_for("moderation.show_case", case_id=case.id))
-    except SelfModerationError as error:
+    except ModerationRefused as error:
         db.session.rollback()
         return _refused(str(error))
     except ModerationError as error:
@@ -285,7 +285,7 @@ def request_second_audit(case_id: int) -> str | Response | tuple[str, int]:
 def _compare_page(case: Case, form: ResolveSecondAuditForm) -> str:
     second = moderation.second_audit_for(case)
     comparison = (
-        moderation.compare_audits(case, second)
+        moderation.compare_audits(case, second, current_user)
         if second is not None and second.status != SecondAuditStatus.IN_PROGRESS
         else None
     )
@@ -296,7 +296,7 @@ def _compare_page(case: Case, form: ResolveSecondAuditForm) -> str:
         second=second,
         comparison=comparison,
         form=form,
-        may_resolve=can_moderate(current_user, case),
+        may_resolve=moderation.may_moderate(case, current_user),
     )
 
 
@@ -323,10 +323,10 @@ def resolve_second_audit(case_id: int) -> str | Response | tuple[str, int]:
     if second is None:
         flash(f"Case {case.reference} has no second audit to resolve.", "error")
         return redirect(url_for("moderation.show_case", case_id=case.id))
-    if not can_moderate(current_user, case):
-        return _refused(
-            f"You audited case {case.reference} yourself, so another lead must resolve it."
-        )
+    try:
+        moderation.check_may_moderate(case, current_user, "resolve it")
+    except ModerationRefused as error:
+        return _refused(str(error))
     form = ResolveSecondAuditForm(prefix="resolve")
     if not form.validate_on_submit():
         return _compare_page(case, form)
@@ -337,7 +337,7 @@ def resolve_second_audit(case_id: int) -> str | Response | tuple[str, int]:
                 second, current_user, form.grade.data or "", form.note.data
             ),
         )
-    except SelfModerationError as error:
+    except ModerationRefused as error:
         db.session.rollback()
         return _refused(str(error))
     except ModerationError as error:

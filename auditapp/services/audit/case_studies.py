@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 from auditapp.extensions import db
-from auditapp.models import Case, User
+from auditapp.permissions import NotAllowed
 from auditapp.services.audit.errors import AuditFormError
 from auditapp.services.audit.limits import NARRATIVE_MAX_LENGTH
+from auditapp.services.audit.round import FirstAudit
 from auditapp.services.audit.saving import touch_case
 from auditapp.services.audit_log import record_case_event
 
 
-def set_case_study(case: Case, user: User, *, flagged: bool, narrative: str | None) -> None:
-    """Flag (with a short narrative) or unflag the case as a case study for the report."""
+def set_case_study(audit: FirstAudit, *, flagged: bool, narrative: str | None) -> None:
+    """Flag (with a short narrative) or unflag the case as a case study for the report.
+
+    A lead at any stage, or the case's auditor while it is theirs to edit (NotAllowed otherwise).
+    """
+    if not audit.may_mark_case_study:
+        raise NotAllowed("only a lead, or the case's auditor before submitting, marks a case study")
+    case, user = audit.case, audit.user
     narrative = (narrative or "").strip() or None
     if flagged and narrative is None:
         raise AuditFormError("Write a short narrative of the case study")

@@ -8,10 +8,12 @@ from sqlalchemy import func, select
 
 from auditapp.domain.grades import Grade
 from auditapp.extensions import db
-from auditapp.models import Case, InspectionRole, Membership, User, utcnow
+from auditapp.models import Case, User, utcnow
+from auditapp.permissions import NotAllowed
 from auditapp.services.audit.errors import ConcernError
 from auditapp.services.audit.limits import NOTE_MAX_LENGTH
 from auditapp.services.audit.queries import user_names
+from auditapp.services.audit.round import FirstAudit
 from auditapp.services.audit.saving import touch_case
 from auditapp.services.audit_log import record_case_event
 from auditapp.services.grading import regrade_case
@@ -41,8 +43,14 @@ def _force_inadequate(case: Case, user: User) -> None:
         case.final_grade = Grade.INADEQUATE
 
 
-def flag_current_risk(case: Case, user: User, note: str) -> None:
-    """Flag a child found at current risk: the case becomes inadequate and leads are alerted."""
+def flag_current_risk(audit: FirstAudit, note: str) -> None:
+    """Flag a child found at current risk: the case becomes inadequate and leads are alerted.
+
+    A lead, or the case's auditor at any stage (NotAllowed otherwise).
+    """
+    if not audit.may_report_current_risk:
+        raise NotAllowed("only a lead or the case's auditor flags a child at current risk")
+    case, user = audit.case, audit.user
     note = (note or "").strip()
     if not note:
         raise ConcernError("Describe what you saw that shows a child is at current risk")
@@ -66,8 +74,16 @@ def flag_current_risk(case: Case, user: User, note: str) -> None:
     _regrade_first_audit(case, user)
 
 
-def acknowledge_concern(case: Case, user: User) -> None:
+def _check_lead(audit: FirstAudit) -> None:
+    """Only the inspection's leads act on an urgent concern (NotAllowed otherwise)."""
+    if not audit.is_lead:
+        raise NotAllowed("only a lead of the inspection acts on an urgent concern")
+
+
+def acknowledge_concern(audit: FirstAudit) -> None:
     """A lead acknowledges an urgent concern."""
+    _check_lead(audit)
+    case, user = audit.case, audit.user
     if not case.current_risk:
         raise ConcernError("This case has no urgent concern")
     if case.current_risk_acknowledged_at is not None:
@@ -80,14 +96,16 @@ def acknowledge_concern(case: Case, user: User) -> None:
     db.session.flush()
 
 
-def mark_concern_raised(case: Case, user: User) -> None:
+def mark_concern_raised(audit: FirstAudit) -> None:
     """A lead records that the concern was raised with the force (acknowledging it if needed)."""
+    _check_lead(audit)
+    case, user = audit.case, audit.user
     if not case.current_risk:
         raise ConcernError("This case has no urgent concern")
     if case.current_risk_raised_at is not None:
         raise ConcernError("This concern has already been raised with the force")
     if case.current_risk_acknowledged_at is None:
-        acknowledge_concern(case, user)
+        acknowledge_concern(audit)
     now = utcnow()
     record_case_event(case, user, "raise_concern", "current_risk_raised_at", None, now)
     case.current_risk_raised_at = now
@@ -95,8 +113,10 @@ def mark_concern_raised(case: Case, user: User) -> None:
     db.session.flush()
 
 
-def remove_current_risk(case: Case, user: User, reason: str) -> None:
+def remove_current_risk(audit: FirstAudit, reason: str) -> None:
     """A lead removes a current-risk flag, with a reason; the case is regraded without it."""
+    _check_lead(audit)
+    case, user = audit.case, audit.user
     reason = (reason or "").strip()
     if not case.current_risk:
         raise ConcernError("This case has no urgent concern")
@@ -172,16 +192,4 @@ def open_concerns_count(inspection_id: int) -> int:
             )
         )
         or 0
-    )
-
-
-def lead_of(user: User, inspection_id: int) -> bool:
-    """True when the user leads the inspection."""
-    return (
-        db.session.scalar(
-            select(Membership.role).where(
-                Membership.inspection_id == inspection_id, Membership.user_id == user.id
-            )
-        )
-        == InspectionRole.LEAD
     )

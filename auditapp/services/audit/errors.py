@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from auditapp.permissions import NotVisible
+
 
 class AuditFormError(Exception):
     """A user-facing reason why an audit action cannot be done."""
@@ -15,7 +17,7 @@ class AuditFormError(Exception):
         super().__init__(message)
 
 
-class RoundNotFound(LookupError):
+class RoundNotFound(NotVisible):
     """No such case in the user's inspections, or no second audit of it (a 404)."""
 
 

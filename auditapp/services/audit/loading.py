@@ -122,7 +122,7 @@ def question_set_of(case: Case) -> QuestionSet:
 
 def stored_rows(audit: AuditRound) -> RoundRows:
     """The round's stored answers: those read with the round if still unused, else read now."""
-    return audit.take_prefetched() or RoundRows(round_answers(audit.case.id, audit.number))
+    return audit.take_prefetched() or RoundRows(round_answers(audit))
 
 
 def progress_of(qs: QuestionSet, values: Mapping[str, str | None]) -> Progress:

@@ -10,7 +10,8 @@ from sqlalchemy import select
 from auditapp.domain.grades import grade_tag
 from auditapp.domain.grading import CaseGrade
 from auditapp.extensions import db
-from auditapp.models import Case, CaseType, Inspection, Membership, SecondAudit, User
+from auditapp.models import Case, CaseType, Inspection, SecondAudit, User
+from auditapp.permissions import in_member_inspections
 from auditapp.services.audit.loading import Progress, grade_round, progress_of
 from auditapp.services.audit.queries import values_by_case
 from auditapp.services.audit.round import (
@@ -64,10 +65,7 @@ def _assigned(user: User, inspection_id: int | None) -> Any:
         select(Case, Inspection, CaseType.name.label("case_type_name"))
         .join(Inspection, Inspection.id == Case.inspection_id)
         .join(CaseType, CaseType.id == Case.case_type_id)
-        .join(
-            Membership,
-            (Membership.inspection_id == Case.inspection_id) & (Membership.user_id == user.id),
-        )
+        .where(in_member_inspections(user.id))
         .order_by(Inspection.id, Case.reference)
     )
     if inspection_id is not None:

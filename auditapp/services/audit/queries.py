@@ -9,15 +9,19 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, Select, and_, literal_column, select
+from sqlalchemy import JSON, Select, literal_column, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
 from auditapp.extensions import db
-from auditapp.models import Answer, Case, Membership, QuestionOutcomeRow, User
+from auditapp.models import Answer, Case, QuestionOutcomeRow, User
+from auditapp.permissions import with_member_role
+
+if TYPE_CHECKING:  # round.py reads its rows through this module
+    from auditapp.services.audit.round import AuditRound
 
 
 @dataclass(frozen=True)
@@ -96,20 +100,14 @@ def round_statement(case_id: int, user_id: int, audit_round: int) -> Select[Any]
 
     Columns: ``Case``, ``role`` (None when the user is not a member), ``answers`` and
     ``outcomes`` (JSON). A caller adds the round's own row (``SecondAudit``) with its join.
+    ``audit_round`` is the round's ``number`` (the value of the rows' ``audit_round`` column).
     """
-    return (
-        select(
-            Case,
-            Membership.role.label("role"),
-            _answers_json(audit_round).label("answers"),
-            _outcomes_json(audit_round).label("outcomes"),
-        )
-        .outerjoin(
-            Membership,
-            and_(Membership.inspection_id == Case.inspection_id, Membership.user_id == user_id),
-        )
-        .where(Case.id == case_id)
-    )
+    statement = select(
+        Case,
+        _answers_json(audit_round).label("answers"),
+        _outcomes_json(audit_round).label("outcomes"),
+    ).where(Case.id == case_id)
+    return with_member_role(statement, user_id)
 
 
 def round_rows(answers: list[dict[str, Any]], outcomes: list[dict[str, Any]]) -> RoundRows:
@@ -120,11 +118,11 @@ def round_rows(answers: list[dict[str, Any]], outcomes: list[dict[str, Any]]) ->
     )
 
 
-def round_answers(case_id: int, audit_round: int) -> dict[str, StoredAnswer]:
-    """The stored answers of one round of a case, by question id."""
+def round_answers(audit: AuditRound) -> dict[str, StoredAnswer]:
+    """The stored answers of the round, by question id."""
     rows = db.session.execute(
         select(Answer.question_code.label("code"), Answer.id, Answer.value, Answer.note).where(
-            Answer.case_id == case_id, Answer.audit_round == audit_round
+            Answer.case_id == audit.case.id, Answer.audit_round == audit.number
         )
     ).mappings()
     return {row["code"]: StoredAnswer(row["id"], row["value"], row["note"]) for row in rows}

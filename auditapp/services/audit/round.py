@@ -26,6 +26,7 @@ from auditapp.models import (
     SecondAuditStatus,
     User,
 )
+from auditapp.permissions import NotAllowed, NotVisible, check_case_access, check_role
 from auditapp.services.audit.errors import CaseLocked, RoundNotFound
 from auditapp.services.audit.queries import RoundRows, round_rows, round_statement
 from auditapp.services.audit_log import record_case_event, record_event
@@ -87,12 +88,12 @@ class AuditRound(ABC):
         return self.is_own and self.is_open
 
     def check_editable(self) -> None:
-        """Raise CaseLocked (the user's own, submitted) or PermissionError (not theirs)."""
+        """Raise CaseLocked (the user's own, submitted) or NotAllowed (403: not theirs)."""
         if self.editable:
             return
         if self.is_own:
             raise CaseLocked(self.locked_message)
-        raise PermissionError("only the assigned auditor can change this case")
+        raise NotAllowed("only the assigned auditor can change this case")
 
     # --- what it shows ---------------------------------------------------------------------
 
@@ -142,8 +143,18 @@ class AuditRound(ABC):
         return False
 
     @property
+    def may_report_current_risk(self) -> bool:
+        """The user may flag a child at current risk on this case (flagged already or not)."""
+        return False
+
+    @property
     def may_flag_current_risk(self) -> bool:
-        """The user may flag a child at current risk from this page."""
+        """The user may flag a child at current risk from this page: allowed, and not yet set."""
+        return self.may_report_current_risk and not self.current_risk
+
+    @property
+    def may_mark_case_study(self) -> bool:
+        """The user may flag the case as a case study, or change its narrative."""
         return False
 
     @property
@@ -283,9 +294,14 @@ class FirstAudit(AuditRound):
         return self.role is InspectionRole.LEAD
 
     @property
-    def may_flag_current_risk(self) -> bool:
-        """A lead, or the case's auditor at any stage, while no flag is set."""
-        return not self.case.current_risk and (self.is_lead or self.is_own)
+    def may_report_current_risk(self) -> bool:
+        """A lead, or the case's auditor at any stage: safety cannot wait for a return."""
+        return self.is_lead or self.is_own
+
+    @property
+    def may_mark_case_study(self) -> bool:
+        """A lead at any stage, or the case's auditor while it is theirs to edit."""
+        return self.is_lead or self.editable
 
     @property
     def settled_grade(self) -> str | None:
@@ -426,13 +442,13 @@ class BlindSecondAudit(AuditRound):
 
 
 def _found(case_id: int, user: User, statement: Any, refresh: bool) -> Any:
-    """The row of a round statement; RoundNotFound outside the case's inspection (404)."""
+    """The row of a round statement; RoundNotFound when there is no such case (404)."""
     found = (
         db.session.execute(statement, execution_options={"populate_existing": refresh})
         .mappings()
         .first()
     )
-    if found is None or found["role"] is None:
+    if found is None:
         raise RoundNotFound(f"case {case_id} is not in an inspection of user {user.id}")
     return found
 
@@ -440,15 +456,16 @@ def _found(case_id: int, user: User, statement: Any, refresh: bool) -> Any:
 def load_first_audit(case_id: int, user: User, *, refresh: bool = False) -> FirstAudit:
     """The case's first audit as the user may see it, with its stored rows, in one statement.
 
-    RoundNotFound (404) outside the case's inspection. Leads and observers see any case; an
-    auditor only the cases assigned to them (PermissionError, 403): keeping other auditors out
-    is what keeps a blind second audit blind. ``refresh`` rereads rows already loaded.
+    The membership rule is ``permissions.check_case_access``: RoundNotFound (404) outside the
+    case's inspection; leads and observers see any case, an auditor only the cases assigned to
+    them (PermissionError, 403). ``refresh`` rereads rows already loaded.
     """
     found = _found(case_id, user, round_statement(case_id, user.id, FIRST_ROUND), refresh)
-    role = InspectionRole(found["role"])
+    try:
+        role = check_case_access(user, found["Case"], found["role"])
+    except NotVisible as error:
+        raise RoundNotFound(str(error)) from error
     audit = FirstAudit(found["Case"], user, role)
-    if role is InspectionRole.AUDITOR and not audit.is_own:
-        raise PermissionError("an auditor sees only the cases assigned to them")
     audit.prefetch(round_rows(found["answers"], found["outcomes"]))
     return audit
 
@@ -465,11 +482,15 @@ def load_second_audit(case_id: int, user: User, *, refresh: bool = False) -> Bli
         .outerjoin(SecondAudit, SecondAudit.case_id == case_id)
     )
     found = _found(case_id, user, statement, refresh)
+    try:
+        check_role(user, found["role"])
+    except NotVisible as error:
+        raise RoundNotFound(str(error)) from error
     second = found["SecondAudit"]
     if second is None:
         raise RoundNotFound(f"case {case_id} has no second audit")
     audit = BlindSecondAudit(found["Case"], user, second)
     if not audit.is_own:
-        raise PermissionError("only the case's second auditor opens its second audit")
+        raise NotAllowed("only the case's second auditor opens its second audit")
     audit.prefetch(round_rows(found["answers"], found["outcomes"]))
     return audit

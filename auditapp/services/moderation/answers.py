@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, select
 from auditapp.domain.grades import Outcome
 from auditapp.domain.question_sets import answer_words
 from auditapp.extensions import db
-from auditapp.models import Answer, Case
+from auditapp.models import Answer, Case, SecondAudit
 from auditapp.services.audit.round import FIRST_ROUND, SECOND_ROUND
 from auditapp.services.grading import grade_stored_case
 from auditapp.services.question_sets import question_set_data
@@ -52,8 +52,9 @@ def case_answer_rows(case: Case) -> list[AnswerRow]:
     return _answer_rows(case, _answers(case, Answer.audit_round == FIRST_ROUND), outcomes)
 
 
-def second_audit_answer_rows(case: Case) -> list[AnswerRow]:
+def second_audit_answer_rows(second_audit: SecondAudit) -> list[AnswerRow]:
     """The blind second audit question by question: each answer, note and outcome shown."""
+    case = second_audit.case
     if case.question_set is None:
         return []
     outcomes = grade_stored_case(case, SECOND_ROUND).to_dict()["outcomes"]

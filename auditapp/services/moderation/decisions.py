@@ -19,6 +19,7 @@ from auditapp.models import (
     User,
     utcnow,
 )
+from auditapp.permissions import is_lead
 from auditapp.services.audit_log import record_case_event
 
 REASON_MAX_LENGTH = 5000
@@ -33,7 +34,11 @@ class ModerationError(ValueError):
     """A decision the moderation rules refuse; the message is written for the user."""
 
 
-class SelfModerationError(ModerationError):
+class ModerationRefused(ModerationError):
+    """The user may not decide on this case: not a lead of its inspection, or its own auditor."""
+
+
+class SelfModerationError(ModerationRefused):
     """A lead tried to moderate (or resolve) a case they audited themselves."""
 
 
@@ -42,11 +47,33 @@ def first_grade(case: Case) -> str | None:
     return case.proposed_grade or case.computed_grade
 
 
-def _check_can_decide(case: Case, lead: User) -> None:
-    if case.auditor_id == lead.id:
-        raise SelfModerationError(
-            f"You audited case {case.reference} yourself, so another lead must moderate it."
+def check_may_moderate(case: Case, user: User, doing: str = "moderate it") -> None:
+    """Only a lead of the case's inspection who did not audit the case decides on it.
+
+    ModerationRefused for anyone else (SelfModerationError for the case's own auditor); ``doing``
+    ends the refusal's sentence ("so another lead must moderate it").
+    """
+    if not is_lead(user, case.inspection_id):
+        raise ModerationRefused(
+            f"Only a lead of the inspection can decide on case {case.reference}."
         )
+    if case.auditor_id == user.id:
+        raise SelfModerationError(
+            f"You audited case {case.reference} yourself, so another lead must {doing}."
+        )
+
+
+def may_moderate(case: Case, user: User) -> bool:
+    """The user may decide on the case (``check_may_moderate`` would pass)."""
+    try:
+        check_may_moderate(case, user)
+    except ModerationRefused:
+        return False
+    return True
+
+
+def _check_can_decide(case: Case, lead: User) -> None:
+    check_may_moderate(case, lead)
     if case.status != CaseStatus.SUBMITTED:
         state = {
             CaseStatus.DRAFT: "a draft (it has not been submitted, or was returned to its auditor)",

@@ -7,7 +7,9 @@ from sqlalchemy import select
 from auditapp.domain.moderation import PolicyCase, PolicyProgress, PolicyRule, policy_progress
 from auditapp.extensions import db
 from auditapp.models import Case, CaseStatus, Inspection, ModerationPolicy, User
+from auditapp.permissions import is_lead
 from auditapp.services.audit_log import record_event
+from auditapp.services.moderation.decisions import ModerationRefused
 
 
 def policy_row(inspection_id: int) -> ModerationPolicy | None:
@@ -37,7 +39,12 @@ def set_policy(
     all_disagreements: bool,
     min_percent_per_auditor: int,
 ) -> ModerationPolicy:
-    """Store the inspection's moderation policy, recording each changed part."""
+    """Store the inspection's moderation policy, recording each changed part.
+
+    Only a lead of the inspection sets it (ModerationRefused otherwise).
+    """
+    if not is_lead(lead, inspection.id):
+        raise ModerationRefused("Only a lead of the inspection can set its moderation policy.")
     rule = PolicyRule(all_inadequate, all_disagreements, min_percent_per_auditor)
     row = policy_row(inspection.id)
     before = policy_rule(inspection.id)

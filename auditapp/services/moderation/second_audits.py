@@ -19,11 +19,13 @@ from auditapp.models import (
     User,
     utcnow,
 )
+from auditapp.permissions import is_lead
 from auditapp.services.audit_log import record_event
 from auditapp.services.moderation.answers import case_answer_rows, second_audit_answer_rows
 from auditapp.services.moderation.decisions import (
     ModerationError,
-    SelfModerationError,
+    ModerationRefused,
+    check_may_moderate,
     first_grade,
     moderate,
     required_text,
@@ -60,11 +62,7 @@ def eligible_second_auditors(case: Case) -> list[User]:
 
 def request_second_audit(case: Case, lead: User, auditor_id: int) -> SecondAudit:
     """Ask another auditor of the inspection to audit the case blind (answers in round 2)."""
-    if case.auditor_id == lead.id:
-        raise SelfModerationError(
-            f"You audited case {case.reference} yourself, so another lead must ask for "
-            "a second audit."
-        )
+    check_may_moderate(case, lead, "ask for a second audit")
     if case.status == CaseStatus.DRAFT:
         raise ModerationError(
             f"Case {case.reference} is a draft: ask for a second audit once it is submitted."
@@ -144,10 +142,18 @@ class AuditComparison:
         return [row.question_id for row in self.rows if row.differs]
 
 
-def compare_audits(case: Case, second_audit: SecondAudit) -> AuditComparison:
-    """Both audits of the case, question by question (outcomes compared) and grade by grade."""
+def compare_audits(case: Case, second_audit: SecondAudit, lead: User) -> AuditComparison:
+    """Both audits of the case, question by question (outcomes compared) and grade by grade.
+
+    Only a lead of the inspection compares them (ModerationRefused): the second auditor must
+    never read the first audit.
+    """
+    if not is_lead(lead, case.inspection_id):
+        raise ModerationRefused(
+            f"Only a lead of the inspection can compare the audits of case {case.reference}."
+        )
     first = {row.question_id: row for row in case_answer_rows(case)}
-    second = {row.question_id: row for row in second_audit_answer_rows(case)}
+    second = {row.question_id: row for row in second_audit_answer_rows(second_audit)}
     qs = question_set_data(case.question_set) if case.question_set else None
     order = [q.id for q in qs.questions] if qs else sorted(set(first) | set(second))
     rows = []
@@ -192,10 +198,7 @@ def resolve_second_audit(
     with the auditor's grade, or changing it with the note as the reason).
     """
     case = second_audit.case
-    if case.auditor_id == lead.id:
-        raise SelfModerationError(
-            f"You audited case {case.reference} yourself, so another lead must resolve it."
-        )
+    check_may_moderate(case, lead, "resolve it")
     if second_audit.status == SecondAuditStatus.IN_PROGRESS:
         raise ModerationError("The second audit has not been submitted yet.")
     if second_audit.status == SecondAuditStatus.RESOLVED:
