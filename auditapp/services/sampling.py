@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import cast
 
@@ -10,6 +11,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from auditapp.domain.sampling import (
+    BLANK_STRATUM,
+    SampleRequest,
     SamplingError,
     balance_assignments,
     describe_draw,
@@ -21,8 +24,10 @@ from auditapp.domain.sampling import (
     parse_request,
     sample_size,
 )
+from auditapp.domain.statuses import is_opened
 from auditapp.extensions import db
 from auditapp.models import (
+    Answer,
     Case,
     CaseStatus,
     CaseType,
@@ -40,9 +45,13 @@ __all__ = [
     "add_to_sample",
     "assign_cases",
     "balance_cases",
+    "draw_all",
+    "draw_batches",
     "draw_cases",
     "remove_from_sample",
     "sampling_frames",
+    "stratum_rows",
+    "undo_draw",
 ]
 
 
@@ -53,39 +62,39 @@ def _give_question_set(inspection: Inspection, case: Case) -> None:
         case.question_set_id = chosen_question_set_id(inspection, case.case_type_id)
 
 
-def draw_cases(
+def _next_batch(inspection: Inspection) -> int:
+    last = db.session.scalar(
+        select(func.max(SampleDraw.batch)).where(SampleDraw.inspection_id == inspection.id)
+    )
+    return (last or 0) + 1
+
+
+def _draw_type(
     inspection: Inspection,
-    case_type_id: int,
-    requested: str,
+    case_type: CaseType,
+    request: SampleRequest,
     *,
     by: User,
-    seed: int | None = None,
-    stratify_by: str | None = None,
+    seed: int,
+    stratify_by: str | None,
+    batch: int,
 ) -> SampleDraw:
-    """Draw a sample of one case type from its cases not yet sampled; record seed and frame.
-
-    The frame is every listed case of the type that is not already in the sample, so a second
-    draw adds to the first. Raises SamplingError with a message for the lead.
-    """
-    case_type = db.session.get(CaseType, case_type_id)
-    if case_type is None:
-        raise SamplingError("Choose a case type")
-    request = parse_request(requested)
     frame = list(
         db.session.scalars(
             select(Case).where(
-                Case.inspection_id == inspection.id,
-                Case.case_type_id == case_type_id,
-                Case.in_sample.is_(False),
+                Case.inspection_id == inspection.id, Case.case_type_id == case_type.id
             )
         )
     )
+    already_sampled = any(case.in_sample for case in frame)
+    frame = [case for case in frame if not case.in_sample]
     if not frame:
         raise SamplingError(f"There are no unsampled {case_type.name} cases to draw from")
-    size = request.size_for(len(frame))
-    seed = new_seed() if seed is None else seed
+    try:
+        size = request.size_for(len(frame))
+    except SamplingError as error:
+        raise SamplingError(f"{case_type.name}: {error}") from error
     by_reference = {case.reference: case for case in frame}
-    stratify_by = (stratify_by or "").strip() or None
     if stratify_by:
         if not any(stratify_by in (case.attributes or {}) for case in frame):
             raise SamplingError(f'No {case_type.name} case has a "{stratify_by}" column')
@@ -98,12 +107,14 @@ def draw_cases(
         drawn = draw_sample(list(by_reference), size, seed)
     draw = SampleDraw(
         inspection_id=inspection.id,
-        case_type_id=case_type_id,
+        case_type_id=case_type.id,
         seed=seed,
         frame_size=len(frame),
         requested=str(request),
         sample_size=size,
         stratify_by=stratify_by,
+        batch=batch,
+        top_up=already_sampled,
         drawn_by_id=by.id,
     )
     db.session.add(draw)
@@ -116,11 +127,133 @@ def draw_cases(
     record_event(
         "draw", "sample", user=by, entity_id=draw.id, inspection_id=inspection.id,
         field=case_type.slug,
-        new=describe_draw(size, len(frame), case_type.name, seed)
+        new=("Top-up: " if already_sampled else "")
+        + describe_draw(size, len(frame), case_type.name, seed)
         + (f", stratified by {stratify_by}" if stratify_by else ""),
     )  # fmt: skip
-    db.session.flush()
     return draw
+
+
+def draw_all(
+    inspection: Inspection,
+    requested: Mapping[int, str],
+    *,
+    by: User,
+    seed: int | None = None,
+    stratify_by: str | None = None,
+) -> list[SampleDraw]:
+    """Draw every case type asked for at once, from its cases not yet sampled: all or nothing.
+
+    `requested` maps a case type id to "5" or "10%"; blank entries are skipped. Every type
+    drawn shares the seed and one batch number, by which the draw is undone. A type that
+    already had sampled cases is drawn as a top-up. Raises SamplingError, naming the case type,
+    before anything is flushed for a bad size, and the caller rolls back for any other refusal.
+    """
+    wanted = {ct: text.strip() for ct, text in requested.items() if (text or "").strip()}
+    if not wanted:
+        raise SamplingError("Enter how many cases to draw for at least one case type")
+    case_types = {
+        ct.id: ct
+        for ct in db.session.scalars(select(CaseType).where(CaseType.id.in_(list(wanted))))
+    }
+    parsed: dict[int, SampleRequest] = {}
+    for case_type_id, text in wanted.items():
+        case_type = case_types.get(case_type_id)
+        if case_type is None:
+            raise SamplingError("Choose a case type")
+        try:
+            parsed[case_type_id] = parse_request(text)
+        except SamplingError as error:
+            raise SamplingError(f"{case_type.name}: {error}") from error
+    seed = new_seed() if seed is None else seed
+    stratify_by = (stratify_by or "").strip() or None
+    batch = _next_batch(inspection)
+    draws = [
+        _draw_type(
+            inspection, case_types[ct], request, by=by, seed=seed, stratify_by=stratify_by,
+            batch=batch,
+        )
+        for ct, request in sorted(parsed.items(), key=lambda item: case_types[item[0]].name)
+    ]  # fmt: skip
+    db.session.flush()
+    return draws
+
+
+def draw_cases(
+    inspection: Inspection,
+    case_type_id: int,
+    requested: str,
+    *,
+    by: User,
+    seed: int | None = None,
+    stratify_by: str | None = None,
+) -> SampleDraw:
+    """Draw a sample of one case type (a one-step draw of a single type)."""
+    if db.session.get(CaseType, case_type_id) is None:
+        raise SamplingError("Choose a case type")
+    return draw_all(
+        inspection, {case_type_id: requested}, by=by, seed=seed, stratify_by=stratify_by
+    )[0]
+
+
+def _answered_case_ids(case_ids: list[int]) -> set[int]:
+    if not case_ids:
+        return set()
+    return set(
+        db.session.scalars(select(Answer.case_id).where(Answer.case_id.in_(case_ids)).distinct())
+    )
+
+
+def undo_draw(inspection: Inspection, batch: int, *, by: User) -> int:
+    """Take out of the sample exactly the cases a one-step draw put there, and forget the draw.
+
+    Refused (SamplingError, naming the cases) once any of them has been opened: an answer
+    saved or a status beyond draft. Cases added or removed by hand since are left alone.
+    Returns how many cases left the sample.
+    """
+    draws = list(
+        db.session.scalars(
+            select(SampleDraw).where(
+                SampleDraw.inspection_id == inspection.id, SampleDraw.batch == batch
+            )
+        )
+    )
+    if not draws:
+        raise SamplingError("That draw is not in this inspection")
+    cases = list(
+        db.session.scalars(
+            select(Case)
+            .where(Case.sample_draw_id.in_([d.id for d in draws]))
+            .order_by(Case.reference)
+        )
+    )
+    answered = _answered_case_ids([c.id for c in cases])
+    opened = [c.reference for c in cases if is_opened(c.status, c.id in answered)]
+    if opened:
+        raise SamplingError(
+            "This draw cannot be undone: these cases have been opened: " + ", ".join(opened)
+        )
+    for case in cases:
+        old_auditor = case.auditor_id
+        case.in_sample = False
+        case.sample_draw_id = None
+        case.auditor_id = None
+        case.question_set_id = None  # never opened, so no answers hang on the version
+        if old_auditor is not None:
+            record_event(
+                "unassign", "case", user=by, entity_id=case.id, inspection_id=inspection.id,
+                case_id=case.id, field="auditor_id", old=old_auditor, new=None,
+            )  # fmt: skip
+    db.session.flush()
+    for draw in draws:
+        record_event(
+            "undo", "sample", user=by, entity_id=draw.id, inspection_id=inspection.id,
+            field=draw.case_type.slug,
+            old=describe_draw(draw.sample_size, draw.frame_size, draw.case_type.name, draw.seed),
+        )  # fmt: skip
+        db.session.delete(draw)
+    db.session.flush()
+    return len(cases)
 
 
 def _cases(inspection: Inspection, case_ids: list[int]) -> list[Case]:
@@ -159,7 +292,7 @@ def add_to_sample(inspection: Inspection, case_ids: list[int], *, by: User) -> i
 def remove_from_sample(inspection: Inspection, case_ids: list[int], *, by: User) -> int:
     """Take cases out of the sample; refused for cases already answered or submitted."""
     cases = _cases(inspection, case_ids)
-    started = [c.reference for c in cases if c.in_sample and (c.answers or c.is_submitted)]
+    started = [c.reference for c in cases if c.in_sample and is_opened(c.status, bool(c.answers))]
     if started:
         raise SamplingError("Cases already being audited stay in the sample: " + ", ".join(started))
     removed = 0
@@ -278,10 +411,65 @@ def balance_cases(inspection: Inspection, case_ids: list[int] | None, *, by: Use
 
 @dataclass
 class DrawLine:
-    """A past draw as the page shows it."""
+    """A past draw of one case type as the page shows it."""
 
     draw: SampleDraw
     text: str
+
+
+@dataclass
+class DrawBatch:
+    """One of the lead's one-step draws: its lines per case type, and whether it can be undone."""
+
+    batch: int
+    lines: list[DrawLine]
+    top_up: bool
+    opened: int  # cases of the draw opened since: while 0, the draw can be undone
+
+    @property
+    def label(self) -> str:
+        """ "Draw 1" or "Draw 2 (top-up)"."""
+        return f"Draw {self.batch}" + (" (top-up)" if self.top_up else "")
+
+    @property
+    def can_undo(self) -> bool:
+        """True while none of the draw's cases has been opened."""
+        return self.opened == 0
+
+
+def _draw_text(draw: SampleDraw) -> str:
+    text = describe_draw(draw.sample_size, draw.frame_size, draw.case_type.name, draw.seed)
+    if draw.stratify_by:
+        text += f", stratified by {draw.stratify_by}"
+    return ("Top-up: " if draw.top_up else "") + text
+
+
+def draw_batches(inspection: Inspection) -> list[DrawBatch]:
+    """The inspection's one-step draws, oldest first, with how many of their cases were opened."""
+    answered = select(Answer.case_id).distinct().scalar_subquery()
+    opened_by_draw: dict[int, int] = {}
+    for draw_id, count in db.session.execute(
+        select(Case.sample_draw_id, func.count(Case.id))
+        .where(
+            Case.inspection_id == inspection.id,
+            Case.sample_draw_id.is_not(None),
+            (Case.status != CaseStatus.DRAFT) | Case.id.in_(answered),
+        )
+        .group_by(Case.sample_draw_id)
+    ):
+        opened_by_draw[cast(int, draw_id)] = count
+    batches: dict[int, DrawBatch] = {}
+    for draw in db.session.scalars(
+        select(SampleDraw)
+        .where(SampleDraw.inspection_id == inspection.id)
+        .options(selectinload(SampleDraw.case_type))
+        .order_by(SampleDraw.batch, SampleDraw.id)
+    ):
+        batch = batches.setdefault(draw.batch, DrawBatch(draw.batch, [], False, 0))
+        batch.lines.append(DrawLine(draw, _draw_text(draw)))
+        batch.top_up = batch.top_up or draw.top_up
+        batch.opened += opened_by_draw.get(draw.id, 0)
+    return list(batches.values())
 
 
 @dataclass
@@ -294,6 +482,8 @@ class SamplingFrame:
     unsampled: int
     needed: int
     margin_text: str
+    suggested: int = 0
+    suggested_margin_text: str = ""
     chosen_size: int | None = None
     chosen_margin_text: str | None = None
     draws: list[DrawLine] = field(default_factory=list)
@@ -303,7 +493,12 @@ class SamplingFrame:
 def sampling_frames(
     inspection: Inspection, *, margin: float = 0.10, chosen_size: int | None = None
 ) -> list[SamplingFrame]:
-    """Per case type: cases listed and sampled, size needed for the margin, margins achieved."""
+    """Per case type: cases listed and sampled, size needed for the margin, margins achieved.
+
+    `suggested` is what the one-step form fills in: the cases still needed for the margin,
+    no more than are left unsampled; `suggested_margin_text` is the margin the sample would
+    then give.
+    """
     counts = db.session.execute(
         select(Case.case_type_id, Case.in_sample, func.count(Case.id))
         .where(Case.inspection_id == inspection.id)
@@ -319,10 +514,7 @@ def sampling_frames(
     for draw in db.session.scalars(
         select(SampleDraw).where(SampleDraw.inspection_id == inspection.id).order_by(SampleDraw.id)
     ):
-        text = describe_draw(draw.sample_size, draw.frame_size, draw.case_type.name, draw.seed)
-        if draw.stratify_by:
-            text += f", stratified by {draw.stratify_by}"
-        draws.setdefault(draw.case_type_id, []).append(DrawLine(draw, text))
+        draws.setdefault(draw.case_type_id, []).append(DrawLine(draw, _draw_text(draw)))
     columns: dict[int, dict[str, None]] = {}
     for case_type_id, attributes in db.session.execute(
         select(Case.case_type_id, Case.attributes).where(Case.inspection_id == inspection.id)
@@ -334,13 +526,17 @@ def sampling_frames(
         case_type = db.session.get(CaseType, case_type_id)
         assert case_type is not None
         n_sampled = sampled.get(case_type_id, 0)
+        needed = sample_size(margin, n)
+        suggested = min(n - n_sampled, max(0, needed - n_sampled))
         frame = SamplingFrame(
             case_type=case_type,
             listed=n,
             sampled=n_sampled,
             unsampled=n - n_sampled,
-            needed=sample_size(margin, n),
+            needed=needed,
             margin_text=format_margin(margin_of_error(n_sampled, n)),
+            suggested=suggested,
+            suggested_margin_text=format_margin(margin_of_error(n_sampled + suggested, n)),
             draws=draws.get(case_type_id, []),
             attribute_columns=list(columns.get(case_type_id, {})),
         )
@@ -349,6 +545,62 @@ def sampling_frames(
             frame.chosen_margin_text = format_margin(margin_of_error(frame.chosen_size, n))
         frames.append(frame)
     return sorted(frames, key=lambda f: (f.case_type.kind, f.case_type.name))
+
+
+@dataclass(frozen=True)
+class StratumRow:
+    """Frame and sample of one stratum of one case type (the sampling page and the exports)."""
+
+    case_type: str
+    column: str  # the column stratified by; "" when the type was not stratified
+    stratum: str  # the column's value ("(blank)" when empty); "All cases" when not stratified
+    frame: int  # cases listed
+    sample: int  # cases in the sample
+
+    @property
+    def fraction(self) -> float | None:
+        """The sampling fraction, sample / frame (None for an empty frame)."""
+        return self.sample / self.frame if self.frame else None
+
+    @property
+    def fraction_text(self) -> str:
+        """The fraction as a percentage to one place, e.g. "12.5%"."""
+        return "" if self.fraction is None else f"{self.fraction * 100:.1f}%"
+
+
+def stratum_rows(inspection: Inspection) -> list[StratumRow]:
+    """Per case type, per stratum: cases listed (frame), sampled, and the sampling fraction.
+
+    A type's strata are the values of the column its latest stratified draw used; a type never
+    stratified is one stratum, "All cases". Ordered by case type, then stratum.
+    """
+    column_of: dict[int, str] = {}
+    for case_type_id, column in db.session.execute(
+        select(SampleDraw.case_type_id, SampleDraw.stratify_by)
+        .where(SampleDraw.inspection_id == inspection.id, SampleDraw.stratify_by.is_not(None))
+        .order_by(SampleDraw.id)
+    ):
+        column_of[case_type_id] = column
+    counts: dict[tuple[str, str, str], list[int]] = {}
+    for name, case_type_id, attributes, in_sample in db.session.execute(
+        select(CaseType.name, Case.case_type_id, Case.attributes, Case.in_sample)
+        .join(CaseType, CaseType.id == Case.case_type_id)
+        .where(Case.inspection_id == inspection.id)
+    ):
+        column = column_of.get(case_type_id, "")
+        if column:
+            value = (attributes or {}).get(column)
+            stratum = str(value).strip() if value is not None and str(value).strip() else ""
+            stratum = stratum or BLANK_STRATUM
+        else:
+            stratum = "All cases"
+        tally = counts.setdefault((name, column, stratum), [0, 0])
+        tally[0] += 1
+        tally[1] += 1 if in_sample else 0
+    return [
+        StratumRow(name, column, stratum, frame, sample)
+        for (name, column, stratum), (frame, sample) in sorted(counts.items())
+    ]
 
 
 # Case lists ------------------------------------------------------------------------------------
