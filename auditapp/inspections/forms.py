@@ -289,5 +289,11 @@ class AssignForm(FlaskForm):
         validators=[Optional()],
     )
     action = SelectField(
-        choices=[SelectChoice("assign"), SelectChoice("balance"), SelectChoice("balance_all")]
+        choices=[
+            SelectChoice("assign"),
+            SelectChoice("assign_matching"),
+            SelectChoice("balance"),
+            SelectChoice("balance_matching"),
+            SelectChoice("balance_all"),
+        ]
     )

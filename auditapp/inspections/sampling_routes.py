@@ -193,9 +193,18 @@ def _case_type_filter() -> int | None:
     return int(raw) if raw.isdigit() else None
 
 
+def _status_filter() -> str:
+    raw = request.args.get("status", "")
+    return raw if raw in sampling.STATUS_FILTERS else ""
+
+
+def _search() -> str:
+    return request.args.get("q", "").strip()[:64]
+
+
 def _filter_items(
     inspection: Inspection, case_type_id: int | None, show: str, options: dict[str, str]
-) -> dict[str, list[dict[str, object]]]:
+) -> dict[str, Any]:
     """Select items for the case type and "show" filters (case types with listed cases only)."""
     case_types = db.session.scalars(
         select(CaseType)
@@ -212,6 +221,12 @@ def _filter_items(
         "show_items": [
             {"value": key, "text": text, "selected": key == show} for key, text in options.items()
         ],
+        "status_items": [{"value": "", "text": "Any status"}]
+        + [
+            {"value": key, "text": text, "selected": key == _status_filter()}
+            for key, text in sampling.STATUS_FILTERS.items()
+        ],
+        "search": _search(),
     }
 
 
@@ -248,6 +263,8 @@ def list_cases(inspection_id: int) -> Any:
         inspection,
         case_type_id=case_type_id,
         show=show,
+        status=_status_filter(),
+        search=_search(),
         page=_page_number(),
         per_page=current_app.config["CASES_PER_PAGE"],
     )
@@ -257,6 +274,7 @@ def list_cases(inspection_id: int) -> Any:
         form=form,
         listing=listing,
         cases=listing.items,
+        status_words=sampling.status_words(listing.items),
         pagination=_pagination("inspections.list_cases", inspection, listing),
         **_filter_items(inspection, case_type_id, show, SHOW_FILTERS),
     )
@@ -265,6 +283,21 @@ def list_cases(inspection_id: int) -> Any:
 # Assignment --------------------------------------------------------------------------------------
 
 ASSIGN_FILTERS = {"sampled": "All sampled cases", "unassigned": "Not yet assigned"}
+
+
+def _assign_show() -> str:
+    return "unassigned" if request.args.get("show") == "unassigned" else "sampled"
+
+
+def _matching_ids(inspection: Inspection) -> list[int]:
+    """Every sampled case the page's filters (kept in the query string) match, on every page."""
+    return sampling.matching_case_ids(
+        inspection,
+        case_type_id=_case_type_filter(),
+        show=_assign_show(),
+        status=_status_filter(),
+        search=_search(),
+    )
 
 
 @bp.route("/<int:inspection_id>/assignment", methods=["GET", "POST"])
@@ -282,6 +315,15 @@ def assign_cases(inspection_id: int) -> Any:
             if form.action.data == "assign":
                 n = sampling.assign_cases(inspection, ids, form.auditor_id.data, by=current_user)
                 message = f"Assigned {n} case{'s' if n != 1 else ''}."
+            elif form.action.data == "assign_matching":
+                ids = _matching_ids(inspection)
+                n = sampling.assign_cases(inspection, ids, form.auditor_id.data, by=current_user)
+                plural = "s" if len(ids) != 1 else ""
+                message = f"Assigned {n} of the {len(ids)} matching case{plural}."
+            elif form.action.data == "balance_matching":
+                ids = _matching_ids(inspection)
+                n = sampling.balance_cases(inspection, ids, by=current_user)
+                message = f"Shared {n} matching case{'s' if n != 1 else ''} across the auditors."
             elif form.action.data == "balance":
                 n = sampling.balance_cases(inspection, ids, by=current_user)
                 message = f"Shared {n} case{'s' if n != 1 else ''} across the auditors."
@@ -303,6 +345,8 @@ def assign_cases(inspection_id: int) -> Any:
         inspection,
         case_type_id=case_type_id,
         show=show,
+        status=_status_filter(),
+        search=_search(),
         page=_page_number(),
         per_page=current_app.config["CASES_PER_PAGE"],
     )
@@ -313,6 +357,7 @@ def assign_cases(inspection_id: int) -> Any:
         form=form,
         listing=listing,
         cases=listing.items,
+        status_words=sampling.status_words(listing.items),
         pagination=_pagination("inspections.assign_cases", inspection, listing),
         people=people,
         loads=loads,

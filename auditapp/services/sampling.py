@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import cast
+from typing import Any, cast
 
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func, select
@@ -14,7 +14,7 @@ from auditapp.domain.sampling import (
     BLANK_STRATUM,
     SampleRequest,
     SamplingError,
-    balance_assignments,
+    balance_by_case_type,
     describe_draw,
     draw_sample,
     draw_stratified,
@@ -24,7 +24,7 @@ from auditapp.domain.sampling import (
     parse_request,
     sample_size,
 )
-from auditapp.domain.statuses import is_opened
+from auditapp.domain.statuses import IN_PROGRESS, NOT_STARTED, case_progress_label, is_opened
 from auditapp.extensions import db
 from auditapp.models import (
     Answer,
@@ -368,7 +368,7 @@ def assign_cases(
 
 
 def balance_cases(inspection: Inspection, case_ids: list[int] | None, *, by: User) -> int:
-    """Share cases across the auditors, fewest cases first. None: every unassigned sampled case.
+    """Share cases across the auditors, each case type evenly. None: every unassigned sampled case.
 
     Returns how many cases were assigned.
     """
@@ -392,15 +392,15 @@ def balance_cases(inspection: Inspection, case_ids: list[int] | None, *, by: Use
     else:
         cases = _cases(inspection, case_ids)
         _check_assignable(cases)
-    loads = dict.fromkeys(auditor_ids, 0)
-    for auditor_id, count in db.session.execute(
-        select(Case.auditor_id, func.count(Case.id))
+    held: dict[int, dict[int, int]] = {a: {} for a in auditor_ids}
+    for auditor_id, type_id, count in db.session.execute(
+        select(Case.auditor_id, Case.case_type_id, func.count(Case.id))
         .where(Case.inspection_id == inspection.id, Case.auditor_id.in_(auditor_ids))
         .where(Case.id.not_in([c.id for c in cases]))
-        .group_by(Case.auditor_id)
+        .group_by(Case.auditor_id, Case.case_type_id)
     ):
-        loads[cast(int, auditor_id)] = count  # the IN filter leaves no NULL auditor
-    plan = balance_assignments([case.id for case in cases], loads)
+        held[cast(int, auditor_id)][type_id] = count  # the IN filter leaves no NULL auditor
+    plan = balance_by_case_type([(c.id, c.case_type_id) for c in cases], held)
     changed = sum(_set_auditor(inspection, case, plan[case.id], by) for case in cases)
     db.session.flush()
     return changed
@@ -606,22 +606,24 @@ def stratum_rows(inspection: Inspection) -> list[StratumRow]:
 # Case lists ------------------------------------------------------------------------------------
 
 CASE_FILTERS = ("all", "sampled", "unsampled", "unassigned")
+# Where a case stands, as the lists filter it (the words: domain/statuses.case_progress_label).
+STATUS_FILTERS = {
+    "not_started": NOT_STARTED,
+    "in_progress": IN_PROGRESS,
+    CaseStatus.SUBMITTED.value: CaseStatus.SUBMITTED.label,
+    CaseStatus.MODERATED.value: CaseStatus.MODERATED.label,
+}
 
 
-def case_page(
+def _case_conditions(
     inspection: Inspection,
     *,
     case_type_id: int | None = None,
     show: str = "all",
-    page: int = 1,
-    per_page: int,
-) -> Pagination:
-    """One page of the inspection's cases by case type and reference (db.paginate).
-
-    `show` is one of CASE_FILTERS; "unassigned" means sampled cases without an auditor. A page
-    past the end (cases removed since the link was made) shows the last page.
-    """
-    conditions = [Case.inspection_id == inspection.id]
+    status: str = "",
+    search: str = "",
+) -> list[Any]:
+    conditions: list[Any] = [Case.inspection_id == inspection.id]
     if case_type_id:
         conditions.append(Case.case_type_id == case_type_id)
     if show in ("sampled", "unassigned"):
@@ -630,9 +632,43 @@ def case_page(
         conditions.append(Case.in_sample.is_(False))
     if show == "unassigned":
         conditions.append(Case.auditor_id.is_(None))
+    answered = Case.id.in_(select(Answer.case_id).where(Answer.audit_round == 1))
+    if status == "not_started":
+        conditions += [Case.status == CaseStatus.DRAFT, ~answered]
+    elif status == "in_progress":
+        conditions += [Case.status == CaseStatus.DRAFT, answered]
+    elif status in STATUS_FILTERS:
+        conditions.append(Case.status == status)
+    search = search.strip()
+    if search:
+        escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        conditions.append(Case.reference.ilike(f"%{escaped}%", escape="\\"))
+    return conditions
+
+
+def case_page(
+    inspection: Inspection,
+    *,
+    case_type_id: int | None = None,
+    show: str = "all",
+    status: str = "",
+    search: str = "",
+    page: int = 1,
+    per_page: int,
+) -> Pagination:
+    """One page of the inspection's cases by case type and reference (db.paginate).
+
+    `show` is one of CASE_FILTERS; "unassigned" means sampled cases without an auditor.
+    `status` is a key of STATUS_FILTERS ("" for any); `search` finds references containing it,
+    ignoring case. A page past the end (cases removed since the link was made) shows the last.
+    """
     cases = (
         select(Case)
-        .where(*conditions)
+        .where(
+            *_case_conditions(
+                inspection, case_type_id=case_type_id, show=show, status=status, search=search
+            )
+        )
         .options(selectinload(Case.auditor), selectinload(Case.case_type))
         .order_by(Case.case_type_id, Case.reference)
     )
@@ -644,6 +680,34 @@ def case_page(
             cases, page=listing.pages, per_page=per_page, max_per_page=per_page, error_out=False
         )
     return listing
+
+
+def matching_case_ids(
+    inspection: Inspection,
+    *,
+    case_type_id: int | None = None,
+    show: str = "sampled",
+    status: str = "",
+    search: str = "",
+) -> list[int]:
+    """Every case the filters match, on every page: what "assign all matching" acts on."""
+    return list(
+        db.session.scalars(
+            select(Case.id)
+            .where(
+                *_case_conditions(
+                    inspection, case_type_id=case_type_id, show=show, status=status, search=search
+                )
+            )
+            .order_by(Case.case_type_id, Case.reference)
+        )
+    )
+
+
+def status_words(cases: list[Case]) -> dict[int, str]:
+    """Each case's status as the lists show it: Not started apart from In progress."""
+    answered = _answered_case_ids([c.id for c in cases])
+    return {c.id: case_progress_label(c.status, c.id in answered) for c in cases}
 
 
 def auditor_loads(inspection: Inspection, user_ids: list[int]) -> dict[int, int]:

@@ -388,7 +388,7 @@ def test_assignment_page_offers_only_draft_cases_and_words_each_status(
     rows = {
         ref: cases_table[cases_table.index(ref) :].split("</tr>")[0] for ref in ("DA-001", "DONE-1")
     }
-    assert f'id="case-{draft.id}"' in rows["DA-001"] and ">Draft<" in rows["DA-001"]
+    assert f'id="case-{draft.id}"' in rows["DA-001"] and ">Not started<" in rows["DA-001"]
     assert f'id="case-{done.id}"' not in page and ">Submitted<" in rows["DONE-1"]
 
 
