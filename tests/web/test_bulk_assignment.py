@@ -65,9 +65,14 @@ def test_balance_all_spreads_each_case_type_across_auditors(
 
 
 def test_assign_every_case_matching_the_filter(
-    app: Any, login_as: Any, inspection: Inspection, lead: User, auditor: User
+    app: Any,
+    monkeypatch: Any,
+    login_as: Any,
+    inspection: Inspection,
+    lead: User,
+    auditor: User,
 ) -> None:
-    app.config["CASES_PER_PAGE"] = 10
+    monkeypatch.setitem(app.config, "CASES_PER_PAGE", 10)
     sample(inspection, 30, DA, "DA")
     mc = sample(inspection, 3, MC, "MC")
     c = login_as(lead)
