@@ -580,7 +580,7 @@ def stratum_rows(inspection: Inspection) -> list[StratumRow]:
         .where(SampleDraw.inspection_id == inspection.id, SampleDraw.stratify_by.is_not(None))
         .order_by(SampleDraw.id)
     ):
-        column_of[case_type_id] = column
+        column_of[case_type_id] = column or ""  # the filter leaves no NULL
     counts: dict[tuple[str, str, str], list[int]] = {}
     for name, case_type_id, attributes, in_sample in db.session.execute(
         select(CaseType.name, Case.case_type_id, Case.attributes, Case.in_sample)
