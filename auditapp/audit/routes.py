@@ -33,19 +33,39 @@ from auditapp.services.audit.saving import FormSaveResult
 # --- my cases -----------------------------------------------------------------------------------
 
 
+def _my_cases_page(rows: list[assigned.MyCase], inspection: Any) -> str:
+    """My cases with the filters, sort and search of the query string, and the progress count."""
+    chosen = {
+        key: request.args.get(key, "").strip()[:64] for key in ("type", "status", "q", "sort")
+    }
+    shown = assigned.arrange(
+        rows, case_type=chosen["type"], status=chosen["status"], search=chosen["q"],
+        sort=chosen["sort"],
+    )  # fmt: skip
+    return render_template(
+        "audit/my_cases.html",
+        rows=shown,
+        total=len(rows),
+        progress_count=assigned.submitted_count(rows),
+        chosen=chosen,
+        type_options=sorted({r.case_type_name for r in rows}),
+        status_options=sorted({r.status_tag["text"] for r in rows}),
+        sorts=assigned.SORTS,
+        inspection=inspection,
+    )
+
+
 @bp.get("/cases")
 def my_cases() -> str:
     """Every case assigned to me, across my inspections."""
-    rows = assigned.my_cases(current_user)
-    return render_template("audit/my_cases.html", rows=rows, inspection=None)
+    return _my_cases_page(assigned.my_cases(current_user), None)
 
 
 @bp.get("/inspections/<int:inspection_id>/cases")
 def my_inspection_cases(inspection_id: int) -> str:
     """The cases assigned to me in one inspection."""
     inspection, _ = load_inspection(inspection_id)
-    rows = assigned.my_cases(current_user, inspection.id)
-    return render_template("audit/my_cases.html", rows=rows, inspection=inspection)
+    return _my_cases_page(assigned.my_cases(current_user, inspection.id), inspection)
 
 
 # --- the case form ------------------------------------------------------------------------------

@@ -190,6 +190,36 @@ def balance_assignments(items: Sequence[K], loads: Mapping[A, int]) -> dict[K, A
     return assignment
 
 
+T = TypeVar("T", bound=Hashable)
+
+
+def balance_by_case_type(
+    items: Sequence[tuple[K, T]], held: Mapping[A, Mapping[T, int]]
+) -> dict[K, A]:
+    """Spread each case type evenly: items are (case, case type); held maps each auditor to
+    the cases of each type they already hold, in the order to break ties by.
+
+    Each case goes to the auditor holding fewest of its type; ties go to whoever holds fewest
+    cases in all, then to the order given. So 6 cases of type A and 3 of B across two empty
+    auditors give each 3 A and one or two B, never 6 A to one and 3 B to the other.
+    """
+    if not held:
+        raise SamplingError("There is no auditor to assign cases to")
+    of_type = {auditor: dict(types) for auditor, types in held.items()}
+    totals = {auditor: sum(types.values()) for auditor, types in held.items()}
+    rank = {auditor: i for i, auditor in enumerate(held)}
+    assignment: dict[K, A] = {}
+    for item, case_type in items:
+        chosen = min(
+            of_type,
+            key=lambda a: (of_type[a].get(case_type, 0), totals[a], rank[a]),
+        )
+        assignment[item] = chosen
+        of_type[chosen][case_type] = of_type[chosen].get(case_type, 0) + 1
+        totals[chosen] += 1
+    return assignment
+
+
 def describe_draw(drawn: int, frame_size: int, case_type_name: str, seed: int) -> str:
     """The line shown for a draw, e.g. "5 of 212 domestic abuse cases, seed 4821"."""
     name = case_type_name[:1].lower() + case_type_name[1:] if case_type_name else "listed"

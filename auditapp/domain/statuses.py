@@ -28,6 +28,31 @@ class CaseStatus(StrEnum):
 AUDITED_STATUSES = (CaseStatus.SUBMITTED, CaseStatus.MODERATED)
 
 
+NOT_STARTED = "Not started"
+IN_PROGRESS = "In progress"
+
+
+def is_opened(status: str, answered: bool) -> bool:
+    """Return True once a case has been opened: any answer saved, or a status beyond draft.
+
+    A draw whose cases are all unopened can be undone; a case nobody has opened reads
+    "Not started".
+    """
+    return answered or CaseStatus(status) is not CaseStatus.DRAFT
+
+
+def case_progress_label(status: str, answered: bool) -> str:
+    """The words for where a first audit stands: Not started, In progress, Submitted, Moderated.
+
+    A draft is stored the same whether or not anyone has opened it; the words tell them apart.
+    """
+    if not is_opened(status, answered):
+        return NOT_STARTED
+    if CaseStatus(status) is CaseStatus.DRAFT:
+        return IN_PROGRESS
+    return CaseStatus(status).label
+
+
 class SecondAuditStatus(StrEnum):
     """Progress of a blind second audit."""
 

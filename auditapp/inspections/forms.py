@@ -218,37 +218,34 @@ class UploadCaseListForm(FlaskForm):
 
 
 class DrawSampleForm(FlaskForm):
-    """Draw a random sample of one case type."""
+    """Draw every case type at once: one size per type (fields size-<case type id>), one seed.
 
-    case_type_id = SelectField(
-        "Case type",
-        widget=GovSelect(),
-        coerce=_optional_int,
-        validators=[DataRequired(message="Select a case type")],
-    )
-    size = StringField(
-        "How many cases",
-        widget=GovTextInput(),
-        description="A number, like 5, or a percentage of the cases not yet sampled, like 10%",
-        validators=[DataRequired(message="Enter how many cases to draw")],
-    )
+    The sizes are read by the route from the posted ``size-<id>`` fields, one per case type
+    in the frames, so the form holds only what all types share.
+    """
+
     stratify_by = SelectField(
         "Stratify by (optional)",
         widget=GovSelect(),
-        description="Keep the sample's proportions in this column the same as the case list's",
+        description="Keep the sample's proportions in this column the same as the case list's, "
+        "for every case type drawn",
         validators=[Optional()],
     )
     seed = IntegerField(
-        "Seed (optional)",
+        "Seed",
         widget=GovTextInput(),
-        description="Leave blank for a random seed. The seed is recorded: the same seed and the "
-        "same cases give the same sample.",
+        description="Chosen at random; change it to repeat an earlier draw. The seed is "
+        "recorded: the same seed and the same cases give the same sample.",
         validators=[
             Optional(),
             NumberRange(min=0, max=2_147_483_647, message="Enter a whole number, 0 or more"),
         ],
     )
-    submit = SubmitField("Draw sample", widget=GovSubmitInput())
+    submit = SubmitField("Draw every case type", widget=GovSubmitInput())
+
+
+class UndoDrawForm(FlaskForm):
+    """Undo one draw (CSRF only)."""
 
 
 class SizeHelpForm(FlaskForm):
@@ -292,5 +289,11 @@ class AssignForm(FlaskForm):
         validators=[Optional()],
     )
     action = SelectField(
-        choices=[SelectChoice("assign"), SelectChoice("balance"), SelectChoice("balance_all")]
+        choices=[
+            SelectChoice("assign"),
+            SelectChoice("assign_matching"),
+            SelectChoice("balance"),
+            SelectChoice("balance_matching"),
+            SelectChoice("balance_all"),
+        ]
     )

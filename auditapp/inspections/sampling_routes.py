@@ -9,7 +9,7 @@ from flask_login import current_user
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import select
 
-from auditapp.domain.sampling import SamplingError, describe_draw
+from auditapp.domain.sampling import SamplingError, describe_draw, new_seed
 from auditapp.extensions import db
 from auditapp.inspections import bp
 from auditapp.inspections.access import load_for_setup
@@ -18,6 +18,7 @@ from auditapp.inspections.forms import (
     CaseSelectionForm,
     DrawSampleForm,
     SizeHelpForm,
+    UndoDrawForm,
     choices,
 )
 from auditapp.models import Case, CaseType, Inspection
@@ -27,10 +28,6 @@ from auditapp.services import inspections, sampling
 
 
 def _draw_form_choices(form: DrawSampleForm, frames: list[sampling.SamplingFrame]) -> None:
-    form.case_type_id.choices = choices(
-        [(None, "Select a case type")]
-        + [(f.case_type.id, f"{f.case_type.name} ({f.unsampled} not yet sampled)") for f in frames]
-    )
     columns: dict[str, None] = {}
     for frame in frames:
         for column in frame.attribute_columns:
@@ -38,7 +35,19 @@ def _draw_form_choices(form: DrawSampleForm, frames: list[sampling.SamplingFrame
     form.stratify_by.choices = choices([("", "Do not stratify")] + [(c, c) for c in columns])
 
 
-def _sampling_page(inspection: Inspection, draw_form: DrawSampleForm, status: int = 200) -> Any:
+def _sizes_posted(frames: list[sampling.SamplingFrame]) -> dict[int, str]:
+    """The size entered for each case type of the frames (fields size-<case type id>)."""
+    return {f.case_type.id: request.form.get(f"size-{f.case_type.id}", "") for f in frames}
+
+
+def _sampling_page(
+    inspection: Inspection,
+    draw_form: DrawSampleForm,
+    status: int = 200,
+    *,
+    sizes: dict[int, str] | None = None,
+    draw_error: str | None = None,
+) -> Any:
     help_form = SizeHelpForm(request.args)
     margin_points = 10
     chosen_size = None
@@ -49,10 +58,19 @@ def _sampling_page(inspection: Inspection, draw_form: DrawSampleForm, status: in
         inspection, margin=margin_points / 100, chosen_size=chosen_size
     )
     _draw_form_choices(draw_form, frames)
+    if draw_form.seed.data is None and not draw_form.seed.errors:
+        draw_form.seed.data = new_seed()  # shown before the draw, recorded with it
+    if sizes is None:
+        sizes = {f.case_type.id: str(f.suggested) if f.suggested else "" for f in frames}
     return render_template(
         "inspections/show_sampling.html",
         inspection=inspection,
         frames=frames,
+        sizes=sizes,
+        draw_error=draw_error,
+        batches=sampling.draw_batches(inspection),
+        strata=sampling.stratum_rows(inspection),
+        undo_form=UndoDrawForm(),
         draw_form=draw_form,
         help_form=help_form,
         margin_points=margin_points,
@@ -62,40 +80,63 @@ def _sampling_page(inspection: Inspection, draw_form: DrawSampleForm, status: in
 
 @bp.get("/<int:inspection_id>/sampling")
 def show_sampling(inspection_id: int) -> Any:
-    """Frames per case type, past draws with their seeds, the size helper and the draw form."""
+    """Frames and strata per case type, past draws, the size helper and the one-step draw."""
     inspection = load_for_setup(inspection_id)
     return _sampling_page(inspection, DrawSampleForm(formdata=None))
 
 
 @bp.post("/<int:inspection_id>/sampling")
 def draw_sample(inspection_id: int) -> Any:
-    """Draw a reproducible random sample of one case type."""
+    """Draw every case type given a size at once, with one seed: all or nothing."""
     inspection = load_for_setup(inspection_id)
     form = DrawSampleForm()
-    _draw_form_choices(form, sampling.sampling_frames(inspection))
+    frames = sampling.sampling_frames(inspection)
+    _draw_form_choices(form, frames)
+    sizes = _sizes_posted(frames)
+    draw_error = None
     if form.validate_on_submit():
         try:
-            draw = sampling.draw_cases(
+            draws = sampling.draw_all(
                 inspection,
-                form.case_type_id.data,
-                form.size.data or "",
+                sizes,
                 by=current_user,
                 seed=form.seed.data,
                 stratify_by=form.stratify_by.data or None,
             )
         except SamplingError as error:
             db.session.rollback()
-            form.size.errors = [str(error)]
+            draw_error = str(error)
         else:
             db.session.commit()
-            flash(
-                "Drew "
-                + describe_draw(draw.sample_size, draw.frame_size, draw.case_type.name, draw.seed)
-                + ".",
-                "success",
-            )
+            lines = [
+                describe_draw(d.sample_size, d.frame_size, d.case_type.name, d.seed) for d in draws
+            ]
+            top_up = " (top-up)" if any(d.top_up for d in draws) else ""
+            flash(f"Drew{top_up} " + "; ".join(lines) + ".", "success")
             return redirect(url_for("inspections.show_sampling", inspection_id=inspection.id))
-    return _sampling_page(inspection, form, 400)
+    return _sampling_page(inspection, form, 400, sizes=sizes, draw_error=draw_error)
+
+
+@bp.post("/<int:inspection_id>/sampling/draws/<int:batch>/undo")
+def undo_draw(inspection_id: int, batch: int) -> Any:
+    """Undo a draw whose cases nobody has opened: exactly its cases leave the sample."""
+    inspection = load_for_setup(inspection_id)
+    form = UndoDrawForm()
+    if not form.validate_on_submit():
+        flash("The form had expired: try again.", "error")
+    else:
+        try:
+            n = sampling.undo_draw(inspection, batch, by=current_user)
+        except SamplingError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            current_app.logger.info("draw %s of inspection %s undone", batch, inspection.id)
+            flash(
+                f"Undid draw {batch}: {n} case{'s' if n != 1 else ''} left the sample.", "success"
+            )
+    return redirect(url_for("inspections.show_sampling", inspection_id=inspection.id))
 
 
 # Cases and hand sampling -------------------------------------------------------------------------
@@ -152,9 +193,18 @@ def _case_type_filter() -> int | None:
     return int(raw) if raw.isdigit() else None
 
 
+def _status_filter() -> str:
+    raw = request.args.get("status", "")
+    return raw if raw in sampling.STATUS_FILTERS else ""
+
+
+def _search() -> str:
+    return request.args.get("q", "").strip()[:64]
+
+
 def _filter_items(
     inspection: Inspection, case_type_id: int | None, show: str, options: dict[str, str]
-) -> dict[str, list[dict[str, object]]]:
+) -> dict[str, Any]:
     """Select items for the case type and "show" filters (case types with listed cases only)."""
     case_types = db.session.scalars(
         select(CaseType)
@@ -171,6 +221,12 @@ def _filter_items(
         "show_items": [
             {"value": key, "text": text, "selected": key == show} for key, text in options.items()
         ],
+        "status_items": [{"value": "", "text": "Any status"}]
+        + [
+            {"value": key, "text": text, "selected": key == _status_filter()}
+            for key, text in sampling.STATUS_FILTERS.items()
+        ],
+        "search": _search(),
     }
 
 
@@ -207,6 +263,8 @@ def list_cases(inspection_id: int) -> Any:
         inspection,
         case_type_id=case_type_id,
         show=show,
+        status=_status_filter(),
+        search=_search(),
         page=_page_number(),
         per_page=current_app.config["CASES_PER_PAGE"],
     )
@@ -216,6 +274,7 @@ def list_cases(inspection_id: int) -> Any:
         form=form,
         listing=listing,
         cases=listing.items,
+        status_words=sampling.status_words(listing.items),
         pagination=_pagination("inspections.list_cases", inspection, listing),
         **_filter_items(inspection, case_type_id, show, SHOW_FILTERS),
     )
@@ -224,6 +283,21 @@ def list_cases(inspection_id: int) -> Any:
 # Assignment --------------------------------------------------------------------------------------
 
 ASSIGN_FILTERS = {"sampled": "All sampled cases", "unassigned": "Not yet assigned"}
+
+
+def _assign_show() -> str:
+    return "unassigned" if request.args.get("show") == "unassigned" else "sampled"
+
+
+def _matching_ids(inspection: Inspection) -> list[int]:
+    """Every sampled case the page's filters (kept in the query string) match, on every page."""
+    return sampling.matching_case_ids(
+        inspection,
+        case_type_id=_case_type_filter(),
+        show=_assign_show(),
+        status=_status_filter(),
+        search=_search(),
+    )
 
 
 @bp.route("/<int:inspection_id>/assignment", methods=["GET", "POST"])
@@ -241,6 +315,15 @@ def assign_cases(inspection_id: int) -> Any:
             if form.action.data == "assign":
                 n = sampling.assign_cases(inspection, ids, form.auditor_id.data, by=current_user)
                 message = f"Assigned {n} case{'s' if n != 1 else ''}."
+            elif form.action.data == "assign_matching":
+                ids = _matching_ids(inspection)
+                n = sampling.assign_cases(inspection, ids, form.auditor_id.data, by=current_user)
+                plural = "s" if len(ids) != 1 else ""
+                message = f"Assigned {n} of the {len(ids)} matching case{plural}."
+            elif form.action.data == "balance_matching":
+                ids = _matching_ids(inspection)
+                n = sampling.balance_cases(inspection, ids, by=current_user)
+                message = f"Shared {n} matching case{'s' if n != 1 else ''} across the auditors."
             elif form.action.data == "balance":
                 n = sampling.balance_cases(inspection, ids, by=current_user)
                 message = f"Shared {n} case{'s' if n != 1 else ''} across the auditors."
@@ -262,6 +345,8 @@ def assign_cases(inspection_id: int) -> Any:
         inspection,
         case_type_id=case_type_id,
         show=show,
+        status=_status_filter(),
+        search=_search(),
         page=_page_number(),
         per_page=current_app.config["CASES_PER_PAGE"],
     )
@@ -272,6 +357,7 @@ def assign_cases(inspection_id: int) -> Any:
         form=form,
         listing=listing,
         cases=listing.items,
+        status_words=sampling.status_words(listing.items),
         pagination=_pagination("inspections.assign_cases", inspection, listing),
         people=people,
         loads=loads,

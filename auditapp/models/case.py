@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 
 class SampleDraw(Base):
-    """A reproducible random draw of cases of one type: seed and frame size are kept."""
+    """A reproducible random draw of cases of one type: seed, frame size and its one-step batch."""
 
     __tablename__ = "sample_draw"
 
@@ -31,6 +31,10 @@ class SampleDraw(Base):
     requested: Mapped[str] = mapped_column(String(32))  # "5" or "10%"
     sample_size: Mapped[int]
     stratify_by: Mapped[str | None] = mapped_column(String(64))
+    # The lead's one-step draw this belongs to (1, 2, ... per inspection): undone together.
+    batch: Mapped[int]
+    # Cases of the type were already in the sample when this was drawn.
+    top_up: Mapped[bool] = mapped_column(default=False)
     drawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     drawn_at: Mapped[datetime] = mapped_column(default=utcnow)
 

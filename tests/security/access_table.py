@@ -197,6 +197,7 @@ ACCESS: dict[str, dict[str, Access]] = {
     "inspections.download_import_problems": {"*": LEAD_OR_ADMIN},  # the uploader's own list
     "inspections.show_sampling": {"*": LEAD_OR_ADMIN},
     "inspections.draw_sample": {"*": LEAD_OR_ADMIN},
+    "inspections.undo_draw": {"*": LEAD_OR_ADMIN},
     "inspections.list_cases": {"*": LEAD_OR_ADMIN},
     "inspections.assign_cases": {"*": LEAD_OR_ADMIN},
     # moderation: leads only

@@ -90,6 +90,7 @@ class World:
             "question_id": self.question_code,
             "code": self.question_code,
             "outcome": "applicable",
+            "batch": 1,
             "name": "cases",
             "filename": "favicon.svg",
             "token": "not-a-real-one-time-link-token",

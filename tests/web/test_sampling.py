@@ -65,7 +65,9 @@ def sampled_refs(inspection: Inspection) -> list[str]:
 
 
 def draw(client: Any, inspection: Inspection, size: str, **extra: Any) -> Any:
-    data = {"case_type_id": str(case_type_id()), "size": size, "stratify_by": "", "seed": ""}
+    """Post the one-step draw form with a size for one case type (the others left blank)."""
+    type_id = extra.pop("case_type_id", case_type_id())
+    data = {f"size-{type_id}": size, "stratify_by": "", "seed": ""}
     data.update({k: str(v) for k, v in extra.items()})
     return client.post_form(f"/inspections/{inspection.id}/sampling", data)
 
@@ -386,7 +388,7 @@ def test_assignment_page_offers_only_draft_cases_and_words_each_status(
     rows = {
         ref: cases_table[cases_table.index(ref) :].split("</tr>")[0] for ref in ("DA-001", "DONE-1")
     }
-    assert f'id="case-{draft.id}"' in rows["DA-001"] and ">Draft<" in rows["DA-001"]
+    assert f'id="case-{draft.id}"' in rows["DA-001"] and ">Not started<" in rows["DA-001"]
     assert f'id="case-{done.id}"' not in page and ">Submitted<" in rows["DONE-1"]
 
 

@@ -117,3 +117,37 @@ def my_cases(user: User, inspection_id: int | None = None) -> list[MyCase]:
         for f in seconds
     ]
     return rows
+
+
+SORTS = {
+    "reference": "Case reference",
+    "case_type": "Case type",
+    "status": "Status",
+    "answered": "Fewest answered first",
+}
+
+
+def arrange(
+    rows: list[MyCase], *, case_type: str = "", status: str = "", search: str = "", sort: str = ""
+) -> list[MyCase]:
+    """The rows My cases shows: filtered by case type, status words and reference, then sorted."""
+    search = search.strip().lower()
+    shown = [
+        row
+        for row in rows
+        if (not case_type or row.case_type_name == case_type)
+        and (not status or row.status_tag["text"] == status)
+        and (not search or search in row.case.reference.lower())
+    ]
+    keys = {
+        "case_type": lambda r: (r.case_type_name, r.case.reference),
+        "status": lambda r: (r.status_tag["text"], r.case.reference),
+        "answered": lambda r: (r.progress.answered, r.case.reference),
+    }
+    return sorted(shown, key=keys[sort]) if sort in keys else shown
+
+
+def submitted_count(rows: list[MyCase]) -> str:
+    """Progress over all the user's rows, e.g. "7 of 12 submitted" (moderated counts too)."""
+    done = sum(1 for row in rows if row.round.is_submitted)
+    return f"{done} of {len(rows)} submitted"

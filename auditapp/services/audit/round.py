@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 from flask import url_for
 
 from auditapp.domain.grading import CaseGrade
+from auditapp.domain.statuses import case_progress_label
 from auditapp.extensions import db
 from auditapp.models import (
     Case,
@@ -309,7 +310,7 @@ class FirstAudit(AuditRound):
         return self.case.grade if self.case.is_submitted else None
 
     def status_tag(self, answered: int) -> dict[str, str]:
-        """Returned, In progress, Draft, Submitted or Moderated."""
+        """Returned, Not started, In progress, Submitted or Moderated."""
         if self.returned_comment:
             return {"text": "Returned", "classes": "govuk-tag--orange"}
         status = CaseStatus(self.case.status)
@@ -318,8 +319,7 @@ class FirstAudit(AuditRound):
             CaseStatus.SUBMITTED: "govuk-tag--blue",
             CaseStatus.MODERATED: "govuk-tag--green",
         }[status]
-        text = "In progress" if status is CaseStatus.DRAFT and answered else None
-        return {"text": text or status.label, "classes": classes}
+        return {"text": case_progress_label(status, bool(answered)), "classes": classes}
 
     def store_grade(self, grade: CaseGrade) -> dict[str, Any]:
         """The computed grade and its explanation, written with the case row."""
