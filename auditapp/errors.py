@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask, flash, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -22,7 +24,24 @@ _TITLES = {
 
 
 def _wants_json() -> bool:
-    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+    return (
+        request.path.startswith("/api/")
+        or request.is_json
+        or request.accept_mimetypes.best == "application/json"
+    )
+
+
+def _headers(error: HTTPException) -> list[tuple[str, str]]:
+    """The headers the error itself carries: Allow on a 405 (RFC 9110 requires it),
+    Retry-After on a 429 or 503, WWW-Authenticate on a 401. The body's type is ours."""
+    return [(name, value) for name, value in error.get_headers() if name.lower() != "content-type"]
+
+
+def _json_message(error: HTTPException) -> str:
+    """A message a client can act on: the error's own description when the app set one."""
+    if error.description and error.description != type(error).description:
+        return str(error.description)
+    return _TITLES.get(error.code or 500, error.name)
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -44,13 +63,14 @@ def register_error_handlers(app: Flask) -> None:
         )
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException) -> tuple[str, int] | Response:
+    def http_error(error: HTTPException) -> tuple[Any, int, list[tuple[str, str]]] | Response:
         code = error.code or 500
+        headers = _headers(error)
         if code == 401 and not _wants_json():
             flash("Sign in to continue.", "info")
             return redirect(url_for("auth.login", next=request.full_path))
         if _wants_json():
-            return {"error": code, "message": _TITLES.get(code, error.name)}, code  # type: ignore[return-value]
+            return {"error": code, "message": _json_message(error)}, code, headers
         template = f"errors/{code}.html" if code in (403, 404) else "errors/error.html"
         return (
             render_template(
@@ -60,6 +80,7 @@ def register_error_handlers(app: Flask) -> None:
                 message=error.description if code not in (403, 404) else None,
             ),
             code,
+            headers,
         )
 
     @app.errorhandler(500)
