@@ -11,8 +11,11 @@
 
 from __future__ import annotations
 
+import json
 import re
+import shutil
 import sqlite3
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -118,6 +121,81 @@ def test_a_save_locked_past_the_busy_timeout_answers_503_with_retry_after(
     assert retried.status_code == 200, retried.get_data(as_text=True)
     assert retried.get_json()["answer"]["value"] == "yes"
     assert _rows(path) != before
+
+
+# The case form's decision on a reply (auditapp/assets/js/audit-form-logic.mjs), run in Node.
+NODE = shutil.which("node")
+LOGIC = Path(__file__).resolve().parents[2] / "auditapp" / "assets" / "js" / "audit-form-logic.mjs"
+_DECIDE = """
+import { readFileSync } from 'node:fs'
+import { nextRetryDelay, shouldRetry } from '%s'
+const replies = JSON.parse(readFileSync(0, 'utf8'))
+const middle = () => 0.5
+process.stdout.write(JSON.stringify(replies.map(({ status, data, retryAfter, attempt }) => ({
+  retry: shouldRetry(status, data),
+  delay: nextRetryDelay(attempt ?? 0, retryAfter ?? null, middle)
+}))))
+"""
+
+
+def _form_decides(replies: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What the case form does with each reply: retry or not, and after how many ms."""
+    assert NODE is not None, "Node.js is needed to run the case form's logic"
+    result = subprocess.run(  # noqa: S603 - fixed argv
+        [NODE, "--input-type=module", "-e", _DECIDE % LOGIC.as_uri()],
+        input=json.dumps(replies),
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    return list(json.loads(result.stdout))
+
+
+def test_the_case_form_keeps_a_503_answer_and_retries_after_retry_after(
+    locked_world: dict[str, Any],
+) -> None:
+    """The server's real 503 reply, given to the form's logic: retried, not before Retry-After."""
+    lock = _WriteLock(locked_world["path"])
+    try:
+        response = _save(locked_world, "no")
+    finally:
+        lock.release()
+    reply = {
+        "status": response.status_code,
+        "data": response.get_json(),
+        "retryAfter": response.headers["Retry-After"],
+    }
+    [decision] = _form_decides([reply])
+    assert decision == {"retry": True, "delay": 5000}
+
+
+def test_the_case_form_retries_only_what_may_succeed_later() -> None:
+    replies = [
+        {"status": None},  # offline: no reply at all
+        {"status": 503, "data": {"error": "unavailable"}, "retryAfter": "30"},
+        {"status": 503, "data": None},  # a proxy's own 503 page
+        {"status": 500, "data": {"error": 500}},
+        {"status": 409, "data": {"error": "busy"}},
+        {"status": 409, "data": {"error": "conflict"}},
+        {"status": 422, "data": {"error": "invalid"}},
+        {"status": 400, "data": {"error": "bad_request"}},
+        {"status": 200, "data": {"version": 2}},
+        # Retry-After: an HTTP date is ignored, a day is capped at 5 minutes, and a long
+        # backoff (the 6th failure: 32 s capped at 30 s) is not shortened by a short one.
+        {"status": 503, "retryAfter": "Wed, 21 Oct 2015 07:28:00 GMT"},
+        {"status": 503, "retryAfter": "86400"},
+        {"status": 503, "retryAfter": "5", "attempt": 6},
+    ]
+    decisions = _form_decides(replies)
+    assert [d["retry"] for d in decisions] == [
+        *[True] * 5,
+        *[False] * 4,
+        *[True] * 3,
+    ]
+    assert decisions[1]["delay"] == 30_000
+    assert decisions[0]["delay"] == 1000  # the first backoff step, with the jitter's midpoint
+    assert [d["delay"] for d in decisions[-3:]] == [1000, 300_000, 30_000]
 
 
 def test_the_whole_form_locked_past_the_busy_timeout_gets_a_503_page(
