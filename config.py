@@ -151,6 +151,8 @@ class ServerConfig:
     # Loopback by default: put a TLS-terminating proxy in front.
     BIND: str = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
     WORKERS: int = Config.WORKERS
+    # Threads per worker (gthread): a slow client ties up one thread, not a whole worker.
+    THREADS: int = _env_int("GUNICORN_THREADS", 8)
     # The proxy's address, so it may set the scheme (X-Forwarded-Proto).
     FORWARDED_ALLOW_IPS: str = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
