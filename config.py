@@ -43,6 +43,17 @@ class Config:
     # DATABASE_URL is then the app's role, which may only append to the audit log.
     MIGRATION_DATABASE_URL: str | None = os.environ.get("MIGRATION_DATABASE_URL")
     REDIS_URL: str | None = os.environ.get("REDIS_URL")
+    # SQLite only (database.py). A write waits this long for another writer's lock, then the
+    # request answers 503 with Retry-After and the case form retries (errors.py).
+    SQLITE_BUSY_TIMEOUT_MS: int = _env_int("SQLITE_BUSY_TIMEOUT_MS", 5000)
+    # With WAL, NORMAL loses no data when the app crashes, but a power cut or kernel crash may
+    # undo the last commits; FULL (production) syncs the WAL on every commit, so a save the app
+    # has acknowledged ("Saved") is on disk.
+    SQLITE_SYNCHRONOUS = "NORMAL"
+    # Seconds a 503 asks the client to wait before trying again (Retry-After): a write lock
+    # held past the busy timeout, or a database that cannot be reached.
+    RETRY_AFTER_LOCKED_SECONDS = 5
+    RETRY_AFTER_UNAVAILABLE_SECONDS = 30
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = (
         None  # tokens live as long as the session: an auditor may keep a form open all day
@@ -160,6 +171,7 @@ class ProductionConfig(Config):
     """Production: secrets come from the environment, cookies are secure, no demo data."""
 
     ENVIRONMENT = "production"
+    SQLITE_SYNCHRONOUS = "FULL"  # an acknowledged save survives a power cut (README)
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     LOAD_DEMO_DATA_ALLOWED = False
@@ -171,6 +183,8 @@ class ServerConfig:
     # Loopback by default: put a TLS-terminating proxy in front.
     BIND: str = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
     WORKERS: int = Config.WORKERS
+    # Threads per worker (gthread): a slow client ties up one thread, not a whole worker.
+    THREADS: int = _env_int("GUNICORN_THREADS", 8)
     # The proxy's address, so it may set the scheme (X-Forwarded-Proto).
     FORWARDED_ALLOW_IPS: str = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 

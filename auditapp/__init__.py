@@ -56,7 +56,11 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message = "Sign in to continue."
     login_manager.login_message_category = "info"
     with app.app_context():
-        configure_engine_events(db.engine)
+        configure_engine_events(
+            db.engine,
+            busy_timeout_ms=app.config["SQLITE_BUSY_TIMEOUT_MS"],
+            synchronous=app.config["SQLITE_SYNCHRONOUS"],
+        )
 
     from auditapp.auth.loader import load_user
 

@@ -20,6 +20,8 @@ from sqlalchemy.exc import DataError
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
+from auditapp.json_body import json_body
+
 NUL_MESSAGE = (
     "The request contains a character that is not allowed (a NUL character). "
     "Remove it and try again: nothing was changed."
@@ -85,12 +87,22 @@ def _warn_if_limits_are_per_worker(app: Flask) -> None:
 
 
 def _contains_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_contains_nul(k) or _contains_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_contains_nul(item) for item in value)
+    """True when any string in value (nested lists and dicts, keys too) has a NUL.
+
+    Iterative, so a deeply nested value cannot exhaust the stack (json_body bounds the depth
+    of JSON as well).
+    """
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple):
+            stack.extend(item)
     return False
 
 
@@ -104,7 +116,7 @@ def _refuse_nul_characters() -> None:
     values: list[Any] = [*request.args.values(), *request.args.keys()]
     if request.method in ("POST", "PUT", "PATCH", "DELETE"):
         if request.is_json:
-            values.append(request.get_json(silent=True))
+            values.append(json_body())  # a refused body (too deep, not JSON...) is a 400 here
         else:
             for key, items in request.form.lists():
                 values.extend([key, *items])

@@ -17,6 +17,7 @@ from auditapp.audit.forms import ConcernActionForm, SaveAnswersForm, SubmitCaseF
 from auditapp.audit.presenters import error_list, parse_posted, read_only_rows, section_views
 from auditapp.audit.resolve import commit_round_change, first_audit, second_audit
 from auditapp.domain.question_sets import AnswerError
+from auditapp.json_body import json_body
 from auditapp.permissions import load_inspection
 from auditapp.services.audit import concerns, loading, saving, submitting, timeline
 from auditapp.services.audit import my_cases as assigned
@@ -177,21 +178,34 @@ def save_second_audit_answers(case_id: int) -> Response | tuple[str, int]:
     return _save_whole_form(second_audit(case_id))
 
 
+def _is_text(*values: Any) -> bool:
+    return all(value is None or isinstance(value, str) for value in values)
+
+
+def _is_answer(value: Any) -> bool:
+    """The JSON shapes an answer comes in: text, or a checklist's list of texts."""
+    return _is_text(value) or (isinstance(value, list) and all(isinstance(v, str) for v in value))
+
+
 def _save_json(audit: AuditRound, question_id: str) -> tuple[dict[str, Any], int]:
     if audit.case.question_set_id is None:
         return {"error": "locked", "message": "This case has no question set yet"}, 409
-    payload = request.get_json(silent=True)
+    payload = json_body()  # odd JSON (too deep, huge numbers, lone surrogates) is a 400 there
     if not isinstance(payload, dict):
-        return {"error": "bad_request", "message": "Send the answer as JSON"}, 400
+        return {"error": "bad_request", "message": "Send the answer as a JSON object"}, 400
     changes: dict[str, Any] = {k: payload[k] for k in ("value", "note") if k in payload}
     base_version = payload.get("base_version")
-    note = changes.get("note")
     if (
         not changes
-        or (base_version is not None and not isinstance(base_version, int))
-        or (note is not None and not isinstance(note, str))
+        or (base_version is not None and type(base_version) is not int)
+        or not _is_answer(changes.get("value"))
+        or not _is_text(changes.get("note"), payload.get("base_value"), payload.get("base_note"))
     ):
-        return {"error": "bad_request", "message": "Send a value or a note and a base_version"}, 400
+        return {
+            "error": "bad_request",
+            "message": "Send a value (text, or a list of texts for a checklist) or a note "
+            "(text), and the case's base_version (a whole number). Nothing was changed.",
+        }, 400
     try:
         state = commit_round_change(
             audit,

@@ -75,6 +75,9 @@ class ChapterJudgementForm(FlaskForm):
         "Judgement for this chapter",
         widget=GovRadioInput(),
         choices=[(g.value, g.label) for g in ChapterGrade] + [("", "Use the suggested judgement")],
+        # Optional() stops validation for blank input, the choice check included: strip first,
+        # so " " becomes "" (a listed choice) rather than reaching ChapterGrade(" ").
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],
         validators=[Optional()],
     )
     reason = TextAreaField(

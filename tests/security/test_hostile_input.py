@@ -6,12 +6,19 @@ control-character and injection strings, and random files to every upload field.
 must be: never a 5xx; a refusal says what is wrong (error summary, error page or JSON
 message); and a refused request leaves the database exactly as it was. Oversized uploads are
 refused with 413 before anything is read.
+
+JSON routes also get wrong JSON types (numbers, booleans, lists and objects where text
+belongs), lone surrogates (in values and keys), huge numbers (up to 4 million digits, past
+Python's int-from-string limit), NaN and 1e999, and nesting up to 50,000 deep, on a yes/no
+question and a checklist; each JSON route is attacked signed in and again before sign-in
+(where nothing may ever change). test_odd_json.py sends the issue's exact shapes.
 """
 
 from __future__ import annotations
 
 import io
 import os
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -38,7 +45,20 @@ from tests.security.world import (
 KNOWN_BUGS: dict[str, str] = {}
 
 EXAMPLES = int(os.environ.get("HOSTILE_EXAMPLES", "12"))
-TARGETS = state_changing_targets(create_app(TestConfig))
+_STATE_CHANGING = state_changing_targets(create_app(TestConfig))
+# JSON routes are attacked twice: as a user allowed to save, and before sign-in (the body is
+# read, for the NUL guard, before anything checks who is asking).
+BEFORE_SIGN_IN = [
+    replace(t, actor="anonymous")
+    for t in _STATE_CHANGING
+    if t.access.json is not None and t.actor != "anonymous"
+]
+TARGETS = [*_STATE_CHANGING, *BEFORE_SIGN_IN]
+
+
+def _target_id(target: Target) -> str:
+    return f"{target.id}-before-sign-in" if target in BEFORE_SIGN_IN else target.id
+
 
 NASTY = [
     "",
@@ -72,6 +92,68 @@ TEXT = st.one_of(
     ),  # long: thousands of characters
 )
 VALUE = st.one_of(TEXT, st.lists(TEXT, min_size=2, max_size=3))
+# --- JSON: wrong types, lone surrogates, huge numbers, deep nesting -----------------------------
+LONE_SURROGATE = st.characters(min_codepoint=0xD800, max_codepoint=0xDFFF)
+TEXT_WITH_SURROGATE = st.tuples(st.text(max_size=5), LONE_SURROGATE, st.text(max_size=5)).map(
+    "".join
+)
+WRONG_TYPE = st.one_of(
+    st.booleans(),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.lists(st.one_of(st.integers(), st.booleans(), st.none()), min_size=1, max_size=3),
+    st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+    st.lists(st.lists(TEXT, max_size=2), min_size=1, max_size=2),
+)
+JSON_VALUE = st.one_of(TEXT, TEXT_WITH_SURROGATE, WRONG_TYPE, st.none(), st.lists(TEXT, max_size=2))
+JSON_OBJECT = st.fixed_dictionaries(
+    {},
+    optional={
+        "value": JSON_VALUE,
+        "note": JSON_VALUE,
+        "base_version": st.one_of(st.integers(), WRONG_TYPE, TEXT, st.none()),
+        "base_value": JSON_VALUE,
+        "base_note": JSON_VALUE,
+        "\ud800": st.integers(),  # a key no database could store
+    },
+)
+
+
+def _digits(count: int) -> str:
+    return "9" * count
+
+
+# Bodies json.dumps cannot write (it refuses ints past 4,300 digits), written by hand.
+RAW_JSON = st.one_of(
+    st.sampled_from([21, 400, 4301, 100_000, 4_000_000]).map(
+        lambda n: f'{{"value": {_digits(n)}, "base_version": 1}}'
+    ),
+    st.sampled_from([21, 4301, 100_000]).map(
+        lambda n: f'{{"value": "yes", "base_version": {_digits(n)}}}'
+    ),
+    st.sampled_from(["1e999", "-1e999", "NaN", "Infinity", "1" + "0" * 400 + ".5"]).map(
+        lambda n: f'{{"value": {n}, "note": {n}, "base_version": 1}}'
+    ),
+    st.sampled_from([33, 1_000, 50_000]).map(lambda n: "[" * n + "]" * n),
+    st.sampled_from([33, 1_000, 50_000]).map(lambda n: '{"value":' * n + '"x"' + "}" * n),
+    st.sampled_from([1_000, 50_000]).map(
+        lambda n: '{"value": "yes", "note": ' + "[" * n + "]" * n + ', "base_version": 1}'
+    ),
+    st.sampled_from(
+        ['{"note": "\\ud800"', '{"note": "\ud800", "base_version": 1}', "", "{", "nul"]
+    ),
+    st.binary(max_size=40).map(lambda b: b.decode("latin-1")),
+)
+JSON_BODY = st.one_of(
+    JSON_OBJECT.map(lambda body: ("json", body)),
+    st.one_of(st.lists(st.integers(), max_size=3), st.text(max_size=20), WRONG_TYPE).map(
+        lambda body: ("json", body)
+    ),
+    RAW_JSON.map(lambda body: ("raw", body)),
+)
+# The answer-save routes are attacked on a yes/no question and a checklist (DA07).
+JSON_QUESTIONS = ("world", "DA07")
+
 FILE_CONTENT = st.one_of(
     st.binary(max_size=3000),
     st.sampled_from(
@@ -130,7 +212,7 @@ def _refused(response: Any) -> bool:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("target", TARGETS, ids=lambda t: t.id)
+@pytest.mark.parametrize("target", TARGETS, ids=_target_id)
 def test_hostile_input_never_breaks_a_route_or_half_changes_data(
     app: Flask, target: Target
 ) -> None:
@@ -146,19 +228,7 @@ def test_hostile_input_never_breaks_a_route_or_half_changes_data(
             "unexpected_field": TEXT,
         },
     )
-    json_body = st.one_of(
-        st.fixed_dictionaries(
-            {},
-            optional={
-                "value": st.one_of(TEXT, st.integers(), st.none(), st.lists(TEXT, max_size=2)),
-                "note": st.one_of(TEXT, st.integers(), st.none()),
-                "base_version": st.one_of(st.integers(), TEXT, st.none()),
-                "base_value": st.one_of(TEXT, st.none()),
-            },
-        ),
-        st.lists(st.integers(), max_size=3),
-        st.text(max_size=20),
-    )
+    json_body = st.tuples(JSON_BODY, st.sampled_from(JSON_QUESTIONS))
     problems: list[str] = []
 
     @settings(
@@ -171,6 +241,7 @@ def test_hostile_input_never_breaks_a_route_or_half_changes_data(
     @given(data=form if target.access.json is None else json_body)
     def attack(data: Any) -> None:
         client = client_for(app, world, target.actor)
+        url = path
         kwargs: dict[str, Any] = {"query_string": target.access.query}
         if target.access.json is None:
             payload: dict[str, Any] = {"csrf_token": client.csrf_token}
@@ -183,11 +254,18 @@ def test_hostile_input_never_breaks_a_route_or_half_changes_data(
             kwargs["data"] = payload
             kwargs["content_type"] = "multipart/form-data" if files else None
         else:
-            kwargs["json"] = data
+            (kind, body), question = data
+            if kind == "json":
+                kwargs["json"] = body
+            else:
+                kwargs["data"] = body.encode("utf-8", "surrogatepass")
+                kwargs["content_type"] = "application/json"
             kwargs["headers"] = {"X-CSRFToken": client.csrf_token}
+            if question != "world":
+                url = path.rsplit("/", 1)[0] + "/" + question
         before = snapshot()
         try:
-            response = client.open(path, method=target.method, **kwargs)
+            response = client.open(url, method=target.method, **kwargs)
         except Exception as error:
             problems.append(
                 f"{target.id}: unhandled {type(error).__name__}: {error} for {data!r}"[:400]
@@ -196,6 +274,8 @@ def test_hostile_input_never_breaks_a_route_or_half_changes_data(
             return
         if response.status_code >= 500:
             problems.append(f"{target.id}: {response.status_code} for {data!r}"[:400])
+        elif target.actor == "anonymous" and snapshot() != before:
+            problems.append(f"{target.id}: changed the database before sign-in for {data!r}"[:400])
         elif _refused(response):
             if not _says_what_is_wrong(response):
                 problems.append(f"{target.id}: refused without a message for {data!r}"[:400])
@@ -213,7 +293,7 @@ def test_hostile_input_never_breaks_a_route_or_half_changes_data(
 def test_every_upload_refuses_a_file_over_the_size_limit(app: Flask) -> None:
     """Upload routes are found by their file fields; an oversized body gets 413 and a message."""
     found = []
-    for target in TARGETS:
+    for target in _STATE_CHANGING:
         world = fresh_world()
         path = _path(app, world, target.endpoint, target.rule, target.case)
         _, files = _fields(app, world, target, path)

@@ -842,3 +842,17 @@ def test_national_questions_page_leaves_out_inspections_the_user_is_not_a_member
     inside = _text(login_as(observer).get("/findings/national/questions"))
     assert "4 audited cases" in inside
     assert "met in 2 of 4 applicable cases (1 partly met)" in inside
+
+
+def test_a_blank_chapter_judgement_means_the_suggestion_not_a_server_error(
+    login_as: Callable[[User], Any], known: Inspection, baseline: Inspection, lead: User
+) -> None:
+    """Found by the hostile-input test: " " passed Optional() and reached ChapterGrade(" ")."""
+    client = login_as(lead)
+    path = f"/findings/inspections/{known.id}/chapters/judgement?chapter=Initial+contact"
+    response = client.post_form(path, {"judgement": " ", "reason": "x"})
+    assert response.status_code == 302
+    assert db.session.scalar(select(ChapterJudgement)) is None
+    refused = client.post_form(path, {"judgement": "splendid", "reason": "x"})
+    assert refused.status_code == 200
+    assert "Not a valid choice" in _text(refused)

@@ -35,6 +35,22 @@ export function retryDelay (attempt, random = Math.random) {
   return Math.round(base * (0.85 + 0.3 * random()))
 }
 
+// Whether a save's reply means "not saved yet, try again": no reply at all (offline), a server
+// error (503 while the database is locked or down) or a "busy" reply. The change stays kept in
+// this browser meanwhile. status is null when the request never got a reply.
+export function shouldRetry (status, data) {
+  return status === null || status >= 500 || Boolean(data && data.error === 'busy')
+}
+
+// The wait before the next retry: the backoff, or longer when the server asked for it with
+// Retry-After (whole seconds, as the app sends on a 503; an HTTP date is ignored), at most 5 min.
+export function nextRetryDelay (attempt, retryAfter, random = Math.random) {
+  const backoff = retryDelay(attempt, random)
+  if (!/^\d+$/.test(String(retryAfter ?? '').trim())) return backoff
+  const asked = Math.min(Number(String(retryAfter).trim()), 300) * 1000
+  return Math.max(backoff, asked)
+}
+
 export function storagePrefix (caseId, round) {
   return `auditapp:case:${caseId}:round:${round}:q:`
 }

@@ -4,13 +4,15 @@
 //   the value the page last saw for it and the case version it saw it at; the reply gives the new
 //   version, which questions are shown, the derived checks and the provisional grade.
 // - Until the server confirms a save, the change is kept in localStorage (keyed by case, round
-//   and question), retried with backoff, when the browser comes back online and when the page is
+//   and question), retried with backoff (longer when a 503 asks for it with Retry-After: the
+//   database is locked or down), when the browser comes back online and when the page is
 //   opened again; a banner lists what is not saved yet. Nothing typed is lost.
 // - A 409 conflict shows both values; the auditor keeps theirs or takes the other one.
 // Without this script the form still works: "Save answers" posts everything.
 import {
   controlValue,
-  retryDelay,
+  nextRetryDelay,
+  shouldRetry,
   storageKey,
   storagePrefix,
   visibleIds
@@ -248,9 +250,10 @@ class AuditForm {
     this.kick()
   }
 
-  scheduleRetry () {
+  // retryAfter: the reply's Retry-After header, if any (a 503 while the database is busy).
+  scheduleRetry (retryAfter = null) {
     clearTimeout(this.retryTimer)
-    this.retryTimer = setTimeout(() => this.retryNow(), retryDelay(this.failures))
+    this.retryTimer = setTimeout(() => this.retryNow(), nextRetryDelay(this.failures, retryAfter))
     this.failures += 1
   }
 
@@ -289,10 +292,11 @@ class AuditForm {
 
   handle (question, item, edits, response, data) {
     item.failedOnce = item.failedOnce || !(response && response.ok && data)
-    if (!response || response.status >= 500 || (data && data.error === 'busy')) {
+    if (shouldRetry(response ? response.status : null, data)) {
+      // Offline, or the server busy or down (503): keep the change and try again later.
       item.status = 'failed'
       this.setState(question, 'failed')
-      this.scheduleRetry()
+      this.scheduleRetry(response ? response.headers.get('Retry-After') : null)
       return
     }
     if (!data || response.redirected) {

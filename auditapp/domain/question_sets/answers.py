@@ -59,9 +59,17 @@ def normalise_answer(question: Question, raw: str | Sequence[str] | None) -> str
     return text
 
 
-def _normalise_checklist(question: Question, raw: str | Sequence[str] | None) -> str | None:
-    ticked = [raw] if isinstance(raw, str) else list(raw or [])
-    ticked = [value.strip() for value in ticked if value and value.strip()]
+def _normalise_checklist(question: Question, raw: object) -> str | None:
+    # A JSON client may send anything: only text, or a list of texts, names options.
+    if raw is None or isinstance(raw, str):
+        posted: list[object] = [raw] if raw else []
+    elif isinstance(raw, list | tuple):
+        posted = list(raw)
+    else:
+        raise AnswerError("Choose from the options listed")
+    if not all(isinstance(value, str) for value in posted):
+        raise AnswerError("Choose from the options listed")
+    ticked = [value.strip() for value in posted if isinstance(value, str) and value.strip()]
     if not ticked:
         return None
     if ticked == [NOT_APPLICABLE] and question.allow_na:
