@@ -227,9 +227,6 @@ def diff_question_sets(old: QuestionSet | None, new: QuestionSet) -> QuestionSet
     for section_id, title in new_titles.items():
         old_title = old_titles.get(section_id)
         if old_title is not None and old_title != title:
-            settings.append(
-                FieldChange(
-                    f"sections.{section_id}.title", f"Title of section {section_id}", old_title, title
-                )
-            )
+            key, label = f"sections.{section_id}.title", f"Title of section {section_id}"
+            settings.append(FieldChange(key, label, old_title, title))
     return QuestionSetDiff(tuple(added), removed, tuple(changed), tuple(settings))
