@@ -81,6 +81,10 @@ ANSWER = {"value": "yes", "base_version": None}
 # test reads the field names from.
 FORM_PAGES: dict[str, str] = {
     "admin.unlock_user": "admin.index",
+    "admin.copy_question_set": "admin.show_question_set",
+    "admin.remove_question_set_draft_question": "admin.edit_question_set_draft_question",
+    "admin.publish_question_set_draft": "admin.review_question_set_draft",
+    "admin.discard_question_set_draft": "admin.show_question_set_draft",
     "api.revoke_token": "api.list_tokens",
     "audit.save_answers": "audit.show_case",
     "audit.save_second_audit_answers": "audit.show_second_audit",
@@ -122,6 +126,22 @@ ACCESS: dict[str, dict[str, Access]] = {
     "admin.export_question_set_workbook_file": {"*": ADMIN_ONLY},
     "admin.reset_second_factor": {"*": ADMIN_ONLY},
     "admin.unlock_user": {"*": ADMIN_ONLY},
+    # question-set drafts: admins only (question sets belong to no inspection)
+    "admin.list_question_set_drafts": {"*": ADMIN_ONLY},
+    "admin.new_question_set_draft": {"*": ADMIN_ONLY},
+    "admin.upload_question_set_draft": {"*": ADMIN_ONLY},
+    "admin.copy_question_set": {"*": ADMIN_ONLY},
+    "admin.show_question_set_draft": {"*": ADMIN_ONLY},
+    "admin.replace_question_set_draft": {"*": ADMIN_ONLY},
+    "admin.edit_question_set_draft_question": {"*": ADMIN_ONLY},
+    "admin.remove_question_set_draft_question": {"*": ADMIN_ONLY},
+    "admin.add_question_set_draft_question": {"*": ADMIN_ONLY},
+    "admin.rename_question_set_draft_section": {"*": ADMIN_ONLY},
+    "admin.review_question_set_draft": {"*": ADMIN_ONLY},
+    "admin.publish_question_set_draft": {"*": ADMIN_ONLY},
+    "admin.discard_question_set_draft": {"*": ADMIN_ONLY},
+    "admin.export_question_set_draft_file": {"*": ADMIN_ONLY},
+    "admin.export_question_set_draft_workbook_file": {"*": ADMIN_ONLY},
     # api
     "api.openapi_document": {"*": PUBLIC},
     "api.list_inspections": {"*": SIGNED_IN.but(anonymous="401")},
