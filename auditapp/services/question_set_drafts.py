@@ -190,7 +190,11 @@ def closed_message(draft: QuestionSetDraft) -> str:
     return "This draft was discarded: it cannot be changed or published."
 
 
-def _require_open(draft: QuestionSetDraft) -> None:
+def _require_open(draft: QuestionSetDraft, *, lock: bool = False) -> None:
+    if lock:
+        # Publishing and discarding change the status: two requests at once must not both
+        # see an open draft (PostgreSQL waits here for the other; SQLite writes one at a time).
+        db.session.refresh(draft, with_for_update=True)
     if not draft.is_open:
         raise DraftError(closed_message(draft))
 
@@ -275,7 +279,7 @@ def remove_draft_question(draft: QuestionSetDraft, question_id: str, *, by: User
 
 def discard_draft(draft: QuestionSetDraft, *, by: User) -> None:
     """Set a draft aside for good; it stays in the database, unchanged, as a record."""
-    _require_open(draft)
+    _require_open(draft, lock=True)
     draft.status = QuestionSetDraftStatus.DISCARDED
     draft.updated_at = utcnow()
     draft.updated_by_id = by.id
@@ -331,7 +335,7 @@ def publish_draft(draft: QuestionSetDraft, *, by: User) -> QuestionSet:
     and QuestionSetError when it is not valid; nothing changes then. Cases already audited
     keep the version they were audited against.
     """
-    _require_open(draft)
+    _require_open(draft, lock=True)
     qs = draft_question_set(draft)
     if qs is None:
         raise DraftError(EMPTY_MESSAGE)
