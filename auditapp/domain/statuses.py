@@ -84,3 +84,19 @@ _ACTION_LABELS = {
     ModerationAction.CHANGE: "Changed",
     ModerationAction.RETURN: "Returned to auditor",
 }
+
+
+class QuestionSetDraftStatus(StrEnum):
+    """Where a question-set draft stands: being edited, published as a version, or discarded.
+
+    Only a draft is ever changed; a published or discarded one is kept, unchanged, as history.
+    """
+
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    DISCARDED = "discarded"
+
+    @property
+    def label(self) -> str:
+        """Return the words a user reads, e.g. "Published"."""
+        return self.value.capitalize()

@@ -22,7 +22,7 @@ from auditapp.models.inspection import (
     Recommendation,
 )
 from auditapp.models.moderation import ModerationDecision, ModerationPolicy, SecondAudit
-from auditapp.models.question_set import CaseType, Question, QuestionSet
+from auditapp.models.question_set import CaseType, Question, QuestionSet, QuestionSetDraft
 from auditapp.models.second_factor import RecoveryCode, SecondFactor
 from auditapp.models.user import AccountLink, ApiToken, User
 
@@ -51,6 +51,7 @@ __all__ = [
     "Question",
     "QuestionOutcomeRow",
     "QuestionSet",
+    "QuestionSetDraft",
     "Recommendation",
     "RecommendationJudgement",
     "RecommendationKind",

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from auditapp.domain.statuses import QuestionSetDraftStatus
 from auditapp.models.base import Base, utcnow
 
 
@@ -68,3 +69,38 @@ class Question(Base):
     recommendation_codes: Mapped[list[str]] = mapped_column(default=list)
 
     question_set: Mapped[QuestionSet] = relationship(back_populates="questions")
+
+
+class QuestionSetDraft(Base):
+    """A question set being prepared: changed freely, never used for cases, published once.
+
+    Drafts live apart from ``question_set`` so that table holds only immutable versions: no
+    case, inspection or cached parse can ever point at a draft. Publishing copies the draft
+    into the next version; the draft is kept, unchanged from then on, as its history.
+    """
+
+    __tablename__ = "question_set_draft"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), default=QuestionSetDraftStatus.DRAFT)
+    # The data a question-set file parses to: a valid set, or settings with no sections yet.
+    definition: Mapped[dict[str, Any]]
+    based_on_id: Mapped[int | None] = mapped_column(ForeignKey("question_set.id"))
+    published_id: Mapped[int | None] = mapped_column(ForeignKey("question_set.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    based_on: Mapped[QuestionSet | None] = relationship(foreign_keys=[based_on_id])
+    published: Mapped[QuestionSet | None] = relationship(foreign_keys=[published_id])
+
+    @property
+    def is_open(self) -> bool:
+        """Return True while the draft may still be edited, published or discarded."""
+        return self.status == QuestionSetDraftStatus.DRAFT
+
+    @property
+    def case_type_slug(self) -> str:
+        """Return the case type the draft is for, as its data names it."""
+        return str(self.definition.get("case_type", ""))

@@ -63,6 +63,23 @@ def import_question_set(text: str, *, filename: str, by: User | None = None) -> 
             f"{filename}: {data.case_type_name} version {data.version} already exists; "
             "give the new file a higher version"
         )
+    row = store_question_set(data, text, by=by)
+    record_event(
+        "import",
+        "question_set",
+        user=by,
+        entity_id=row.id,
+        new=f"{data.case_type} v{data.version}",
+    )
+    return row
+
+
+def store_question_set(data: QuestionSetData, text: str, *, by: User | None) -> QuestionSet:
+    """Add a validated set as a new version, with one row per question; no audit event.
+
+    The caller has checked that the version is free (the unique constraint is the backstop)
+    and records why the version was added (an import, a draft published).
+    """
     case_type = db.session.scalar(select(CaseType).where(CaseType.slug == data.case_type))
     if case_type is None:
         case_type = CaseType(slug=data.case_type, name=data.case_type_name, kind=data.kind)
@@ -95,13 +112,6 @@ def import_question_set(text: str, *, filename: str, by: User | None = None) -> 
     db.session.add(row)
     db.session.flush()
     question_set_data_of.cache_clear()  # a new id: never serve a set parsed under it before
-    record_event(
-        "import",
-        "question_set",
-        user=by,
-        entity_id=row.id,
-        new=f"{data.case_type} v{data.version}",
-    )
     return row
 
 

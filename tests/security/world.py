@@ -74,6 +74,8 @@ class World:
     question_set_id: int
     question_code: str
     chapter: str
+    draft_id: int = 0
+    section_id: str = ""
     rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     def arguments(self, rule: Rule, scope_name: str, case: str) -> dict[str, Any]:
@@ -87,6 +89,8 @@ class World:
             "token_id": scope.token_id,
             "user_id": int(self.session_ids["auditor"].partition(":")[0]),
             "question_set_id": self.question_set_id,
+            "draft_id": self.draft_id,
+            "section_id": self.section_id,
             "question_id": self.question_code,
             "code": self.question_code,
             "outcome": "applicable",
@@ -255,7 +259,20 @@ def _build_world() -> World:
     db.session.commit()
     session_ids = {actor: user.get_id() for actor, user in users.items()}
     question_set_id = factories.question_set("domestic-abuse").id
-    return World(session_ids, own, foreign, question_set_id, code, chapter="Initial contact")
+    draft, section_id = _draft(users["admin"])
+    return World(
+        session_ids, own, foreign, question_set_id, code, chapter="Initial contact",
+        draft_id=draft, section_id=section_id,
+    )  # fmt: skip
+
+
+def _draft(admin: User) -> tuple[int, str]:
+    """A question-set draft copied from the domestic-abuse set, and its first section's id."""
+    from auditapp.services.question_set_drafts import copy_version_to_draft
+
+    draft = copy_version_to_draft(factories.question_set("domestic-abuse"), by=admin)
+    db.session.commit()
+    return draft.id, str(draft.definition["sections"][0]["id"])
 
 
 def _first_question_code(question_set: Any) -> str:

@@ -1,0 +1,223 @@
+"""Forms for question-set drafts: start one, replace it with a file, edit it, publish it."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxInput,
+    GovFileInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import (
+    BooleanField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+    ValidationError,
+)
+from wtforms.validators import DataRequired, Length, Optional, Regexp
+
+from auditapp.domain.question_sets import TEXT_MAX_LENGTH
+
+# Words for each answer type, in the order the format lists them.
+TYPE_CHOICES = [
+    SelectChoice("yes_no", "Yes / no (partly and not applicable as set)"),
+    SelectChoice("choice", "Choice of one option"),
+    SelectChoice("checklist", "Checklist (tick any)"),
+    SelectChoice("number", "Number"),
+    SelectChoice("date", "Date"),
+    SelectChoice("datetime", "Date and time"),
+    SelectChoice("text", "Text"),
+    SelectChoice("derived", "Timeliness check (worked out from two dates)"),
+]
+# A question added in the builder has no options or check yet: only the types that need none.
+NEW_TYPE_CHOICES = [c for c in TYPE_CHOICES if c.value not in ("choice", "checklist", "derived")]
+KIND_CHOICES = [
+    SelectChoice("case", "Graded case"),
+    SelectChoice("dip_sample", "Dip sample (figures per question, no grade)"),
+]
+SLUG = Regexp(
+    r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$",
+    message="Use lower-case letters, digits and single hyphens, starting with a letter",
+)
+IDENTIFIER = Regexp(
+    r"^[A-Za-z][A-Za-z0-9_-]{0,31}$",
+    message="Start with a letter; then letters, digits, hyphens or underscores (up to 32)",
+)
+
+
+def _file_field(description: str) -> FileField:
+    return FileField(
+        "Question-set file",
+        widget=GovFileInput(),
+        description=description,
+        validators=[
+            FileRequired(message="Choose a question-set file"),
+            FileAllowed(
+                ["yaml", "yml", "xlsx"], message="The file must be a .yaml, .yml or .xlsx file"
+            ),
+        ],
+    )
+
+
+class NewDraftForm(FlaskForm):
+    """A blank draft: the case type and title; questions come later."""
+
+    case_type = StringField(
+        "Case type code",
+        widget=GovTextInput(),
+        description="For example, missing-child. An existing case type's code starts its next "
+        "version; a new code starts a new case type.",
+        validators=[DataRequired(message="Enter the case type code"), Length(max=60), SLUG],
+    )
+    case_type_name = StringField(
+        "Case type name",
+        widget=GovTextInput(),
+        description="For example, Missing child episode. An existing case type keeps its name.",
+        validators=[DataRequired(message="Enter the case type name"), Length(max=200)],
+    )
+    title = StringField(
+        "Title",
+        widget=GovTextInput(),
+        validators=[DataRequired(message="Enter a title"), Length(max=200)],
+    )
+    kind = RadioField(
+        "Kind",
+        widget=GovRadioInput(),
+        choices=KIND_CHOICES,
+        default="case",
+        validators=[DataRequired(message="Choose the kind of set")],
+    )
+    submit = SubmitField("Start the draft", widget=GovSubmitInput())
+
+
+class UploadDraftForm(FlaskForm):
+    """A YAML or XLSX file to start a draft from, or to replace a draft with."""
+
+    file = _file_field(
+        "A YAML file in the documented format, or a spreadsheet (.xlsx) laid out as the "
+        "'Download spreadsheet' link gives one. Its version number is not used: publishing "
+        "gives the case type's next version."
+    )
+    submit = SubmitField("Upload", widget=GovSubmitInput())
+
+
+def _weight(form: Any, field: StringField) -> None:
+    try:
+        value = float(field.data or "")
+    except ValueError:
+        raise ValidationError("Enter the weight as a number, for example 1 or 2.5") from None
+    if not math.isfinite(value) or value <= 0:
+        raise ValidationError("Enter a weight more than 0, for example 1 or 2.5")
+
+
+class DraftQuestionForm(FlaskForm):
+    """The fields of a question the builder edits; the rest are kept as the file has them."""
+
+    text = TextAreaField(
+        "Question",
+        widget=GovTextArea(),
+        validators=[DataRequired(message="Enter the question"), Length(max=TEXT_MAX_LENGTH)],
+    )
+    guidance = TextAreaField(
+        "Guidance for the auditor",
+        widget=GovTextArea(),
+        validators=[Optional(), Length(max=TEXT_MAX_LENGTH)],
+    )
+    type = SelectField(
+        "Answer type", widget=GovSelect(), choices=TYPE_CHOICES, validators=[DataRequired()]
+    )
+    graded = BooleanField(
+        "Graded: the answer counts toward the case's grade", widget=GovCheckboxInput()
+    )
+    critical = BooleanField(
+        "Critical: not met makes the case inadequate", widget=GovCheckboxInput()
+    )
+    required = BooleanField(
+        "Required: left empty, the grade is provisional", widget=GovCheckboxInput()
+    )
+    weight = StringField("Weight", widget=GovTextInput(), default="1", validators=[_weight])
+    submit = SubmitField("Save the question", widget=GovSubmitInput())
+
+    @property
+    def weight_value(self) -> float:
+        """Return the validated weight as a number."""
+        return float(self.weight.data)
+
+
+class NewDraftQuestionForm(FlaskForm):
+    """A question added at the end of a section, or of a new section."""
+
+    section = SelectField(
+        "Section", widget=GovSelect(), validators=[DataRequired(message="Choose a section")]
+    )
+    new_section_id = StringField(
+        "New section's id",
+        widget=GovTextInput(),
+        description="Only for a new section, for example initial-contact",
+        validators=[Optional(), IDENTIFIER],
+    )
+    new_section_title = StringField(
+        "New section's title",
+        widget=GovTextInput(),
+        description="Only for a new section",
+        validators=[Optional(), Length(max=200)],
+    )
+    id = StringField(
+        "Question id",
+        widget=GovTextInput(),
+        description="Unique in the set and kept across versions, for example DA21",
+        validators=[DataRequired(message="Enter the question id"), IDENTIFIER],
+    )
+    text = TextAreaField(
+        "Question",
+        widget=GovTextArea(),
+        validators=[DataRequired(message="Enter the question"), Length(max=TEXT_MAX_LENGTH)],
+    )
+    type = SelectField(
+        "Answer type",
+        widget=GovSelect(),
+        choices=NEW_TYPE_CHOICES,
+        description="Choice, checklist and timeliness questions need options or a check: "
+        "upload a file for those.",
+        validators=[DataRequired()],
+    )
+    submit = SubmitField("Add the question", widget=GovSubmitInput())
+
+    NEW_SECTION = "__new__"
+
+    def validate_new_section_id(self, field: StringField) -> None:
+        """A new section needs its id and title."""
+        if self.section.data == self.NEW_SECTION and not field.data:
+            raise ValidationError("Enter the new section's id")
+
+    def validate_new_section_title(self, field: StringField) -> None:
+        """A new section needs its id and title."""
+        if self.section.data == self.NEW_SECTION and not (field.data or "").strip():
+            raise ValidationError("Enter the new section's title")
+
+
+class DraftSectionForm(FlaskForm):
+    """A section's title."""
+
+    title = StringField(
+        "Section title",
+        widget=GovTextInput(),
+        validators=[DataRequired(message="Enter the section title"), Length(max=200)],
+    )
+    submit = SubmitField("Save the title", widget=GovSubmitInput())
+
+
+class DraftActionForm(FlaskForm):
+    """Just the CSRF token: copying, publishing, discarding and removing need no other input."""
