@@ -269,6 +269,7 @@ def check_case_list(
     dates: dict[str, date | None] = {}  # case lists repeat dates: parse each text once
     personal: dict[str, str | None] = {}
     first_row: dict[str, int] = {}
+    spellings: dict[str, str] = {}  # a label's first spelling in the file
     new_types: Counter[str] = Counter()
     problems = checked.problems
     required = [frame[mapping.reference], frame[mapping.case_type], frame[mapping.date]]
@@ -296,12 +297,14 @@ def check_case_list(
             )
         if reference:
             first_row.setdefault(key, row_number)
-        case_type_id = mapping.labels.get(normalise_label(type_text))
+        label_key = normalise_label(type_text)
+        case_type_id = mapping.labels.get(label_key)
         if not type_text:
             row_problems.append(ImportProblem(row_number, "the case type is missing"))
         elif case_type_id not in allowed:
             case_type_id = None
-            label = " ".join(type_text.split())
+            # "PPO" and "ppo" are one label: one message, so the rows group together.
+            label = spellings.setdefault(label_key, " ".join(type_text.split()))
             if mapping.chosen:
                 message = f'case type "{label}" is not mapped to a case type'
             else:

@@ -8,6 +8,7 @@ import csv
 import io
 
 from openpyxl import Workbook
+from openpyxl.styles import Font
 
 from auditapp.domain.spreadsheet_safety import neutralise_row
 from auditapp.models import Inspection
@@ -39,7 +40,7 @@ def template_xlsx(inspection: Inspection) -> bytes:
     for row in template_rows(inspection):
         sheet.append(row)
     for cell in sheet[1]:
-        cell.font = cell.font.copy(bold=True)
+        cell.font = Font(bold=True)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
