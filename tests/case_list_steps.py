@@ -21,6 +21,7 @@ class _Form(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.values: dict[str, list[str]] = {}
         self.labels: dict[str, str] = {}  # label text -> field name
+        self.checkboxes: dict[str, list[str]] = {}  # every checkbox offered, ticked or not
         self._select: str | None = None
         self._label_for: str | None = None
         self._label_text = ""
@@ -32,8 +33,10 @@ class _Form(HTMLParser):
             self.values.setdefault(self._select or "", [])
         elif tag == "option" and self._select and "selected" in a:
             self.values[self._select] = [a.get("value") or ""]
-        elif tag == "input" and a.get("type") == "checkbox" and "checked" in a:
-            self.values.setdefault(a.get("name") or "", []).append(a.get("value") or "")
+        elif tag == "input" and a.get("type") == "checkbox":
+            self.checkboxes.setdefault(a.get("name") or "", []).append(a.get("value") or "")
+            if "checked" in a:
+                self.values.setdefault(a.get("name") or "", []).append(a.get("value") or "")
         elif tag == "label":
             self._label_for, self._label_text = a.get("for"), ""
 
@@ -65,11 +68,17 @@ def upload(client: Any, inspection: Inspection, content: bytes, filename: str) -
     )
 
 
+KEEP_ALL = ("*",)
+
+
 def choose_columns(client: Any, columns_url: str, keep: tuple[str, ...] = (), **roles: str) -> Any:
-    """Step 2: accept the suggested columns (or ``roles``), ticking the ``keep`` columns."""
+    """Step 2: accept the suggested columns (or ``roles``), ticking the ``keep`` columns
+    (``KEEP_ALL``: every other column offered)."""
     form = read_form(client.get(columns_url).get_data(as_text=True))
     data: dict[str, Any] = {k: v[0] for k, v in form.values.items() if k != "kept" and v}
     data.update(roles)
+    if keep == KEEP_ALL:
+        keep = tuple(h for h in form.checkboxes.get("kept", []) if h not in data.values())
     data["kept"] = list(keep)
     return client.post_form(columns_url, data)
 

@@ -401,9 +401,12 @@ def import_case_list(
     """Check the whole file, then add the new cases and update changed unsampled ones;
     CaseListError and nothing changed otherwise. Without a mapping, map automatically."""
     frame = read_table(data, filename)
-    problems = upload_problems(frame)
-    if not problems and mapping is None:
-        mapping, problems = automatic_mapping(inspection, frame)
+    if mapping is None:  # the command line: the headings say which column is which
+        problems = character_problems(frame) or heading_problems(frame)
+        if not problems:
+            mapping, problems = automatic_mapping(inspection, frame)
+    else:
+        problems = upload_problems(frame)
     if problems or mapping is None:
         raise CaseListError(problems, _hints(problems))
     checked = check_case_list(inspection, frame, mapping)
