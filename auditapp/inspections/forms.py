@@ -202,14 +202,14 @@ class UploadCaseListForm(FlaskForm):
     file = FileField(
         "Case list",
         widget=GovFileInput(),
-        description="A CSV or XLSX file, up to {mb} MB, with columns case reference, case type "
-        "and date; other columns are kept for stratified sampling.",
+        description="A CSV or XLSX file, up to {mb} MB, with a row of headings. You choose "
+        "the columns and match the case types next.",
         validators=[
             FileRequired(message="Choose a CSV or XLSX file"),
             FileAllowed(["csv", "xlsx"], message="The file must be a CSV or XLSX file"),
         ],
     )
-    submit = SubmitField("Import case list", widget=GovSubmitInput())
+    submit = SubmitField("Upload and preview", widget=GovSubmitInput())
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -3,6 +3,7 @@
 from auditapp.models.audit_event import AuditEvent, AuditLogError
 from auditapp.models.base import Base, utcnow
 from auditapp.models.case import Answer, Case, QuestionOutcomeRow, SampleDraw
+from auditapp.models.case_type_label import CaseTypeLabel
 from auditapp.models.enums import (
     AccountLinkPurpose,
     CaseStatus,
@@ -37,6 +38,7 @@ __all__ = [
     "Case",
     "CaseStatus",
     "CaseType",
+    "CaseTypeLabel",
     "ChapterJudgement",
     "GlobalRole",
     "Inspection",

@@ -1,12 +1,21 @@
 """Import a force's case list (CSV or XLSX) into an inspection: all rows or none.
 
-The browser upload and `flask cases import` both call `import_case_list`.
+The browser's steps (upload, map, check, import) and `flask cases import` share this module:
+`upload_problems` refuses a file at once (unreadable, a personal heading), `check_case_list`
+checks every row against a mapping without changing anything, and `import_case_list` stores
+the result, all or nothing.
+
+Re-importing an updated list: a reference already in the inspection is not added again. Its
+row is unchanged, or changed (another case type, date or kept value). A changed case that has
+not been sampled is updated; a changed case already in the sample is reported and left as it
+was, since its audit may already rest on the old values.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import PurePath
@@ -27,53 +36,65 @@ from auditapp.domain.text_safety import (
 from auditapp.extensions import db
 from auditapp.models import Case, CaseStatus, CaseType, Inspection, User
 from auditapp.services.audit_log import record_event
+from auditapp.services.case_import_problems import CaseListError, ImportProblem
 from auditapp.services.case_list_files import (
     CaseListFileError,
     ReadLimits,
     read_case_list_file,
 )
+from auditapp.services.case_list_mapping import (
+    PSEUDONYMOUS_ONLY,
+    REQUIRED_COLUMNS,
+    ColumnMapping,
+    automatic_mapping,
+    heading_problems,
+    inspection_case_types,
+    mapping_problems,
+    normalise_header,
+    normalise_label,
+)
+
+__all__ = [
+    "PSEUDONYMOUS_ONLY",
+    "CaseListError",
+    "CheckedList",
+    "ImportProblem",
+    "ImportResult",
+    "check_case_list",
+    "import_case_list",
+    "looks_personal",
+    "normalise_header",
+    "parse_case_date",
+    "read_table",
+    "upload_problems",
+]
 
 MAX_REFERENCE_LENGTH = 64
 MAX_ATTRIBUTE_LENGTH = 200
-PSEUDONYMOUS_ONLY = (
-    "auditapp holds pseudonymous case references only: remove the column and upload the file again"
-)
-
-# Header (normalised: lower case, words separated by one space) -> the column it fills.
-REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
-    "reference": ("case reference", "reference", "case ref", "ref", "case id", "case number"),
-    "case_type": ("case type", "type"),
-    "date": ("date", "case date", "incident date", "date recorded", "recorded date"),
-}
-REQUIRED_LABELS = {"reference": "case reference", "case_type": "case type", "date": "date"}
-
 _DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%y", "%d %B %Y", "%d %b %Y")
 
 
-@dataclass(frozen=True)
-class ImportProblem:
-    """One reason the file was refused: the spreadsheet row (None for the whole file) and why."""
+@dataclass
+class CheckedList:
+    """Every row checked against the mapping: what an import would do, and the problems."""
 
-    row: int | None
-    message: str
-    column: str | None = None
-    # The row names a case type the app does not know: the refusal then lists the known ones.
-    unknown_case_type: bool = False
+    new: list[dict[str, Any]] = field(default_factory=list)
+    updates: list[dict[str, Any]] = field(default_factory=list)
+    unchanged: int = 0
+    changed_sampled: list[str] = field(default_factory=list)
+    problems: list[ImportProblem] = field(default_factory=list)
+    attribute_columns: list[str] = field(default_factory=list)
+    new_by_case_type: dict[str, int] = field(default_factory=dict)
 
-    def __str__(self) -> str:
-        return f"Row {self.row}: {self.message}" if self.row else self.message
+    @property
+    def rows(self) -> int:
+        """Rows checked without a problem."""
+        return len(self.new) + len(self.updates) + self.unchanged + len(self.changed_sampled)
 
-
-class CaseListError(ValueError):
-    """The file was refused; `problems` names each bad row and why. Nothing was stored.
-
-    `hints` help fix them, e.g. the case types the app knows.
-    """
-
-    def __init__(self, problems: list[ImportProblem], hints: list[str] | None = None) -> None:
-        super().__init__(f"{len(problems)} problem(s) in the case list")
-        self.problems = problems
-        self.hints = hints or []
+    @property
+    def changed(self) -> int:
+        """Rows of cases already in the inspection whose values differ."""
+        return len(self.updates) + len(self.changed_sampled)
 
 
 @dataclass
@@ -83,17 +104,29 @@ class ImportResult:
     count: int
     by_case_type: dict[str, int] = field(default_factory=dict)
     attribute_columns: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    updated: int = 0
+    changed_sampled: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
-        """e.g. "Imported 212 cases: 150 Domestic abuse, 62 Missing child episode"."""
+        """e.g. "Imported 212 cases: 150 Domestic abuse, 62 Missing child episode"; a
+        re-import adds "; 40 rows unchanged; 2 cases updated; 1 changed row of a sampled
+        case left as it was (DA-3)"."""
         parts = ", ".join(f"{n} {name}" for name, n in sorted(self.by_case_type.items()))
-        return f"Imported {self.count} case{'s' if self.count != 1 else ''}: {parts}"
-
-
-def normalise_header(header: object) -> str:
-    """Lower case, punctuation to spaces, camelCase split: "Case_Ref" -> "case ref"."""
-    text = re.sub(r"([a-z])([A-Z])", r"\1 \2", str(header))
-    return " ".join(re.sub(r"[^0-9a-z]+", " ", text.lower()).split())
+        text = f"Imported {self.count} case{'s' if self.count != 1 else ''}"
+        text += f": {parts}" if parts else ""
+        if self.unchanged:
+            text += f"; {self.unchanged:,} row{'s' if self.unchanged != 1 else ''} unchanged"
+        if self.updated:
+            text += f"; {self.updated:,} case{'s' if self.updated != 1 else ''} updated"
+        if self.changed_sampled:
+            n = len(self.changed_sampled)
+            shown = ", ".join(self.changed_sampled[:10]) + (" and more" if n > 10 else "")
+            text += (
+                f"; {n:,} changed row{'s' if n != 1 else ''} of sampled case"
+                f"{'s' if n != 1 else ''} left as {'they were' if n != 1 else 'it was'} ({shown})"
+            )
+        return text
 
 
 def looks_personal(header: object) -> bool:
@@ -137,64 +170,13 @@ def read_table(data: bytes, filename: str, limits: ReadLimits | None = None) -> 
     return frame[frame.apply(lambda row: any(cell.strip() for cell in row), axis=1)]
 
 
-def _is_unnamed(header: str) -> bool:
-    # pandas names a column without a heading "Unnamed: 3".
-    return not header.strip() or re.fullmatch(r"Unnamed: \d+", header) is not None
-
-
-def _map_columns(frame: pd.DataFrame) -> tuple[dict[str, str], list[str], list[ImportProblem]]:
-    """Find the required columns and the extra ones; refuse personal data and unclear headings."""
-    problems: list[ImportProblem] = []
-    found: dict[str, str] = {}
-    extra: list[str] = []
-    for position, header in enumerate(str(h) for h in frame.columns):
-        normal = normalise_header(header)
-        role = next((k for k, names in REQUIRED_COLUMNS.items() if normal in names), None)
-        if _is_unnamed(header):
-            if frame[frame.columns[position]].str.strip().any():
-                problems.append(
-                    ImportProblem(None, f"Column {position + 1} has values but no heading")
-                )
-        elif role is not None and role not in found:
-            found[role] = header
-        elif (kind := personal_heading(header)) is not None:
-            problems.append(
-                ImportProblem(
-                    None,
-                    f'Column "{header}" looks like personal data ({kind}). {PSEUDONYMOUS_ONLY}',
-                    column=header,
-                )
-            )
-        else:
-            extra.append(header)
-    for role, label in REQUIRED_LABELS.items():
-        if role not in found:
-            problems.append(ImportProblem(None, f'The file has no "{label}" column', column=label))
-    headers = [str(h) for h in frame.columns]
-    counts = Counter(normalise_header(h) for h in headers if not _is_unnamed(h))
-    for header in headers:
-        # pandas renames a repeated heading "date" to "date.1".
-        mangled = re.fullmatch(r"(.+)\.\d+", header)
-        if mangled and mangled.group(1) in headers:
-            counts[normalise_header(mangled.group(1))] += 1
-    for header, n in counts.items():
-        if n > 1:
-            problems.append(ImportProblem(None, f'Column "{header}" appears more than once'))
-    return found, extra, problems
-
-
-def _case_type_lookup() -> dict[str, CaseType]:
-    lookup: dict[str, CaseType] = {}
-    for case_type in db.session.scalars(select(CaseType)):
-        lookup[case_type.slug.lower()] = case_type
-        lookup[case_type.name.strip().lower()] = case_type
-    return lookup
-
-
-def character_problems(frame: pd.DataFrame) -> list[ImportProblem]:
+def character_problems(
+    frame: pd.DataFrame, strict_columns: Iterable[str] | None = None
+) -> list[ImportProblem]:
     """Control and bidirectional characters, in a heading or a cell, with row and column named.
 
-    Extra columns may keep tabs and line breaks (they are free text); the rest may not.
+    Extra columns may keep tabs and line breaks (they are free text); the ``strict_columns``
+    (by default those with a usual heading: reference, case type, date) may not.
     """
     problems: list[ImportProblem] = []
     for position, header in enumerate(str(h) for h in frame.columns):
@@ -207,16 +189,19 @@ def character_problems(frame: pd.DataFrame) -> list[ImportProblem]:
             )
     if problems:
         return problems
-    free_text = {
-        header
-        for header in frame.columns
-        if not any(normalise_header(header) in names for names in REQUIRED_COLUMNS.values())
-    }
+    if strict_columns is None:
+        strict_columns = [
+            h
+            for h in frame.columns
+            if any(normalise_header(h) in names for names in REQUIRED_COLUMNS.values())
+        ]
+    strict = set(strict_columns)
     for header in frame.columns:
-        pattern = FORBIDDEN_IN_FREE_TEXT_PATTERN if header in free_text else FORBIDDEN_PATTERN
+        free = header not in strict
+        pattern = FORBIDDEN_IN_FREE_TEXT_PATTERN if free else FORBIDDEN_PATTERN
         hits = frame[header].str.contains(pattern, regex=True)
         for index in frame.index[hits]:
-            code = forbidden_character(frame.at[index, header], free_text=header in free_text)
+            code = forbidden_character(frame.at[index, header], free_text=free)
             problems.append(
                 ImportProblem(
                     int(index) + 2,
@@ -227,31 +212,68 @@ def character_problems(frame: pd.DataFrame) -> list[ImportProblem]:
     return problems
 
 
-def validate_case_list(
-    inspection: Inspection, frame: pd.DataFrame
-) -> tuple[list[dict[str, Any]], list[ImportProblem], list[str]]:
-    """Check every row; returns the new cases' column values, the problems and extra columns."""
-    problems = character_problems(frame)
+def upload_problems(frame: pd.DataFrame) -> list[ImportProblem]:
+    """Why a file is refused as soon as it is uploaded (and not kept): forbidden characters,
+    a heading that looks personal, a repeated or missing heading, fewer than three columns,
+    no rows."""
+    problems = character_problems(frame) or heading_problems(frame)
     if problems:
-        return [], problems, []
-    columns, attribute_columns, problems = _map_columns(frame)
-    if problems:
-        return [], problems, []
+        return problems
+    if len(frame.columns) < 3:
+        return [
+            ImportProblem(
+                None,
+                "The file needs at least three columns: case reference, case type and date",
+            )
+        ]
     if frame.empty:
-        return [], [ImportProblem(None, "The file has a header row but no cases")], []
-    case_types = _case_type_lookup()
-    existing = {
-        ref.lower()
-        for ref in db.session.scalars(
-            select(Case.reference).where(Case.inspection_id == inspection.id)
-        )
-    }
+        return [ImportProblem(None, "The file has a header row but no cases")]
+    return []
+
+
+def _case_type_names(inspection: Inspection) -> dict[int, str]:
+    return {ct.id: ct.name for ct in inspection_case_types(inspection)}
+
+
+def _existing_cases(inspection: Inspection) -> dict[str, dict[str, Any]]:
+    rows = db.session.execute(
+        select(
+            Case.id,
+            Case.reference,
+            Case.case_type_id,
+            Case.case_date,
+            Case.attributes,
+            Case.in_sample,
+        ).where(Case.inspection_id == inspection.id)
+    ).mappings()
+    return {row["reference"].lower(): dict(row) for row in rows}
+
+
+def check_case_list(
+    inspection: Inspection, frame: pd.DataFrame, mapping: ColumnMapping
+) -> CheckedList:
+    """Check every row against the mapping; nothing is changed. Identical problems repeat per
+    row and are grouped for display (`case_import_problems.group_problems`)."""
+    checked = CheckedList(attribute_columns=list(mapping.kept))
+    used = [*mapping.roles.values(), *mapping.kept]
+    checked.problems = (
+        upload_problems(frame)
+        or mapping_problems(frame, mapping)
+        or character_problems(frame[used], strict_columns=mapping.roles.values())
+    )
+    if checked.problems:
+        return checked
+    names = _case_type_names(inspection)
+    allowed = {ct_id for ct_id in mapping.labels.values() if ct_id in names}
+    existing = _existing_cases(inspection)
     dates: dict[str, date | None] = {}  # case lists repeat dates: parse each text once
     personal: dict[str, str | None] = {}
     first_row: dict[str, int] = {}
-    rows: list[dict[str, Any]] = []
-    required = [frame[columns[key]] for key in ("reference", "case_type", "date")]
-    extras = [frame[h] for h in attribute_columns]
+    spellings: dict[str, str] = {}  # a label's first spelling in the file
+    new_types: Counter[str] = Counter()
+    problems = checked.problems
+    required = [frame[mapping.reference], frame[mapping.case_type], frame[mapping.date]]
+    extras = [frame[h] for h in mapping.kept]
     columns_in_order = zip(frame.index, *required, *extras, strict=True)
     for index, reference, type_text, date_text, *extra in columns_in_order:
         row_number = int(index) + 2  # the header is row 1
@@ -273,24 +295,22 @@ def validate_case_list(
                     row_number, f"case reference {reference} is a duplicate of row {first_row[key]}"
                 )
             )
-        elif key in existing:
-            row_problems.append(
-                ImportProblem(
-                    row_number, f"case reference {reference} is already in this inspection"
-                )
-            )
         if reference:
             first_row.setdefault(key, row_number)
-        case_type = case_types.get(type_text.lower())
+        label_key = normalise_label(type_text)
+        case_type_id = mapping.labels.get(label_key)
         if not type_text:
             row_problems.append(ImportProblem(row_number, "the case type is missing"))
-        elif case_type is None:
+        elif case_type_id not in allowed:
+            case_type_id = None
+            # "PPO" and "ppo" are one label: one message, so the rows group together.
+            label = spellings.setdefault(label_key, " ".join(type_text.split()))
+            if mapping.chosen:
+                message = f'case type "{label}" is not mapped to a case type'
+            else:
+                message = f'case type "{label}" is not a known case type'
             row_problems.append(
-                ImportProblem(
-                    row_number,
-                    f'case type "{type_text}" is not a known case type',
-                    unknown_case_type=True,
-                )
+                ImportProblem(row_number, message, unknown_case_type=not mapping.chosen)
             )
         if date_text not in dates:
             dates[date_text] = parse_case_date(date_text) if date_text else None
@@ -303,7 +323,7 @@ def validate_case_list(
                     row_number, f'"{date_text}" is not a date: use YYYY-MM-DD or DD/MM/YYYY'
                 )
             )
-        attributes = {h: v.strip() for h, v in zip(attribute_columns, extra, strict=True)}
+        attributes = {h: v.strip() for h, v in zip(mapping.kept, extra, strict=True)}
         too_long = [h for h, v in attributes.items() if len(v) > MAX_ATTRIBUTE_LENGTH]
         if too_long:
             row_problems.append(
@@ -320,41 +340,85 @@ def validate_case_list(
                         row_number,
                         f'column "{header}" holds what looks like {personal[value]}: '
                         "case lists hold no personal details",
+                        column=header,
                     )
                 )
         problems.extend(row_problems)
-        if not row_problems and case_type is not None:
-            rows.append(
+        if row_problems or case_type_id is None:
+            continue
+        values = {"case_type_id": case_type_id, "case_date": case_date, "attributes": attributes}
+        known = existing.get(key)
+        if known is None:
+            checked.new.append(
                 {
                     "inspection_id": inspection.id,
-                    "case_type_id": case_type.id,
                     "reference": reference,
-                    "case_date": case_date,
-                    "attributes": attributes,
                     "in_sample": False,
                     "status": CaseStatus.DRAFT.value,
                     "version": 1,
+                    **values,
                 }
             )
-    return rows, problems, attribute_columns
+            new_types[names[case_type_id]] += 1
+        elif all(known[name] == value for name, value in values.items()):
+            checked.unchanged += 1
+        elif known["in_sample"]:
+            checked.changed_sampled.append(known["reference"])
+        else:
+            checked.updates.append({"id": known["id"], **values})
+    checked.new_by_case_type = dict(new_types)
+    return checked
+
+
+def _hints(problems: list[ImportProblem]) -> list[str]:
+    if not any(p.unknown_case_type for p in problems):
+        return []
+    known = db.session.scalars(select(CaseType.name).order_by(CaseType.name))
+    return ["Known case types: " + "; ".join(known)]
+
+
+def _apply_updates(updates: list[dict[str, Any]]) -> None:
+    """Update changed cases that are not in the sample (through the ORM: cases are versioned)."""
+    by_id = {row["id"]: row for row in updates}
+    ids = list(by_id)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        for case in db.session.scalars(select(Case).where(Case.id.in_(chunk))):
+            values = by_id[case.id]
+            case.case_type_id = values["case_type_id"]
+            case.case_date = values["case_date"]
+            case.attributes = values["attributes"]
 
 
 def import_case_list(
-    inspection: Inspection, data: bytes, filename: str, *, by: User | None
+    inspection: Inspection,
+    data: bytes,
+    filename: str,
+    *,
+    by: User | None,
+    mapping: ColumnMapping | None = None,
 ) -> ImportResult:
-    """Validate the whole file, then add every case; CaseListError and nothing added otherwise."""
+    """Check the whole file, then add the new cases and update changed unsampled ones;
+    CaseListError and nothing changed otherwise. Without a mapping, map automatically."""
     frame = read_table(data, filename)
-    rows, problems, attribute_columns = validate_case_list(inspection, frame)
-    if problems:
-        hints = []
-        if any(p.unknown_case_type for p in problems):
-            known = db.session.scalars(select(CaseType.name).order_by(CaseType.name))
-            hints.append("Known case types: " + "; ".join(known))
-        raise CaseListError(problems, hints)
+    if mapping is None:  # the command line: the headings say which column is which
+        problems = character_problems(frame) or heading_problems(frame)
+        if not problems:
+            mapping, problems = automatic_mapping(inspection, frame)
+    else:
+        problems = upload_problems(frame)
+    if problems or mapping is None:
+        raise CaseListError(problems, _hints(problems))
+    checked = check_case_list(inspection, frame, mapping)
+    if checked.problems:
+        raise CaseListError(checked.problems, _hints(checked.problems))
     # One multi-row INSERT: a force's list can run to tens of thousands of cases. Should the
     # database still refuse a value, say so without echoing the rows (the error holds them).
     try:
-        db.session.execute(insert(Case), rows)
+        if checked.new:
+            db.session.execute(insert(Case), checked.new)
+        _apply_updates(checked.updates)
+        db.session.flush()
     except DBAPIError as error:  # the caller rolls back, as for any CaseListError
         raise CaseListError(
             [
@@ -363,12 +427,17 @@ def import_case_list(
                 )
             ]
         ) from None
-    names = {ct.id: ct.name for ct in db.session.scalars(select(CaseType))}
-    by_type = Counter(names[row["case_type_id"]] for row in rows)
-    result = ImportResult(len(rows), dict(by_type), attribute_columns)
+    result = ImportResult(
+        count=len(checked.new),
+        by_case_type=checked.new_by_case_type,
+        attribute_columns=checked.attribute_columns,
+        unchanged=checked.unchanged,
+        updated=len(checked.updates),
+        changed_sampled=checked.changed_sampled,
+    )
     record_event(
         "import", "case_list", user=by, entity_id=inspection.id, inspection_id=inspection.id,
-        field=PurePath(filename).name[:64], new=result.summary(),
+        field=PurePath(filename).name[:64], new=result.summary()[:1000],
     )  # fmt: skip
     db.session.flush()
     return result

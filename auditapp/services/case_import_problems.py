@@ -23,6 +23,32 @@ ROWS_SHOWN = 10  # row numbers listed in one group before "and N more"
 KEEP_SECONDS = 24 * 60 * 60
 
 
+@dataclass(frozen=True)
+class ImportProblem:
+    """One reason the file was refused: the spreadsheet row (None for the whole file) and why."""
+
+    row: int | None
+    message: str
+    column: str | None = None
+    # The row names a case type the app does not know: the refusal then lists the known ones.
+    unknown_case_type: bool = False
+
+    def __str__(self) -> str:
+        return f"Row {self.row}: {self.message}" if self.row else self.message
+
+
+class CaseListError(ValueError):
+    """The file was refused; `problems` names each bad row and why. Nothing was stored.
+
+    `hints` help fix them, e.g. the case types the app knows.
+    """
+
+    def __init__(self, problems: list[ImportProblem], hints: list[str] | None = None) -> None:
+        super().__init__(f"{len(problems)} problem(s) in the case list")
+        self.problems = problems
+        self.hints = hints or []
+
+
 class Problem(Protocol):
     """What a problem offers: its row (None for the whole file), column and message."""
 

@@ -215,6 +215,12 @@ ACCESS: dict[str, dict[str, Access]] = {
     "inspections.choose_question_sets": {"*": LEAD_OR_ADMIN},
     "inspections.import_cases": {"*": LEAD_OR_ADMIN},
     "inspections.download_import_problems": {"*": LEAD_OR_ADMIN},  # the uploader's own list
+    # The steps after the upload: another user's or an unknown upload sends back to the upload.
+    "inspections.map_case_list_columns": {"*": LEAD_OR_ADMIN},
+    "inspections.map_case_list_labels": {"*": LEAD_OR_ADMIN},
+    "inspections.check_case_list": {"*": LEAD_OR_ADMIN},
+    "inspections.download_case_list_template_csv": {"*": LEAD_OR_ADMIN},
+    "inspections.download_case_list_template_xlsx": {"*": LEAD_OR_ADMIN},
     "inspections.show_sampling": {"*": LEAD_OR_ADMIN},
     "inspections.draw_sample": {"*": LEAD_OR_ADMIN},
     "inspections.undo_draw": {"*": LEAD_OR_ADMIN},

@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 
 from auditapp.extensions import db
 from auditapp.models import Case, Inspection, User
+from tests.case_list_steps import import_list
 
 SHEET = "xl/worksheets/sheet1.xml"
 HEADINGS = ["case reference", "case type", "date"]
@@ -154,14 +155,15 @@ def test_115000_bad_rows_give_a_short_grouped_page_and_the_full_list_to_download
     lines = ["case reference,case type,date"] + [f"R{n},PPO,2022-01-01" for n in range(115_000)]
     client = login_as(lead)
 
-    response = upload(client, inspection, "\n".join(lines).encode(), "cases.csv")
+    # Through every step; the label "PPO" is left unmapped.
+    response = import_list(client, inspection, "\n".join(lines).encode(), "cases.csv")
 
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert len(response.data) < 200_000
     assert "fix the 115,000 problems below" in page
     assert "115,000 rows (2, 3, 4, 5, 6, 7, 8, 9, 10, 11 and 114,990 more)" in page
-    assert "case type &#34;PPO&#34; is not a known case type" in page
+    assert "case type &#34;PPO&#34; is not mapped to a case type" in page
     assert "Download the full list of 115,000 problems (CSV)" in page
 
     download = client.get(f"/inspections/{inspection.id}/import/problems.csv")
@@ -171,7 +173,7 @@ def test_115000_bad_rows_give_a_short_grouped_page_and_the_full_list_to_download
     rows = list(csv.reader(io.StringIO(download.data.decode("utf-8-sig"))))
     assert rows[0] == ["Row", "Column", "Problem"]
     assert len(rows) == 115_001
-    assert rows[1] == ["2", "", 'case type "PPO" is not a known case type']
+    assert rows[1] == ["2", "", 'case type "PPO" is not mapped to a case type']
 
 
 def test_the_problem_list_is_the_uploaders_own(

@@ -20,6 +20,7 @@ from auditapp.services.case_import import (
     parse_case_date,
 )
 from tests import factories
+from tests.case_list_steps import KEEP_ALL, import_list
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "case_lists"
 
@@ -31,11 +32,10 @@ def _question_sets() -> None:
 
 
 def upload(client: Any, inspection: Inspection, content: bytes, filename: str) -> Any:
-    return client.post_form(
-        f"/inspections/{inspection.id}/import",
-        {"file": (io.BytesIO(content), filename)},
-        content_type="multipart/form-data",
-    )
+    """Every step of the browser import, the lead keeping every extra column and accepting
+    the suggested columns and case types (tests/web/test_case_list_mapping.py tests the
+    choices themselves)."""
+    return import_list(client, inspection, content, filename, keep=KEEP_ALL)
 
 
 def case_count() -> int:
@@ -96,13 +96,13 @@ def test_every_bad_row_is_named_and_nothing_is_stored(
     response = upload(login_as(lead), inspection, (DATA / "bad_rows.csv").read_bytes(), "bad.csv")
     assert response.status_code == 400
     page = response.get_data(as_text=True)
-    assert "<title>Error: Import a case list" in page
+    assert "<title>Error: Check the case list before importing it" in page
     assert "govuk-error-summary" in page
     assert "fix the 6 problems below" in page
     table = page[page.index('id="problems"') :]
     for row, message in [
         (3, "the case reference is missing"),
-        (4, "case type &#34;burglary&#34; is not a known case type"),
+        (4, "case type &#34;burglary&#34; is not mapped to a case type"),
         (5, "&#34;31/02/2022&#34; is not a date"),
         (6, "case reference DA-101 is a duplicate of row 2"),
         (7, "the date is missing"),
@@ -110,7 +110,6 @@ def test_every_bad_row_is_named_and_nothing_is_stored(
     ]:
         assert f'<td class="govuk-table__cell">{row}</td>' in table
         assert message in table
-    assert "Known case types:" in table
     assert case_count() == before  # the good first row was not stored either
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.entity == "case_list")) is None
 
@@ -140,22 +139,26 @@ def test_known_case_types_are_listed_only_for_an_unknown_case_type(
     assert case_count() == 0
 
 
-def test_reference_already_in_the_inspection_is_a_duplicate(
+def test_reference_already_in_the_inspection_is_not_added_again(
     login_as: Any, inspection: Inspection, lead: User, other_inspection: Inspection
 ) -> None:
     factories.make_case(inspection, "DA-9")
     factories.make_case(other_inspection, "DA-8")  # other inspections do not count
+    c = login_as(lead)
     response = upload(
-        login_as(lead),
+        c,
         inspection,
         csv("case reference,case type,date", "da-9,domestic-abuse,2022-01-01",
             "DA-8,domestic-abuse,2022-01-01"),
         "dupes.csv",
     )  # fmt: skip
-    page = response.get_data(as_text=True)
-    assert "case reference da-9 is already in this inspection" in page
-    assert "DA-8" not in page
-    assert case_count() == 2
+    assert response.status_code == 302  # a re-import: da-9 is known (any case), DA-8 is new
+    page = c.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Imported 1 case: 1 Domestic abuse" in page
+    assert "1 changed row of sampled case left as it was (DA-9)" in page
+    references = db.session.scalars(select(Case.reference).where(Case.inspection == inspection))
+    assert sorted(references) == ["DA-8", "DA-9"]
+    assert case_count() == 3
 
 
 @pytest.mark.parametrize(
@@ -192,15 +195,22 @@ def test_sample_personal_data_file_names_each_column(
 
 
 def test_missing_required_columns_are_named(
-    login_as: Any, inspection: Inspection, lead: User
+    app: Flask, login_as: Any, inspection: Inspection, lead: User
 ) -> None:
     response = upload(
         login_as(lead), inspection, (DATA / "missing_columns.csv").read_bytes(), "m.csv"
     )
     page = response.get_data(as_text=True)
-    assert "The file has no &#34;case type&#34; column" in page
-    assert "The file has no &#34;date&#34; column" in page
+    assert response.status_code == 400
+    assert "The file needs at least three columns: case reference, case type and date" in page
     assert "Whole file" in page
+    # The command line maps by heading, so it names the missing ones.
+    result = app.test_cli_runner().invoke(
+        args=["cases", "import", str(DATA / "missing_columns.csv"), "--inspection",
+              str(inspection.id)],
+    )  # fmt: skip
+    assert 'The file has no "case type" column' in result.output
+    assert 'The file has no "date" column' in result.output
 
 
 @pytest.mark.parametrize(
