@@ -114,6 +114,24 @@ class InspectionForm(FlaskForm):
     submit = SubmitField("Save", widget=GovSubmitInput())
 
 
+class EditInspectionForm(InspectionForm):
+    """An inspection's details and the settings its lead may change."""
+
+    progress_min_cases = IntegerField(
+        "Fewest cases for a progress suggestion",
+        widget=GovTextInput(),
+        description=(
+            "A recommendation's suggested progress judgement needs at least this many cases "
+            'at the baseline and now; below it the suggestion is "insufficient evidence to '
+            'judge". The default is 5.'
+        ),
+        validators=[
+            DataRequired(message="Enter the fewest cases for a progress suggestion"),
+            NumberRange(min=1, max=1000, message="Fewest cases must be from 1 to 1,000"),
+        ],
+    )
+
+
 class CreateInspectionForm(InspectionForm):
     """A new inspection and the lead who runs it."""
 

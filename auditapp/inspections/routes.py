@@ -33,7 +33,7 @@ from auditapp.inspections.forms import (
     ConfirmForm,
     CreateInspectionForm,
     DrawSampleForm,
-    InspectionForm,
+    EditInspectionForm,
     MemberRoleForm,
     QuestionSetChoicesForm,
     SizeHelpForm,
@@ -124,7 +124,7 @@ def create_inspection() -> str | Response:
 def edit_inspection(inspection_id: int) -> str | Response:
     """Change an inspection's details and its baseline."""
     inspection = _load_for_setup(inspection_id)
-    form = InspectionForm(obj=inspection)
+    form = EditInspectionForm(obj=inspection)
     form.baseline_id.choices = _baseline_choices(inspection)
     if form.validate_on_submit():
         changes = {name: getattr(form, name).data for name in inspections.DETAIL_FIELDS}

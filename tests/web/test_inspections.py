@@ -199,6 +199,7 @@ def _details(**overrides: Any) -> dict[str, Any]:
         "start_date": ["3", "3", "2025"],
         "end_date": ["14", "3", "2025"],
         "baseline_id": "",
+        "progress_min_cases": "5",
     }
     data.update(overrides)
     return data
