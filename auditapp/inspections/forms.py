@@ -28,7 +28,7 @@ from wtforms import (
     SubmitField,
 )
 from wtforms.utils import unset_value
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from auditapp.models import InspectionKind, InspectionRole
 
@@ -126,8 +126,10 @@ class EditInspectionForm(InspectionForm):
             'judge". The default is 5.'
         ),
         validators=[
-            DataRequired(message="Enter the fewest cases for a progress suggestion"),
-            NumberRange(min=1, max=1000, message="Fewest cases must be from 1 to 1,000"),
+            InputRequired(message="Enter the fewest cases for a progress suggestion"),
+            NumberRange(
+                min=1, max=1000, message="Fewest cases must be a whole number from 1 to 1,000"
+            ),
         ],
     )
 
