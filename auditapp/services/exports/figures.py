@@ -78,7 +78,7 @@ def findings_rows(inspection: Inspection) -> list[dict[str, Any]]:
     ]
 
 
-def _shown(value: Decimal | None) -> int | float | None:
+def shown_number(value: Decimal | None) -> int | float | None:
     """A figure as the pages show it, as a spreadsheet number (whole numbers as ints)."""
     if value is None:
         return None
@@ -102,10 +102,10 @@ def recommendation_rows(inspection: Inspection) -> list[dict[str, Any]]:
                 "timescale": rec.timescale,
                 "text": rec.text,
                 "compared_questions": ", ".join(q.question_id for q in f.compared),
-                "rate": _shown(f.now_percent),
-                "baseline_rate": _shown(f.baseline_percent),
+                "rate": shown_number(f.now_percent),
+                "baseline_rate": shown_number(f.baseline_percent),
                 "baseline_source": rec.baseline_source,
-                "change": _shown(f.change_points),
+                "change": shown_number(f.change_points),
                 "now_cases": f.now_cases,
                 "baseline_cases": f.baseline_cases,
                 "min_cases": f.min_cases,
