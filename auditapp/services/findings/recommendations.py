@@ -33,6 +33,7 @@ from auditapp.domain.recommendations import (
     format_change,
     format_rate,
     progress_figures,
+    rate_change,
 )
 from auditapp.domain.statistics import Share
 from auditapp.extensions import db
@@ -157,11 +158,8 @@ class LinkedQuestion:
     @property
     def change_text(self) -> str:
         """Return the question's change as shown, when it is compared."""
-        if self.use is not QuestionUse.COMPARED or self.now_rate is None:
-            return format_change(None)
-        return format_change(
-            self.now_rate - self.baseline_rate if self.baseline_rate is not None else None
-        )
+        compared = self.use is QuestionUse.COMPARED
+        return format_change(rate_change(self.now_rate, self.baseline_rate) if compared else None)
 
     @property
     def baseline_summary(self) -> str:
