@@ -339,15 +339,26 @@ def linked_questions_statement(inspection_ids: Sequence[int]) -> Statement:
     )
 
 
+def _linked_applicable(inspection_ids: Sequence[int], codes: Sequence[str]) -> Any:
+    """Applicable first-audit outcomes of the inspections' audited cases to these questions."""
+    return and_(
+        audited_in(list(inspection_ids)),
+        QuestionOutcomeRow.audit_round == FIRST_ROUND,
+        QuestionOutcomeRow.outcome.in_(APPLICABLE),
+        QuestionOutcomeRow.question_code.in_(list(codes)),
+    )
+
+
 def linked_case_outcomes_statement(
     inspection_ids: Sequence[int], codes: Sequence[str]
 ) -> Statement:
     """Audited cases grouped by their applicable first-audit outcomes to these questions.
 
-    One row per inspection, case type and distinct list of ``code=outcome`` pairs (comma
-    separated, in any order), with its number of ``cases``: the per-question counts are sums
-    over the rows, and the distinct cases answering any set of questions are too, which plain
-    counts per question cannot give (a case answers several questions).
+    One row per inspection, case type and list of ``code=outcome`` pairs (comma separated, in
+    any order), with its number of ``cases``. One scan gives both figures progress needs: the
+    per-question counts are sums over the rows (a case counts once per question), and so are
+    the distinct cases answering any set of questions, which counts per question cannot give
+    (a case answers several questions).
     """
     pair = QuestionOutcomeRow.question_code + "=" + QuestionOutcomeRow.outcome
     per_case = (
@@ -358,12 +369,7 @@ def linked_case_outcomes_statement(
         )
         .join(Case, Case.id == QuestionOutcomeRow.case_id)
         .join(CaseType, CaseType.id == Case.case_type_id)
-        .where(
-            audited_in(list(inspection_ids)),
-            QuestionOutcomeRow.audit_round == FIRST_ROUND,
-            QuestionOutcomeRow.outcome.in_(APPLICABLE),
-            QuestionOutcomeRow.question_code.in_(list(codes)),
-        )
+        .where(_linked_applicable(inspection_ids, codes))
         .group_by(Case.id, Case.inspection_id, CaseType.slug)
         .subquery()
     )

@@ -78,15 +78,19 @@ def _read_sides(review_id: int, baseline_id: int, codes: Iterable[str]) -> tuple
     codes = sorted(set(codes))
     if not codes:
         return sides[review_id], sides[baseline_id]
+    groups: dict[tuple[int, str, frozenset[str]], int] = {}
     for row in queries.rows(queries.linked_case_outcomes_statement(list(sides), codes)):
-        side = sides[row.inspection_id]
+        by_question = sides[row.inspection_id].by_question
         answered = []
         for pair in row.outcomes.split(","):
             code, outcome = pair.split("=", 1)
             answered.append(code)
-            tally = side.by_question.setdefault((row.case_type, code), {})
+            tally = by_question.setdefault((row.case_type, code), {})
             tally[outcome] = tally.get(outcome, 0) + row.cases
-        side.groups.append(CaseGroup(row.case_type, frozenset(answered), row.cases))
+        key = (row.inspection_id, row.case_type, frozenset(answered))
+        groups[key] = groups.get(key, 0) + row.cases
+    for (inspection_id, case_type, answered_set), cases in groups.items():
+        sides[inspection_id].groups.append(CaseGroup(case_type, answered_set, cases))
     for side in sides.values():
         side.counts = [
             OutcomeCount(case_type, code, outcome, cases)
