@@ -170,9 +170,21 @@ SCHEMAS: dict[str, Any] = {
             "not_met": INTEGER,
             "applicable": INTEGER,
             "summary": STRING,
+            "use": {"enum": ["compared", "new_evidence", "now_only", "no_cases"]},
             "baseline_met": _nullable(INTEGER),
+            "baseline_partly_met": _nullable(INTEGER),
+            "baseline_not_met": _nullable(INTEGER),
             "baseline_applicable": _nullable(INTEGER),
-        }
+            "now_rate": _nullable(FRACTION),
+            "baseline_rate": _nullable(FRACTION),
+            "now_text": STRING,
+            "baseline_text": STRING,
+            "change_text": STRING,
+        },
+        "A linked question: its counts over cases now and at the baseline (null: not asked), "
+        "its rates (partly met counts half) and how it enters the figures: compared (in the "
+        "change), new_evidence (beside it), now_only (in the rate now; nothing compared), "
+        "no_cases.",
     ),
     "WeakAnswer": _object(
         {
@@ -197,11 +209,27 @@ SCHEMAS: dict[str, Any] = {
             "applicable": INTEGER,
             "now_rate": _nullable(FRACTION),
             "baseline_rate": _nullable(FRACTION),
+            "change": _nullable({"type": "number", "minimum": -1, "maximum": 1}),
+            "now_percent": _nullable({"type": "number", "minimum": 0, "maximum": 100}),
+            "baseline_percent": _nullable({"type": "number", "minimum": 0, "maximum": 100}),
+            "change_points": _nullable({"type": "number", "minimum": -100, "maximum": 100}),
+            "now_text": STRING,
+            "baseline_text": STRING,
+            "change_text": STRING,
+            "now_cases": INTEGER,
+            "baseline_cases": _nullable(INTEGER),
+            "min_cases": INTEGER,
+            "baseline_entered": BOOLEAN,
+            "compared_questions": INTEGER,
+            "new_evidence_questions": INTEGER,
             "baseline_computed": BOOLEAN,
             "baseline_source": STRING,
-            "change": _nullable({"type": "number", "minimum": -1, "maximum": 1}),
             "suggested": _object(
-                {"judgement": {"enum": PROGRESS_VALUES}, "label": STRING, "reason": STRING}
+                {
+                    "judgement": {"enum": [*PROGRESS_VALUES, "insufficient_evidence"]},
+                    "label": STRING,
+                    "reason": STRING,
+                }
             ),
             "judgement": _object(
                 {
@@ -214,7 +242,14 @@ SCHEMAS: dict[str, Any] = {
             ),
             "questions": _array(_ref("LinkedQuestion")),
             "weak_answers": _array(_ref("WeakAnswer")),
-        }
+        },
+        "Progress on one recommendation, like for like. now_rate and baseline_rate are the "
+        "means of the compared questions' case-level rates (fractions, unrounded); change is "
+        "now_rate - baseline_rate. now_percent, baseline_percent and change_points are the "
+        "numbers the pages, exports and charts show (rates rounded down, the change towards "
+        "zero, to a tenth), and the *_text fields their words. met, partly_met, not_met and "
+        "applicable are answers pooled over every linked question, for reference only: no "
+        "rate is worked out from them.",
     ),
     "Recommendations": _object(
         {
@@ -223,6 +258,7 @@ SCHEMAS: dict[str, Any] = {
                 "oneOf": [_object({"id": INTEGER, "title": STRING}), {"type": "null"}],
             },
             "baseline_audited_cases": INTEGER,
+            "min_cases": INTEGER,
             "recommendations": _array(_ref("RecommendationProgress")),
         }
     ),

@@ -177,6 +177,72 @@ def show_findings(inspection_id: int) -> Response:
     )
 
 
+def recommendation_json(r: findings.RecommendationProgressRow) -> dict[str, Any]:
+    """One recommendation's progress as the API gives it: the figures of ``ProgressFigures``,
+    unrounded (``now_rate``, ``baseline_rate``, ``change``) and as the pages show them."""
+    f = r.figures
+    return {
+        "code": r.code,
+        "kind": r.kind,
+        "chapter": r.chapter,
+        "timescale": r.timescale,
+        "text": r.text,
+        "sub_points": list(r.sub_points),
+        "met": r.met,
+        "partly_met": r.partly_met,
+        "not_met": r.not_met,
+        "applicable": r.applicable,
+        **f.to_dict(),
+        "baseline_computed": r.baseline_computed,
+        "baseline_source": r.baseline_source,
+        "suggested": {
+            "judgement": str(f.suggestion.judgement),
+            "label": f.suggestion.judgement.label,
+            "reason": f.suggestion.reason,
+        },
+        "judgement": {
+            "value": r.judgement,
+            "label": r.judgement_label,
+            "narrative": r.narrative,
+            "judged_by": r.judged_by,
+            "judged_at": _iso(r.judged_at),
+        },
+        "questions": [
+            {
+                "case_type": q.case_type,
+                "question_id": q.question_id,
+                "text": q.text,
+                "met": q.met,
+                "partly_met": q.partly_met,
+                "not_met": q.not_met,
+                "applicable": q.applicable,
+                "summary": q.summary,
+                "use": str(q.use),
+                "baseline_met": q.baseline_met,
+                "baseline_partly_met": q.baseline_partly_met,
+                "baseline_not_met": q.baseline_not_met,
+                "baseline_applicable": q.baseline_applicable,
+                "now_rate": None if q.now_rate is None else float(q.now_rate),
+                "baseline_rate": None if q.baseline_rate is None else float(q.baseline_rate),
+                "now_text": q.now_text,
+                "baseline_text": q.baseline_text,
+                "change_text": q.change_text,
+            }
+            for q in r.questions
+        ],
+        "weak_answers": [
+            {
+                "reference": w.reference,
+                "case_type": w.case_type,
+                "question_id": w.question_id,
+                "outcome": str(w.outcome),
+                "note": w.note,
+            }
+            for w in r.weak_answers
+        ],
+    }
+
+
 @bp.get("/inspections/<int:inspection_id>/recommendations")
 def show_recommendations(inspection_id: int) -> Response:
     """Progress on each recommendation of the baseline inspection."""
@@ -193,63 +259,8 @@ def show_recommendations(inspection_id: int) -> Response:
                 else None
             ),
             "baseline_audited_cases": progress.baseline_audited_cases,
-            "recommendations": [
-                {
-                    "code": r.code,
-                    "kind": r.kind,
-                    "chapter": r.chapter,
-                    "timescale": r.timescale,
-                    "text": r.text,
-                    "sub_points": list(r.sub_points),
-                    "met": r.met,
-                    "partly_met": r.partly_met,
-                    "not_met": r.not_met,
-                    "applicable": r.applicable,
-                    "now_rate": r.now_rate,
-                    "baseline_rate": r.baseline_rate,
-                    "baseline_computed": r.baseline_computed,
-                    "baseline_source": r.baseline_source,
-                    "change": r.change,
-                    "suggested": {
-                        "judgement": str(r.suggestion.judgement),
-                        "label": r.suggestion.judgement.label,
-                        "reason": r.suggestion.reason,
-                    },
-                    "judgement": {
-                        "value": r.judgement,
-                        "label": r.judgement_label,
-                        "narrative": r.narrative,
-                        "judged_by": r.judged_by,
-                        "judged_at": _iso(r.judged_at),
-                    },
-                    "questions": [
-                        {
-                            "case_type": q.case_type,
-                            "question_id": q.question_id,
-                            "text": q.text,
-                            "met": q.met,
-                            "partly_met": q.partly_met,
-                            "not_met": q.not_met,
-                            "applicable": q.applicable,
-                            "summary": q.summary,
-                            "baseline_met": q.baseline_met,
-                            "baseline_applicable": q.baseline_applicable,
-                        }
-                        for q in r.questions
-                    ],
-                    "weak_answers": [
-                        {
-                            "reference": w.reference,
-                            "case_type": w.case_type,
-                            "question_id": w.question_id,
-                            "outcome": str(w.outcome),
-                            "note": w.note,
-                        }
-                        for w in r.weak_answers
-                    ],
-                }
-                for r in progress.rows
-            ],
+            "min_cases": progress.min_cases,
+            "recommendations": [recommendation_json(r) for r in progress.rows],
         }
     )
 

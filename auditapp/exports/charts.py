@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from markupsafe import Markup, escape
 
 from auditapp.domain.grades import UNGRADED_CASES_HEADING, Grade, grade_label
+from auditapp.domain.recommendations import ProgressFigures
 
 # The bars' key for cases with no grade yet (the grades' keys are their stored values).
 UNGRADED = "ungraded"
@@ -111,24 +112,27 @@ def grade_chart(bars: Sequence[GradeBar], *, width: int = 640) -> Markup:
     return _svg(width, height, f"Grades of audited cases. {summary}", body)
 
 
-def rate_chart(baseline: int | None, now: int | None, *, width: int = 640) -> Markup:
-    """Two bars out of 100%: the met rate at baseline and now (a missing rate is not drawn)."""
-    baseline_label = "Baseline"
+def rate_chart(figures: ProgressFigures, *, width: int = 640) -> Markup:
+    """Two bars out of 100%: a recommendation's met rate at baseline and now, labelled with the
+    figures as the pages write them, and the change in the title (a missing rate is not drawn).
+    """
     label_width, bar_height, gap = 90, 16, 8
-    plot = width - label_width - 50
-    rows = [(baseline_label, baseline, _BASELINE), ("This review", now, _NOW)]
+    plot = width - label_width - 90
+    rows = [
+        ("Baseline", figures.baseline_rate, figures.baseline_text, _BASELINE),
+        ("This review", figures.now_rate, figures.now_text, _NOW),
+    ]
     height = len(rows) * (bar_height + gap) + 4
     body: list[str] = []
-    for index, (label, rate, colour) in enumerate(rows):
+    for index, (label, rate, text, colour) in enumerate(rows):
         top = 2 + index * (bar_height + gap)
         body.append(_text(0, top + 12, label[:18]))
         body.append(_rect(label_width, top, plot, bar_height, "#f3f2f1"))
         if rate is not None:
-            body.append(_rect(label_width, top, plot * rate / 100, bar_height, colour))
-        body.append(
-            _text(label_width + plot + 6, top + 12, "no data" if rate is None else f"{rate}%")
-        )
+            body.append(_rect(label_width, top, plot * float(rate), bar_height, colour))
+        body.append(_text(label_width + plot + 6, top + 12, "no data" if rate is None else text))
     words = ", ".join(
-        f"{label} {'no data' if rate is None else f'{rate}%'}" for label, rate, _ in rows
+        f"{label} {'no data' if rate is None else text}" for label, rate, text, _ in rows
     )
-    return _svg(width, height, f"Share of answers met: {words}", body)
+    change = f"; change {figures.change_text}" if figures.change is not None else ""
+    return _svg(width, height, f"Met rate: {words}{change}", body)

@@ -48,8 +48,8 @@ class StaticFilesOnly(URLFetcher):
 
 
 def _recommendation(row: Any, report: Report) -> dict[str, Any]:
-    """One recommendation's figures in the words and whole numbers the findings page shows."""
-    rate, baseline = row.now_percent, row.baseline_percent
+    """One recommendation's figures in the words the findings page shows (ProgressFigures)."""
+    f = row.figures
     return {
         "code": row.code,
         "kind": RecommendationKind(row.kind).label,
@@ -61,29 +61,23 @@ def _recommendation(row: Any, report: Report) -> dict[str, Any]:
                 "case_type": report.case_type_names.get(q.case_type, q.case_type),
                 "question_id": q.question_id,
                 "text": q.text,
-                "summary": q.summary,
+                "summary": q.summary + (f" ({q.now_text})" if q.now_rate is not None else ""),
                 "baseline": (
-                    f"met in {q.baseline_met} of {q.baseline_applicable}"
-                    if q.baseline_applicable
-                    else ""
+                    q.baseline_summary
+                    + (f" ({q.baseline_text})" if q.baseline_rate is not None else "")
                 ),
+                "change": q.change_text,
+                "use": q.use.label,
             }
             for q in row.questions
         ],
-        "met": row.met,
-        "partly_met": row.partly_met,
-        "not_met": row.not_met,
-        "applicable": row.applicable,
-        "rate": rate,
-        "ci": row.now_share.ci_text,
-        "baseline_rate": baseline,
+        "figures": f,
         "baseline_source": row.baseline_source,
-        "change": row.change_points,
-        "suggestion": row.suggestion.judgement.label,
-        "suggestion_reason": row.suggestion.reason,
+        "suggestion": f.suggestion.judgement.label,
+        "suggestion_reason": f.suggestion.reason,
         "judgement": row.judgement_label,
         "narrative_paragraphs": _paragraphs(row.narrative),
-        "chart": charts.rate_chart(baseline, rate),
+        "chart": charts.rate_chart(f),
     }
 
 

@@ -16,7 +16,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import BooleanField, DecimalField, IntegerField, RadioField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from auditapp.domain.recommendations import ChapterGrade, Progress
+from auditapp.domain.recommendations import LEAD_JUDGEMENTS, ChapterGrade
 
 NARRATIVE_MAX = 10_000
 
@@ -27,7 +27,7 @@ class RecommendationJudgementForm(FlaskForm):
     judgement = RadioField(
         "Progress on this recommendation",
         widget=GovRadioInput(),
-        choices=[(p.value, p.label) for p in Progress],
+        choices=[(p.value, p.label) for p in LEAD_JUDGEMENTS],
         validators=[InputRequired(message="Choose a judgement")],
     )
     narrative = TextAreaField(
@@ -48,6 +48,17 @@ class RecommendationJudgementForm(FlaskForm):
             NumberRange(min=0, max=100, message="Baseline rate must be from 0 to 100"),
         ],
     )
+    baseline_cases = IntegerField(
+        "Number of cases behind the baseline rate",
+        widget=GovTextInput(),
+        description="How many cases the earlier report's figure counted.",
+        validators=[
+            Optional(),
+            NumberRange(
+                min=1, max=1_000_000, message="Number of cases must be from 1 to 1,000,000"
+            ),
+        ],
+    )
     baseline_source = TextAreaField(
         "Source of the baseline rate",
         widget=GovTextArea(),
@@ -57,8 +68,14 @@ class RecommendationJudgementForm(FlaskForm):
     submit = SubmitField("Save judgement", widget=GovSubmitInput())
 
     def validate(self, extra_validators: Mapping[str, Sequence[Any]] | None = None) -> bool:
-        """A baseline rate needs its source."""
+        """A baseline rate needs its source and its number of cases."""
         ok: bool = super().validate(extra_validators)
+        if self.baseline_rate.data is not None and self.baseline_cases.data is None:
+            self.baseline_cases.errors = [
+                *self.baseline_cases.errors,
+                "Say how many cases the baseline rate came from",
+            ]
+            ok = False
         if self.baseline_rate.data is not None and not (self.baseline_source.data or "").strip():
             self.baseline_source.errors = [
                 *self.baseline_source.errors,

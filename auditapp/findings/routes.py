@@ -200,6 +200,7 @@ def record_judgement(inspection_id: int, recommendation_id: int) -> str | Respon
         if row.entered_baseline_rate is not None:
             form.baseline_rate.data = Decimal(str(round(row.entered_baseline_rate * 100, 1)))
         form.baseline_source.data = row.entered_baseline_source
+        form.baseline_cases.data = row.entered_baseline_cases
     if form.validate_on_submit():
         rate = form.baseline_rate.data
         try:
@@ -211,6 +212,7 @@ def record_judgement(inspection_id: int, recommendation_id: int) -> str | Respon
                 narrative=form.narrative.data or "",
                 baseline_rate=float(rate) / 100 if rate is not None else None,
                 baseline_source=form.baseline_source.data,
+                baseline_cases=form.baseline_cases.data,
             )
         except findings.FindingsError as error:
             form.baseline_rate.errors = [str(error).capitalize()]

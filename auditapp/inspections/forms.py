@@ -28,7 +28,7 @@ from wtforms import (
     SubmitField,
 )
 from wtforms.utils import unset_value
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from auditapp.auth.forms import name_field
 from auditapp.models import InspectionKind, InspectionRole
@@ -118,6 +118,26 @@ class InspectionForm(FlaskForm):
         validators=[Optional()],
     )
     submit = SubmitField("Save", widget=GovSubmitInput())
+
+
+class EditInspectionForm(InspectionForm):
+    """An inspection's details and the settings its lead may change."""
+
+    progress_min_cases = IntegerField(
+        "Fewest cases for a progress suggestion",
+        widget=GovTextInput(),
+        description=(
+            "A recommendation's suggested progress judgement needs at least this many cases "
+            'at the baseline and now; below it the suggestion is "insufficient evidence to '
+            'judge". The default is 5.'
+        ),
+        validators=[
+            InputRequired(message="Enter the fewest cases for a progress suggestion"),
+            NumberRange(
+                min=1, max=1000, message="Fewest cases must be a whole number from 1 to 1,000"
+            ),
+        ],
+    )
 
 
 class CreateInspectionForm(InspectionForm):

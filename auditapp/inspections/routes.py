@@ -12,7 +12,7 @@ from auditapp.inspections import bp
 from auditapp.inspections.access import load_for_setup
 from auditapp.inspections.forms import (
     CreateInspectionForm,
-    InspectionForm,
+    EditInspectionForm,
     QuestionSetChoicesForm,
     choices,
 )
@@ -88,7 +88,7 @@ def create_inspection() -> str | Response:
 def edit_inspection(inspection_id: int) -> str | Response:
     """Change an inspection's details and its baseline."""
     inspection = load_for_setup(inspection_id)
-    form = InspectionForm(obj=inspection)
+    form = EditInspectionForm(obj=inspection)
     form.baseline_id.choices = _baseline_choices(inspection)
     if form.validate_on_submit():
         changes = {name: getattr(form, name).data for name in inspections.DETAIL_FIELDS}

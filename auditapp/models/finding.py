@@ -26,6 +26,8 @@ class RecommendationJudgement(Base):
     # Baseline rate entered by the lead when the baseline was not audited in the app.
     baseline_rate: Mapped[float | None]
     baseline_source: Mapped[str | None] = mapped_column(Text)
+    # How many cases the entered baseline rate came from (None: not said).
+    baseline_cases: Mapped[int | None]
     judged_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     judged_at: Mapped[datetime | None]
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from auditapp.domain.recommendations import DEFAULT_MIN_CASES
 from auditapp.models.base import Base, utcnow
 from auditapp.models.enums import InspectionKind, InspectionRole, RecommendationKind
 
@@ -30,6 +31,10 @@ class Inspection(Base):
     baseline_id: Mapped[int | None] = mapped_column(ForeignKey("inspection.id"), index=True)
     # Thresholds of the chapter-judgement rule, None = documented defaults.
     chapter_rule: Mapped[dict[str, Any] | None]
+    # The fewest cases on each side a suggested progress judgement may speak on.
+    progress_min_cases: Mapped[int] = mapped_column(
+        default=DEFAULT_MIN_CASES, server_default=str(DEFAULT_MIN_CASES)
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     baseline: Mapped[Inspection | None] = relationship(remote_side=[id])

@@ -26,7 +26,17 @@ from auditapp.services import accounts
 from auditapp.services.accounts import find_user_by_email
 from auditapp.services.audit_log import record_event
 
-DETAIL_FIELDS = ("title", "force", "kind", "start_date", "end_date", "baseline_id")
+DETAIL_FIELDS = (
+    "title",
+    "force",
+    "kind",
+    "start_date",
+    "end_date",
+    "baseline_id",
+    "progress_min_cases",
+)
+# The fewest cases a progress suggestion may need (a bound on what a lead may enter).
+MAX_PROGRESS_MIN_CASES = 1000
 
 
 class InspectionSetupError(ValueError):
@@ -189,6 +199,8 @@ def update_inspection(inspection: Inspection, changes: dict[str, Any], *, by: Us
     )
     if "baseline_id" in changes and changes["baseline_id"] != inspection.baseline_id:
         _check_baseline(by, inspection, changes["baseline_id"])
+    if "progress_min_cases" in changes:
+        _check_min_cases(changes["progress_min_cases"])
     changed = []
     for name in DETAIL_FIELDS:
         if name not in changes:
@@ -204,6 +216,19 @@ def update_inspection(inspection: Inspection, changes: dict[str, Any], *, by: Us
             )  # fmt: skip
     db.session.flush()
     return changed
+
+
+def _check_min_cases(value: object) -> None:
+    if (
+        not isinstance(value, int)
+        or isinstance(value, bool)
+        or not 1 <= value <= MAX_PROGRESS_MIN_CASES
+    ):
+        raise InspectionSetupError(
+            f"The fewest cases for a progress suggestion must be a whole number from 1 to "
+            f"{MAX_PROGRESS_MIN_CASES:,}",
+            field="progress_min_cases",
+        )
 
 
 def _add_membership(

@@ -371,6 +371,28 @@ def test_default_rule(
         assert result.score == pytest.approx(score)
 
 
+@pytest.mark.parametrize(
+    ("pattern", "score", "grade"),
+    [
+        # A critical question only partly met does not lift a score below 50%...
+        ("pyyypnnnnn", 0.40, Grade.INADEQUATE),  # 0.5 + 3 + 0.5 = 4 of 10
+        ("pyyyynnnnn", 0.45, Grade.INADEQUATE),
+        ("ppnnnnnnnn", 0.10, Grade.INADEQUATE),
+        # ...leaves a score from 50% to below 80% requiring improvement...
+        ("pyyyyynnnn", 0.55, Grade.REQUIRES_IMPROVEMENT),
+        # ...and holds a score of 80% or more back from good.
+        ("pyyyyyyyyy", 0.95, Grade.REQUIRES_IMPROVEMENT),
+    ],
+)
+def test_readme_grading_rule_reads_as_the_code_behaves(
+    pattern: str, score: float, grade: Grade
+) -> None:
+    """README, "Grading rule", step 4, with Q01 critical and only partly met."""
+    result = grade_case(ten(critical=(1,)), answers_from(pattern))
+    assert result.score == pytest.approx(score)
+    assert result.grade is grade
+
+
 def test_all_not_applicable_gives_no_grade_and_says_why() -> None:
     result = grade_case(ten(), answers_from("aaaaaaaaaa"))
     assert result.grade is None

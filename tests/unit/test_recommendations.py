@@ -16,6 +16,11 @@ from auditapp.domain.recommendations import (
 )
 
 
+def _suggest(now: float | None, baseline: float | None, **kwargs: object) -> Progress:
+    """The judgement with enough cases on both sides (10 each)."""
+    return suggest_progress(now, baseline, now_cases=10, baseline_cases=10, **kwargs).judgement  # type: ignore[arg-type]
+
+
 @pytest.mark.parametrize(
     ("now", "baseline", "expected"),
     [
@@ -24,7 +29,10 @@ from auditapp.domain.recommendations import (
         (0.80, 0.80, Progress.GOOD_PROGRESS),  # at the good rate, not lower than before
         (0.80, 0.30, Progress.GOOD_PROGRESS),
         (0.95, 0.96, Progress.GOOD_PROGRESS),  # high, slipped less than 5 points
+        (0.85, 0.8999, Progress.GOOD_PROGRESS),  # fell 4.99 points: not 5
+        (0.85, 0.90, Progress.NO_MEANINGFUL_PROGRESS),  # fell exactly 5 points: the test is strict
         (0.85, 0.95, Progress.NO_MEANINGFUL_PROGRESS),  # high but fell 10 points
+        (0.7955, 0.50, Progress.REASONABLE_PROGRESS),  # 79.55% is below 80%
         (0.79, 0.69, Progress.REASONABLE_PROGRESS),  # +10 points exactly
         (0.79, 0.70, Progress.INSUFFICIENT_PROGRESS),  # +9 points
         (0.55, 0.50, Progress.INSUFFICIENT_PROGRESS),  # +5 points exactly
@@ -35,18 +43,21 @@ from auditapp.domain.recommendations import (
 def test_suggested_progress_follows_the_documented_thresholds(
     now: float | None, baseline: float | None, expected: Progress
 ) -> None:
-    assert suggest_progress(now, baseline).judgement is expected
+    assert _suggest(now, baseline) is expected
 
 
-def test_suggestion_explains_itself_in_points() -> None:
-    suggestion = suggest_progress(0.6, 0.2)
+def test_suggestion_explains_itself_with_the_figures_it_compared() -> None:
+    suggestion = suggest_progress(0.6, 0.2, now_cases=10, baseline_cases=10)
     assert suggestion.judgement is Progress.REASONABLE_PROGRESS
-    assert "+40 points" in suggestion.reason
+    assert suggestion.reason == (
+        "Met rate 60% now against 20% at the baseline, a change of +40 points: a rise of at "
+        "least +10 points, but 60% is below 80%."
+    )
 
 
 def test_thresholds_are_configurable() -> None:
     strict = ProgressThresholds(good_rate=0.9, reasonable_change=0.2, some_change=0.1)
-    assert suggest_progress(0.85, 0.70, strict).judgement is Progress.INSUFFICIENT_PROGRESS
+    assert _suggest(0.85, 0.70, thresholds=strict) is Progress.INSUFFICIENT_PROGRESS
     with pytest.raises(ValueError):
         ProgressThresholds(reasonable_change=0.05, some_change=0.1)
 
@@ -59,6 +70,7 @@ def test_change_is_now_minus_baseline() -> None:
 def test_progress_labels_read_as_the_scale() -> None:
     assert Progress.NOT_ASSESSED.label == "Not yet assessed"
     assert Progress.NO_MEANINGFUL_PROGRESS.label == "No meaningful progress"
+    assert Progress.INSUFFICIENT_EVIDENCE.label == "Insufficient evidence to judge"
 
 
 def _key(code: str, met: int, applicable: int) -> KeyQuestionRate:

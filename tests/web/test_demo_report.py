@@ -118,7 +118,34 @@ def test_baseline_has_its_recommendations_and_an_audited_sample(
     assert all(row.baseline_computed for row in rows.values())
     # Improvement where the report saw it, none where it did not.
     assert rows["R1"].change_points > 10 and rows["R7"].change_points > 10
-    assert rows["AFI1"].suggestion.judgement == "no_meaningful_progress"
+    assert rows["AFI1"].change_points < 5
+
+
+def test_demo_progress_compares_like_for_like_and_withholds_judgement_on_two_cases(
+    demo: tuple[Inspection, Inspection],
+) -> None:
+    _, review = demo
+    rows = {row.code: row for row in findings.recommendation_progress(review).rows}
+    # R2 (diary appointments): the report's "children seen in 1 of 5" is new evidence, beside
+    # the comparison; the baseline's 2 domestic abuse cases are too few to judge on.
+    r2 = rows["R2"]
+    assert r2.suggestion.judgement == "insufficient_evidence"
+    assert r2.suggestion.reason == (
+        "2 cases at the baseline and 5 cases now, and at least 5 cases are needed on each side."
+    )
+    seen = next(q for q in r2.new_evidence if q.question_id == "DY03")
+    assert (seen.met, seen.applicable, seen.now_text) == (1, 5, "20%")
+    assert {q.question_id for q in r2.figures.compared} == {"DA02", "DA04"}
+    # R1 (children's views): 8 baseline cases over three case types, compared on the
+    # questions both inspections asked; the diary dip sample sits beside it.
+    r1 = rows["R1"]
+    assert (r1.figures.baseline_cases, r1.figures.now_cases) == (8, 18)
+    assert "DY03" in {q.question_id for q in r1.new_evidence}
+    assert r1.suggestion.judgement == "good_progress"
+    assert r1.suggestion.reason.startswith(
+        f"Met rate {r1.figures.now_text} now against {r1.figures.baseline_text} at the "
+        f"baseline, a change of {r1.figures.change_text}: "
+    )
 
 
 def test_demo_uses_invented_pseudonymous_references_only(

@@ -112,6 +112,7 @@ def audited(inspection: Inspection, lead: User, auditor: User) -> dict[str, Any]
             judgement="reasonable_progress",
             narrative="The constabulary now records children's views in most cases.",
             baseline_rate=0.2,
+            baseline_cases=15,
             baseline_source="2021 inspection report",
         )
     )
@@ -391,13 +392,16 @@ def test_workbook_recommendations_equal_the_progress_page(
 
     rows = {row["Code"]: row for row in _sheet_rows(workbook["Recommendations"])}
     assert set(rows) == {"R1", "R5"}
-    r1 = rows["R1"]
-    assert r1["Met rate (%)"] == progress["R1"].now_share.percent
+    r1, shown = rows["R1"], progress["R1"].figures
+    assert r1["Met rate (%)"] == float(shown.now_percent)
     assert r1["Baseline rate (%)"] == 20
-    assert r1["Change (percentage points)"] == progress["R1"].now_share.percent - 20
+    assert r1["Change (percentage points)"] == float(shown.change_points)
+    assert f"{r1['Change (percentage points)']:g}" in shown.change_text
+    assert (r1["Cases now"], r1["Cases at baseline"]) == (shown.now_cases, 15)
+    assert r1["Why suggested"] == shown.suggestion.reason
     assert r1["Judgement"] == "Reasonable progress"
     assert r1["Narrative"].startswith("The constabulary now records")
-    assert rows["R5"]["Applicable"] == progress["R5"].applicable
+    assert rows["R5"]["Cases now"] == progress["R5"].figures.now_cases
     assert rows["R5"]["Judgement"] == "Not yet assessed"
 
 
@@ -537,7 +541,8 @@ def test_report_page_shows_headline_chapters_judgements_and_case_studies(
     assert board.headline in page
     assert "Initial contact" in page
     assert "Assessment and help" in page
-    assert f"Met rate now: {r1.now_share.percent}%" in page
+    assert f"Met rate now: {r1.figures.now_text}" in page
+    assert f"Change: {r1.figures.change_text}." in page
     assert "Reasonable progress" in page
     assert "Officers did not speak to the two children in the house." in page
     assert "<svg" in page
@@ -560,7 +565,8 @@ def test_report_pdf_carries_the_same_figures(
     ).replace("\n", " ")
     assert " ".join(board.headline.split()) in " ".join(text.split())
     assert "Initial contact" in text
-    assert f"Met rate now: {r1.now_share.percent}%" in text
+    assert f"Met rate now: {r1.figures.now_text}" in text
+    assert f"Change: {r1.figures.change_text}." in text
     assert "Reasonable progress" in text
     assert "Officers did not speak" in text
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "export"))
@@ -758,14 +764,21 @@ def test_demo_lead_downloads_every_export_of_the_demo_review_with_the_pages_figu
     assert (summary_csv[0]["Good"], summary_csv[0]["Inadequate"]) == ("6", "13")
     sheet_recs = {row["Code"]: row for row in _sheet_rows(workbook["Recommendations"])}
     for row in recs_csv:
-        shown = progress[row["Code"]]
-        expected = "" if shown.now_percent is None else str(shown.now_percent)
-        assert row["Met rate (%)"] == expected
-        assert sheet_recs[row["Code"]]["Met rate (%)"] == shown.now_percent
-        assert sheet_recs[row["Code"]]["Change (percentage points)"] == shown.change_points
-        assert row["Judgement"] == shown.judgement_label
+        shown = progress[row["Code"]].figures
+        # The CSV's text is the page's number: "27.5" for +27.5 points, "40" for +40 points.
+        assert row["Met rate (%)"] == shown.now_text.rstrip("%")
+        assert row["Change (percentage points)"] == (
+            shown.change_text.split()[0].lstrip("+").replace("\u2212", "-")
+        )
+        sheet = sheet_recs[row["Code"]]
+        assert sheet["Met rate (%)"] == float(shown.now_percent)
+        assert sheet["Change (percentage points)"] == float(shown.change_points)
+        assert sheet["Suggested judgement"] == row["Suggested judgement"]
+        assert row["Suggested judgement"] == shown.suggestion.judgement.label
+        assert row["Judgement"] == progress[row["Code"]].judgement_label
     text = " ".join(" ".join(page.extract_text() for page in pdf.pages).split())
     assert board.headline in text
-    for code, shown in progress.items():
-        if shown.now_percent is not None:
-            assert f"Met rate now: {shown.now_percent}%" in text, code
+    for code, row in progress.items():
+        shown = row.figures
+        assert f"Met rate now: {shown.now_text}" in text, code
+        assert f"Change: {shown.change_text}." in text, code

@@ -5,11 +5,14 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable, Iterator
+from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 import pytest
 from sqlalchemy import event, select
 
+from auditapp.domain.recommendations import QuestionUse
 from auditapp.extensions import db
 from auditapp.models import (
     Answer,
@@ -19,6 +22,7 @@ from auditapp.models import (
     ChapterJudgement,
     Inspection,
     InspectionRole,
+    Question,
     Recommendation,
     RecommendationJudgement,
     SecondAudit,
@@ -302,23 +306,71 @@ def test_second_auditor_does_not_see_the_first_audit_of_their_case(
 def test_recommendation_progress_compares_with_the_audited_baseline(
     known: Inspection, baseline: Inspection
 ) -> None:
+    # Worked by hand. Now (4 audited cases): DA06 2 met, 1 partly, 1 not = 2.5/4 = 62.5%;
+    # DA07 4 of 4 = 100%; mean 81.25%. Baseline (2 cases): DA06 0 of 2 = 0%, DA07 2 of 2 =
+    # 100%; mean 50%. Change +31.25 points, shown +31.2 (towards zero).
     progress = findings.recommendation_progress(db.session.get(Inspection, known.id))
     rows = {row.code: row for row in progress.rows}
     r1 = rows["R1"]
-    assert progress.baseline_audited_cases == 2
+    assert progress.baseline_audited_cases == 2 and progress.min_cases == 5
     assert [q.question_id for q in r1.questions] == ["DA06", "DA07"]
-    assert (r1.met, r1.partly_met, r1.not_met, r1.applicable) == (6, 1, 1, 8)  # DA07 met x4
-    assert r1.now_rate == pytest.approx(0.8125) and r1.now_percent == 81
-    assert r1.baseline_rate == 0.5 and r1.baseline_computed
-    assert r1.change == pytest.approx(0.3125) and r1.change_points == 31
-    assert r1.suggestion.judgement == "good_progress"
+    assert [q.use for q in r1.questions] == [QuestionUse.COMPARED, QuestionUse.COMPARED]
+    assert r1.now_rate == Fraction(13, 16) and r1.now_percent == Decimal("81.2")
+    assert r1.baseline_rate == Fraction(1, 2) and r1.baseline_computed
+    assert r1.change == Fraction(5, 16) and r1.change_points == Decimal("31.2")
+    assert (r1.figures.now_cases, r1.figures.baseline_cases) == (4, 2)
+    # Two baseline cases are too few to judge on (the default minimum is 5 on each side).
+    assert r1.suggestion.judgement == "insufficient_evidence"
+    assert r1.suggestion.reason == (
+        "2 cases at the baseline and 4 cases now, and at least 5 cases are needed on each side."
+    )
     assert [(w.reference, str(w.outcome), w.note) for w in r1.weak_answers] == [
         ("DA-2", "not_met", "Child not seen; no reason recorded."),
         ("DA-3", "partly_met", "Seen, not spoken to."),
     ]
     da06 = r1.questions[0]
     assert (da06.baseline_met, da06.baseline_applicable) == (0, 2)
+    assert (da06.now_text, da06.baseline_text, da06.change_text) == ("62.5%", "0%", "+62.5 points")
     assert rows["R9"].applicable == 0 and rows["R9"].suggestion.judgement == "not_assessed"
+
+
+def test_an_inspection_with_a_lower_minimum_gets_a_suggestion(
+    known: Inspection, baseline: Inspection
+) -> None:
+    known.progress_min_cases = 2
+    db.session.commit()
+    r1 = findings.recommendation_progress(db.session.get(Inspection, known.id)).rows[0]
+    assert r1.suggestion.judgement == "good_progress"
+    assert r1.suggestion.reason == (
+        "Met rate 81.2% now against 50% at the baseline, a change of +31.2 points: 81.2% is at "
+        "least 80%, and it has not fallen by 5 points or more."
+    )
+
+
+def test_a_question_the_baseline_never_asked_is_new_evidence_outside_the_change(
+    known: Inspection, baseline: Inspection, auditor: User
+) -> None:
+    # The baseline audited domestic abuse cases only; link a telephone dip-sample question to
+    # R1 in the review by giving the baseline no telephone cases: TA01 is new evidence.
+    ta01 = db.session.scalar(
+        select(Question).where(Question.code == "TA01").order_by(Question.id.desc())
+    )
+    ta01.recommendation_codes = ["R1"]
+    known.progress_min_cases = 2
+    db.session.commit()
+    r1 = findings.recommendation_progress(db.session.get(Inspection, known.id)).rows[0]
+    uses = {q.question_id: q.use for q in r1.questions}
+    assert uses == {
+        "DA06": QuestionUse.COMPARED,
+        "DA07": QuestionUse.COMPARED,
+        "TA01": QuestionUse.NEW_EVIDENCE,
+    }
+    ta = next(q for q in r1.questions if q.question_id == "TA01")
+    assert (ta.met, ta.applicable, ta.now_text) == (2, 3, "66.6%")
+    assert "Not asked at the baseline" in ta.note
+    # Unchanged by TA01's 66.6%: the change is over DA06 and DA07 only.
+    assert r1.now_rate == Fraction(13, 16) and r1.change_points == Decimal("31.2")
+    assert r1.figures.now_cases == 4  # the telephone cases are not in the comparison
 
 
 def test_recommendations_page_shows_rates_change_suggestion_and_chart(
@@ -327,9 +379,15 @@ def test_recommendations_page_shows_rates_change_suggestion_and_chart(
     response = login_as(observer).get(f"/findings/inspections/{known.id}/recommendations")
     text = _text(response)
     page = response.get_data(as_text=True)
-    assert "R1 Initial contact 50% 81% +31 points Good progress Not yet assessed" in text
-    assert "81% of 8 applicable answers met (6 met, 1 partly met, 1 not met)" in text
-    assert "met in 2 of 4 applicable cases (1 partly met)" in text
+    assert (
+        "R1 Initial contact 50% 81.2% +31.2 points 2 at the baseline, 4 now "
+        "Insufficient evidence to judge Not yet assessed" in text
+    )
+    assert "81.2%: the mean of 2 questions' rates over 4 cases" in text
+    assert "met in 2 of 4 applicable cases (1 partly met): 62.5%" in text
+    assert "met in 0 of 2 applicable cases: 0%" in text
+    assert "at least 5 needed on each side" in text
+    assert "50% to 81.2%, +31.2 points" in text  # the chart's labels
     assert "Seen, not spoken to." in text
     assert 'class="app-bar app-bar--now app-w-81"' in page
     assert 'class="app-bar app-bar--baseline app-w-50"' in page
@@ -342,14 +400,16 @@ def test_lead_records_judgement_and_it_is_audit_logged(
     rec = db.session.scalar(select(Recommendation).where(Recommendation.code == "R1"))
     client = login_as(lead)
     path = f"/findings/inspections/{known.id}/recommendations/{rec.id}/judgement"
-    assert "Suggested: Good progress" in _text(client.get(path))
+    form_page = _text(client.get(path))
+    assert "Suggested judgement Insufficient evidence to judge" in form_page
+    assert "Insufficient evidence to judge" not in form_page.split("Progress on this")[1]
     response = client.post_form(
         path, {"judgement": "reasonable_progress", "narrative": "Children are seen more often."}
     )
     assert response.status_code == 302
     assert response.headers["Location"].endswith("#rec-R1")
     text = _text(client.get(f"/findings/inspections/{known.id}/recommendations"))
-    assert "+31 points Good progress Reasonable progress" in text
+    assert "+31.2 points 2 at the baseline, 4 now Insufficient evidence to judge Reasonable" in text
     assert "Children are seen more often." in text
     events = db.session.scalars(
         select(AuditEvent).where(AuditEvent.entity == "recommendation_judgement")
@@ -359,6 +419,20 @@ def test_lead_records_judgement_and_it_is_audit_logged(
         ("narrative", "Children are seen more often."),
     }
     assert all(e.user_id == lead.id and e.inspection_id == known.id for e in events)
+
+
+def test_lead_cannot_record_insufficient_evidence_which_is_only_suggested(
+    login_as: Callable[[User], Any], known: Inspection, baseline: Inspection, lead: User
+) -> None:
+    rec = db.session.scalar(select(Recommendation).where(Recommendation.code == "R1"))
+    path = f"/findings/inspections/{known.id}/recommendations/{rec.id}/judgement"
+    response = login_as(lead).post_form(path, {"judgement": "insufficient_evidence"})
+    assert response.status_code == 200
+    assert db.session.scalar(select(RecommendationJudgement)) is None
+    with pytest.raises(findings.FindingsError):
+        findings.record_recommendation_judgement(
+            known, rec, lead, judgement="insufficient_evidence", narrative=""
+        )
 
 
 def test_lead_enters_baseline_rate_with_source_when_baseline_was_not_audited(
@@ -372,23 +446,49 @@ def test_lead_enters_baseline_rate_with_source_when_baseline_was_not_audited(
     client = login_as(lead)
     path = f"/findings/inspections/{known.id}/recommendations/{rec.id}/judgement"
     missing_source = client.post_form(
-        path, {"judgement": "not_assessed", "baseline_rate": "40", "baseline_source": ""}
+        path,
+        {"judgement": "not_assessed", "baseline_rate": "40", "baseline_source": ""},
     )
     assert missing_source.status_code == 200
     assert "<title>Error: Judgement on R1" in missing_source.get_data(as_text=True)
     assert "Say where the baseline rate comes from" in _text(missing_source)
+    assert "Say how many cases the baseline rate came from" in _text(missing_source)
+    assert db.session.scalar(select(RecommendationJudgement)) is None
     saved = client.post_form(
         path,
-        {"judgement": "not_assessed", "baseline_rate": "40", "baseline_source": "2019 report p.7"},
+        {
+            "judgement": "not_assessed",
+            "baseline_rate": "40",
+            "baseline_cases": "20",
+            "baseline_source": "2019 report p.7",
+        },
     )
     assert saved.status_code == 302
     row = findings.recommendation_progress(db.session.get(Inspection, known.id)).rows[0]
-    assert row.baseline_rate == pytest.approx(0.4) and not row.baseline_computed
+    assert row.baseline_rate == Fraction(2, 5) and not row.baseline_computed
+    assert row.figures.baseline_entered and row.figures.baseline_cases == 20
     assert row.baseline_source == "2019 report p.7"
-    assert row.change_points == 41  # 81% now - 40%
-    assert row.suggestion.judgement == "good_progress"
+    assert row.change_points == Decimal("41.2")  # 81.25% now - 40%
+    # 4 cases now are fewer than the 5 needed on each side.
+    assert row.suggestion.judgement == "insufficient_evidence"
     stored = db.session.scalar(select(RecommendationJudgement))
-    assert stored is not None and stored.judged_by_id == lead.id
+    assert stored is not None and stored.judged_by_id == lead.id and stored.baseline_cases == 20
+
+
+def test_service_refuses_an_entered_baseline_without_its_cases(
+    known: Inspection, lead: User
+) -> None:
+    base = factories.make_inspection("Inspection 2019", kind="full_inspection")
+    _recommendation(base, "R1", "Initial contact", 1)
+    known.baseline_id = base.id
+    db.session.commit()
+    rec = db.session.scalar(select(Recommendation).where(Recommendation.inspection_id == base.id))
+    with pytest.raises(findings.FindingsError, match="how many cases"):
+        findings.record_recommendation_judgement(
+            known, rec, lead, judgement="not_assessed", narrative="",
+            baseline_rate=0.4, baseline_source="2019 report",
+        )  # fmt: skip
+    assert db.session.scalar(select(RecommendationJudgement)) is None
 
 
 @pytest.mark.parametrize("who", ["auditor", "observer"])

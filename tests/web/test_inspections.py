@@ -23,6 +23,7 @@ from auditapp.models import (
     QuestionSet,
     User,
 )
+from auditapp.services import inspections
 from auditapp.services.question_sets import import_question_set
 from tests import factories
 
@@ -199,6 +200,7 @@ def _details(**overrides: Any) -> dict[str, Any]:
         "start_date": ["3", "3", "2025"],
         "end_date": ["14", "3", "2025"],
         "baseline_id": "",
+        "progress_min_cases": "5",
     }
     data.update(overrides)
     return data
@@ -273,6 +275,55 @@ def test_lead_edits_details_and_links_a_baseline_they_can_see(
     assert changed["baseline_id"] == (None, str(baseline.id))
     page = c.get(f"/inspections/{inspection.id}").get_data(as_text=True)
     assert "NCPI 2021" in page
+
+
+def test_lead_sets_the_fewest_cases_for_a_progress_suggestion(
+    login_as: Any, inspection: Inspection, lead: User
+) -> None:
+    c = login_as(lead)
+    page = c.get(f"/inspections/{inspection.id}/edit").get_data(as_text=True)
+    assert "Fewest cases for a progress suggestion" in page
+    assert 'name="progress_min_cases"' in page and 'value="5"' in page  # the default
+    response = c.post_form(f"/inspections/{inspection.id}/edit", _details(progress_min_cases="8"))
+    assert response.status_code == 302
+    db.session.refresh(inspection)
+    assert inspection.progress_min_cases == 8
+    changed = {e.field: (e.old_value, e.new_value) for e in events("update", "inspection")}
+    assert changed["progress_min_cases"] == ("5", "8")
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("0", "Fewest cases must be a whole number from 1 to 1,000"),
+        ("1001", "Fewest cases must be a whole number from 1 to 1,000"),
+        ("five", "Not a valid integer value"),
+        ("2.5", "Not a valid integer value"),
+        ("", "Enter the fewest cases for a progress suggestion"),
+    ],
+)
+def test_fewest_cases_outside_its_bounds_is_refused_and_nothing_changes(
+    login_as: Any, inspection: Inspection, lead: User, value: str, message: str
+) -> None:
+    response = login_as(lead).post_form(
+        f"/inspections/{inspection.id}/edit", _details(progress_min_cases=value)
+    )
+    assert response.status_code == 200
+    assert message in response.get_data(as_text=True)
+    db.session.refresh(inspection)
+    assert inspection.progress_min_cases == 5
+    assert events("update", "inspection") == []
+
+
+@pytest.mark.parametrize("value", [0, -3, 1001, True, "5", None])
+def test_service_refuses_a_fewest_cases_that_is_not_a_whole_number_in_bounds(
+    inspection: Inspection, lead: User, value: object
+) -> None:
+    with pytest.raises(inspections.InspectionSetupError) as refused:
+        inspections.update_inspection(inspection, {"progress_min_cases": value}, by=lead)
+    assert refused.value.field == "progress_min_cases"
+    db.session.refresh(inspection)
+    assert inspection.progress_min_cases == 5
 
 
 def test_baseline_must_be_an_inspection_the_lead_can_see(

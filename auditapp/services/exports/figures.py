@@ -6,6 +6,7 @@ the functions those pages call, so each exported figure equals the one on screen
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from auditapp.models import Inspection, RecommendationKind
@@ -77,33 +78,49 @@ def findings_rows(inspection: Inspection) -> list[dict[str, Any]]:
     ]
 
 
+def shown_number(value: Decimal | None) -> int | float | None:
+    """A figure as the pages show it, as a spreadsheet number (whole numbers as ints)."""
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
 def recommendation_rows(inspection: Inspection) -> list[dict[str, Any]]:
-    """The findings page's progress on each baseline recommendation."""
-    return [
-        {
-            "code": rec.code,
-            "kind": RecommendationKind(rec.kind).label,
-            "chapter": rec.chapter,
-            "timescale": rec.timescale,
-            "text": rec.text,
-            "met": rec.met,
-            "partly_met": rec.partly_met,
-            "not_met": rec.not_met,
-            "applicable": rec.applicable,
-            "rate": rec.now_percent,
-            "ci": rec.now_share.ci_text,
-            "baseline_rate": rec.baseline_percent,
-            "baseline_source": rec.baseline_source,
-            "change": rec.change_points,
-            "suggestion": rec.suggestion.judgement.label,
-            "suggestion_reason": rec.suggestion.reason,
-            "judgement": rec.judgement_label,
-            "narrative": rec.narrative or None,
-            "judged_by": rec.judged_by,
-            "judged_at": rec.judged_at,
-        }
-        for rec in findings.recommendation_progress(inspection).rows
-    ]
+    """The findings page's progress on each baseline recommendation.
+
+    Rates and the change are the numbers the page shows (``ProgressFigures``), never
+    recomputed: a change of +27.5 points on the page is 27.5 here.
+    """
+    rows = []
+    for rec in findings.recommendation_progress(inspection).rows:
+        f = rec.figures
+        rows.append(
+            {
+                "code": rec.code,
+                "kind": RecommendationKind(rec.kind).label,
+                "chapter": rec.chapter,
+                "timescale": rec.timescale,
+                "text": rec.text,
+                "compared_questions": ", ".join(q.question_id for q in f.compared),
+                "rate": shown_number(f.now_percent),
+                "baseline_rate": shown_number(f.baseline_percent),
+                "baseline_source": rec.baseline_source,
+                "change": shown_number(f.change_points),
+                "now_cases": f.now_cases,
+                "baseline_cases": f.baseline_cases,
+                "min_cases": f.min_cases,
+                "new_evidence": "; ".join(
+                    f"{q.question_id}: {q.summary} ({q.now_text})" for q in rec.new_evidence
+                ),
+                "suggestion": f.suggestion.judgement.label,
+                "suggestion_reason": f.suggestion.reason,
+                "judgement": rec.judgement_label,
+                "narrative": rec.narrative or None,
+                "judged_by": rec.judged_by,
+                "judged_at": rec.judged_at,
+            }
+        )
+    return rows
 
 
 def agreement_rows(inspection: Inspection) -> list[dict[str, Any]]:

@@ -34,7 +34,7 @@ class Column:
     key: str
     label: str
     width: int = 14
-    kind: str = "text"  # text | int | decimal | date | datetime | bool
+    kind: str = "text"  # text | int | number | decimal | date | datetime | bool
 
 
 @dataclass(frozen=True)
@@ -164,15 +164,15 @@ TABLES: dict[str, Table] = {
                 Column("chapter", "Chapter", 24),
                 Column("timescale", "Timescale", 16),
                 Column("text", "Recommendation", 60),
-                Column("met", "Met", 8, "int"),
-                Column("partly_met", "Partly met", 8, "int"),
-                Column("not_met", "Not met", 8, "int"),
-                Column("applicable", "Applicable", 10, "int"),
-                Column("rate", "Met rate (%)", 10, "int"),
-                Column("ci", "95% confidence interval", 20),
-                Column("baseline_rate", "Baseline rate (%)", 10, "int"),
+                Column("compared_questions", "Questions compared", 24),
+                Column("rate", "Met rate (%)", 10, "number"),
+                Column("baseline_rate", "Baseline rate (%)", 10, "number"),
                 Column("baseline_source", "Baseline source", 40),
-                Column("change", "Change (percentage points)", 12, "int"),
+                Column("change", "Change (percentage points)", 12, "number"),
+                Column("now_cases", "Cases now", 8, "int"),
+                Column("baseline_cases", "Cases at baseline", 8, "int"),
+                Column("min_cases", "Fewest cases for a suggestion", 10, "int"),
+                Column("new_evidence", "New evidence (not in the change)", 40),
                 Column("suggestion", "Suggested judgement", 22),
                 Column("suggestion_reason", "Why suggested", 40),
                 Column("judgement", "Judgement", 22),
@@ -181,7 +181,9 @@ TABLES: dict[str, Table] = {
                 Column("judged_at", "Judged (UTC)", 18, "datetime"),
             ),
             _one(recommendation_rows),
-            "Progress on each recommendation: rates now and at baseline, judgement, narrative.",
+            "Progress on each recommendation, like for like: the mean of the compared questions'"
+            " case-level rates now and at the baseline, the change, the cases on each side, "
+            "new evidence, the suggestion and the lead's judgement.",
         ),
         Table(
             "moderation",

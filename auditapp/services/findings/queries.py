@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from functools import cache
 from typing import Any, TypeAlias
 
-from sqlalchemy import ColumnElement, Select, and_, bindparam, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, func, select
 from sqlalchemy import case as when
 
 from auditapp.domain.aggregation import CaseCount
@@ -339,36 +339,46 @@ def linked_questions_statement(inspection_ids: Sequence[int]) -> Statement:
     )
 
 
-def linked_outcome_counts_statement(codes_by_inspection: dict[int, list[str]]) -> Statement:
-    """Applicable first-audit outcomes per inspection, case type, question and outcome, counting
-    only each inspection's own linked questions. Columns are OutcomeCount's fields."""
-    linked = [
-        and_(Case.inspection_id == inspection_id, QuestionOutcomeRow.question_code.in_(codes))
-        for inspection_id, codes in codes_by_inspection.items()
-    ]
-    return (
+def _linked_applicable(inspection_ids: Sequence[int], codes: Sequence[str]) -> Any:
+    """Applicable first-audit outcomes of the inspections' audited cases to these questions."""
+    return and_(
+        audited_in(list(inspection_ids)),
+        QuestionOutcomeRow.audit_round == FIRST_ROUND,
+        QuestionOutcomeRow.outcome.in_(APPLICABLE),
+        QuestionOutcomeRow.question_code.in_(list(codes)),
+    )
+
+
+def linked_case_outcomes_statement(
+    inspection_ids: Sequence[int], codes: Sequence[str]
+) -> Statement:
+    """Audited cases grouped by their applicable first-audit outcomes to these questions.
+
+    One row per inspection, case type and list of ``code=outcome`` pairs (comma separated, in
+    any order), with its number of ``cases``. One scan gives both figures progress needs: the
+    per-question counts are sums over the rows (a case counts once per question), and so are
+    the distinct cases answering any set of questions, which counts per question cannot give
+    (a case answers several questions).
+    """
+    pair = QuestionOutcomeRow.question_code + "=" + QuestionOutcomeRow.outcome
+    per_case = (
         select(
             Case.inspection_id,
             CaseType.slug.label("case_type"),
-            QuestionOutcomeRow.question_code.label("question_id"),
-            QuestionOutcomeRow.outcome,
-            func.count().label("cases"),
+            func.aggregate_strings(pair, ",").label("outcomes"),
         )
         .join(Case, Case.id == QuestionOutcomeRow.case_id)
         .join(CaseType, CaseType.id == Case.case_type_id)
-        .where(
-            audited_in(list(codes_by_inspection)),
-            QuestionOutcomeRow.audit_round == FIRST_ROUND,
-            QuestionOutcomeRow.outcome.in_(APPLICABLE),
-            or_(*linked),
-        )
-        .group_by(
-            Case.inspection_id,
-            CaseType.slug,
-            QuestionOutcomeRow.question_code,
-            QuestionOutcomeRow.outcome,
-        )
+        .where(_linked_applicable(inspection_ids, codes))
+        .group_by(Case.id, Case.inspection_id, CaseType.slug)
+        .subquery()
     )
+    return select(
+        per_case.c.inspection_id,
+        per_case.c.case_type,
+        per_case.c.outcomes,
+        func.count().label("cases"),
+    ).group_by(per_case.c.inspection_id, per_case.c.case_type, per_case.c.outcomes)
 
 
 def weak_outcomes_statement(inspection_id: int, codes: Sequence[str]) -> Statement:
@@ -387,19 +397,6 @@ def weak_outcomes_statement(inspection_id: int, codes: Sequence[str]) -> Stateme
     ).where(
         QuestionOutcomeRow.outcome.in_(WEAK),
         QuestionOutcomeRow.question_code.in_(codes),
-    )
-
-
-def evidenced_cases_statement(inspection_id: int, codes: Sequence[str]) -> Statement:
-    """How many audited cases of the inspection have an applicable answer to these questions."""
-    return select(func.count(Case.id)).where(
-        audited_in([inspection_id]),
-        exists().where(
-            QuestionOutcomeRow.case_id == Case.id,
-            QuestionOutcomeRow.audit_round == FIRST_ROUND,
-            QuestionOutcomeRow.outcome.in_(APPLICABLE),
-            QuestionOutcomeRow.question_code.in_(codes),
-        ),
     )
 
 

@@ -1,28 +1,41 @@
 """Recommendation progress: each baseline recommendation's evidence now and at the baseline,
-the suggested progress, and the lead's recorded judgement."""
+compared like for like (``domain.recommendations.progress_figures``), the suggested progress,
+and the lead's recorded judgement."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
+from fractions import Fraction
 
 from sqlalchemy import select
 
 from auditapp.domain.aggregation import (
     OutcomeCount,
     QuestionLink,
-    RecommendationEvidence,
     WeakAnswer,
     WeakOutcome,
     recommendation_evidence,
 )
+from auditapp.domain.grades import Outcome
 from auditapp.domain.recommendations import (
+    LEAD_JUDGEMENTS,
+    CaseGroup,
+    EnteredBaseline,
+    LinkedQuestionCounts,
     Progress,
+    ProgressFigures,
     ProgressSuggestion,
+    QuestionCounts,
+    QuestionUse,
+    format_change,
+    format_rate,
+    progress_figures,
     rate_change,
-    suggest_progress,
 )
-from auditapp.domain.statistics import Share, whole_percent
+from auditapp.domain.statistics import Share
 from auditapp.extensions import db
 from auditapp.models import (
     Inspection,
@@ -36,66 +49,76 @@ from auditapp.services.findings import queries
 from auditapp.services.findings.errors import FindingsError
 
 
-@dataclass(frozen=True)
-class _Evidence:
-    """What recommendation_evidence needs of one inspection's audited cases."""
+@dataclass
+class _Side:
+    """What one inspection's audited cases say about the review's linked questions."""
 
-    questions: list[QuestionLink] = field(default_factory=list)
     counts: list[OutcomeCount] = field(default_factory=list)
-    weak: list[WeakOutcome] = field(default_factory=list)
+    groups: list[CaseGroup] = field(default_factory=list)
+    by_question: dict[tuple[str, str], dict[str, int]] = field(default_factory=dict)
 
+    @property
+    def cases(self) -> int:
+        """Audited cases with an applicable answer to a linked question."""
+        return sum(g.cases for g in self.groups)
 
-def _linked(questions: list[QuestionLink]) -> list[str]:
-    return sorted({link.question_id for link in questions})
-
-
-def _evidence(review_id: int, baseline_id: int) -> tuple[_Evidence, _Evidence]:
-    """Linked questions and outcome counts of a review and its baseline, and the review's weak
-    answers (three queries).
-
-    Only questions linked to a recommendation are counted, and only the review's weak answers
-    (not met, partly met) are read with their notes: the rest cannot change any figure (the
-    baseline's weak answers are never shown).
-    """
-    found = {review_id: _Evidence(), baseline_id: _Evidence()}
-    seen: set[tuple[int, str, str]] = set()
-    for row in queries.rows(queries.linked_questions_statement(list(found))):
-        key = (row.inspection_id, row.case_type, row.code)
-        if row.recommendation_codes and key not in seen:
-            seen.add(key)
-            found[row.inspection_id].questions.append(
-                QuestionLink(row.case_type, row.code, row.text, tuple(row.recommendation_codes))
-            )
-    # Each inspection's own linked questions: the sets of its cases decide what is evidence.
-    linked = {
-        inspection_id: codes
-        for inspection_id, evidence in found.items()
-        if (codes := _linked(evidence.questions))
-    }
-    if not linked:
-        return found[review_id], found[baseline_id]
-    for row in queries.rows(queries.linked_outcome_counts_statement(linked)):
-        found[row.inspection_id].counts.append(
-            OutcomeCount(row.case_type, row.question_id, row.outcome, row.cases)
+    def question(self, case_type: str, question_id: str) -> QuestionCounts:
+        """The question's counts over these cases (zeros when no case answers it)."""
+        tally = self.by_question.get((case_type, question_id), {})
+        return QuestionCounts(
+            tally.get(Outcome.MET, 0),
+            tally.get(Outcome.PARTLY_MET, 0),
+            tally.get(Outcome.NOT_MET, 0),
         )
-    codes = _linked(found[review_id].questions)
-    if codes:
-        weak = queries.weak_outcomes_statement(review_id, codes)
-        found[review_id].weak.extend(queries.rows(weak, row_type=WeakOutcome))
-    return found[review_id], found[baseline_id]
 
 
-def _evidenced_cases(inspection_id: int, evidence: _Evidence) -> int:
-    """Audited cases of the inspection with an applicable answer to a linked question."""
-    codes = _linked(evidence.questions)
+def _read_sides(review_id: int, baseline_id: int, codes: Iterable[str]) -> tuple[_Side, _Side]:
+    """Outcome counts and case groups of the review and its baseline (one query)."""
+    sides = {review_id: _Side(), baseline_id: _Side()}
+    codes = sorted(set(codes))
     if not codes:
-        return 0
-    return db.session.scalar(queries.evidenced_cases_statement(inspection_id, codes)) or 0
+        return sides[review_id], sides[baseline_id]
+    groups: dict[tuple[int, str, frozenset[str]], int] = {}
+    for row in queries.rows(queries.linked_case_outcomes_statement(list(sides), codes)):
+        by_question = sides[row.inspection_id].by_question
+        answered = []
+        for pair in row.outcomes.split(","):
+            code, outcome = pair.split("=", 1)
+            answered.append(code)
+            tally = by_question.setdefault((row.case_type, code), {})
+            tally[outcome] = tally.get(outcome, 0) + row.cases
+        key = (row.inspection_id, row.case_type, frozenset(answered))
+        groups[key] = groups.get(key, 0) + row.cases
+    for (inspection_id, case_type, answered_set), cases in groups.items():
+        sides[inspection_id].groups.append(CaseGroup(case_type, answered_set, cases))
+    for side in sides.values():
+        side.counts = [
+            OutcomeCount(case_type, code, outcome, cases)
+            for (case_type, code), tally in side.by_question.items()
+            for outcome, cases in tally.items()
+        ]
+    return sides[review_id], sides[baseline_id]
+
+
+def _questions(review_id: int, baseline_id: int) -> tuple[list[QuestionLink], set[tuple[str, str]]]:
+    """The review's linked questions, and every question the baseline's cases were asked."""
+    linked: list[QuestionLink] = []
+    seen: set[tuple[str, str]] = set()
+    asked: set[tuple[str, str]] = set()
+    for row in queries.rows(queries.linked_questions_statement([review_id, baseline_id])):
+        key = (row.case_type, row.code)
+        if row.inspection_id == baseline_id:
+            asked.add(key)
+        if row.inspection_id == review_id and row.recommendation_codes and key not in seen:
+            seen.add(key)
+            linked.append(QuestionLink(*key, row.text, tuple(row.recommendation_codes)))
+    return linked, asked
 
 
 @dataclass(frozen=True)
 class LinkedQuestion:
-    """A question evidencing a recommendation: its counts now and at the baseline."""
+    """A question evidencing a recommendation: its case counts and rates now and at the
+    baseline, and how it enters the recommendation's figures."""
 
     case_type: str
     question_id: str
@@ -105,8 +128,14 @@ class LinkedQuestion:
     not_met: int
     applicable: int
     summary: str
+    use: QuestionUse = QuestionUse.NOW_ONLY
+    note: str = ""
     baseline_met: int | None = None
+    baseline_partly_met: int | None = None
+    baseline_not_met: int | None = None
     baseline_applicable: int | None = None
+    now_rate: Fraction | None = None
+    baseline_rate: Fraction | None = None
 
     @property
     def share(self) -> Share:
@@ -115,15 +144,48 @@ class LinkedQuestion:
 
     @property
     def baseline_share(self) -> Share | None:
-        """Return the baseline share, when the baseline was audited here."""
+        """Return the baseline's share of cases fully met, when the baseline asked it."""
         if self.baseline_applicable is None or self.baseline_met is None:
             return None
         return Share(self.baseline_met, self.baseline_applicable)
 
+    @property
+    def now_text(self) -> str:
+        """Return the rate now as shown (partly met counts half)."""
+        return format_rate(self.now_rate)
+
+    @property
+    def baseline_text(self) -> str:
+        """Return the baseline rate as shown."""
+        return format_rate(self.baseline_rate)
+
+    @property
+    def change_text(self) -> str:
+        """Return the question's change as shown, when it is compared."""
+        compared = self.use is QuestionUse.COMPARED
+        return format_change(rate_change(self.now_rate, self.baseline_rate) if compared else None)
+
+    @property
+    def baseline_summary(self) -> str:
+        """Return the baseline's counts in words, e.g. "met in 1 of 2 cases (1 partly met)"."""
+        if self.baseline_applicable is None:
+            return "not asked"
+        if not self.baseline_applicable:
+            return "no applicable cases"
+        text = f"met in {self.baseline_met} of {self.baseline_applicable} applicable case"
+        text += "" if self.baseline_applicable == 1 else "s"
+        if self.baseline_partly_met:
+            text += f" ({self.baseline_partly_met} partly met)"
+        return text
+
 
 @dataclass(frozen=True)
 class RecommendationProgressRow:
-    """Progress on one recommendation of the baseline inspection."""
+    """Progress on one recommendation of the baseline inspection.
+
+    Every figure (rates, change, cases, suggestion) is ``figures``'s: the page, the exports,
+    the chart and the API read them from here, never recompute them.
+    """
 
     recommendation_id: int
     code: str
@@ -137,12 +199,8 @@ class RecommendationProgressRow:
     partly_met: int
     not_met: int
     applicable: int
-    now_rate: float | None
-    baseline_rate: float | None
-    baseline_computed: bool
+    figures: ProgressFigures
     baseline_source: str
-    change: float | None
-    suggestion: ProgressSuggestion
     weak_answers: tuple[WeakAnswer, ...]
     judgement: str
     narrative: str
@@ -150,28 +208,52 @@ class RecommendationProgressRow:
     judged_at: datetime | None
     entered_baseline_rate: float | None = None
     entered_baseline_source: str = ""
+    entered_baseline_cases: int | None = None
 
     @property
-    def now_share(self) -> Share:
-        """Return the met rate now as a share of applicable answers (partly met counts half)."""
-        return Share(self.met + 0.5 * self.partly_met, self.applicable)
+    def now_rate(self) -> Fraction | None:
+        """Return the rate now: the mean of its questions' case-level rates."""
+        return self.figures.now_rate
 
     @property
-    def now_percent(self) -> int | None:
-        """Return the met rate now as a whole percentage (half up)."""
-        return None if self.now_rate is None else whole_percent(self.now_rate)
+    def baseline_rate(self) -> Fraction | None:
+        """Return the baseline rate over the same questions (or as entered)."""
+        return self.figures.baseline_rate
 
     @property
-    def baseline_percent(self) -> int | None:
-        """Return the baseline met rate as a whole percentage (half up)."""
-        return None if self.baseline_rate is None else whole_percent(self.baseline_rate)
+    def baseline_computed(self) -> bool:
+        """Return whether the baseline rate comes from the baseline's audited cases."""
+        return self.figures.baseline_rate is not None and not self.figures.baseline_entered
 
     @property
-    def change_points(self) -> int | None:
-        """Return the change in whole percentage points (now minus baseline, both rounded)."""
-        if self.now_percent is None or self.baseline_percent is None:
-            return None
-        return self.now_percent - self.baseline_percent
+    def change(self) -> Fraction | None:
+        """Return the change from the unrounded rates."""
+        return self.figures.change
+
+    @property
+    def suggestion(self) -> ProgressSuggestion:
+        """Return the suggested judgement and its reason."""
+        return self.figures.suggestion
+
+    @property
+    def now_percent(self) -> Decimal | None:
+        """Return the rate now as the percentage shown."""
+        return self.figures.now_percent
+
+    @property
+    def baseline_percent(self) -> Decimal | None:
+        """Return the baseline rate as the percentage shown."""
+        return self.figures.baseline_percent
+
+    @property
+    def change_points(self) -> Decimal | None:
+        """Return the change as the points shown."""
+        return self.figures.change_points
+
+    @property
+    def new_evidence(self) -> tuple[LinkedQuestion, ...]:
+        """Return the linked questions shown beside the comparison, outside the change."""
+        return tuple(q for q in self.questions if q.use is QuestionUse.NEW_EVIDENCE)
 
     @property
     def judgement_label(self) -> str:
@@ -187,21 +269,36 @@ class RecommendationProgress:
     baseline_id: int | None
     baseline_title: str | None
     baseline_audited_cases: int
+    min_cases: int = 5
     rows: tuple[RecommendationProgressRow, ...] = field(default=())
+
+
+def _baseline_source(figures: ProgressFigures, baseline_title: str, entered_source: str) -> str:
+    if figures.baseline_entered:
+        return entered_source or "Entered by the lead"
+    if figures.baseline_rate is None:
+        return "No baseline rate"
+    compared = len(figures.compared)
+    return (
+        f"Computed from {figures.baseline_cases} audited case"
+        f"{'' if figures.baseline_cases == 1 else 's'} of {baseline_title}, over the "
+        f"{compared} question{'' if compared == 1 else 's'} asked at both inspections"
+    )
 
 
 def recommendation_progress(
     inspection: Inspection, withhold: frozenset[int] = frozenset()
 ) -> RecommendationProgress:
-    """Evidence, baseline, change, suggestion and judgement per baseline recommendation.
+    """Like-for-like figures, suggestion and judgement per baseline recommendation.
 
     Weak answers of the cases in ``withhold`` (see ``blind_case_ids``) are left out. A constant
-    number of queries: recommendations, judgements, and two per inspection for the evidence
-    (this one and the baseline).
+    number of queries: recommendations, judgements, the linked questions of both inspections,
+    their outcomes grouped by case, and the review's weak answers.
     """
     baseline = inspection.baseline
+    min_cases = inspection.progress_min_cases
     if baseline is None:
-        return RecommendationProgress(inspection.id, None, None, 0)
+        return RecommendationProgress(inspection.id, None, None, 0, min_cases)
     recommendations = db.session.scalars(
         select(Recommendation)
         .where(Recommendation.inspection_id == baseline.id)
@@ -215,35 +312,69 @@ def recommendation_progress(
             .where(RecommendationJudgement.inspection_id == inspection.id)
         ).all()
     }
-    codes = [r.code for r in recommendations]
-    found, found_before = _evidence(inspection.id, baseline.id)
-    now = recommendation_evidence(found.counts, found.questions, found.weak, codes=codes)
-    base_cases = _evidenced_cases(baseline.id, found_before)
-    before: dict[str, RecommendationEvidence] = (
-        recommendation_evidence(
-            found_before.counts, found_before.questions, found_before.weak, codes=codes
+    linked, asked = _questions(inspection.id, baseline.id)
+    codes = sorted({link.question_id for link in linked})
+    now_side, base_side = _read_sides(inspection.id, baseline.id, codes)
+    weak: list[WeakOutcome] = []
+    if codes:
+        weak = queries.rows(
+            queries.weak_outcomes_statement(inspection.id, codes), row_type=WeakOutcome
         )
-        if base_cases
-        else {}
+    evidence = recommendation_evidence(
+        now_side.counts, linked, weak, codes=[r.code for r in recommendations]
     )
+    base_cases = base_side.cases
+    audited = base_cases > 0
     rows = []
     for rec in recommendations:
-        evidence = now[rec.code]
+        found = evidence[rec.code]
         judged, judged_by = judgements.get(rec.id, (None, None))
-        base = before.get(rec.code)
-        base_by_question = {(q.case_type, q.question_id): q for q in base.questions} if base else {}
-        if base is not None and base.applicable:
-            baseline_rate: float | None = base.met_rate
-            computed = True
-            source = (
-                f"Computed from {base.applicable} applicable answers in the audited cases of "
-                f"{baseline.title}"
+        counts = [
+            LinkedQuestionCounts(
+                q.case_type,
+                q.question_id,
+                QuestionCounts(q.met, q.partly_met, q.not_met),
+                base_side.question(q.case_type, q.question_id)
+                if audited and (q.case_type, q.question_id) in asked
+                else None,
             )
-        elif judged is not None and judged.baseline_rate is not None:
-            baseline_rate, computed = judged.baseline_rate, False
-            source = judged.baseline_source or "Entered by the lead"
-        else:
-            baseline_rate, computed, source = None, False, "No baseline rate"
+            for q in found.questions
+        ]
+        entered = (
+            EnteredBaseline(
+                judged.baseline_rate, judged.baseline_cases, judged.baseline_source or ""
+            )
+            if judged is not None and judged.baseline_rate is not None
+            else None
+        )
+        figures = progress_figures(
+            counts,
+            now_groups=now_side.groups,
+            baseline_groups=base_side.groups if audited else None,
+            entered=entered,
+            min_cases=min_cases,
+        )
+        questions = tuple(
+            LinkedQuestion(
+                case_type=q.case_type,
+                question_id=q.question_id,
+                text=q.question_text,
+                met=q.met,
+                partly_met=q.partly_met,
+                not_met=q.not_met,
+                applicable=q.applicable,
+                summary=q.summary,
+                use=p.use,
+                note=p.note,
+                baseline_met=p.baseline.met if p.baseline else None,
+                baseline_partly_met=p.baseline.partly_met if p.baseline else None,
+                baseline_not_met=p.baseline.not_met if p.baseline else None,
+                baseline_applicable=p.baseline.applicable if p.baseline else None,
+                now_rate=p.now_rate,
+                baseline_rate=p.baseline_rate,
+            )
+            for q, p in zip(found.questions, figures.questions, strict=True)
+        )
         rows.append(
             RecommendationProgressRow(
                 recommendation_id=rec.id,
@@ -253,50 +384,27 @@ def recommendation_progress(
                 timescale=rec.timescale,
                 text=rec.text,
                 sub_points=tuple(rec.sub_points or ()),
-                questions=tuple(
-                    LinkedQuestion(
-                        case_type=q.case_type,
-                        question_id=q.question_id,
-                        text=q.question_text,
-                        met=q.met,
-                        partly_met=q.partly_met,
-                        not_met=q.not_met,
-                        applicable=q.applicable,
-                        summary=q.summary,
-                        baseline_met=(
-                            base_by_question[(q.case_type, q.question_id)].met
-                            if (q.case_type, q.question_id) in base_by_question
-                            else None
-                        ),
-                        baseline_applicable=(
-                            base_by_question[(q.case_type, q.question_id)].applicable
-                            if (q.case_type, q.question_id) in base_by_question
-                            else None
-                        ),
-                    )
-                    for q in evidence.questions
+                questions=questions,
+                met=found.met,
+                partly_met=found.partly_met,
+                not_met=found.not_met,
+                applicable=found.applicable,
+                figures=figures,
+                baseline_source=_baseline_source(
+                    figures, baseline.title, (judged.baseline_source or "") if judged else ""
                 ),
-                met=evidence.met,
-                partly_met=evidence.partly_met,
-                not_met=evidence.not_met,
-                applicable=evidence.applicable,
-                now_rate=evidence.met_rate,
-                baseline_rate=baseline_rate,
-                baseline_computed=computed,
-                baseline_source=source,
-                change=rate_change(evidence.met_rate, baseline_rate),
-                suggestion=suggest_progress(evidence.met_rate, baseline_rate),
-                weak_answers=tuple(w for w in evidence.weak_answers if w.case_id not in withhold),
+                weak_answers=tuple(w for w in found.weak_answers if w.case_id not in withhold),
                 judgement=judged.judgement if judged else str(Progress.NOT_ASSESSED),
                 narrative=(judged.narrative or "") if judged else "",
                 judged_by=judged_by,
                 judged_at=judged.judged_at if judged else None,
                 entered_baseline_rate=judged.baseline_rate if judged else None,
                 entered_baseline_source=(judged.baseline_source or "") if judged else "",
+                entered_baseline_cases=judged.baseline_cases if judged else None,
             )
         )
     return RecommendationProgress(
-        inspection.id, baseline.id, baseline.title, base_cases, tuple(rows)
+        inspection.id, baseline.id, baseline.title, base_cases, min_cases, tuple(rows)
     )
 
 
@@ -317,13 +425,24 @@ def record_recommendation_judgement(
     narrative: str,
     baseline_rate: float | None = None,
     baseline_source: str | None = None,
+    baseline_cases: int | None = None,
 ) -> RecommendationJudgement:
-    """Record (or change) the lead's judgement of progress on a recommendation, audit-logged."""
-    Progress(judgement)  # ValueError for an unknown judgement
+    """Record (or change) the lead's judgement of progress on a recommendation, audit-logged.
+
+    An entered baseline rate needs its source and the number of cases it came from.
+    """
+    if Progress(judgement) not in LEAD_JUDGEMENTS:
+        raise FindingsError(f"{Progress(judgement).label.lower()} is only ever suggested")
     if baseline_rate is not None and not 0 <= baseline_rate <= 1:
         raise FindingsError("baseline rate must be between 0% and 100%")
     if baseline_rate is not None and not (baseline_source or "").strip():
         raise FindingsError("say where the baseline rate comes from")
+    if baseline_rate is not None and baseline_cases is None:
+        raise FindingsError("say how many cases the baseline rate came from")
+    if baseline_cases is not None and baseline_cases < 1:
+        raise FindingsError("the baseline rate must come from at least 1 case")
+    if baseline_rate is None:
+        baseline_cases = None
     row = db.session.scalar(
         select(RecommendationJudgement).where(
             RecommendationJudgement.inspection_id == inspection.id,
@@ -340,6 +459,7 @@ def record_recommendation_judgement(
         "narrative": narrative.strip() or None,
         "baseline_rate": baseline_rate,
         "baseline_source": (baseline_source or "").strip() or None,
+        "baseline_cases": baseline_cases,
     }
     for name, value in new.items():
         old = getattr(row, name)
