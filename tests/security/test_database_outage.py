@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import flask
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -249,10 +250,13 @@ def outage_app(request: pytest.FixtureRequest) -> Iterator[Flask]:
 
     application = create_app(_Config)
 
-    def fail() -> str:
-        raise RuntimeError("a bug, while the database is down")
+    def fail() -> None:
+        if flask.request.path == "/test-only/fail":
+            raise RuntimeError("a bug, while the database is down")
 
-    application.add_url_rule("/test-only/fail", "test_only_fail", fail)
+    # The bug comes first, before any hook that loads the signed-in user (which would answer 503
+    # for the outage itself), so the 500 handler meets the outage on its own.
+    application.before_request_funcs.setdefault(None, []).insert(0, fail)
     assert not application.testing and not application.debug
     # Each request in its own app context, as under gunicorn (none is pushed around them here).
     yield application
