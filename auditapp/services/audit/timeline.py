@@ -211,9 +211,11 @@ def _entries(events: Sequence[AuditEvent], audit: AuditRound) -> list[TimelineEn
             return SYSTEM_NAME
         return found.get(user_id) or DELETED_ACCOUNT
 
-    entries = [_timeline_entry(group, qs, name) for group in group_events(events)]
-    entries.reverse()  # newest first
-    return entries
+    # Newest first by the time each entry shows: a group's last save.
+    groups = sorted(
+        group_events(events), key=lambda g: (g.last.occurred_at, g.last.id), reverse=True
+    )
+    return [_timeline_entry(group, qs, name) for group in groups]
 
 
 def _timeline_entry(
