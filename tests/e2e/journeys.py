@@ -25,6 +25,7 @@ CASE_TYPE = "domestic-abuse"
 ENDPOINTS: dict[str, str] = {
     "my_cases": "audit.my_cases",
     "case_form": "audit.show_case",
+    "case_history": "audit.show_case_history",
     "submit_case": "audit.submit_case",
     "moderation_queue": "moderation.show_queue",
     "moderate_case": "moderation.show_case",
@@ -169,6 +170,13 @@ def goto_moderate_case(page: Any, app: Flask, run: Callable[..., Any]) -> None:
     endpoint = endpoint_of(app, "moderate_case")
     case_id, _ = new_submitted_case(run)
     goto_ok(page, path_for(app, endpoint, case_id=case_id))
+
+
+def goto_case_history(page: Any, app: Flask, run: Callable[..., Any]) -> None:
+    """A submitted case's history, narrowed to answers (the filter's checkbox ticked)."""
+    endpoint = endpoint_of(app, "case_history")
+    case_id, _ = new_submitted_case(run)
+    goto_ok(page, path_for(app, endpoint, case_id=case_id, kind="answers"))
 
 
 def goto_submitted_case(page: Any, app: Flask, run: Callable[..., Any]) -> None:

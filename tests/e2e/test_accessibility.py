@@ -78,6 +78,7 @@ FEATURE_PAGES: list[tuple[str, str, Callable[..., None]]] = [
     # beyond the list: the other pages of the journey
     ("submit-case", AUDITOR, journeys.goto_submit_case),
     ("case-read-only", AUDITOR, journeys.goto_submitted_case),
+    ("case-history", AUDITOR, journeys.goto_case_history),
     ("moderate-case", LEAD, journeys.goto_moderate_case),
     ("exports", LEAD, journeys.goto_exports),
 ]

@@ -32,6 +32,7 @@ PAGES = {
         "lead",
     ),
     "case form": ("/audit/cases/<int:case_id>", "auditor"),
+    "case history": ("/audit/cases/<int:case_id>/history", "auditor"),
     "moderation queue": ("/moderation/inspections/<int:inspection_id>", "lead"),
     "inspection overview": ("/inspections/<int:inspection_id>", "lead"),
     "home page": ("/", "lead"),

@@ -184,6 +184,10 @@ ACCESS: dict[str, dict[str, Access]] = {
     "audit.my_cases": {"*": SIGNED_IN},
     "audit.my_inspection_cases": {"*": MEMBERS},
     "audit.show_case": {"GET draft": MEMBERS, "GET submitted": MEMBERS.but(auditor="403")},
+    "audit.show_case_history": {
+        "GET draft": MEMBERS,
+        "GET submitted": MEMBERS.but(auditor="403"),
+    },
     "audit.save_answers": {"POST draft": LEAD.but(lead="403", auditor="ok")},
     "audit.save_answer": {"POST draft": LEAD.but(lead="403", auditor="ok").sending(json=ANSWER)},
     "audit.submit_case": {
@@ -191,6 +195,7 @@ ACCESS: dict[str, dict[str, Access]] = {
         "POST draft": LEAD.but(lead="403", auditor="ok"),
     },
     "audit.show_second_audit": {"GET submitted": LEAD.but(lead="403", auditor="ok")},
+    "audit.show_second_audit_history": {"GET submitted": LEAD.but(lead="403", auditor="ok")},
     "audit.save_second_audit_answers": {"POST submitted": LEAD.but(lead="403", auditor="ok")},
     "audit.save_second_audit_answer": {
         "POST submitted": LEAD.but(lead="403", auditor="ok").sending(json=ANSWER)

@@ -16,6 +16,7 @@ ROUTES = [
     ("GET", "/audit/cases", None),
     ("GET", "/audit/inspections/{inspection}/cases", None),
     ("GET", "/audit/cases/{case}", None),
+    ("GET", "/audit/cases/{case}/history", None),
     ("POST", "/audit/cases/{case}", None),
     ("POST", "/audit/cases/{case}/answers/DA01", None),
     ("GET", "/audit/cases/{case}/submit", None),
@@ -30,6 +31,7 @@ ROUTES = [
     ("POST", "/audit/cases/{case}/current-risk/remove", None),
     ("GET", "/audit/inspections/{inspection}/concerns", None),
     ("GET", "/audit/cases/{case}/second-audit", None),
+    ("GET", "/audit/cases/{case}/second-audit/history", None),
     ("POST", "/audit/cases/{case}/second-audit", None),
     ("POST", "/audit/cases/{case}/second-audit/answers/DA01", None),
     ("GET", "/audit/cases/{case}/second-audit/submit", None),
@@ -39,6 +41,7 @@ ROUTES = [
 # Routes a member in the wrong role is refused (403), with a role that is refused.
 WRONG_ROLE = [
     ("GET", "/audit/cases/{case}", "other_auditor"),
+    ("GET", "/audit/cases/{case}/history", "other_auditor"),
     ("POST", "/audit/cases/{case}", "observer"),
     ("POST", "/audit/cases/{case}", "lead"),
     ("POST", "/audit/cases/{case}/answers/DA01", "observer"),
@@ -52,6 +55,8 @@ WRONG_ROLE = [
     ("GET", "/audit/inspections/{inspection}/concerns", "observer"),
     ("GET", "/audit/cases/{case}/second-audit", "auditor"),
     ("GET", "/audit/cases/{case}/second-audit", "lead"),
+    ("GET", "/audit/cases/{case}/second-audit/history", "auditor"),
+    ("GET", "/audit/cases/{case}/second-audit/history", "lead"),
     ("POST", "/audit/cases/{case}/second-audit/answers/DA01", "auditor"),
     ("GET", "/audit/cases/{case}/second-audit/submit", "auditor"),
 ]

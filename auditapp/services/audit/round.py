@@ -60,6 +60,7 @@ class AuditRound(ABC):
     save_endpoint: ClassVar[str]
     answer_endpoint: ClassVar[str]
     submit_endpoint: ClassVar[str]
+    history_endpoint: ClassVar[str]
 
     def __init__(self, case: Case, user: User) -> None:
         self.case = case
@@ -190,6 +191,11 @@ class AuditRound(ABC):
         return url_for(self.submit_endpoint, case_id=self.case.id)
 
     @property
+    def history_url(self) -> str:
+        """The round's history page, with its filter by kind of event."""
+        return url_for(self.history_endpoint, case_id=self.case.id)
+
+    @property
     def back_url(self) -> str:
         """The user's cases in the case's inspection."""
         return url_for("audit.my_inspection_cases", inspection_id=self.case.inspection_id)
@@ -244,6 +250,7 @@ class FirstAudit(AuditRound):
     save_endpoint = "audit.save_answers"
     answer_endpoint = "audit.save_answer"
     submit_endpoint = "audit.submit_case"
+    history_endpoint = "audit.show_case_history"
 
     def __init__(self, case: Case, user: User, role: InspectionRole | None = None) -> None:
         super().__init__(case, user)
@@ -365,6 +372,7 @@ class BlindSecondAudit(AuditRound):
     save_endpoint = "audit.save_second_audit_answers"
     answer_endpoint = "audit.save_second_audit_answer"
     submit_endpoint = "audit.submit_second_audit"
+    history_endpoint = "audit.show_second_audit_history"
 
     def __init__(self, case: Case, user: User, second: SecondAudit) -> None:
         super().__init__(case, user)

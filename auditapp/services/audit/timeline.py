@@ -1,9 +1,16 @@
-"""A case's history for one audit round, in words."""
+"""A case's history for one audit round, in words.
+
+Readable rather than raw: an answer's autosaves within a minute read as one entry (first old
+value to last new value, with how many saves it covers), people are named (never shown as ids,
+including the auditor a case was assigned to), and the history can be narrowed to kinds of
+event. The audit log itself keeps every event; only its reading is grouped.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Callable, Collection, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
@@ -24,6 +31,57 @@ class TimelineEntry:
     by: str
     at: datetime
     description: str
+    kind: str = "other"  # an EventKind key
+    saves: int = 1  # how many recorded events the entry covers (autosaves grouped)
+
+
+@dataclass(frozen=True)
+class EventKind:
+    """A kind of event the history can be narrowed to."""
+
+    key: str
+    label: str
+    actions: frozenset[str]
+
+
+# Each action has one kind; an action no kind names (a new one, a case study) is "other".
+EVENT_KINDS: tuple[EventKind, ...] = tuple(
+    EventKind(key, label, frozenset(actions.split()))
+    for key, label, actions in (
+        ("answers", "Answers and notes", "change_answer change_note regrade"),
+        ("submission", "Status changes and submission", "submit propose_grade"),
+        (
+            "moderation",
+            "Moderation",
+            "moderation_agreed moderation_changed moderation_returned resolve_second_audit",
+        ),
+        ("assignment", "Assignment", "assign unassign request_second_audit"),
+        (
+            "concerns",
+            "Urgent concerns",
+            "flag_current_risk acknowledge_concern raise_concern remove_current_risk "
+            "withdraw_proposal current_risk_grade",
+        ),
+        ("other", "Other changes", ""),
+    )
+)
+KIND_KEYS = tuple(kind.key for kind in EVENT_KINDS)
+_KIND_OF_ACTION = {action: kind.key for kind in EVENT_KINDS for action in kind.actions}
+
+# Saves of one answer by one person read as one entry while they fall within this time of the
+# first of them ("per question per minute").
+GROUP_WINDOW = timedelta(minutes=1)
+# Actions saved as the auditor types or clicks: grouped. Other events are always shown singly.
+_GROUPED_ACTIONS = frozenset({"change_answer", "change_note"})
+# Fields whose old and new values are user ids: shown as the person's name.
+_USER_FIELDS = frozenset({"auditor_id"})
+SYSTEM_NAME = "System"
+DELETED_ACCOUNT = "a deleted account"
+
+
+def kind_of(action: str) -> str:
+    """The key of the kind of event an action is."""
+    return _KIND_OF_ACTION.get(action, "other")
 
 
 _CASE_ACTIONS = {
@@ -50,31 +108,121 @@ _CASE_ACTIONS = {
     ("moderation_returned", "status"): "Returned to the auditor",
     ("moderation_returned", "returned_comment"): "Lead's comment",
     ("request_second_audit", "auditor_id"): "Blind second audit requested",
+    ("assign", "auditor_id"): "Auditor assigned",
+    ("unassign", "auditor_id"): "Auditor unassigned",
 }
 _GRADE_FIELDS = {"computed_grade", "proposed_grade", "final_grade"}
 
 
-def case_timeline(audit: AuditRound) -> list[TimelineEntry]:
+@dataclass
+class _Group:
+    """Consecutive events read as one entry: one event, or one answer's autosaves."""
+
+    events: list[AuditEvent] = field(default_factory=list)
+
+    @property
+    def first(self) -> AuditEvent:
+        return self.events[0]
+
+    @property
+    def last(self) -> AuditEvent:
+        return self.events[-1]
+
+
+def group_events(events: Iterable[AuditEvent]) -> list[_Group]:
+    """Group events, oldest first, into entries: one per event, except autosaves.
+
+    A save of an answer (or note) joins the previous one by the same person when that was the
+    same question, and the group began no more than a minute before. A save of another question
+    by that person starts a new group; other events (a regrade, another person's work) do not
+    break it: they are shown in their own entries.
+    """
+    groups: list[_Group] = []
+    open_groups: dict[tuple[str, str, int | None], _Group] = {}
+    for event in events:
+        if event.action not in _GROUPED_ACTIONS:
+            groups.append(_Group([event]))
+            continue
+        key = (event.action, event.entity, event.user_id)
+        current = open_groups.get(key)
+        if (
+            current is not None
+            and current.first.field == event.field
+            and event.occurred_at - current.first.occurred_at <= GROUP_WINDOW
+        ):
+            current.events.append(event)
+            continue
+        current = _Group([event])
+        open_groups[key] = current
+        groups.append(current)
+    return groups
+
+
+def case_timeline(audit: AuditRound, kinds: Collection[str] = ()) -> list[TimelineEntry]:
     """The round's history, newest first: who changed what, when, old and new.
 
-    Only the round's own events: the first audit's history never shows a second audit's, and
-    the blind second auditor never sees the first audit's.
+    ``kinds`` (EventKind keys) narrows it; none means every kind. Only the round's own events:
+    the first audit's history never shows a second audit's, and the blind second auditor
+    never sees the first audit's. Three queries at most, however many events.
     """
-    case = audit.case
+    entries = _entries(_round_events(audit), audit)
+    if kinds:
+        entries = [entry for entry in entries if entry.kind in kinds]
+    return entries
+
+
+def kind_counts(entries: Sequence[TimelineEntry]) -> dict[str, int]:
+    """How many entries of each kind (every kind, zeros included)."""
+    counts = dict.fromkeys(KIND_KEYS, 0)
+    for entry in entries:
+        counts[entry.kind] += 1
+    return counts
+
+
+def _round_events(audit: AuditRound) -> Sequence[AuditEvent]:
     query = (
         select(AuditEvent)
-        .where(AuditEvent.case_id == case.id, AuditEvent.entity.in_(audit.event_entities))
-        .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+        .where(AuditEvent.case_id == audit.case.id, AuditEvent.entity.in_(audit.event_entities))
+        .order_by(AuditEvent.occurred_at, AuditEvent.id)
     )
     if audit.hidden_actions:
         query = query.where(AuditEvent.action.not_in(audit.hidden_actions))
-    events = db.session.scalars(query).all()
+    return db.session.scalars(query).all()
+
+
+def _user_ids(events: Iterable[AuditEvent]) -> set[int]:
+    """Everyone the events name: who acted, and who was assigned or unassigned."""
+    ids: set[int] = set()
+    for event in events:
+        if event.user_id is not None:
+            ids.add(event.user_id)
+        if event.field in _USER_FIELDS:
+            ids.update(int(v) for v in (event.old_value, event.new_value) if v and v.isdigit())
+    return ids
+
+
+def _entries(events: Sequence[AuditEvent], audit: AuditRound) -> list[TimelineEntry]:
+    case = audit.case
     qs = question_set_data_of(case.question_set_id) if case.question_set_id else None
-    names = user_names({e.user_id for e in events})
-    return [_timeline_entry(e, qs, names.get(e.user_id, "System")) for e in events]
+    found = user_names(_user_ids(events))  # one query for every name
+
+    def name(user_id: int | None) -> str:
+        if user_id is None:
+            return SYSTEM_NAME
+        return found.get(user_id) or DELETED_ACCOUNT
+
+    # Newest first by the time each entry shows: a group's last save.
+    groups = sorted(
+        group_events(events), key=lambda g: (g.last.occurred_at, g.last.id), reverse=True
+    )
+    return [_timeline_entry(group, qs, name) for group in groups]
 
 
-def _timeline_entry(event: AuditEvent, qs: QuestionSet | None, by: str) -> TimelineEntry:
+def _timeline_entry(
+    group: _Group, qs: QuestionSet | None, name: Callable[[int | None], str]
+) -> TimelineEntry:
+    first, event = group.first, group.last
+    saves = len(group.events)
     question = None
     if qs is not None and event.field and event.action in ("change_answer", "change_note"):
         try:
@@ -87,26 +235,37 @@ def _timeline_entry(event: AuditEvent, qs: QuestionSet | None, by: str) -> Timel
         def label(v: str | None) -> str:
             return answer_words(question, v) if question else (v or NOT_ANSWERED_WORDS)
 
-        description = f"{label(event.old_value)} → {label(event.new_value)}"
+        description = f"{label(first.old_value)} → {label(event.new_value)}"
         if question is not None:
             description = f"{question.text} {description}"
     elif event.action == "change_note":
         title = f"Note on {event.field} changed"
-        description = f"“{event.old_value or ''}” → “{event.new_value or ''}”"
+        description = f"“{first.old_value or ''}” → “{event.new_value or ''}”"
     else:
         title = _CASE_ACTIONS.get(
             (event.action, event.field or ""),
             event.action.replace("_", " ").capitalize()
             + (f": {event.field.replace('_', ' ')}" if event.field else ""),
         )
-        description = _change_words(event)
-    return TimelineEntry(title=title, by=by, at=event.occurred_at, description=description)
+        description = _change_words(event, name)
+    if saves > 1:
+        description = f"{description} ({saves} saves within a minute)"
+    return TimelineEntry(
+        title=title,
+        by=name(event.user_id),
+        at=event.occurred_at,
+        description=description,
+        kind=kind_of(event.action),
+        saves=saves,
+    )
 
 
-def _change_words(event: AuditEvent) -> str:
+def _change_words(event: AuditEvent, name: Callable[[int | None], str]) -> str:
     def words(value: str | None) -> str:
         if value is None or value == "":
             return "none"
+        if event.field in _USER_FIELDS:
+            return name(int(value)) if value.isdigit() else DELETED_ACCOUNT
         if event.field in _GRADE_FIELDS:
             try:
                 return Grade(value).label
@@ -119,6 +278,10 @@ def _change_words(event: AuditEvent) -> str:
         return value
 
     old, new = words(event.old_value), words(event.new_value)
+    if event.field in _USER_FIELDS:
+        if event.old_value in (None, ""):
+            return new
+        return old if event.new_value in (None, "") else f"{old} → {new}"
     if event.field and (event.field.endswith("_at") or event.field.endswith("_id")):
         return ""
     if event.old_value in (None, "") and event.field not in _GRADE_FIELDS:
