@@ -762,6 +762,13 @@ class KeyQuestionStatus:
             return "Decides the chapter"
         return "Counted" if self.sufficient else INSUFFICIENT_EVIDENCE
 
+    @property
+    def tag_class(self) -> str:
+        """Return the govuk-tag colour of the status."""
+        if self.deciding:
+            return "govuk-tag--blue"
+        return "govuk-tag--green" if self.sufficient else "govuk-tag--grey"
+
 
 @dataclass(frozen=True)
 class ChapterSuggestion:
@@ -821,19 +828,19 @@ def suggest_chapter(
     considered = tuple(q for q in keys if q.applicable >= minimum)
     left_out = [q for q in keys if q.applicable < minimum]
     if not considered:
+        verdict = "so there is not enough evidence to judge the chapter."
         if not keys:
-            reason = f"{NOT_ENOUGH_EVIDENCE}: no key question is linked to this chapter."
+            reason = f"No key question is linked to this chapter, {verdict}"
         elif len(keys) == 1:
             reason = (
-                f"{NOT_ENOUGH_EVIDENCE}: its 1 key question, {keys[0].question_id}, has "
-                f"{_cases_text(keys[0].applicable)}, below the minimum of {minimum}."
+                f"Its 1 key question, {keys[0].question_id}, has "
+                f"{_cases_text(keys[0].applicable)}, below the minimum of {minimum}, {verdict}"
             )
         else:
             most = max(q.applicable for q in keys)
             reason = (
-                f"{NOT_ENOUGH_EVIDENCE}: none of its {len(keys)} key questions has at least "
-                f"{minimum} applicable cases (the most is {most}), so each is insufficient "
-                "evidence."
+                f"None of its {len(keys)} key questions has at least {minimum} applicable "
+                f"cases (the most is {most}): each is insufficient evidence, {verdict}"
             )
         statuses = tuple(
             KeyQuestionStatus(q, False, False, f"below the minimum of {minimum}") for q in keys

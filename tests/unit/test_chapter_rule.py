@@ -68,8 +68,8 @@ def test_chapter_with_no_key_question_at_the_minimum_says_not_enough_evidence() 
     assert suggestion.deciding is None
     assert suggestion.label == "Not enough evidence"
     assert suggestion.reason == (
-        "Not enough evidence: none of its 3 key questions has at least 5 applicable cases "
-        "(the most is 3), so each is insufficient evidence."
+        "None of its 3 key questions has at least 5 applicable cases (the most is 3): each is "
+        "insufficient evidence, so there is not enough evidence to judge the chapter."
     )
     assert all(k.status == "Insufficient evidence" for k in suggestion.key_questions)
 
@@ -78,15 +78,18 @@ def test_one_key_question_below_the_minimum_is_named_with_its_cases() -> None:
     suggestion = suggest_chapter("Investigation", [_key("OC10", 0, 3)])
     assert suggestion.label == "Not enough evidence"
     assert suggestion.reason == (
-        "Not enough evidence: its 1 key question, OC10, has 3 applicable cases, below the "
-        "minimum of 5."
+        "Its 1 key question, OC10, has 3 applicable cases, below the minimum of 5, so there is "
+        "not enough evidence to judge the chapter."
     )
 
 
 def test_chapter_without_key_questions_says_not_enough_evidence() -> None:
     suggestion = suggest_chapter("Next steps", [])
     assert suggestion.label == "Not enough evidence"
-    assert suggestion.reason == "Not enough evidence: no key question is linked to this chapter."
+    assert suggestion.reason == (
+        "No key question is linked to this chapter, so there is not enough evidence to judge the "
+        "chapter."
+    )
 
 
 def test_a_rule_may_lower_the_minimum() -> None:
@@ -164,7 +167,7 @@ def test_no_chapter_sentence_contradicts_its_numbers(
     }
     if not sufficient:
         assert suggestion.judgement is None
-        assert suggestion.reason.startswith("Not enough evidence")
+        assert suggestion.reason.endswith("not enough evidence to judge the chapter.")
         return
     deciding = suggestion.deciding
     assert deciding is not None and deciding.rate is not None

@@ -116,8 +116,8 @@ def test_chapter_without_applicable_key_questions_gets_no_suggestion() -> None:
     assert suggestion.judgement is None
     assert suggestion.label == "Not enough evidence"
     assert suggestion.reason == (
-        "Not enough evidence: its 1 key question, Q1, has 0 applicable cases, below the "
-        "minimum of 5."
+        "Its 1 key question, Q1, has 0 applicable cases, below the minimum of 5, so there is "
+        "not enough evidence to judge the chapter."
     )
 
 
