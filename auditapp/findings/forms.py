@@ -142,7 +142,7 @@ class ChapterRuleForm(FlaskForm):
         ],
     )
     min_applicable = IntegerField(
-        "Leave out key questions with fewer applicable cases than",
+        "Fewest applicable cases a key question needs (with fewer it is insufficient evidence)",
         widget=GovTextInput(),
         validators=[
             DataRequired(message="Enter the smallest number of applicable cases"),

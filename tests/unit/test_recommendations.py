@@ -114,7 +114,11 @@ def test_configured_thresholds_and_minimum_sample_apply() -> None:
 def test_chapter_without_applicable_key_questions_gets_no_suggestion() -> None:
     suggestion = suggest_chapter("Investigation", [_key("Q1", 0, 0)])
     assert suggestion.judgement is None
-    assert "No key question" in suggestion.reason
+    assert suggestion.label == "Not enough evidence"
+    assert suggestion.reason == (
+        "Its 1 key question, Q1, has 0 applicable cases, below the minimum of 5, so there is "
+        "not enough evidence to judge the chapter."
+    )
 
 
 @pytest.mark.parametrize(

@@ -166,3 +166,53 @@ def test_lead_opening_the_demo_sees_the_reports_figures(
     assert "24 cases audited: 6 good (25%), 5 requires improvement (21%), 13 inadequate" in page
     questions = client.get(f"/findings/inspections/{review.id}/questions").get_data(as_text=True)
     assert "met in 21 of 23 applicable cases" in questions
+
+
+def test_demo_chapters_speak_only_on_key_questions_with_five_cases(
+    login_as: Callable[[User], Any], demo: tuple[Inspection, Inspection]
+) -> None:
+    """The report's narrative beside the suggestions: each difference explained on the page.
+
+    Police protection, where the report saw "real improvement", was decided by PP02 (1 of 3)
+    when one case could decide a chapter; with 3 cases per key question it now has not enough
+    evidence. Where the sample has five cases the suggestion follows the report's concerns:
+    missing children (MC04, 1 of 5) and children kept in custody after charge (CD12, 0 of 5).
+    """
+    _, review = demo
+    chapters = {c.chapter: c for c in findings.chapter_findings(review).chapters}
+    suggested = {
+        name: (
+            c.suggestion.label,
+            c.suggestion.deciding.question_id if c.suggestion.deciding else None,
+        )
+        for name, c in chapters.items()
+    }
+    assert suggested == {
+        "Initial contact": ("Inadequate", "MC04"),
+        "Assessment and help": ("Inadequate", "MC04"),
+        "Investigation": ("Not enough evidence", None),
+        "Decision-making": ("Not enough evidence", None),
+        "Managing those posing a risk to children": ("Not enough evidence", None),
+        "Police detention": ("Inadequate", "CD12"),
+    }
+    initial = chapters["Initial contact"].suggestion
+    # The diary appointment figure the report gives (1 of 5) counts; the 2-case telephone
+    # question and the 3-case police protection questions are left out, and named.
+    assert {k.question_id: (k.met, k.applicable) for k in initial.considered}["DY03"] == (1, 5)
+    assert [k.question_id for k in initial.insufficient] == ["PP06", "PP07", "TA02"]
+    assert chapters["Police detention"].suggestion.reason == (
+        "Decided by the lowest of its 10 key questions with at least 5 applicable cases: CD12 "
+        "met in 0 of 5 applicable cases (0%), below 50%, so inadequate. Insufficient evidence, "
+        "so left out (below the minimum of 5 applicable cases): CD13 (0 applicable cases)."
+    )
+
+    lead = db.session.scalar(select(User).where(User.email == "lead@demo.test"))
+    page = login_as(lead, "demo-password").get(f"/findings/inspections/{review.id}/chapters")
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page.get_data(as_text=True)))
+    assert (
+        "Decision-making Not enough evidence None of its 9 key questions has at least 5 "
+        "applicable cases (the most is 3): each is insufficient evidence, so there is not "
+        "enough evidence to judge the chapter." in text
+    )
+    assert "met in 1 of 3 applicable cases (33.3%). Insufficient evidence" in text  # PP02
+    assert "met in 1 of 5 applicable cases (20%). Decides the chapter" in text  # MC04

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
 import os
+import re
 import shutil
 import subprocess
 import zipfile
@@ -550,6 +552,23 @@ def test_report_page_shows_headline_chapters_judgements_and_case_studies(
     assert 'style="' not in page
 
 
+def test_report_chapter_judgements_are_the_pages_with_not_enough_evidence_said(
+    login_as: Callable, lead: User, inspection: Inspection, audited: dict[str, Any]
+) -> None:
+    # Three submitted cases: every key question is below the minimum of 5.
+    chapters = {c.chapter: c for c in findings.chapter_findings(inspection).chapters}
+    initial = chapters["Initial contact"]
+    assert initial.judgement_label == "Not enough evidence"
+
+    page = login_as(lead).get(f"/exports/{inspection.id}/report").get_data(as_text=True)
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+
+    for chapter in chapters.values():
+        said = f"Chapter judgement: {chapter.judgement_label}. {chapter.suggestion.reason}"
+        assert said in text, chapter.chapter
+    assert "has at least 5 applicable cases (the most is 3)" in initial.suggestion.reason
+
+
 def test_report_pdf_carries_the_same_figures(
     login_as: Callable, lead: User, inspection: Inspection, audited: dict[str, Any]
 ) -> None:
@@ -778,6 +797,10 @@ def test_demo_lead_downloads_every_export_of_the_demo_review_with_the_pages_figu
         assert row["Judgement"] == progress[row["Code"]].judgement_label
     text = " ".join(" ".join(page.extract_text() for page in pdf.pages).split())
     assert board.headline in text
+    # Chapter judgements: the page's words and figures, "Not enough evidence" included.
+    for chapter in findings.chapter_findings(review).chapters:
+        said = f"Chapter judgement: {chapter.judgement_label}. {chapter.suggestion.reason}"
+        assert " ".join(said.split()) in text, chapter.chapter
     for code, row in progress.items():
         shown = row.figures
         assert f"Met rate now: {shown.now_text}" in text, code

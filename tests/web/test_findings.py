@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import event, select
 
-from auditapp.domain.recommendations import QuestionUse
+from auditapp.domain.recommendations import ChapterRule, QuestionUse
 from auditapp.extensions import db
 from auditapp.models import (
     Answer,
@@ -527,16 +527,103 @@ def test_inspection_without_baseline_says_there_is_nothing_to_follow_up(
 # --- chapters and case studies ------------------------------------------------------------------
 
 
-def test_chapter_suggestion_names_its_deciding_question(
+def test_chapter_on_too_few_cases_has_not_enough_evidence_by_default(
     known: Inspection, baseline: Inspection
 ) -> None:
+    # DA06 and DA07 apply to the four audited cases: below the default minimum of 5.
     result = findings.chapter_findings(db.session.get(Inspection, known.id))
     chapters = {c.chapter: c for c in result.chapters}
     initial = chapters["Initial contact"]
+    assert result.rule.min_applicable == 5
+    assert initial.judgement is None
+    assert initial.judgement_label == "Not enough evidence"
+    assert [k.question_id for k in initial.suggestion.insufficient] == ["DA06", "DA07"]
+    assert initial.suggestion.reason == (
+        "None of its 2 key questions has at least 5 applicable cases (the most is 4): each is "
+        "insufficient evidence, so there is not enough evidence to judge the chapter."
+    )
+    assert chapters["Police detention"].judgement is None
+
+
+def test_chapter_suggestion_names_its_deciding_question_at_the_leads_minimum(
+    known: Inspection, baseline: Inspection, lead: User
+) -> None:
+    inspection = db.session.get(Inspection, known.id)
+    findings.update_chapter_rule(inspection, lead, ChapterRule(min_applicable=4))
+    result = findings.chapter_findings(inspection)
+    initial = next(c for c in result.chapters if c.chapter == "Initial contact")
     assert initial.suggestion.deciding is not None
     assert initial.suggestion.deciding.question_id == "DA06"  # 2 of 4 met: 50%
     assert initial.judgement == "requires_improvement"
-    assert chapters["Police detention"].judgement is None
+    assert initial.suggestion.reason == (
+        "Decided by the lowest of its 2 key questions with at least 4 applicable cases: DA06 met "
+        "in 2 of 4 applicable cases (50%), at least 50% and below 65%, so requires improvement."
+    )
+
+
+def test_chapters_page_marks_key_questions_with_too_few_cases(
+    login_as: Callable[[User], Any], known: Inspection, baseline: Inspection, observer: User
+) -> None:
+    response = login_as(observer).get(f"/findings/inspections/{known.id}/chapters")
+    assert response.status_code == 200
+    text = _text(response)
+    assert "A key question needs at least 5 applicable cases" in text
+    assert (
+        "Initial contact Not enough evidence None of its 2 key questions has at least 5 "
+        "applicable cases (the most is 4): each is insufficient evidence, so there is not enough "
+        "evidence to judge the chapter." in text
+    )
+    assert (
+        "(Domestic abuse incident with children present or linked): met in 2 of 4 applicable "
+        "cases (50%). Insufficient evidence (below the minimum of 5)" in text
+    )
+    assert "Police detention Not enough evidence No key question is linked to this chapter" in (
+        text
+    )
+
+
+def test_lead_lowers_the_minimum_and_the_page_states_the_figures_compared(
+    login_as: Callable[[User], Any], known: Inspection, baseline: Inspection, lead: User
+) -> None:
+    client = login_as(lead)
+    path = f"/findings/inspections/{known.id}/chapters/rule"
+    form = client.get(path).get_data(as_text=True)
+    assert re.search(r'name="min_applicable"[^>]*value="5"', form)
+    saved = client.post_form(
+        path,
+        {
+            "enabled": "y",
+            "outstanding": "80",
+            "good": "65",
+            "requires_improvement": "50",
+            "min_applicable": "4",
+        },
+    )
+    assert saved.status_code == 302
+    text = _text(client.get(f"/findings/inspections/{known.id}/chapters"))
+    assert "A key question needs at least 4 applicable cases" in text
+    assert (
+        "Initial contact Requires improvement Decided by the lowest of its 2 key questions with "
+        "at least 4 applicable cases: DA06 met in 2 of 4 applicable cases (50%), at least 50% "
+        "and below 65%, so requires improvement." in text
+    )
+    assert "Decides the chapter" in text
+    stored = db.session.get(Inspection, known.id).chapter_rule
+    assert stored is not None and stored["min_applicable"] == 4
+
+
+def test_a_rule_a_lead_saved_keeps_its_minimum(known: Inspection, baseline: Inspection) -> None:
+    """A lead's stored rule is never moved to the new default; only an untouched one is."""
+    inspection = db.session.get(Inspection, known.id)
+    assert inspection.chapter_rule is None
+    assert findings.chapter_rule(inspection).min_applicable == 5
+    inspection.chapter_rule = {"enabled": True, "min_applicable": 1}
+    db.session.commit()
+    assert findings.chapter_rule(inspection).min_applicable == 1
+    initial = next(
+        c for c in findings.chapter_findings(inspection).chapters if c.chapter == "Initial contact"
+    )
+    assert initial.judgement == "requires_improvement"
 
 
 def test_lead_overrides_a_chapter_with_a_reason_and_can_restore_it(
@@ -551,7 +638,7 @@ def test_lead_overrides_a_chapter_with_a_reason_and_can_restore_it(
         == 302
     )
     text = _text(client.get(f"/findings/inspections/{known.id}/chapters"))
-    assert "Initial contact Requires improvement DA06" in text
+    assert "Initial contact Not enough evidence None of its 2 key questions" in text
     assert "Inadequate Overridden by lead: Diary gaps." in text
     assert db.session.scalar(select(ChapterJudgement)) is not None
     assert client.post_form(path, {"judgement": "", "reason": ""}).status_code == 302

@@ -61,7 +61,6 @@ def report_data(inspection: Inspection) -> Report:
     chapters = []
     for title in order:
         judged = chapter_judgements.get(title)
-        grade = judged.judgement if judged is not None else None
         if judged is not None and judged.override:
             reason = f"Lead's judgement: {judged.override_reason}"
         else:
@@ -69,7 +68,8 @@ def report_data(inspection: Inspection) -> Report:
         chapters.append(
             ReportChapter(
                 title=title,
-                judgement=grade.label if grade is not None else None,
+                # "Not enough evidence" when no key question has enough cases, as on the page.
+                judgement=judged.judgement_label if judged is not None else None,
                 judgement_reason=reason,
                 recommendations=tuple(recommendations.get(title, ())),
                 case_studies=tuple(studies.get(title, ())),

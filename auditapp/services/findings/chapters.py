@@ -44,6 +44,12 @@ class ChapterFinding:
         """Return the judgement that stands: the lead's override, else the suggestion."""
         return ChapterGrade(self.override) if self.override else self.suggestion.judgement
 
+    @property
+    def judgement_label(self) -> str:
+        """Return the judgement that stands in words ("Not enough evidence" when none)."""
+        judgement = self.judgement
+        return judgement.label if judgement else self.suggestion.label
+
 
 @dataclass(frozen=True)
 class ChapterFindings:
