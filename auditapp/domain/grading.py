@@ -17,6 +17,7 @@ from datetime import timedelta
 from typing import Any
 
 from auditapp.domain.grades import Grade, Outcome
+from auditapp.domain.percentages import percent_beside, percent_text
 from auditapp.domain.question_sets import (
     NOT_APPLICABLE,
     GradingRule,
@@ -127,6 +128,7 @@ def grade_case(
     )
 
     lines: list[str] = []
+    score_words = _score_text(score, rule)
     limiting = bool(critical_failed or current_risk)
     if limiting:
         grade: Grade | None = Grade.INADEQUATE
@@ -142,7 +144,7 @@ def grade_case(
                 "whatever the score (limiting rule)."
             )
         if score is not None:
-            lines.append(_score_line(met, partly, applicable, score, rule, counted))
+            lines.append(_score_line(met, partly, applicable, score_words, rule, counted))
     elif score is None:
         grade, deciding = None, ()
         lines.append(
@@ -150,13 +152,13 @@ def grade_case(
             "the auditor must propose a grade."
         )
     else:
-        lines.append(_score_line(met, partly, applicable, score, rule, counted))
+        lines.append(_score_line(met, partly, applicable, score_words, rule, counted))
         good, ri = rule.good_threshold, rule.requires_improvement_threshold
         if _reaches(score, good) and not critical_partly:
             grade = Grade.GOOD
             deciding = tuple(q.id for q in shortfall)
             lines.append(
-                f"{_pct(score)} is at least {_pct(good)} and every applicable critical "
+                f"{score_words} is at least {_pct(good)} and every applicable critical "
                 "question is fully met, so the case is good."
             )
         elif _reaches(score, good):
@@ -165,19 +167,19 @@ def grade_case(
             for q in critical_partly:
                 lines.append(
                     f"{_name(q)} is critical and only partly met, so the case cannot be good "
-                    f"although {_pct(score)} is at least {_pct(good)}: it requires improvement."
+                    f"although {score_words} is at least {_pct(good)}: it requires improvement."
                 )
         elif _reaches(score, ri):
             grade = Grade.REQUIRES_IMPROVEMENT
             deciding = tuple(q.id for q in shortfall)
             lines.append(
-                f"{_pct(score)} is at least {_pct(ri)} but below {_pct(good)}, "
+                f"{score_words} is at least {_pct(ri)} but below {_pct(good)}, "
                 "so the case requires improvement."
             )
         else:
             grade = Grade.INADEQUATE
             deciding = tuple(q.id for q in shortfall)
-            lines.append(f"{_pct(score)} is below {_pct(ri)}, so the case is inadequate.")
+            lines.append(f"{score_words} is below {_pct(ri)}, so the case is inadequate.")
     if shortfall and not limiting:
         lines.append(
             "Not fully met: "
@@ -348,11 +350,25 @@ def _reaches(score: float, threshold: float) -> bool:
     return score >= threshold or math.isclose(score, threshold, abs_tol=_TOLERANCE)
 
 
+def _score_text(score: float | None, rule: GradingRule) -> str:
+    """The score as every line of the explanation shows it, rounded half up.
+
+    A score below a threshold gets the places it needs not to read as that threshold
+    ("79.96% is below 80%", never "80% is below 80%").
+    """
+    if score is None:
+        return ""
+    good, ri = rule.good_threshold, rule.requires_improvement_threshold
+    if _reaches(score, good):
+        return _pct(score)
+    return percent_beside(score, good if _reaches(score, ri) else ri)
+
+
 def _score_line(
     met: float,
     partly: float,
     applicable: float,
-    score: float,
+    score: str,
     rule: GradingRule,
     counted: list[Question],
 ) -> str:
@@ -362,7 +378,7 @@ def _score_line(
     return (
         f"Score{' (weighted)' if weighted else ''}: {_num(met)} met + {_num(rule.partly_weight)}"
         f" {_TIMES} {_num(partly)} partly met = {_num(points)} out of {_num(applicable)} {noun}"
-        f" = {_pct(score)}."
+        f" = {score}."
     )
 
 
@@ -398,9 +414,8 @@ def _num(value: float) -> str:
 
 def _pct(value: float) -> str:
     """Write a fraction as a percentage, to one decimal place only when it is not whole."""
-    # Round down, never up: 79.96% must not read as "80%" next to "below 80%".
-    percent = math.floor(value * 1000 + _TOLERANCE * 1000) / 10
-    return f"{percent:g}%"
+    # Half up, like every percentage shown (domain/percentages.py): 57.69% reads 57.7%.
+    return percent_text(value)
 
 
 def _plural(count: int, noun: str) -> str:

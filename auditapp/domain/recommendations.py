@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from auditapp.domain.statistics import whole_percent
+from auditapp.domain.percentages import whole_percent
 
 _TOLERANCE = 1e-9
 
