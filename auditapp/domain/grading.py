@@ -383,24 +383,35 @@ def _score_line(
 
 
 def _excluded_line(qs: QuestionSet, outcomes: Mapping[str, QuestionOutcome]) -> str:
+    """Which questions the score leaves out and why, in plain words (no "ungraded met")."""
     counts: dict[Outcome, int] = {}
+    judged: dict[Outcome, int] = {}  # outcomes of questions asked for information only
+    information = 0
     for q in qs.questions:
         outcome = outcomes[q.id].outcome
-        if not outcome.is_applicable or not q.graded:
+        if outcome is Outcome.RECORDED or (outcome.is_applicable and not q.graded):
+            information += 1
+            if outcome is not Outcome.RECORDED:
+                judged[outcome] = judged.get(outcome, 0) + 1
+        elif not outcome.is_applicable:
             counts[outcome] = counts.get(outcome, 0) + 1
     parts = [
         f"{counts[outcome]} {words}"
         for outcome, words in (
             (Outcome.NOT_APPLICABLE, "not applicable"),
-            (Outcome.HIDDEN, "not shown"),
-            (Outcome.UNANSWERED, "not answered"),
-            (Outcome.RECORDED, "recorded without a judgement"),
-            (Outcome.MET, "ungraded met"),
-            (Outcome.PARTLY_MET, "ungraded partly met"),
-            (Outcome.NOT_MET, "ungraded not met"),
+            (Outcome.HIDDEN, "not asked because of earlier answers"),
+            (Outcome.UNANSWERED, "not answered yet"),
         )
         if counts.get(outcome)
     ]
+    if information:
+        part = f"{information} asked for information only"
+        how = [
+            f"{judged[outcome]} {outcome.label.lower()}"
+            for outcome in (Outcome.MET, Outcome.PARTLY_MET, Outcome.NOT_MET)
+            if judged.get(outcome)
+        ]
+        parts.append(part + (f" ({', '.join(how)})" if how else ""))
     return f"Not counted in the score: {', '.join(parts)}." if parts else ""
 
 

@@ -44,6 +44,13 @@ class MyCase:
         return bool(self.round.returned_comment)
 
     @property
+    def progress_text(self) -> str:
+        """e.g. "Answered 9 of 12 required questions"; what to wait for without a question set."""
+        if self.case.question_set_id is None:
+            return "No question set yet"
+        return self.progress.text
+
+    @property
     def status_tag(self) -> dict[str, str]:
         """govukTag parameters for where the audit is."""
         return self.round.status_tag(self.progress.answered)
