@@ -21,7 +21,7 @@ QS = load_question_set(
                     "questions": [
                         {"id": "G1", "text": "Graded?", "type": "yes_no", "allow_na": True},
                         {"id": "G2", "text": "Graded too?", "type": "yes_no"},
-                        {"id": "INFO", "text": "For the record?", "type": "yes_no", "graded": False},
+                        {"id": "INFO", "text": "Noted?", "type": "yes_no", "graded": False},
                         {"id": "WHY", "text": "Why?", "type": "text"},
                         {
                             "id": "MORE",
