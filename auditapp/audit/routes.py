@@ -77,6 +77,13 @@ def _render_case(
             concern_form=ConcernActionForm(),
             # An urgent concern is the first audit's: a blind second auditor never sees it.
             concern=concerns.concern_of(audit.case) if audit.current_risk else None,
+            # Once submitted, the way on to the auditor's next case that is not submitted.
+            next_case=(
+                assigned.next_open_case(current_user, audit.case)
+                if audit.is_own and audit.is_submitted
+                else None
+            ),
+            show_next_case=audit.is_own and audit.is_submitted,
         ),
         status,
     )

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from auditapp.domain.grades import grade_tag
 from auditapp.domain.grading import CaseGrade
+from auditapp.domain.statuses import CaseStatus, SecondAuditStatus
 from auditapp.extensions import db
 from auditapp.models import Case, CaseType, Inspection, Membership, SecondAudit, User
 from auditapp.services.audit.loading import Progress, grade_round, progress_of
@@ -126,3 +127,41 @@ def my_cases(user: User, inspection_id: int | None = None) -> list[MyCase]:
         for f in seconds
     ]
     return rows
+
+
+def next_open_case(user: User, after: Case) -> AuditRound | None:
+    """The user's next assigned audit not yet submitted, after ``after``, or None.
+
+    First audits still in draft (a returned case too) and blind second audits in progress, in
+    the user's inspections; the same inspection first, then by reference after this one,
+    wrapping round to the start.
+    """
+    member = (Membership.inspection_id == Case.inspection_id) & (Membership.user_id == user.id)
+    firsts = db.session.scalars(
+        select(Case)
+        .join(Membership, member)
+        .where(Case.auditor_id == user.id, Case.status == CaseStatus.DRAFT, Case.id != after.id)
+    ).all()
+    seconds = db.session.execute(
+        select(Case, SecondAudit)
+        .join(Membership, member)
+        .join(SecondAudit, SecondAudit.case_id == Case.id)
+        .where(
+            SecondAudit.auditor_id == user.id,
+            SecondAudit.status == SecondAuditStatus.IN_PROGRESS,
+            Case.id != after.id,
+        )
+    ).all()
+    rounds: list[AuditRound] = [FirstAudit(case, user) for case in firsts]
+    rounds += [BlindSecondAudit(case, user, second) for case, second in seconds]
+
+    def order(audit: AuditRound) -> tuple[bool, bool, str, int]:
+        case = audit.case
+        return (
+            case.inspection_id != after.inspection_id,
+            case.reference <= after.reference,
+            case.reference,
+            audit.number,
+        )
+
+    return min(rounds, key=order, default=None)
