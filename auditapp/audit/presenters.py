@@ -419,8 +419,11 @@ def error_list(
     return items
 
 
-def read_only_rows(state: FormState, section_id: str) -> list[dict[str, Any]]:
-    """govukSummaryList rows of one section's visible answers (with notes)."""
+def read_only_rows(
+    state: FormState, section_id: str, change_url: str | None = None
+) -> list[dict[str, Any]]:
+    """govukSummaryList rows of one section's visible answers (with notes), each worded by
+    ``answer_words``; with ``change_url`` (the case form), a "Change" link to each question."""
     section = next(s for s in state.sections if s.id == section_id)
     rows = []
     for q in section.questions:
@@ -435,5 +438,16 @@ def read_only_rows(state: FormState, section_id: str) -> list[dict[str, Any]]:
         html = escape(text)
         if note:
             html += Markup('<p class="govuk-body-s app-note-read">Note: {}</p>').format(note)
-        rows.append({"key": {"text": f"{q.id}. {q.text}"}, "value": {"html": html}})
+        row: dict[str, Any] = {"key": {"text": f"{q.id}. {q.text}"}, "value": {"html": html}}
+        if change_url and q.type != "derived":  # a derived answer is worked out, not changed
+            row["actions"] = {
+                "items": [
+                    {
+                        "href": f"{change_url}#question-{q.id}",
+                        "text": "Change",
+                        "visuallyHiddenText": f"the answer to {q.id}",
+                    }
+                ]
+            }
+        rows.append(row)
     return rows

@@ -16,6 +16,7 @@ from auditapp.audit import bp
 from auditapp.audit.forms import ConcernActionForm, SaveAnswersForm, SubmitCaseForm
 from auditapp.audit.presenters import error_list, parse_posted, read_only_rows, section_views
 from auditapp.audit.resolve import commit_round_change, first_audit, second_audit
+from auditapp.domain.grading import allowed_grades
 from auditapp.domain.question_sets import AnswerError
 from auditapp.permissions import load_inspection
 from auditapp.services.audit import concerns, loading, saving, submitting, timeline
@@ -144,9 +145,8 @@ def _save_whole_form(audit: AuditRound) -> Response | tuple[str, int]:
         ), 409
     if not result.ok:
         return _render_case(audit, posted=posted, result=result)
-    flash(
-        "Your answers have been saved." if result.changed else "No answers had changed.", "success"
-    )
+    if result.changed:  # nothing saved, nothing to celebrate: no banner
+        flash("Your answers have been saved.", "success")
     if request.form.get("action") == "submit":
         return redirect(audit.submit_url)
     return redirect(audit.form_url)
@@ -239,6 +239,8 @@ def _submit(audit: AuditRound) -> str | Response | tuple[str, int]:
         return redirect(audit.form_url)
     state = loading.form_state(audit)
     form = SubmitCaseForm()
+    # Every grade is a valid answer, so a forbidden one meets the rule's own reason (from the
+    # service) rather than "Not a valid choice"; the page offers only those the rule allows.
     form.set_choices(state.grade_value)
     problems = submitting.submission_problems(state)
     error_items: list[dict[str, str]] = []
@@ -261,6 +263,7 @@ def _submit(audit: AuditRound) -> str | Response | tuple[str, int]:
             return redirect(audit.form_url)
         audit = audit.reloaded()
         state = loading.form_state(audit)
+    form.set_choices(state.grade_value, allowed_grades(state.grade))
     if request.method == "POST":
         error_items = [
             {"text": message, "href": f"{audit.form_url}#question-{qid}"}
@@ -276,6 +279,8 @@ def _submit(audit: AuditRound) -> str | Response | tuple[str, int]:
         form=form,
         problems=problems,
         error_items=error_items,
+        sections=section_views(state),
+        read_only_rows=read_only_rows,
     )
 
 
