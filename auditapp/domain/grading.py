@@ -410,14 +410,13 @@ def _score_line(
 def _excluded_line(qs: QuestionSet, outcomes: Mapping[str, QuestionOutcome]) -> str:
     """Which questions the score leaves out and why, in plain words (no "ungraded met")."""
     counts: dict[Outcome, int] = {}
-    judged: dict[Outcome, int] = {}  # outcomes of questions asked for information only
+    # Answered questions that carry no grade ("Were children present?"): their yes or no is
+    # a fact, not met or not met, so only their number is given.
     information = 0
     for q in qs.questions:
         outcome = outcomes[q.id].outcome
         if outcome is Outcome.RECORDED or (outcome.is_applicable and not q.graded):
             information += 1
-            if outcome is not Outcome.RECORDED:
-                judged[outcome] = judged.get(outcome, 0) + 1
         elif not outcome.is_applicable:
             counts[outcome] = counts.get(outcome, 0) + 1
     parts = [
@@ -430,13 +429,7 @@ def _excluded_line(qs: QuestionSet, outcomes: Mapping[str, QuestionOutcome]) -> 
         if counts.get(outcome)
     ]
     if information:
-        part = f"{information} asked for information only"
-        how = [
-            f"{judged[outcome]} {outcome.label.lower()}"
-            for outcome in (Outcome.MET, Outcome.PARTLY_MET, Outcome.NOT_MET)
-            if judged.get(outcome)
-        ]
-        parts.append(part + (f" ({', '.join(how)})" if how else ""))
+        parts.append(f"{information} asked for information only")
     return f"Not counted in the score: {', '.join(parts)}." if parts else ""
 
 
