@@ -110,6 +110,8 @@ def test_grades_the_rule_forbids_are_not_offered_on_a_child_at_current_risk(
 ) -> None:
     page = page_of(login_as(auditor).get(f"/audit/cases/{risk_case.id}/submit"))
     assert _choices(page) == ["Inadequate (the grade worked out)"]
+    assert page.text("form legend") == "Which grade do you give this case?"
+    assert page.text("form .govuk-hint") == "No other grade can be proposed for this case."
     assert "Propose good" not in page.html
     assert not page.select("textarea[name=reason]")  # nothing to give a reason for
 
