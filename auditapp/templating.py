@@ -9,6 +9,7 @@ from flask import Flask, g
 from govuk_frontend_wtf.main import WTFormsHelpers
 
 from auditapp.domain.grades import grade_label, grade_tag
+from auditapp.domain.percentages import percent_text
 from auditapp.domain.statuses import CaseStatus, ModerationAction, SecondAuditStatus
 from auditapp.models.enums import InspectionKind, InspectionRole
 
@@ -52,6 +53,8 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_global(role_label)
     app.add_template_filter(format_datetime, "datetime")
     app.add_template_filter(format_date, "date")
+    # Every percentage a template works out is rounded half up by the one function.
+    app.add_template_filter(percent_text, "percent")
 
     @app.context_processor
     def _globals() -> dict[str, object]:

@@ -4,6 +4,8 @@ form itself only carries the CSRF token and the case version; answers are read b
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextArea
 from wtforms import HiddenField, RadioField, SelectChoice, SubmitField, TextAreaField
@@ -45,8 +47,8 @@ class SubmitCaseForm(FlaskForm):
     )
     submit = SubmitField("Submit case", widget=GovSubmitInput())
 
-    def set_choices(self, computed: str | None) -> None:
-        """Offer the worked-out grade first, then every other grade."""
+    def set_choices(self, computed: str | None, allowed: Sequence[Grade] = tuple(Grade)) -> None:
+        """Offer the worked-out grade first, then every other grade the rule allows."""
         choices: list[SelectChoice] = []
         if computed:
             choices.append(
@@ -54,10 +56,15 @@ class SubmitCaseForm(FlaskForm):
             )
         choices += [
             SelectChoice(g.value, f"Propose {g.label.lower()}")
-            for g in Grade
+            for g in allowed
             if g.value != computed
         ]
         self.grade_choice.choices = choices
+
+    @property
+    def only_computed(self) -> bool:
+        """Nothing to propose: the worked-out grade is the only one the rule allows."""
+        return [choice.value for choice in self.grade_choice.choices] == [KEEP_COMPUTED]
 
     @property
     def proposed_grade(self) -> str | None:

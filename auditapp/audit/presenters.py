@@ -1,8 +1,10 @@
 """Turn the audit form's state into GOV.UK macro parameters, and posted forms back into answers.
 
-Field names: ``answer-<id>`` (the answer), ``na-<id>`` ("Not applicable" beside a date or
-number), ``note-<id>``, and hidden ``seen-<id>`` / ``seen-note-<id>`` holding the stored value
-the page was rendered with, so a save can tell whether someone else changed it meanwhile.
+Field names: ``answer-<id>`` (the answer), ``day-<id>``, ``month-<id>``, ``year-<id>`` (and
+``hour-<id>``, ``minute-<id>``) for a date in the GOV.UK date-input pattern, ``na-<id>`` ("Not
+applicable" beside a date or number), ``note-<id>``, and hidden ``seen-<id>`` /
+``seen-note-<id>`` holding the stored value the page was rendered with, so a save can tell
+whether someone else changed it meanwhile.
 """
 
 from __future__ import annotations
@@ -22,16 +24,19 @@ from auditapp.domain.question_sets import (
     QuestionSet,
     answer_words,
     checklist_ticks,
+    date_parts,
+    split_stored_date,
 )
 from auditapp.services.audit.errors import AnswerConflict
 from auditapp.services.audit.loading import FormState
 from auditapp.services.audit.saving import PostedAnswer
 
-_INPUT_TYPES = {"date": "date", "datetime": "datetime-local", "number": "text", "text": "text"}
+_DATE_KINDS = ("date", "datetime")
 _HINTS = {
-    "date": "For example, 2022-09-05",
-    "datetime": "Date and 24-hour time, for example 2022-09-05 14:30",
+    "date": "For example, 5 9 2022",
+    "datetime": "For example, 5 9 2022 at 14 30. Use the 24-hour clock.",
 }
+_PART_LABELS = {"day": "Day", "month": "Month", "year": "Year", "hour": "Hour", "minute": "Minute"}
 NOTE_HINT = "Never write names, dates of birth or addresses."
 
 
@@ -41,11 +46,13 @@ def parse_posted(form: MultiDict[str, str], qs: QuestionSet) -> dict[str, Posted
     for q in qs.questions:
         if q.type == "derived" or f"seen-{q.id}" not in form:
             continue
-        value: str | list[str] | None
+        value: str | list[str] | dict[str, str] | None
         if q.type == "checklist":
             value = form.getlist(f"answer-{q.id}")
         elif form.get(f"na-{q.id}") == NOT_APPLICABLE:
             value = NOT_APPLICABLE
+        elif q.type in _DATE_KINDS and any(f"{part}-{q.id}" in form for part in date_parts(q)):
+            value = {part: form.get(f"{part}-{q.id}", "") for part in date_parts(q)}
         else:
             value = form.get(f"answer-{q.id}")
         posted[q.id] = PostedAnswer(
@@ -74,6 +81,11 @@ class QuestionView:
     check: dict[str, Any] | None = None
     conflict: AnswerConflict | None = None
 
+    @property
+    def note_open(self) -> bool:
+        """The note opens by itself when there is one (or one was typed)."""
+        return bool(self.note_params.get("value"))
+
 
 @dataclass
 class SectionView:
@@ -83,8 +95,13 @@ class SectionView:
     title: str
     questions: list[QuestionView] = field(default_factory=list)
 
+    @property
+    def hidden(self) -> bool:
+        """Every question of the section is hidden by earlier answers: so is its heading."""
+        return all(question.hidden for question in self.questions)
 
-def _raw_display(question: Question, raw: Any) -> tuple[str | list[str], bool]:
+
+def _raw_display(question: Question, raw: Any) -> tuple[str | list[str] | dict[str, str], bool]:
     """(value for the input, n/a ticked) from a stored value or a posted raw value."""
     if question.type == "checklist":
         if isinstance(raw, list):
@@ -94,7 +111,13 @@ def _raw_display(question: Question, raw: Any) -> tuple[str | list[str], bool]:
         if raw == NOT_APPLICABLE:
             return [NOT_APPLICABLE], False
         return checklist_ticks(raw), False
-    if raw == NOT_APPLICABLE and question.type in ("date", "datetime", "number"):
+    if question.type in _DATE_KINDS:
+        if raw == NOT_APPLICABLE:
+            return split_stored_date(question, None), True
+        if isinstance(raw, Mapping):  # the fields as posted, shown back as typed
+            return {part: str(raw.get(part) or "") for part in date_parts(question)}, False
+        return split_stored_date(question, raw if isinstance(raw, str) else None), False
+    if raw == NOT_APPLICABLE and question.type == "number":
         return "", True
     return (raw or "") if isinstance(raw, str) else "", False
 
@@ -275,6 +298,8 @@ def _field(
             "classes": "govuk-checkboxes--small",
             "items": [{"value": NOT_APPLICABLE, "text": "Not applicable", "checked": na_ticked}],
         }
+    if question.type in _DATE_KINDS:
+        return "date", _date_input(question, value, legend, hint, error), na_params
     if question.type == "text":
         return (
             "textarea",
@@ -292,7 +317,7 @@ def _field(
     params: dict[str, Any] = {
         "name": name,
         "id": name,
-        "type": _INPUT_TYPES[question.type],
+        "type": "text",
         "label": label,
         "hint": hint,
         "errorMessage": error,
@@ -305,6 +330,42 @@ def _field(
     else:
         params["classes"] = "govuk-input--width-20"
     return "input", params, na_params
+
+
+def _date_input(
+    question: Question,
+    fields: dict[str, str],
+    legend: dict[str, str],
+    hint: dict[str, str] | None,
+    error: dict[str, str] | None,
+) -> dict[str, Any]:
+    """govukDateInput parameters: day, month and year, then hour and minute (24-hour clock).
+
+    The day field's id is ``answer-<id>``, so the error summary's link lands on it.
+    """
+    qid = question.id
+    items = []
+    for part in date_parts(question):
+        width = "govuk-input--width-4" if part == "year" else "govuk-input--width-2"
+        items.append(
+            {
+                "name": f"{part}-{qid}",
+                "id": f"answer-{qid}" if part == "day" else f"answer-{qid}-{part}",
+                "label": _PART_LABELS[part],
+                "value": fields.get(part, ""),
+                "classes": width + (" govuk-input--error" if error else ""),
+                "inputmode": "numeric",
+                "attributes": {"data-date-part": part},
+            }
+        )
+    return {
+        "id": f"date-{qid}",
+        "fieldset": {"legend": legend},
+        "hint": hint,
+        "errorMessage": error,
+        "items": items,
+        "classes": "app-date-input--with-time" if question.type == "datetime" else "",
+    }
 
 
 def section_views(
@@ -358,8 +419,11 @@ def error_list(
     return items
 
 
-def read_only_rows(state: FormState, section_id: str) -> list[dict[str, Any]]:
-    """govukSummaryList rows of one section's visible answers (with notes)."""
+def read_only_rows(
+    state: FormState, section_id: str, change_url: str | None = None
+) -> list[dict[str, Any]]:
+    """govukSummaryList rows of one section's visible answers (with notes), each worded by
+    ``answer_words``; with ``change_url`` (the case form), a "Change" link to each question."""
     section = next(s for s in state.sections if s.id == section_id)
     rows = []
     for q in section.questions:
@@ -374,5 +438,16 @@ def read_only_rows(state: FormState, section_id: str) -> list[dict[str, Any]]:
         html = escape(text)
         if note:
             html += Markup('<p class="govuk-body-s app-note-read">Note: {}</p>').format(note)
-        rows.append({"key": {"text": f"{q.id}. {q.text}"}, "value": {"html": html}})
+        row: dict[str, Any] = {"key": {"text": f"{q.id}. {q.text}"}, "value": {"html": html}}
+        if change_url and q.type != "derived":  # a derived answer is worked out, not changed
+            row["actions"] = {
+                "items": [
+                    {
+                        "href": f"{change_url}#question-{q.id}",
+                        "text": "Change",
+                        "visuallyHiddenText": f"the answer to {q.id}",
+                    }
+                ]
+            }
+        rows.append(row)
     return rows

@@ -16,6 +16,7 @@ from auditapp.audit import bp
 from auditapp.audit.forms import ConcernActionForm, SaveAnswersForm, SubmitCaseForm
 from auditapp.audit.presenters import error_list, parse_posted, read_only_rows, section_views
 from auditapp.audit.resolve import commit_round_change, first_audit, second_audit
+from auditapp.domain.grading import allowed_grades
 from auditapp.domain.question_sets import AnswerError
 from auditapp.json_body import json_body
 from auditapp.permissions import load_inspection
@@ -98,6 +99,13 @@ def _render_case(
             concern_form=ConcernActionForm(),
             # An urgent concern is the first audit's: a blind second auditor never sees it.
             concern=concerns.concern_of(audit.case) if audit.current_risk else None,
+            # Once submitted, the way on to the auditor's next case that is not submitted.
+            next_case=(
+                assigned.next_open_case(current_user, audit.case)
+                if audit.is_own and audit.is_submitted
+                else None
+            ),
+            show_next_case=audit.is_own and audit.is_submitted,
         ),
         status,
     )
@@ -158,9 +166,8 @@ def _save_whole_form(audit: AuditRound) -> Response | tuple[str, int]:
         ), 409
     if not result.ok:
         return _render_case(audit, posted=posted, result=result)
-    flash(
-        "Your answers have been saved." if result.changed else "No answers had changed.", "success"
-    )
+    if result.changed:  # nothing saved, nothing to celebrate: no banner
+        flash("Your answers have been saved.", "success")
     if request.form.get("action") == "submit":
         return redirect(audit.submit_url)
     return redirect(audit.form_url)
@@ -266,6 +273,8 @@ def _submit(audit: AuditRound) -> str | Response | tuple[str, int]:
         return redirect(audit.form_url)
     state = loading.form_state(audit)
     form = SubmitCaseForm()
+    # Every grade is a valid answer, so a forbidden one meets the rule's own reason (from the
+    # service) rather than "Not a valid choice"; the page offers only those the rule allows.
     form.set_choices(state.grade_value)
     problems = submitting.submission_problems(state)
     error_items: list[dict[str, str]] = []
@@ -288,6 +297,7 @@ def _submit(audit: AuditRound) -> str | Response | tuple[str, int]:
             return redirect(audit.form_url)
         audit = audit.reloaded()
         state = loading.form_state(audit)
+    form.set_choices(state.grade_value, allowed_grades(state.grade))
     if request.method == "POST":
         error_items = [
             {"text": message, "href": f"{audit.form_url}#question-{qid}"}
@@ -303,6 +313,8 @@ def _submit(audit: AuditRound) -> str | Response | tuple[str, int]:
         form=form,
         problems=problems,
         error_items=error_items,
+        sections=section_views(state),
+        read_only_rows=read_only_rows,
     )
 
 

@@ -39,7 +39,10 @@ def too_many_attempts_response(form: LoginForm | None = None) -> PageResponse:
     minutes = int(current_app.config["LOCKOUT_MINUTES"])
     form.password.errors = [TOO_MANY_ATTEMPTS.format(minutes=minutes)]
     page = render_template("auth/login.html", form=form)
-    return PageResponse(page, status=429, headers={"Retry-After": str(minutes * 60)})
+    # A page, not text: werkzeug's own Response would send text/plain and show the source.
+    return PageResponse(
+        page, status=429, mimetype="text/html", headers={"Retry-After": str(minutes * 60)}
+    )
 
 
 # --- sign-in rate limit per address (Flask-Limiter; LOGIN_LIMIT_PER_ADDRESS in config.py) -----

@@ -17,6 +17,7 @@ from datetime import timedelta
 from typing import Any
 
 from auditapp.domain.grades import Grade, Outcome
+from auditapp.domain.percentages import percent_beside, percent_text
 from auditapp.domain.question_sets import (
     NOT_APPLICABLE,
     GradingRule,
@@ -127,6 +128,7 @@ def grade_case(
     )
 
     lines: list[str] = []
+    score_words = _score_text(score, rule)
     limiting = bool(critical_failed or current_risk)
     if limiting:
         grade: Grade | None = Grade.INADEQUATE
@@ -142,7 +144,7 @@ def grade_case(
                 "whatever the score (limiting rule)."
             )
         if score is not None:
-            lines.append(_score_line(met, partly, applicable, score, rule, counted))
+            lines.append(_score_line(met, partly, applicable, score_words, rule, counted))
     elif score is None:
         grade, deciding = None, ()
         lines.append(
@@ -150,13 +152,13 @@ def grade_case(
             "the auditor must propose a grade."
         )
     else:
-        lines.append(_score_line(met, partly, applicable, score, rule, counted))
+        lines.append(_score_line(met, partly, applicable, score_words, rule, counted))
         good, ri = rule.good_threshold, rule.requires_improvement_threshold
         if _reaches(score, good) and not critical_partly:
             grade = Grade.GOOD
             deciding = tuple(q.id for q in shortfall)
             lines.append(
-                f"{_pct(score)} is at least {_pct(good)} and every applicable critical "
+                f"{score_words} is at least {_pct(good)} and every applicable critical "
                 "question is fully met, so the case is good."
             )
         elif _reaches(score, good):
@@ -165,19 +167,19 @@ def grade_case(
             for q in critical_partly:
                 lines.append(
                     f"{_name(q)} is critical and only partly met, so the case cannot be good "
-                    f"although {_pct(score)} is at least {_pct(good)}: it requires improvement."
+                    f"although {score_words} is at least {_pct(good)}: it requires improvement."
                 )
         elif _reaches(score, ri):
             grade = Grade.REQUIRES_IMPROVEMENT
             deciding = tuple(q.id for q in shortfall)
             lines.append(
-                f"{_pct(score)} is at least {_pct(ri)} but below {_pct(good)}, "
+                f"{score_words} is at least {_pct(ri)} but below {_pct(good)}, "
                 "so the case requires improvement."
             )
         else:
             grade = Grade.INADEQUATE
             deciding = tuple(q.id for q in shortfall)
-            lines.append(f"{_pct(score)} is below {_pct(ri)}, so the case is inadequate.")
+            lines.append(f"{score_words} is below {_pct(ri)}, so the case is inadequate.")
     if shortfall and not limiting:
         lines.append(
             "Not fully met: "
@@ -209,6 +211,31 @@ def grade_case(
         current_risk=current_risk,
         limiting=limiting,
     )
+
+
+CURRENT_RISK_REFUSAL = (
+    "A case with a child at current risk is inadequate: a lead must remove the flag "
+    "before a different grade can be proposed"
+)
+
+
+def allowed_grades(grade: CaseGrade) -> tuple[Grade, ...]:
+    """The grades an auditor may give a case with this grade: the choices check-and-submit
+    offers and the proposals submitting accepts.
+
+    A child at current risk makes the case inadequate whatever else is proposed (the limiting
+    rule above): only a lead removing the flag opens the other grades again.
+    """
+    if grade.current_risk:
+        return (Grade.INADEQUATE,)
+    return tuple(Grade)
+
+
+def proposal_refusal(grade: CaseGrade, proposal: Grade) -> str | None:
+    """Why the rule refuses this proposed grade for the case, or None when it is allowed."""
+    if proposal in allowed_grades(grade):
+        return None
+    return CURRENT_RISK_REFUSAL
 
 
 def question_outcomes(
@@ -348,11 +375,25 @@ def _reaches(score: float, threshold: float) -> bool:
     return score >= threshold or math.isclose(score, threshold, abs_tol=_TOLERANCE)
 
 
+def _score_text(score: float | None, rule: GradingRule) -> str:
+    """The score as every line of the explanation shows it, rounded half up.
+
+    A score below a threshold gets the places it needs not to read as that threshold
+    ("79.96% is below 80%", never "80% is below 80%").
+    """
+    if score is None:
+        return ""
+    good, ri = rule.good_threshold, rule.requires_improvement_threshold
+    if _reaches(score, good):
+        return _pct(score)
+    return percent_beside(score, good if _reaches(score, ri) else ri)
+
+
 def _score_line(
     met: float,
     partly: float,
     applicable: float,
-    score: float,
+    score: str,
     rule: GradingRule,
     counted: list[Question],
 ) -> str:
@@ -362,29 +403,33 @@ def _score_line(
     return (
         f"Score{' (weighted)' if weighted else ''}: {_num(met)} met + {_num(rule.partly_weight)}"
         f" {_TIMES} {_num(partly)} partly met = {_num(points)} out of {_num(applicable)} {noun}"
-        f" = {_pct(score)}."
+        f" = {score}."
     )
 
 
 def _excluded_line(qs: QuestionSet, outcomes: Mapping[str, QuestionOutcome]) -> str:
+    """Which questions the score leaves out and why, in plain words (no "ungraded met")."""
     counts: dict[Outcome, int] = {}
+    # Answered questions that carry no grade ("Were children present?"): their yes or no is
+    # a fact, not met or not met, so only their number is given.
+    information = 0
     for q in qs.questions:
         outcome = outcomes[q.id].outcome
-        if not outcome.is_applicable or not q.graded:
+        if outcome is Outcome.RECORDED or (outcome.is_applicable and not q.graded):
+            information += 1
+        elif not outcome.is_applicable:
             counts[outcome] = counts.get(outcome, 0) + 1
     parts = [
         f"{counts[outcome]} {words}"
         for outcome, words in (
             (Outcome.NOT_APPLICABLE, "not applicable"),
-            (Outcome.HIDDEN, "not shown"),
-            (Outcome.UNANSWERED, "not answered"),
-            (Outcome.RECORDED, "recorded without a judgement"),
-            (Outcome.MET, "ungraded met"),
-            (Outcome.PARTLY_MET, "ungraded partly met"),
-            (Outcome.NOT_MET, "ungraded not met"),
+            (Outcome.HIDDEN, "not asked because of earlier answers"),
+            (Outcome.UNANSWERED, "not answered yet"),
         )
         if counts.get(outcome)
     ]
+    if information:
+        parts.append(f"{information} asked for information only")
     return f"Not counted in the score: {', '.join(parts)}." if parts else ""
 
 
@@ -398,9 +443,8 @@ def _num(value: float) -> str:
 
 def _pct(value: float) -> str:
     """Write a fraction as a percentage, to one decimal place only when it is not whole."""
-    # Round down, never up: 79.96% must not read as "80%" next to "below 80%".
-    percent = math.floor(value * 1000 + _TOLERANCE * 1000) / 10
-    return f"{percent:g}%"
+    # Half up, like every percentage shown (domain/percentages.py): 57.69% reads 57.7%.
+    return percent_text(value)
 
 
 def _plural(count: int, noun: str) -> str:

@@ -12,6 +12,8 @@ from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
+from auditapp.domain.percentages import percent_text
+
 K = TypeVar("K", bound=Hashable)
 A = TypeVar("A", bound=Hashable)
 
@@ -230,4 +232,4 @@ def format_margin(margin: float | None) -> str:
     """A margin as the pages show it, e.g. "±9.9%" ("not sampled" when None)."""
     if margin is None:
         return "not sampled"
-    return f"±{margin * 100:.1f}%"
+    return "±" + percent_text(margin, 1, fixed=True)

@@ -11,6 +11,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from auditapp.domain.percentages import whole_percent as whole_percent  # re-exported
+
 # Two-sided 95%: the 97.5th percentile of the standard normal distribution.
 Z_95 = 1.959963984540054
 
@@ -34,11 +36,6 @@ def wilson_interval(successes: float, trials: int, z: float = Z_95) -> tuple[flo
     low = 0.0 if successes == 0 else max(0.0, centre - half)
     high = 1.0 if successes == trials else min(1.0, centre + half)
     return low, high
-
-
-def whole_percent(fraction: float) -> int:
-    """Return a fraction as a whole percentage, rounded half up (0.125 -> 13)."""
-    return math.floor(fraction * 100 + 0.5 + 1e-9)
 
 
 @dataclass(frozen=True)

@@ -5,13 +5,12 @@ side by side, and the per-question figures of all of them together."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from auditapp.domain.grades import Grade, Outcome
+from auditapp.domain.percentages import percent, whole_percent
 from auditapp.domain.recommendations import ChapterRule
 from auditapp.extensions import db
 from auditapp.findings import bp
@@ -198,7 +197,7 @@ def record_judgement(inspection_id: int, recommendation_id: int) -> str | Respon
         form.judgement.data = row.judgement
         form.narrative.data = row.narrative
         if row.entered_baseline_rate is not None:
-            form.baseline_rate.data = Decimal(str(round(row.entered_baseline_rate * 100, 1)))
+            form.baseline_rate.data = percent(row.entered_baseline_rate, 1)
         form.baseline_source.data = row.entered_baseline_source
         form.baseline_cases.data = row.entered_baseline_cases
     if form.validate_on_submit():
@@ -290,9 +289,9 @@ def edit_chapter_rule(inspection_id: int) -> str | Response:
     form = ChapterRuleForm()
     if request.method == "GET":
         form.enabled.data = rule.enabled
-        form.outstanding.data = round(rule.outstanding * 100)
-        form.good.data = round(rule.good * 100)
-        form.requires_improvement.data = round(rule.requires_improvement * 100)
+        form.outstanding.data = whole_percent(rule.outstanding)
+        form.good.data = whole_percent(rule.good)
+        form.requires_improvement.data = whole_percent(rule.requires_improvement)
         form.min_applicable.data = rule.min_applicable
     if form.validate_on_submit():
         try:

@@ -12,6 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 
 from auditapp.domain.agreement import kappa_band
+from auditapp.domain.percentages import percent_text
 from auditapp.extensions import db
 from auditapp.models import Case, CaseStatus, InspectionRole, SecondAuditStatus
 from auditapp.moderation import bp
@@ -36,10 +37,6 @@ from auditapp.services.moderation import (
 LEAD = InspectionRole.LEAD
 
 
-def _percent(value: float | None) -> str:
-    return "\u2013" if value is None else f"{round(value * 100)}%"
-
-
 def _kappa(value: float | None) -> str:
     return "\u2013" if value is None else f"{value:.2f}"
 
@@ -48,7 +45,7 @@ def _kappa(value: float | None) -> str:
 def _formatters() -> dict[str, Any]:
     """Number formats of the moderation pages (templates only loop and branch)."""
     return {
-        "percent": _percent,
+        "percent": lambda value: percent_text(value, 0),
         "kappa": _kappa,
         "kappa_band": kappa_band,
     }

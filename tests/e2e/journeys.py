@@ -74,8 +74,10 @@ def review_path(app: Flask) -> str:
     return path_for(app, "inspections.show_inspection", inspection_id=review_id(app))
 
 
-def new_draft_case(run: Callable[..., Any], auditor_email: str = AUDITOR) -> tuple[int, str]:
-    """A new domestic abuse case of the demo review, sampled and assigned to the auditor.
+def new_draft_case(
+    run: Callable[..., Any], auditor_email: str = AUDITOR, case_type: str = CASE_TYPE
+) -> tuple[int, str]:
+    """A new case of the demo review (domestic abuse unless told), sampled and assigned.
 
     Made the way a lead makes one, through the app's own services in the live app (case list
     import, adding to the sample by hand, assignment), so each journey has a case of its own.
@@ -95,7 +97,7 @@ def new_draft_case(run: Callable[..., Any], auditor_email: str = AUDITOR) -> tup
         reference = next(
             ref for ref in (f"E2E-{n:03d}" for n in itertools.count(1)) if ref not in taken
         )
-        csv = f"case reference,case type,date\n{reference},{CASE_TYPE},2022-08-01\n"
+        csv = f"case reference,case type,date\n{reference},{case_type},2022-08-01\n"
         case_import.import_case_list(inspection, csv.encode(), "e2e.csv", by=lead)
         case_id = db.session.scalar(
             select(Case.id).where(Case.inspection_id == inspection.id, Case.reference == reference)

@@ -63,6 +63,12 @@ def save_state(page: Any, qid: str) -> Any:
     return page.locator(f"#save-state-{qid}")
 
 
+def open_note(page: Any, qid: str) -> Any:
+    """Open the question's "Add a note" and return its note box."""
+    question(page, qid).locator("summary", has_text="Add a note").click()
+    return page.get_by_label(f"Note on {qid} (optional)")
+
+
 def grade_counts(page: Any) -> dict[str, int]:
     """The dashboard's grade figures: {"good": 6, "requires improvement": 5, ...}."""
     text = page.locator("main").inner_text()
@@ -128,7 +134,7 @@ def audit_and_submit(page: Any, app: Any, reference: str, suffix: str) -> None:
         if qid == "DA12":
             expect(question(page, "DA12")).to_be_visible()
         answer(page, qid, choice)
-    page.get_by_label("Note on DA06 (optional)").fill(NOTE)
+    open_note(page, "DA06").fill(NOTE)
     page.get_by_label("Note on DA06 (optional)").blur()
     expect(save_state(page, "DA06")).to_have_text(SAVED)
     expect(save_state(page, "DA17")).to_have_text(SAVED)
@@ -143,6 +149,7 @@ def audit_and_submit(page: Any, app: Any, reference: str, suffix: str) -> None:
     page.get_by_role("button", name="Submit case").click()
 
     expect(page.get_by_text(SUBMITTED)).to_be_visible()
+    expect(page.locator("#next-case")).to_contain_text("What next")
     expect(page.locator("[data-grade-tag]")).to_have_text("Good")
     expect(page.locator("main")).to_contain_text(NOTE)
     snapshot(page, f"case-submitted{suffix}")
@@ -255,7 +262,7 @@ def test_answers_given_while_the_server_restarts_are_kept_and_saved(
     live_server.stop()
     try:
         answer(page, "DA02", "Partly")
-        page.get_by_label("Note on DA02 (optional)").fill("THRIVE done, children not mentioned.")
+        open_note(page, "DA02").fill("THRIVE done, children not mentioned.")
         page.get_by_label("Note on DA02 (optional)").blur()
         answer(page, "DA03", "Diary appointment")
         banner = page.locator("[data-unsaved-banner]")
@@ -321,6 +328,9 @@ def test_auditor_completes_the_case_form_by_keyboard_only(
         expect(radios.nth(index)).to_be_checked()
     expect(question(page, "DA05")).to_be_hidden()
 
+    # The note is behind "Add a note": Tab to it, Enter opens it, Tab on into the box.
+    tab_to(page, question(page, "DA17").locator("summary", has_text="Add a note"))
+    page.keyboard.press("Enter")
     note = page.get_by_label("Note on DA17 (optional)")
     tab_to(page, note)
     page.keyboard.type("Records complete and made the same day.")

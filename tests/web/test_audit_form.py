@@ -185,16 +185,14 @@ def test_derived_check_not_met_when_too_slow(login_as: Any, mc_case: Case, audit
     assert "Not met" in page
 
 
-def test_date_time_questions_use_native_inputs_with_a_hint(
+def test_date_time_questions_use_the_gov_uk_date_input_with_a_24_hour_time(
     login_as: Any, mc_case: Case, auditor: User
 ) -> None:
     page = login_as(auditor).get(f"/audit/cases/{mc_case.id}").get_data(True)
-    assert re.search(
-        r'type="datetime-local"[^>]*name="answer-MC01"|name="answer-MC01"[^>]*'
-        r'type="datetime-local"',
-        page,
-    )
-    assert "for example 2022-09-05 14:30" in page
+    assert "datetime-local" not in page  # the browser's own widget lost typed values
+    for part in ("day", "month", "year", "hour", "minute"):
+        assert re.search(rf'name="{part}-MC01"[^>]*type="text"', page), part
+    assert "For example, 5 9 2022 at 14 30. Use the 24-hour clock." in page
 
 
 def test_not_applicable_box_beside_a_date_time_saves_na(

@@ -156,8 +156,8 @@ def test_my_cases_lists_progress_status_and_grade_so_far(
     assert "DA-0002" not in page  # someone else's case
     assert "Domestic abuse incident" in page
     # DA01 = no hides the five child questions and DA11 unanswered hides the MARAC question:
-    # 11 of the 17 questions are asked, 1 answered, and nothing graded yet.
-    assert "1 of 11 questions answered" in page
+    # 11 of the 17 questions are asked (all required), 1 answered, and nothing graded yet.
+    assert "Answered 1 of 11 required questions" in page
     assert "In progress" in page
     assert "Not graded" in page
 
@@ -299,7 +299,7 @@ def test_case_without_a_question_set_says_what_to_do(
     response = c.get(f"/audit/cases/{case.id}")
     assert response.status_code == 409
     assert "has no question set yet" in response.get_data(True)
-    assert "0 of 0 questions answered" in c.get("/audit/cases").get_data(True)
+    assert "No question set yet" in c.get("/audit/cases").get_data(True)
     saved = c.post(
         f"/audit/cases/{case.id}/answers/DA01",
         json={"value": "yes", "base_version": case.version},

@@ -73,3 +73,37 @@ export function controlValue (type, stored) {
     return []
   }
 }
+
+// The fields of a date answer in the GOV.UK date-input pattern (and its 24-hour time); mirrors
+// auditapp.domain.question_sets.date_parts and split_stored_date.
+export function dateParts (type) {
+  return type === 'datetime' ? ['day', 'month', 'year', 'hour', 'minute'] : ['day', 'month', 'year']
+}
+
+const STORED_DATE = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:T(\d{1,2}):(\d{2}))?$/
+
+// A stored date answer as the fields show it: '2022-09-05T14:30' -> {day: '5', month: '9',
+// year: '2022', hour: '14', minute: '30'}. A value that is not a date goes whole in the year,
+// as the server shows it, so it is refused with a message rather than silently erased.
+export function splitStoredDate (type, stored) {
+  const fields = Object.fromEntries(dateParts(type).map((part) => [part, '']))
+  if (stored === null || stored === undefined || stored === '') return fields
+  const match = STORED_DATE.exec(stored)
+  if (!match) {
+    fields.year = String(stored)
+    return fields
+  }
+  const [, year, month, day, hour, minute] = match
+  Object.assign(fields, { day: String(Number(day)), month: String(Number(month)), year })
+  if (type === 'datetime' && hour !== undefined) {
+    Object.assign(fields, { hour: String(Number(hour)).padStart(2, '0'), minute: minute ?? '' })
+  }
+  return fields
+}
+
+// 'empty' (nothing typed: no answer), 'partial' (not sent until whole) or 'complete'.
+export function dateCompleteness (type, fields) {
+  const filled = dateParts(type).map((part) => String(fields[part] ?? '').trim() !== '')
+  if (filled.every((f) => !f)) return 'empty'
+  return filled.every((f) => f) ? 'complete' : 'partial'
+}

@@ -8,11 +8,18 @@
 //   database is locked or down), when the browser comes back online and when the page is
 //   opened again; a banner lists what is not saved yet. Nothing typed is lost.
 // - A 409 conflict shows both values; the auditor keeps theirs or takes the other one.
+// - A date is typed in day, month and year fields (and hour and minute): it is sent, as those
+//   fields, only once every one is filled in; the server checks it and stores it as before.
+// - A section whose questions are all hidden hides with its heading and its contents link; a
+//   note opens by itself when one is restored or taken from someone else.
 // Without this script the form still works: "Save answers" posts everything.
 import {
   controlValue,
+  dateCompleteness,
+  dateParts,
   nextRetryDelay,
   shouldRetry,
+  splitStoredDate,
   storageKey,
   storagePrefix,
   visibleIds
@@ -26,8 +33,14 @@ const STATES = {
   reload: { text: 'Not saved – reload the page; kept in this browser', modifier: 'failed' },
   invalid: { text: 'Not saved – check this answer', modifier: 'failed' },
   conflict: { text: 'Not saved – someone else changed this', modifier: 'failed' },
-  locked: { text: 'Not saved – this case can no longer be changed', modifier: 'failed' }
+  locked: { text: 'Not saved – this case can no longer be changed', modifier: 'failed' },
+  partialDate: { text: 'Not saved yet – enter the day, month and year', modifier: 'saving' },
+  partialDateTime: {
+    text: 'Not saved yet – enter the day, month, year, hour and minute',
+    modifier: 'saving'
+  }
 }
+const DATE_TYPES = ['date', 'datetime']
 const TYPING_DELAY = 1500
 
 class AuditForm {
@@ -55,6 +68,7 @@ class AuditForm {
     this.retryTimer = null
     this.typingTimers = new Map()
     this.banner = document.querySelector('[data-unsaved-banner]')
+    this.sections = [...document.querySelectorAll('[data-section]')]
   }
 
   start () {
@@ -74,9 +88,16 @@ class AuditForm {
   // --- reading and writing controls -----------------------------------------------------------
 
   field (name) {
-    const match = /^(answer|na|note)-(.+)$/.exec(name || '')
+    const match = /^(answer|na|note|day|month|year|hour|minute)-(.+)$/.exec(name || '')
     if (!match || !this.questions.has(match[2])) return null
     return { kind: match[1] === 'note' ? 'note' : 'value', question: match[2] }
+  }
+
+  dateInputs (question) {
+    const element = this.questions.get(question)
+    return Object.fromEntries(
+      dateParts(element.dataset.type).map((part) => [part, element.querySelector(`[name="${part}-${question}"]`)])
+    )
   }
 
   typeOf (question) {
@@ -92,6 +113,14 @@ class AuditForm {
     }
     const na = element.querySelector(`input[name="na-${question}"]`)
     if (na && na.checked) return 'na'
+    if (DATE_TYPES.includes(type)) {
+      // The fields as typed: the server joins and checks them (one rule, in domain/).
+      const fields = {}
+      for (const [part, input] of Object.entries(this.dateInputs(question))) {
+        fields[part] = input ? input.value.trim() : ''
+      }
+      return dateCompleteness(type, fields) === 'empty' ? null : fields
+    }
     if (type === 'yes_no' || type === 'choice') {
       const checked = element.querySelector(`input[name="${name}"]:checked`)
       return checked ? checked.value : null
@@ -124,13 +153,36 @@ class AuditForm {
     }
     const na = element.querySelector(`input[name="na-${question}"]`)
     if (na) na.checked = value === 'na'
+    if (DATE_TYPES.includes(type)) {
+      const fields = value && typeof value === 'object'
+        ? value
+        : splitStoredDate(type, value === 'na' ? null : value)
+      for (const [part, input] of Object.entries(this.dateInputs(question))) {
+        if (input) input.value = fields[part] ?? ''
+      }
+      return
+    }
     const input = element.querySelector(`[name="${name}"]`)
     if (input) input.value = value === 'na' || value === null || value === undefined ? '' : value
   }
 
   setNote (question, note) {
     const field = this.questions.get(question).querySelector(`[name="note-${question}"]`)
-    if (field) field.value = note || ''
+    if (!field) return
+    field.value = note || ''
+    // A note shown to the auditor is never left folded away behind "Add a note".
+    const details = field.closest('details')
+    if (details && note) details.open = true
+  }
+
+  // A date sent only once every field is filled in: part of a date is kept, not sent.
+  partialDate (question) {
+    const type = this.typeOf(question)
+    if (!DATE_TYPES.includes(type)) return null
+    const value = this.valueOf(question)
+    if (!value || typeof value !== 'object') return null
+    if (dateCompleteness(type, value) !== 'partial') return null
+    return type === 'datetime' ? 'partialDateTime' : 'partialDate'
   }
 
   seen (question, kind) {
@@ -163,6 +215,9 @@ class AuditForm {
       if (event.target.name.startsWith('na-') && event.target.checked) {
         const input = this.questions.get(question).querySelector(`[name="answer-${question}"]`)
         if (input) input.value = ''
+        for (const part of Object.values(this.dateInputs(question))) {
+          if (part) part.value = ''
+        }
       }
     } else {
       item.note = this.noteOf(question)
@@ -175,6 +230,13 @@ class AuditForm {
     if (kind === 'value') this.applyVisibility(this.localVisibility())
     clearTimeout(this.typingTimers.get(question))
     this.typingTimers.delete(question)
+    const partial = this.partialDate(question)
+    if (partial) {
+      // Kept in this browser; sent when the last field is filled in.
+      item.status = 'partial'
+      this.setState(question, partial)
+      return
+    }
     if (committed) {
       this.setState(question, 'saving')
       this.kick()
@@ -226,7 +288,13 @@ class AuditForm {
       if (saved.hasValue) this.setValue(question, saved.value)
       if (saved.hasNote) this.setNote(question, saved.note)
       this.pending.set(question, { ...saved, edits: 1, status: 'queued', failedOnce: true })
-      this.setState(question, 'failed')
+      const partial = this.partialDate(question)
+      if (partial) {
+        this.pending.get(question).status = 'partial'
+        this.setState(question, partial)
+      } else {
+        this.setState(question, 'failed')
+      }
     }
   }
 
@@ -439,6 +507,14 @@ class AuditForm {
   applyVisibility (visible) {
     for (const [question, element] of this.questions) {
       element.classList.toggle('app-question--hidden', !visible.has(question))
+    }
+    for (const section of this.sections) {
+      const shown = [...section.querySelectorAll('[data-question]')].some(
+        (element) => visible.has(element.dataset.question)
+      )
+      section.classList.toggle('app-section--hidden', !shown)
+      const link = document.querySelector(`[data-section-link="${section.dataset.section}"]`)
+      if (link) link.hidden = !shown
     }
   }
 

@@ -16,9 +16,12 @@ from auditapp.domain.question_sets.answers import (
     YES_NO_WORDS,
     answer_words,
     checklist_ticks,
+    date_parts,
+    join_date_parts,
     normalise_answer,
     option_words,
     parse_stored_date,
+    split_stored_date,
 )
 from auditapp.domain.question_sets.durations import format_duration, parse_duration
 from auditapp.domain.question_sets.errors import AnswerError, QuestionSetError, QuestionSetProblem
@@ -98,9 +101,11 @@ __all__ = [
     "answer_words",
     "checklist_ticks",
     "condition_met",
+    "date_parts",
     "dump_question_set",
     "format_duration",
     "grading_rule_problems",
+    "join_date_parts",
     "load_library",
     "load_question_set",
     "load_recommendations",
@@ -111,6 +116,7 @@ __all__ = [
     "question_set_from_data",
     "question_set_to_dict",
     "schema_problems",
+    "split_stored_date",
     "visible_ids",
     "visible_questions",
 ]

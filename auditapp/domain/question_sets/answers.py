@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
@@ -30,10 +30,20 @@ NUMBER_LIMIT = Decimal(10) ** 12
 _NUMBER_TEXT_MAX = 40
 
 
-def normalise_answer(question: Question, raw: str | Sequence[str] | None) -> str | None:
-    """Check what a form posted and return the string to store (None when left empty)."""
+def normalise_answer(
+    question: Question, raw: str | Sequence[str] | Mapping[str, object] | None
+) -> str | None:
+    """Check what a form posted and return the string to store (None when left empty).
+
+    A date or date-and-time question also takes the fields of the GOV.UK date input
+    (``{"day": "5", "month": "9", "year": "2022", "hour": "14", "minute": "30"}``).
+    """
     if question.type == "derived":
         raise AnswerError("This answer is worked out from other answers")
+    if isinstance(raw, Mapping):
+        if question.type not in ("date", "datetime"):
+            raise AnswerError("Enter a single answer")
+        return join_date_parts(question, raw)
     if question.type == "checklist":
         return _normalise_checklist(question, raw)
     if raw is not None and not isinstance(raw, str):
@@ -158,6 +168,87 @@ def _parse_datetime(text: str) -> datetime:
         return datetime(day.year, day.month, day.day, int(match["h"]), int(match["m"]))
     except (AnswerError, ValueError) as exc:
         raise AnswerError(message) from exc
+
+
+# The fields of a date answer in the GOV.UK date-input pattern, and of its 24-hour time.
+DATE_PARTS = ("day", "month", "year")
+TIME_PARTS = ("hour", "minute")
+_STORED_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:T(\d{1,2}):(\d{2}))?$")
+_DIGITS = re.compile(r"^\d{1,4}$")
+
+
+def date_parts(question: Question) -> tuple[str, ...]:
+    """The fields a date question is typed in: day, month, year (and hour, minute)."""
+    return DATE_PARTS + (TIME_PARTS if question.type == "datetime" else ())
+
+
+def split_stored_date(question: Question, value: str | None) -> dict[str, str]:
+    """A stored date answer as the date input shows it: "2022-09-05T14:30" ->
+    {"day": "5", "month": "9", "year": "2022", "hour": "14", "minute": "30"}.
+
+    A stored value that is not a date (e.g. edited by hand) is shown whole in the year field,
+    so saving the form unchanged refuses it with a message instead of silently erasing it.
+    """
+    fields = dict.fromkeys(date_parts(question), "")
+    if not value:
+        return fields
+    match = _STORED_DATE.match(value)
+    if match is None:
+        fields["year"] = value
+        return fields
+    year, month, day, hour, minute = match.groups()
+    fields.update(day=str(int(day)), month=str(int(month)), year=year)
+    if question.type == "datetime" and hour is not None:
+        fields.update(hour=f"{int(hour):02d}", minute=minute or "")
+    return fields
+
+
+def join_date_parts(question: Question, parts: Mapping[str, object]) -> str | None:
+    """The fields of a date input as the answer to store ("2022-09-05" or "2022-09-05T14:30").
+
+    None when every field is empty. Raises AnswerError with the GOV.UK pattern's messages
+    ("Date must include a month", "Year must include 4 numbers", "Date must be a real date").
+    """
+    names = date_parts(question)
+    fields = {name: _part(parts.get(name)) for name in names}
+    if not any(fields.values()):
+        return None
+    missing = [name for name in DATE_PARTS if not fields[name]]
+    if missing:
+        raise AnswerError(f"Date must include a {_and(missing)}")
+    if not all(_DIGITS.match(fields[name]) for name in DATE_PARTS):
+        raise AnswerError("Date must be a real date, for example 5 9 2022")
+    if len(fields["year"]) != 4:
+        raise AnswerError("Year must include 4 numbers")
+    try:
+        day = date(int(fields["year"]), int(fields["month"]), int(fields["day"]))
+    except ValueError:
+        raise AnswerError("Date must be a real date, for example 5 9 2022") from None
+    if question.type == "date":
+        return day.isoformat()
+    missing = [name for name in TIME_PARTS if not fields[name]]
+    if missing:
+        article = "an" if missing[0] == "hour" else "a"
+        raise AnswerError(f"Time must include {article} {_and(missing)}")
+    hour, minute = fields["hour"], fields["minute"]
+    if not (_DIGITS.match(hour) and _DIGITS.match(minute) and len(hour) <= 2 and len(minute) <= 2):
+        raise AnswerError("Time must be a real time on the 24-hour clock, for example 14 30")
+    if int(hour) > 23 or int(minute) > 59:
+        raise AnswerError("Time must be a real time on the 24-hour clock, for example 14 30")
+    return f"{day.isoformat()}T{int(hour):02d}:{int(minute):02d}"
+
+
+def _part(value: object) -> str:
+    """One typed field: text trimmed; a number sent as JSON read as its digits."""
+    if isinstance(value, bool) or value is None:
+        return ""
+    if isinstance(value, int):
+        return str(value)
+    return value.strip() if isinstance(value, str) else "?"
+
+
+def _and(names: list[str]) -> str:
+    return ", ".join(names[:-1]) + (" and " if len(names) > 1 else "") + names[-1]
 
 
 def parse_stored_date(question: Question, value: str) -> datetime:

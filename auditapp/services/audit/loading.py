@@ -23,15 +23,21 @@ from auditapp.services.question_sets import question_set_data_of
 
 @dataclass(frozen=True)
 class Progress:
-    """How far a case is answered: visible questions an auditor answers, and those answered."""
+    """How far a case is answered: visible questions an auditor answers, and those answered,
+    all of them and the required ones (what submitting needs)."""
 
     answered: int
     total: int
+    required_answered: int = 0
+    required: int = 0
 
     @property
     def text(self) -> str:
-        """e.g. "12 of 18 questions answered"."""
-        return f"{self.answered} of {self.total} question{'' if self.total == 1 else 's'} answered"
+        """e.g. "Answered 9 of 12 required questions"."""
+        if not self.required:
+            return "No required questions to answer"
+        noun = "question" if self.required == 1 else "questions"
+        return f"Answered {self.required_answered} of {self.required} required {noun}"
 
 
 @dataclass
@@ -94,6 +100,8 @@ class FormState:
             "progress": {
                 "answered": self.progress.answered,
                 "total": self.progress.total,
+                "required_answered": self.progress.required_answered,
+                "required": self.progress.required,
                 "text": self.progress.text,
             },
         }
@@ -129,7 +137,13 @@ def progress_of(qs: QuestionSet, values: Mapping[str, str | None]) -> Progress:
     """Visible questions an auditor answers (not derived ones), and how many are answered."""
     shown = visible_ids(qs, values)
     asked = [q for q in qs.questions if q.id in shown and q.type != "derived"]
-    return Progress(sum(1 for q in asked if values.get(q.id)), len(asked))
+    required = [q for q in asked if q.required]
+    return Progress(
+        answered=sum(1 for q in asked if values.get(q.id)),
+        total=len(asked),
+        required_answered=sum(1 for q in required if values.get(q.id)),
+        required=len(required),
+    )
 
 
 def grade_round(audit: AuditRound, qs: QuestionSet, values: Mapping[str, str | None]) -> CaseGrade:

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from auditapp.domain.grades import grade_tag
 from auditapp.domain.grading import CaseGrade
+from auditapp.domain.statuses import CaseStatus, SecondAuditStatus
 from auditapp.extensions import db
 from auditapp.models import Case, CaseType, Inspection, SecondAudit, User
 from auditapp.permissions import in_member_inspections
@@ -43,6 +44,13 @@ class MyCase:
     def returned(self) -> bool:
         """Returned by a lead for more work (a draft with the lead's comment)."""
         return bool(self.round.returned_comment)
+
+    @property
+    def progress_text(self) -> str:
+        """e.g. "Answered 9 of 12 required questions"; what to wait for without a question set."""
+        if self.case.question_set_id is None:
+            return "No question set yet"
+        return self.progress.text
 
     @property
     def status_tag(self) -> dict[str, str]:
@@ -151,3 +159,43 @@ def submitted_count(rows: list[MyCase]) -> str:
     """Progress over all the user's rows, e.g. "7 of 12 submitted" (moderated counts too)."""
     done = sum(1 for row in rows if row.round.is_submitted)
     return f"{done} of {len(rows)} submitted"
+
+
+def next_open_case(user: User, after: Case) -> AuditRound | None:
+    """The user's next assigned audit not yet submitted, after ``after``, or None.
+
+    First audits still in draft (a returned case too) and blind second audits in progress, in
+    the user's inspections; the same inspection first, then by reference after this one,
+    wrapping round to the start.
+    """
+    firsts = db.session.scalars(
+        select(Case).where(
+            in_member_inspections(user.id),
+            Case.auditor_id == user.id,
+            Case.status == CaseStatus.DRAFT,
+            Case.id != after.id,
+        )
+    ).all()
+    seconds = db.session.execute(
+        select(Case, SecondAudit)
+        .join(SecondAudit, SecondAudit.case_id == Case.id)
+        .where(
+            in_member_inspections(user.id),
+            SecondAudit.auditor_id == user.id,
+            SecondAudit.status == SecondAuditStatus.IN_PROGRESS,
+            Case.id != after.id,
+        )
+    ).all()
+    rounds: list[AuditRound] = [FirstAudit(case, user) for case in firsts]
+    rounds += [BlindSecondAudit(case, user, second) for case, second in seconds]
+
+    def order(audit: AuditRound) -> tuple[bool, bool, str, int]:
+        case = audit.case
+        return (
+            case.inspection_id != after.inspection_id,
+            case.reference <= after.reference,
+            case.reference,
+            audit.number,
+        )
+
+    return min(rounds, key=order, default=None)

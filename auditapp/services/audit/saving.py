@@ -45,7 +45,7 @@ UNSET: Any = _Unset()
 class PostedAnswer:
     """One question as a form posted it: the raw answer and note, and what the user last saw."""
 
-    value: str | Sequence[str] | None
+    value: str | Sequence[str] | Mapping[str, str] | None  # a mapping: a date input's fields
     seen_value: str | None
     note: str | None
     seen_note: str | None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from auditapp.domain.grades import Grade
+from auditapp.domain.grading import proposal_refusal
 from auditapp.extensions import db
 from auditapp.models import utcnow
 from auditapp.services.audit.errors import GradeProposalError, SubmitBlocked
@@ -46,6 +47,9 @@ def submit_case(
         Grade(proposal)  # ValueError for something that is not a grade
     if proposal == computed:
         proposal = None
+    refusal = proposal_refusal(state.grade, Grade(proposal)) if proposal is not None else None
+    if refusal is not None:
+        raise GradeProposalError(refusal)
     reason = (reason or "").strip() or None
     if computed is None and proposal is None:
         raise GradeProposalError(
@@ -55,11 +59,6 @@ def submit_case(
         raise GradeProposalError("Give your reason for proposing a different grade")
     if proposal is not None and len(reason or "") > NARRATIVE_MAX_LENGTH:
         raise GradeProposalError(f"Reason must be {NARRATIVE_MAX_LENGTH:,} characters or fewer")
-    if audit.current_risk and proposal not in (None, Grade.INADEQUATE):
-        raise GradeProposalError(
-            "A case with a child at current risk is inadequate: a lead must remove the flag "
-            "before a different grade can be proposed"
-        )
     audit.record_submission(Submission(computed, proposal, reason, utcnow()))
     touch_case(audit.case)
     db.session.flush()

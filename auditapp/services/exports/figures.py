@@ -9,17 +9,14 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from auditapp.domain.percentages import whole_percent
 from auditapp.models import Inspection, RecommendationKind
 from auditapp.services import findings, moderation
 
 
 def _agreement_percent(fraction: float | None) -> int | None:
-    """Agreement as the agreement page shows it: Python's round() of the percentage.
-
-    The page rounds half to even, unlike the findings' half up; the export follows the page
-    so the two show the same number.
-    """
-    return None if fraction is None else round(fraction * 100)
+    """Agreement as the agreement page shows it: a whole percentage rounded half up."""
+    return None if fraction is None else whole_percent(fraction)
 
 
 def headline_text(inspection: Inspection) -> str:
