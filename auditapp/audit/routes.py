@@ -18,6 +18,7 @@ from auditapp.audit.presenters import error_list, parse_posted, read_only_rows, 
 from auditapp.audit.resolve import commit_round_change, first_audit, second_audit
 from auditapp.domain.grading import allowed_grades
 from auditapp.domain.question_sets import AnswerError
+from auditapp.domain.question_sets.answers import DATE_PARTS, TIME_PARTS
 from auditapp.json_body import json_body
 from auditapp.permissions import load_inspection
 from auditapp.services.audit import concerns, loading, saving, submitting, timeline
@@ -190,7 +191,12 @@ def _is_text(*values: Any) -> bool:
 
 
 def _is_answer(value: Any) -> bool:
-    """The JSON shapes an answer comes in: text, or a checklist's list of texts."""
+    """The JSON shapes an answer comes in: text, a checklist's list of texts, or a date's fields
+    as texts ({"day": "5", "month": "9", ...})."""
+    if isinstance(value, dict):
+        return (
+            bool(value) and set(value) <= {*DATE_PARTS, *TIME_PARTS} and _is_text(*value.values())
+        )
     return _is_text(value) or (isinstance(value, list) and all(isinstance(v, str) for v in value))
 
 
@@ -210,7 +216,8 @@ def _save_json(audit: AuditRound, question_id: str) -> tuple[dict[str, Any], int
     ):
         return {
             "error": "bad_request",
-            "message": "Send a value (text, or a list of texts for a checklist) or a note "
+            "message": "Send a value (text, a list of texts for a checklist, or a date's fields) "
+            "or a note "
             "(text), and the case's base_version (a whole number). Nothing was changed.",
         }, 400
     try:
