@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -60,13 +62,18 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def app(database_url: str) -> Iterator[Flask]:
-    """The application on a migrated database (migrations, not create_all: they are tested too)."""
+def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    """The application on a migrated database (migrations, not create_all: they are tested too).
+
+    Its instance folder (stored uploads, problem lists) is a temporary one, emptied after each
+    test, so no test sees another's files and the checkout's own instance/ is never touched.
+    """
 
     class _Config(TestConfig):
         SQLALCHEMY_DATABASE_URI = database_url
 
     application = create_app(_Config)
+    application.instance_path = str(tmp_path_factory.mktemp("instance"))
     with application.app_context():
         upgrade()
     yield application
@@ -89,6 +96,8 @@ def _app_context(request: pytest.FixtureRequest) -> Iterator[None]:
         db.session.rollback()
         db.session.remove()
         _empty_database()
+        for entry in Path(app.instance_path).iterdir():
+            shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
         # Sign-in rate limits count per test, not per run. The limiter is one per process
         # (extensions.py) and a test may have bound it to an app of its own (Redis-backed, say):
         # binding it to this app again gives it this app's storage, empty.

@@ -21,7 +21,17 @@ cases_cli = AppGroup("cases", help="Import case lists.")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--inspection", "inspection_id", type=int, required=True, help="Inspection id.")
 @click.option("--by", "by_email", default=None, help="Email of the user to record as importer.")
-def import_command(file: str, inspection_id: int, by_email: str | None) -> None:
+@click.option(
+    "--keep",
+    "keep",
+    multiple=True,
+    metavar="COLUMN",
+    help="An extra column to keep, confirming it holds no personal data (repeat for each). "
+    "Columns not named are not imported.",
+)
+def import_command(
+    file: str, inspection_id: int, by_email: str | None, keep: tuple[str, ...]
+) -> None:
     """Import a CSV or XLSX case list: every row, or none when any row is invalid."""
     inspection = db.session.get(Inspection, inspection_id)
     if inspection is None:
@@ -38,7 +48,7 @@ def import_command(file: str, inspection_id: int, by_email: str | None) -> None:
             "split the case list"
         )
     try:
-        result = import_case_list(inspection, path.read_bytes(), path.name, by=by)
+        result = import_case_list(inspection, path.read_bytes(), path.name, by=by, keep=keep)
     except CaseListError as error:
         db.session.rollback()
         for problem in error.problems:

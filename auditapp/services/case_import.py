@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import PurePath
@@ -397,14 +397,16 @@ def import_case_list(
     *,
     by: User | None,
     mapping: ColumnMapping | None = None,
+    keep: Sequence[str] = (),
 ) -> ImportResult:
     """Check the whole file, then add the new cases and update changed unsampled ones;
-    CaseListError and nothing changed otherwise. Without a mapping, map automatically."""
+    CaseListError and nothing changed otherwise. Without a mapping, map automatically,
+    keeping only the extra columns named in ``keep``."""
     frame = read_table(data, filename)
     if mapping is None:  # the command line: the headings say which column is which
         problems = character_problems(frame) or heading_problems(frame)
         if not problems:
-            mapping, problems = automatic_mapping(inspection, frame)
+            mapping, problems = automatic_mapping(inspection, frame, keep)
     else:
         problems = upload_problems(frame)
     if problems or mapping is None:

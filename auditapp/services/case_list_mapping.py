@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -247,10 +247,11 @@ def remember_labels(inspection: Inspection, labels: Mapping[str, int]) -> None:
 
 
 def automatic_mapping(
-    inspection: Inspection, frame: pd.DataFrame
+    inspection: Inspection, frame: pd.DataFrame, keep: Sequence[str] = ()
 ) -> tuple[ColumnMapping | None, list[ImportProblem]]:
-    """The command line's mapping: the usual headings, every other named column kept, labels
-    remembered or matched by name."""
+    """The command line's mapping: the usual headings, the extra columns named in ``keep``
+    (each confirmed as holding no personal data, as the browser's tick boxes are), labels
+    remembered or matched by name. A column to keep that the file does not have is a problem."""
     found = suggested_columns(named_headers(frame))
     problems = [
         ImportProblem(None, f'The file has no "{label}" column', column=label)
@@ -259,7 +260,14 @@ def automatic_mapping(
     ]
     if problems:
         return None, problems
-    kept = tuple(h for h in named_headers(frame) if h not in found.values())
+    extra = [h for h in named_headers(frame) if h not in found.values()]
+    missing = [name for name in keep if name not in extra]
+    if missing:
+        return None, [
+            ImportProblem(None, f'There is no extra column "{name}" to keep', column=name)
+            for name in missing
+        ]
+    kept = tuple(h for h in extra if h in keep)
     labels = [label.key for label in file_labels(frame, found["case_type"])]
     mapping = ColumnMapping(
         reference=found["reference"],

@@ -179,11 +179,14 @@ def test_115000_bad_rows_give_a_short_grouped_page_and_the_full_list_to_download
 def test_the_problem_list_is_the_uploaders_own(
     login_as: Any, inspection: Inspection, lead: User, admin: User
 ) -> None:
-    upload(
+    refused = import_list(
         login_as(lead), inspection, b"case reference,case type,date\nR1,PPO,2022-01-01\n", "a.csv"
     )
+    assert refused.status_code == 400  # "PPO" is not mapped: the lead has a problem list
+    problems = f"/inspections/{inspection.id}/import/problems.csv"
+    assert login_as(lead).get(problems).status_code == 200
 
-    response = login_as(admin).get(f"/inspections/{inspection.id}/import/problems.csv")
+    response = login_as(admin).get(problems)
 
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/inspections/{inspection.id}/import")

@@ -288,3 +288,37 @@ def test_personal_column_detection(header: str, personal: bool) -> None:
 def test_case_dates_are_read_day_first(text: str, iso: str | None) -> None:
     parsed = parse_case_date(text)
     assert (parsed.isoformat() if parsed else None) == iso
+
+
+def test_cli_keeps_only_the_extra_columns_named_with_keep(
+    app: Flask, inspection: Inspection, lead: User
+) -> None:
+    runner = app.test_cli_runner()
+    path = str(DATA / "valid.csv")
+    result = runner.invoke(
+        args=["cases", "import", path, "--inspection", str(inspection.id), "--keep", "Area"]
+    )
+    assert result.exit_code == 0, result.output
+    attributes = db.session.scalars(select(Case.attributes)).all()
+    assert attributes and all(set(a) == {"Area"} for a in attributes)
+
+
+def test_cli_without_keep_imports_no_extra_column(app: Flask, inspection: Inspection) -> None:
+    runner = app.test_cli_runner()
+    result = runner.invoke(
+        args=["cases", "import", str(DATA / "valid.csv"), "--inspection", str(inspection.id)]
+    )
+    assert result.exit_code == 0, result.output
+    assert all(not a for a in db.session.scalars(select(Case.attributes)))
+
+
+def test_cli_refuses_to_keep_a_column_the_file_does_not_have(
+    app: Flask, inspection: Inspection
+) -> None:
+    result = app.test_cli_runner().invoke(
+        args=["cases", "import", str(DATA / "valid.csv"), "--inspection", str(inspection.id),
+              "--keep", "Postcode"],
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert 'There is no extra column "Postcode" to keep' in result.output
+    assert case_count() == 0
