@@ -12,6 +12,7 @@ from auditapp.models import (
     GlobalRole,
     Inspection,
     InspectionKind,
+    InspectionQuestionSet,
     InspectionRole,
     Membership,
     QuestionSet,
@@ -94,6 +95,24 @@ def question_set(slug: str = "domestic-abuse") -> QuestionSet:
     raise LookupError(slug)
 
 
+def scope(inspection: Inspection, *slugs: str) -> Inspection:
+    """Put these case types (default library slugs) in the inspection's scope, each with its
+    library version; types already in scope keep theirs."""
+    chosen = {c.case_type_id for c in inspection.question_set_choices}
+    for slug in slugs:
+        qs = question_set(slug)
+        if qs.case_type_id not in chosen:
+            db.session.add(
+                InspectionQuestionSet(
+                    inspection_id=inspection.id, case_type_id=qs.case_type_id, question_set_id=qs.id
+                )
+            )
+            chosen.add(qs.case_type_id)
+    db.session.commit()
+    db.session.refresh(inspection)
+    return inspection
+
+
 def make_case(
     inspection: Inspection,
     reference: str,
@@ -108,6 +127,7 @@ def make_case(
     from auditapp.services.grading import regrade_case
 
     qs = question_set(slug)
+    scope(inspection, slug)
     case = Case(
         inspection_id=inspection.id,
         case_type_id=qs.case_type_id,
