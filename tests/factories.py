@@ -113,6 +113,29 @@ def scope(inspection: Inspection, *slugs: str) -> Inspection:
     return inspection
 
 
+def scope_every_case_type(inspection: Inspection) -> Inspection:
+    """Put every case type imported so far in scope, each with its latest version: the
+    `inspection` fixture's scope, so tests that import question sets first see their types."""
+    from sqlalchemy import select
+
+    chosen = {c.case_type_id for c in inspection.question_set_choices}
+    latest: dict[int, int] = {}
+    for row in db.session.scalars(select(QuestionSet).order_by(QuestionSet.version)):
+        latest[row.case_type_id] = row.id
+    for case_type_id, question_set_id in latest.items():
+        if case_type_id not in chosen:
+            db.session.add(
+                InspectionQuestionSet(
+                    inspection_id=inspection.id,
+                    case_type_id=case_type_id,
+                    question_set_id=question_set_id,
+                )
+            )
+    db.session.commit()
+    db.session.refresh(inspection)
+    return inspection
+
+
 def make_case(
     inspection: Inspection,
     reference: str,

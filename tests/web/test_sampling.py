@@ -35,6 +35,7 @@ def list_cases(
 ) -> list[Case]:
     """n unsampled cases as an import leaves them; attrs maps a column to a list of values."""
     qs = factories.question_set(slug)
+    factories.scope(inspection, slug)
     cases = []
     for i in range(n):
         case = Case(
