@@ -405,25 +405,6 @@ def _latest_by_case_type() -> dict[int, QuestionSet]:
     return latest
 
 
-def ensure_question_set_choices(inspection: Inspection, by: User | None) -> list[int]:
-    """Give every case type without a choice its latest question set; returns case type ids."""
-    chosen = {c.case_type_id for c in inspection.question_set_choices}
-    added = []
-    for case_type_id, row in _latest_by_case_type().items():
-        if case_type_id in chosen:
-            continue
-        inspection.question_set_choices.append(
-            InspectionQuestionSet(case_type_id=case_type_id, question_set_id=row.id)
-        )
-        added.append(case_type_id)
-        record_event(
-            "choose", "question_set", user=by, entity_id=row.id, inspection_id=inspection.id,
-            field=row.case_type.slug, new=f"v{row.version}",
-        )  # fmt: skip
-    db.session.flush()
-    return added
-
-
 @dataclass
 class QuestionSetChoice:
     """One case type's chosen version and the versions on offer."""
