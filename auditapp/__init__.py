@@ -86,6 +86,7 @@ def _register_blueprints(app: Flask) -> None:
     from auditapp.inspections import bp as inspections_bp
     from auditapp.main import bp as main_bp
     from auditapp.moderation import bp as moderation_bp
+    from auditapp.notifications import bp as notifications_bp
 
     for bp in (
         main_bp,
@@ -97,6 +98,7 @@ def _register_blueprints(app: Flask) -> None:
         findings_bp,
         exports_bp,
         api_bp,
+        notifications_bp,
     ):
         app.register_blueprint(bp)
 

@@ -100,3 +100,25 @@ class QuestionSetDraftStatus(StrEnum):
     def label(self) -> str:
         """Return the words a user reads, e.g. "Published"."""
         return self.value.capitalize()
+
+
+class NotificationKind(StrEnum):
+    """Why a user was told something about a case: in the app and, when configured, by email."""
+
+    URGENT_CONCERN = "urgent_concern"
+    CASE_RETURNED = "case_returned"
+    CASE_ASSIGNED = "case_assigned"
+    SECOND_AUDIT_REQUESTED = "second_audit_requested"
+
+    @property
+    def label(self) -> str:
+        """The words a user reads, e.g. "Urgent concern"."""
+        return _NOTIFICATION_LABELS[self]
+
+
+_NOTIFICATION_LABELS = {
+    NotificationKind.URGENT_CONCERN: "Urgent concern",
+    NotificationKind.CASE_RETURNED: "Case returned",
+    NotificationKind.CASE_ASSIGNED: "Case assigned",
+    NotificationKind.SECOND_AUDIT_REQUESTED: "Second audit requested",
+}

@@ -9,7 +9,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from auditapp.extensions import db
 from auditapp.main import bp
-from auditapp.services import inspections
+from auditapp.services import inspections, notifications
 
 
 @bp.get("/healthz")
@@ -29,5 +29,7 @@ def index() -> str:
     """The inspections the signed-in user is a member of (every one, for an admin), with their
     role; an admin sees "Set up a new inspection" first."""
     return render_template(
-        "main/index.html", memberships=inspections.home_inspections(current_user)
+        "main/index.html",
+        memberships=inspections.home_inspections(current_user),
+        urgent=notifications.unread_urgent(current_user),
     )

@@ -11,6 +11,7 @@ from auditapp.models.enums import (
     InspectionKind,
     InspectionRole,
     ModerationAction,
+    NotificationKind,
     ProgressJudgement,
     RecommendationKind,
     SecondAuditStatus,
@@ -23,6 +24,7 @@ from auditapp.models.inspection import (
     Recommendation,
 )
 from auditapp.models.moderation import ModerationDecision, ModerationPolicy, SecondAudit
+from auditapp.models.notification import Notification
 from auditapp.models.question_set import CaseType, Question, QuestionSet, QuestionSetDraft
 from auditapp.models.second_factor import RecoveryCode, SecondFactor
 from auditapp.models.user import AccountLink, ApiToken, User
@@ -49,6 +51,8 @@ __all__ = [
     "ModerationAction",
     "ModerationDecision",
     "ModerationPolicy",
+    "Notification",
+    "NotificationKind",
     "ProgressJudgement",
     "Question",
     "QuestionOutcomeRow",

@@ -8,7 +8,12 @@ from enum import StrEnum
 
 from auditapp.domain.recommendations import Progress as ProgressJudgement
 from auditapp.domain.recommendations import RecommendationKind
-from auditapp.domain.statuses import CaseStatus, ModerationAction, SecondAuditStatus
+from auditapp.domain.statuses import (
+    CaseStatus,
+    ModerationAction,
+    NotificationKind,
+    SecondAuditStatus,
+)
 
 __all__ = [
     "AccountLinkPurpose",
@@ -17,6 +22,7 @@ __all__ = [
     "InspectionKind",
     "InspectionRole",
     "ModerationAction",
+    "NotificationKind",
     "ProgressJudgement",
     "RecommendationKind",
     "SecondAuditStatus",

@@ -169,3 +169,38 @@ def test_national_view_runs_the_same_number_of_statements_for_more_inspections_a
         f"GET {url} ran {len(few)} statements for 1 inspection with {FEW} cases but "
         f"{len(many)} for 3 with {MANY} each:\n" + "\n".join(many)[:3000]
     )
+
+
+def test_home_page_runs_the_same_number_of_statements_for_1_and_20_urgent_concerns(
+    inspection: Any, lead: User, auditor: User, login_as: Callable[[User], Any]
+) -> None:
+    from auditapp.models import Notification, NotificationKind
+
+    def concerns(start: int, stop: int) -> None:
+        for number in range(start, stop):
+            case = factories.make_case(inspection, f"UC-{number:03d}", slug=SLUG, auditor=auditor)
+            db.session.add(
+                Notification(
+                    recipient_id=lead.id,
+                    kind=NotificationKind.URGENT_CONCERN,
+                    case_id=case.id,
+                    text=f"Case UC-{number:03d}: a child at current risk was flagged.",
+                )
+            )
+        db.session.commit()
+
+    client = login_as(lead)
+
+    def statements() -> list[str]:
+        db.session.expire_all()
+        with counting_statements() as seen:
+            page = client.get("/").get_data(as_text=True)
+        assert "app-urgent-banner" in page
+        return list(seen)
+
+    concerns(0, 1)
+    statements()
+    few = statements()
+    concerns(1, 20)
+    many = statements()
+    assert len(many) == len(few), "\n".join(many)

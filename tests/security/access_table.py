@@ -136,6 +136,11 @@ ACCESS: dict[str, dict[str, Access]] = {
     "auth.set_up_second_factor": {"*": SIGNED_IN},
     "auth.show_second_factor": {"*": SIGNED_IN},
     "auth.regenerate_recovery_codes": {"*": SIGNED_IN},
+    # notifications: each user's own (the table's is the lead's); anyone else's is 404
+    "notifications.list_notifications": {"*": SIGNED_IN},
+    "notifications.open_notification": {
+        "*": SIGNED_IN.but(outsider="404", auditor="404", observer="404", admin="404")
+    },
     # admin
     "admin.index": {"*": ADMIN_ONLY},
     "admin.list_question_sets": {"*": ADMIN_ONLY},

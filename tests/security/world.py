@@ -28,6 +28,8 @@ from auditapp.models import (
     CaseStatus,
     InspectionRole,
     Membership,
+    Notification,
+    NotificationKind,
     Recommendation,
     SecondAudit,
     User,
@@ -62,6 +64,7 @@ class Scope:
     membership_id: int
     recommendation_id: int
     token_id: int
+    notification_id: int
 
 
 @dataclass
@@ -87,6 +90,7 @@ class World:
             "membership_id": scope.membership_id,
             "recommendation_id": scope.recommendation_id,
             "token_id": scope.token_id,
+            "notification_id": scope.notification_id,
             "user_id": int(self.session_ids["auditor"].partition(":")[0]),
             "question_set_id": self.question_set_id,
             "draft_id": self.draft_id,
@@ -148,6 +152,19 @@ def _dump() -> dict[str, list[dict[str, Any]]]:
             # The database links the events again as they are put back (migration 0003).
             if table.name != "audit_chain"
         }
+
+
+def _notification(recipient: User, case_id: int) -> int:
+    """A notification of the urgent concern on the draft case, the recipient's alone."""
+    row = Notification(
+        recipient_id=recipient.id,
+        kind=NotificationKind.URGENT_CONCERN,
+        case_id=case_id,
+        text="Case flagged",
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row.id
 
 
 def _token(user: User, name: str) -> ApiToken:
@@ -248,6 +265,7 @@ def _build_world() -> World:
         membership_id=membership(users["observer"]),
         recommendation_id=_recommendation(own_baseline.id).id,
         token_id=_token(users["lead"], "lead-token").id,
+        notification_id=_notification(users["lead"], own_cases["draft"]),
     )
     foreign = Scope(
         inspection_id=foreign_inspection.id,
@@ -255,6 +273,7 @@ def _build_world() -> World:
         membership_id=membership(foreign_auditor),
         recommendation_id=_recommendation(foreign_baseline.id).id,
         token_id=_token(users["outsider"], "outsider-token").id,
+        notification_id=_notification(users["outsider"], foreign_cases["draft"]),
     )
     db.session.commit()
     session_ids = {actor: user.get_id() for actor, user in users.items()}

@@ -10,6 +10,7 @@ from auditapp.domain.grades import Grade
 from auditapp.extensions import db
 from auditapp.models import Case, User, utcnow
 from auditapp.permissions import NotAllowed
+from auditapp.services import notifications
 from auditapp.services.audit.errors import ConcernError
 from auditapp.services.audit.limits import NOTE_MAX_LENGTH
 from auditapp.services.audit.queries import user_names
@@ -72,6 +73,7 @@ def flag_current_risk(audit: FirstAudit, note: str) -> None:
     touch_case(case)
     db.session.flush()
     _regrade_first_audit(case, user)
+    notifications.urgent_concern_flagged(case, by=user)
 
 
 def _check_lead(audit: FirstAudit) -> None:

@@ -20,6 +20,7 @@ from auditapp.models import (
     utcnow,
 )
 from auditapp.permissions import is_lead
+from auditapp.services import notifications
 from auditapp.services.audit_log import record_case_event
 
 REASON_MAX_LENGTH = 5000
@@ -171,6 +172,7 @@ def return_to_auditor(case: Case, lead: User, comment: str | None) -> Moderation
     record_case_event(case, lead, done, "status", CaseStatus.SUBMITTED, CaseStatus.DRAFT)
     record_case_event(case, lead, done, "returned_comment", case_comment_before, cleaned)
     db.session.flush()
+    notifications.case_returned(case, by=lead)
     return decision
 
 

@@ -20,6 +20,7 @@ from auditapp.models import (
     utcnow,
 )
 from auditapp.permissions import is_lead
+from auditapp.services import notifications
 from auditapp.services.audit_log import record_event
 from auditapp.services.moderation.answers import case_answer_rows, second_audit_answer_rows
 from auditapp.services.moderation.decisions import (
@@ -90,6 +91,7 @@ def request_second_audit(case: Case, lead: User, auditor_id: int) -> SecondAudit
         field="auditor_id",
         new=auditor.id,
     )
+    notifications.second_audit_requested(case, auditor.id, by=lead)
     return second
 
 

@@ -19,6 +19,7 @@ from auditapp.models import (
     Membership,
     User,
 )
+from auditapp.services import notifications
 from auditapp.services.audit_log import record_event
 from auditapp.services.sampling.case_lists import cases_of
 from auditapp.services.sampling.drawing import give_question_set
@@ -45,6 +46,7 @@ def _set_auditor(inspection: Inspection, case: Case, auditor_id: int | None, by:
         "assign" if auditor_id else "unassign", "case", user=by, entity_id=case.id,
         inspection_id=inspection.id, case_id=case.id, field="auditor_id", old=old, new=auditor_id,
     )  # fmt: skip
+    notifications.case_assigned(case, auditor_id, by=by)
     return True
 
 
