@@ -187,7 +187,7 @@ def test_the_migration_puts_existing_inspections_case_types_in_scope(app: Flask)
         )
     )
     db.session.commit()
-    downgrade(revision="0010")
+    downgrade(revision="0011")
     upgrade()
     db.session.expire_all()
     assert scoped_slugs(inspection) == [DA, MC]

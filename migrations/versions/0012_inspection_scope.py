@@ -1,7 +1,7 @@
 """inspection scope: every case type an existing inspection has cases of is in its scope
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-13 09:00:00
 
 An inspection's scope is its inspection_question_set rows: the case types it audits, each with
@@ -17,8 +17,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0011"
-down_revision = "0010"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
