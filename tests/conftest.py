@@ -221,7 +221,9 @@ def admin() -> User:
 
 @pytest.fixture
 def inspection() -> Any:
-    return factories.make_inspection("Review 2022")
+    """An inspection whose scope is every case type the test imported before it (autouse
+    fixtures run first); make_case puts its case's type in scope too."""
+    return factories.scope_every_case_type(factories.make_inspection("Review 2022"))
 
 
 @pytest.fixture

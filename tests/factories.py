@@ -12,6 +12,7 @@ from auditapp.models import (
     GlobalRole,
     Inspection,
     InspectionKind,
+    InspectionQuestionSet,
     InspectionRole,
     Membership,
     QuestionSet,
@@ -94,6 +95,47 @@ def question_set(slug: str = "domestic-abuse") -> QuestionSet:
     raise LookupError(slug)
 
 
+def scope(inspection: Inspection, *slugs: str) -> Inspection:
+    """Put these case types (default library slugs) in the inspection's scope, each with its
+    library version; types already in scope keep theirs."""
+    chosen = {c.case_type_id for c in inspection.question_set_choices}
+    for slug in slugs:
+        qs = question_set(slug)
+        if qs.case_type_id not in chosen:
+            db.session.add(
+                InspectionQuestionSet(
+                    inspection_id=inspection.id, case_type_id=qs.case_type_id, question_set_id=qs.id
+                )
+            )
+            chosen.add(qs.case_type_id)
+    db.session.commit()
+    db.session.refresh(inspection)
+    return inspection
+
+
+def scope_every_case_type(inspection: Inspection) -> Inspection:
+    """Put every case type imported so far in scope, each with its latest version: the
+    `inspection` fixture's scope, so tests that import question sets first see their types."""
+    from sqlalchemy import select
+
+    chosen = {c.case_type_id for c in inspection.question_set_choices}
+    latest: dict[int, int] = {}
+    for row in db.session.scalars(select(QuestionSet).order_by(QuestionSet.version)):
+        latest[row.case_type_id] = row.id
+    for case_type_id, question_set_id in latest.items():
+        if case_type_id not in chosen:
+            db.session.add(
+                InspectionQuestionSet(
+                    inspection_id=inspection.id,
+                    case_type_id=case_type_id,
+                    question_set_id=question_set_id,
+                )
+            )
+    db.session.commit()
+    db.session.refresh(inspection)
+    return inspection
+
+
 def make_case(
     inspection: Inspection,
     reference: str,
@@ -108,6 +150,7 @@ def make_case(
     from auditapp.services.grading import regrade_case
 
     qs = question_set(slug)
+    scope(inspection, slug)
     case = Case(
         inspection_id=inspection.id,
         case_type_id=qs.case_type_id,

@@ -211,9 +211,10 @@ class ConfirmForm(FlaskForm):
 
 
 class QuestionSetChoicesForm(FlaskForm):
-    """CSRF only: one select per case type, named case_type_<id>, is read by the route."""
+    """CSRF only: the route reads the ticked "in_scope" case type ids and, for each, the
+    version select named case_type_<id>."""
 
-    submit = SubmitField("Save question sets", widget=GovSubmitInput())
+    submit = SubmitField("Save case types and question sets", widget=GovSubmitInput())
 
 
 class UploadCaseListForm(FlaskForm):

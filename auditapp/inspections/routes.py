@@ -109,36 +109,48 @@ def edit_inspection(inspection_id: int) -> str | Response:
 
 @bp.route("/<int:inspection_id>/question-sets", methods=["GET", "POST"])
 def choose_question_sets(inspection_id: int) -> str | Response:
-    """The question-set version each case type is audited against in this inspection."""
+    """The inspection's scope: which case types it audits, each against which version."""
     inspection = load_for_setup(inspection_id)
     form = QuestionSetChoicesForm()
     options = inspections.question_set_choices(inspection)
     error = None
+    in_scope = {choice.case_type.id for choice in options if choice.chosen is not None}
     if form.validate_on_submit():
+        ticked = set(request.form.getlist("in_scope"))
         picked: dict[int, int] = {}
         for choice in options:
+            if str(choice.case_type.id) not in ticked:
+                continue
             value = request.form.get(f"case_type_{choice.case_type.id}", "")
-            if value.isdigit():
-                picked[choice.case_type.id] = int(value)
+            picked[choice.case_type.id] = int(value) if value.isdigit() else 0
         try:
-            changed = inspections.choose_question_sets(inspection, picked, by=current_user)
+            change = inspections.set_scope(inspection, picked, by=current_user)
         except inspections.InspectionSetupError as problem:
             db.session.rollback()
             error = str(problem)
+            in_scope = {int(v) for v in ticked if v.isdigit()}
         else:
             db.session.commit()
-            names = ", ".join(ct.name for ct in changed)
-            flash(
-                f"Question sets saved: {names}. Cases already sampled keep their version."
-                if changed
-                else "Nothing changed.",
-                "success",
-            )
+            parts = [
+                f"{label}: {', '.join(ct.name for ct in types)}."
+                for label, types in (
+                    ("Added to scope", change.added),
+                    ("Taken out of scope", change.removed),
+                    ("New question-set version", change.changed),
+                )
+                if types
+            ]
+            if change.unlisted:
+                parts.append(f"{change.unlisted} listed cases of the types taken out were removed.")
+            if change.changed:
+                parts.append("Cases already sampled keep their version.")
+            flash(" ".join(parts) if parts else "Nothing changed.", "success")
             return redirect(url_for("inspections.show_inspection", inspection_id=inspection.id))
     rows = [
         {
             "case_type": choice.case_type,
             "chosen": choice.chosen,
+            "in_scope": choice.case_type.id in in_scope,
             "items": [
                 {
                     "value": row.id,

@@ -7,7 +7,6 @@ from typing import Any
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import select
 
 from auditapp.domain.sampling import SamplingError, describe_draw, new_seed
 from auditapp.extensions import db
@@ -21,8 +20,8 @@ from auditapp.inspections.forms import (
     UndoDrawForm,
     choices,
 )
-from auditapp.models import Case, CaseType, Inspection
-from auditapp.services import inspections, sampling
+from auditapp.models import Inspection
+from auditapp.services import case_list_mapping, inspections, sampling
 
 # Drawing a sample --------------------------------------------------------------------------------
 
@@ -205,14 +204,8 @@ def _search() -> str:
 def _filter_items(
     inspection: Inspection, case_type_id: int | None, show: str, options: dict[str, str]
 ) -> dict[str, Any]:
-    """Select items for the case type and "show" filters (case types with listed cases only)."""
-    case_types = db.session.scalars(
-        select(CaseType)
-        .where(
-            CaseType.id.in_(select(Case.case_type_id).where(Case.inspection_id == inspection.id))
-        )
-        .order_by(CaseType.name)
-    )
+    """Select items for the case type and "show" filters (the case types in scope)."""
+    case_types = case_list_mapping.inspection_case_types(inspection)
     return {
         "filter_items": [
             {"value": ct.id, "text": ct.name, "selected": ct.id == case_type_id}

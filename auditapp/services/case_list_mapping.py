@@ -22,7 +22,7 @@ from sqlalchemy import select
 
 from auditapp.domain.personal_data import personal_heading
 from auditapp.extensions import db
-from auditapp.models import CaseType, CaseTypeLabel, Inspection
+from auditapp.models import CaseType, CaseTypeLabel, Inspection, InspectionQuestionSet
 from auditapp.services.case_import_problems import ImportProblem
 
 PSEUDONYMOUS_ONLY = (
@@ -191,11 +191,19 @@ def file_labels(frame: pd.DataFrame, column: str) -> list[FileLabel]:
 
 
 def inspection_case_types(inspection: Inspection) -> list[CaseType]:
-    """The case types the inspection's cases may have, by name.
+    """The case types in the inspection's scope, by name: the only types its cases may have.
 
-    Every case type today; the one place to narrow to the inspection's scope.
+    The one place that narrows to the scope: an inspection's case types are those the lead gave
+    a question-set version on "Case types and question sets" (`InspectionQuestionSet` rows).
     """
-    return list(db.session.scalars(select(CaseType).order_by(CaseType.name)))
+    return list(
+        db.session.scalars(
+            select(CaseType)
+            .join(InspectionQuestionSet, InspectionQuestionSet.case_type_id == CaseType.id)
+            .where(InspectionQuestionSet.inspection_id == inspection.id)
+            .order_by(CaseType.name)
+        )
+    )
 
 
 def remembered_labels(inspection: Inspection) -> dict[str, int]:

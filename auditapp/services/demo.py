@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from auditapp.extensions import db
 from auditapp.models import (
+    Case,
     GlobalRole,
     Inspection,
     InspectionKind,
@@ -18,6 +19,7 @@ from auditapp.models import (
 )
 from auditapp.services.accounts import create_user, find_user_by_email
 from auditapp.services.demo_report import load_demo_report
+from auditapp.services.inspections import choose_question_sets
 from auditapp.services.question_sets import import_library
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - documented demo credential, never in production
@@ -63,6 +65,19 @@ def _member(inspection: Inspection, user: User, role: InspectionRole) -> None:
         db.session.add(Membership(inspection=inspection, user=user, role=role))
 
 
+def _scope_cases_types(inspection: Inspection) -> None:
+    """Put the case types of the inspection's cases in its scope, with the version they use."""
+    chosen = {c.case_type_id for c in inspection.question_set_choices}
+    used = db.session.execute(
+        select(Case.case_type_id, func.max(Case.question_set_id))
+        .where(Case.inspection_id == inspection.id)
+        .group_by(Case.case_type_id)
+    ).all()
+    choose_question_sets(
+        inspection, {ct: qs for ct, qs in used if qs is not None and ct not in chosen}, by=None
+    )
+
+
 @dataclass(frozen=True)
 class DemoData:
     """What the demo holds: its accounts' emails and its inspections' titles."""
@@ -95,4 +110,6 @@ def load_demo() -> DemoData:
         _member(inspection, users["observer@demo.test"], InspectionRole.OBSERVER)
     db.session.flush()
     load_demo_report(baseline, review, users)
+    for inspection in (baseline, review):
+        _scope_cases_types(inspection)
     return DemoData(users=list(users), inspections=[baseline.title, review.title])

@@ -182,8 +182,19 @@ def create_inspection(
         new=inspection.title,
     )  # fmt: skip
     _add_membership(inspection, lead, InspectionRole.LEAD, by)
-    ensure_question_set_choices(inspection, by)
+    _copy_baseline_scope(inspection, by)
     return inspection
+
+
+def _copy_baseline_scope(inspection: Inspection, by: User | None) -> None:
+    """A follow-up starts with its baseline's case types and versions; any other, with none."""
+    if inspection.baseline_id is None:
+        return
+    baseline = db.session.get_one(Inspection, inspection.baseline_id)
+    choose_question_sets(
+        inspection, {c.case_type_id: c.question_set_id for c in baseline.question_set_choices},
+        by=by,
+    )  # fmt: skip
 
 
 def update_inspection(inspection: Inspection, changes: dict[str, Any], *, by: User) -> list[str]:
@@ -394,25 +405,6 @@ def _latest_by_case_type() -> dict[int, QuestionSet]:
     return latest
 
 
-def ensure_question_set_choices(inspection: Inspection, by: User | None) -> list[int]:
-    """Give every case type without a choice its latest question set; returns case type ids."""
-    chosen = {c.case_type_id for c in inspection.question_set_choices}
-    added = []
-    for case_type_id, row in _latest_by_case_type().items():
-        if case_type_id in chosen:
-            continue
-        inspection.question_set_choices.append(
-            InspectionQuestionSet(case_type_id=case_type_id, question_set_id=row.id)
-        )
-        added.append(case_type_id)
-        record_event(
-            "choose", "question_set", user=by, entity_id=row.id, inspection_id=inspection.id,
-            field=row.case_type.slug, new=f"v{row.version}",
-        )  # fmt: skip
-    db.session.flush()
-    return added
-
-
 @dataclass
 class QuestionSetChoice:
     """One case type's chosen version and the versions on offer."""
@@ -435,7 +427,7 @@ def question_set_choices(inspection: Inspection) -> list[QuestionSetChoice]:
 
 
 def choose_question_sets(
-    inspection: Inspection, choices: dict[int, int], *, by: User
+    inspection: Inspection, choices: dict[int, int], *, by: User | None
 ) -> list[CaseType]:
     """Audit each case type (id -> question set id) with that version from now on.
 
@@ -464,6 +456,65 @@ def choose_question_sets(
         )  # fmt: skip
     db.session.flush()
     return changed
+
+
+@dataclass
+class ScopeChange:
+    """What a scope save did: case types added, taken out, or given another version."""
+
+    added: list[CaseType] = field(default_factory=list)
+    removed: list[CaseType] = field(default_factory=list)
+    changed: list[CaseType] = field(default_factory=list)
+    unlisted: int = 0  # listed, never-sampled cases of removed types, taken off the list
+
+
+def set_scope(inspection: Inspection, choices: dict[int, int], *, by: User) -> ScopeChange:
+    """Make exactly these case types (id -> question set id) the inspection's scope.
+
+    A type with sampled cases cannot leave the scope: refused, naming the type and the count,
+    before anything changes. Listed cases of a type that leaves (none sampled) leave the list.
+    """
+    current = {c.case_type_id: c for c in inspection.question_set_choices}
+    leaving = [current[ct] for ct in current if ct not in choices]
+    if leaving:
+        sampled = dict(
+            db.session.execute(
+                select(Case.case_type_id, func.count(Case.id))
+                .where(
+                    Case.inspection_id == inspection.id,
+                    Case.in_sample.is_(True),
+                    Case.case_type_id.in_([c.case_type_id for c in leaving]),
+                )
+                .group_by(Case.case_type_id)
+            ).all()
+        )
+        for choice in sorted(leaving, key=lambda c: c.case_type.name):
+            count = sampled.get(choice.case_type_id, 0)
+            if count:
+                raise InspectionSetupError(
+                    f"{choice.case_type.name} cannot be taken out of scope: "
+                    f"{count} {'case is' if count == 1 else 'cases are'} sampled"
+                )
+    result = ScopeChange()
+    for case_type in choose_question_sets(inspection, choices, by=by):
+        (result.changed if case_type.id in current else result.added).append(case_type)
+    for choice in leaving:
+        for case in db.session.scalars(
+            select(Case).where(
+                Case.inspection_id == inspection.id, Case.case_type_id == choice.case_type_id
+            )
+        ):
+            db.session.delete(case)
+            result.unlisted += 1
+        result.removed.append(choice.case_type)
+        record_event(
+            "remove", "question_set", user=by, entity_id=choice.question_set_id,
+            inspection_id=inspection.id, field=choice.case_type.slug,
+            old=f"v{choice.question_set.version}",
+        )  # fmt: skip
+        inspection.question_set_choices.remove(choice)
+    db.session.flush()
+    return result
 
 
 def chosen_question_set_id(inspection: Inspection, case_type_id: int) -> int | None:

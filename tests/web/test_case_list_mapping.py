@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from auditapp.extensions import db
-from auditapp.models import Case, CaseType, CaseTypeLabel, Inspection, User
+from auditapp.models import Case, CaseType, CaseTypeLabel, Inspection, QuestionSet, User
 from auditapp.services import case_import
 from auditapp.services.case_list_mapping import ColumnMapping
 from tests import factories
@@ -220,8 +220,10 @@ def test_a_remembered_mapping_is_offered_next_time_for_the_same_force_only(
     remembered = db.session.scalars(select(CaseTypeLabel.label).order_by(CaseTypeLabel.label))
     assert list(remembered) == ["domestic abuse", "missing episode", "ppo"]
 
-    same_force = factories.make_inspection("Review 2024")
-    other_force = factories.make_inspection("Elsewhere 2024", force="Otherford Police")
+    same_force = factories.scope_every_case_type(factories.make_inspection("Review 2024"))
+    other_force = factories.scope_every_case_type(
+        factories.make_inspection("Elsewhere 2024", force="Otherford Police")
+    )
     for later, expected in [(same_force, type_id("domestic-abuse")), (other_force, "")]:
         factories.add_member(later, lead, factories.InspectionRole.LEAD)
         columns = choose_columns(c, start(c, later), (), **FORCE_COLUMNS)
@@ -287,8 +289,13 @@ def test_the_service_counts_new_unchanged_and_changed(inspection: Inspection, le
 def test_the_template_downloads_with_formulas_neutralised(
     login_as: Any, inspection: Inspection, lead: User, extension: str
 ) -> None:
-    db.session.add(CaseType(slug="hostile", name='=HYPERLINK("http://evil.example","x")'))
+    hostile = CaseType(slug="hostile", name='=HYPERLINK("http://evil.example","x")')
+    db.session.add(hostile)
+    db.session.add(
+        QuestionSet(case_type=hostile, version=1, title="x", definition={}, source_text="")
+    )
     db.session.commit()
+    factories.scope_every_case_type(inspection)
     response = login_as(lead).get(f"/inspections/{inspection.id}/import/template.{extension}")
     assert response.status_code == 200
     assert "attachment" in response.headers["Content-Disposition"]

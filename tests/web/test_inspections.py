@@ -156,7 +156,13 @@ def test_hub_shows_details_members_progress_and_set_up_links_to_lead(
     # listed 3, sampled 2, assigned 2, draft 1, submitted 1, moderated 0
     cells = [c.split(">")[-1] for c in table.split("</td>")[:-1]]
     assert cells[-6:] == ["3", "2", "2", "1", "1", "0"]
-    for text in ("Members", "Question sets", "Import a case list", "Sampling", "Assign cases"):
+    for text in (
+        "Members",
+        "Case types and question sets",
+        "Import a case list",
+        "Sampling",
+        "Assign cases",
+    ):
         assert f">{text}</a>" in page
 
 
@@ -206,7 +212,7 @@ def _details(**overrides: Any) -> dict[str, Any]:
     return data
 
 
-def test_admin_creates_inspection_with_lead_and_latest_question_sets(
+def test_admin_creates_inspection_with_lead_and_no_case_types_in_scope(
     login_as: Any, admin: User
 ) -> None:
     factories.question_set("domestic-abuse")
@@ -224,9 +230,9 @@ def test_admin_creates_inspection_with_lead_and_latest_question_sets(
     assert response.headers["Location"].endswith(f"/inspections/{inspection.id}")
     membership = db.session.scalar(select(Membership).where(Membership.user_id == lead.id))
     assert membership is not None and membership.role == InspectionRole.LEAD
-    choices = {c.case_type.slug: c.question_set_id for c in inspection.question_set_choices}
-    assert choices["domestic-abuse"] == v2.id  # the latest version by default
-    assert "missing-child" in choices
+    # no baseline: the lead chooses the case types in scope (tests/web/test_inspection_scope.py)
+    assert inspection.question_set_choices == []
+    assert v2.version == 2
     assert events("create", "inspection")[0].new_value == "Child protection inspection 2025"
 
 
@@ -482,7 +488,8 @@ def test_choosing_a_version_keeps_cases_already_given_one(
     page = c.get(f"/inspections/{inspection.id}/question-sets").get_data(as_text=True)
     assert "Version 2" in page and "(latest)" in page
     response = c.post_form(
-        f"/inspections/{inspection.id}/question-sets", {f"case_type_{v1.case_type_id}": str(v2.id)}
+        f"/inspections/{inspection.id}/question-sets",
+        {"in_scope": str(v1.case_type_id), f"case_type_{v1.case_type_id}": str(v2.id)},
     )
     assert response.status_code == 302
     choice = db.session.scalar(
@@ -494,7 +501,8 @@ def test_choosing_a_version_keeps_cases_already_given_one(
     assert events("choose", "question_set")[-1].new_value == "v2"
     # back to version 1: recorded with the old value
     c.post_form(
-        f"/inspections/{inspection.id}/question-sets", {f"case_type_{v1.case_type_id}": str(v1.id)}
+        f"/inspections/{inspection.id}/question-sets",
+        {"in_scope": str(v1.case_type_id), f"case_type_{v1.case_type_id}": str(v1.id)},
     )
     event = events("choose", "question_set")[-1]
     assert (event.old_value, event.new_value) == ("v2", "v1")
@@ -506,7 +514,8 @@ def test_version_of_another_case_type_is_refused(
     da = factories.question_set("domestic-abuse")
     mc = factories.question_set("missing-child")
     response = login_as(lead).post_form(
-        f"/inspections/{inspection.id}/question-sets", {f"case_type_{da.case_type_id}": str(mc.id)}
+        f"/inspections/{inspection.id}/question-sets",
+        {"in_scope": str(da.case_type_id), f"case_type_{da.case_type_id}": str(mc.id)},
     )
     assert response.status_code == 200
     assert "Choose one of the listed versions" in response.get_data(as_text=True)
@@ -521,7 +530,8 @@ def test_changing_version_does_not_touch_sampled_cases_count(
     before = db.session.scalar(select(func.count(Case.id)).where(Case.question_set_id.is_not(None)))
     v2 = question_set_v2()
     login_as(lead).post_form(
-        f"/inspections/{inspection.id}/question-sets", {f"case_type_{v2.case_type_id}": str(v2.id)}
+        f"/inspections/{inspection.id}/question-sets",
+        {"in_scope": str(v2.case_type_id), f"case_type_{v2.case_type_id}": str(v2.id)},
     )
     assert db.session.scalar(select(func.count(Case.id)).where(Case.question_set_id == v2.id)) == 0
     assert before == 2

@@ -21,7 +21,7 @@ from auditapp.models import (
     SampleDraw,
     User,
 )
-from auditapp.services.inspections import ensure_question_set_choices
+from auditapp.services.inspections import choose_question_sets
 from tests import factories
 
 
@@ -35,6 +35,7 @@ def list_cases(
 ) -> list[Case]:
     """n unsampled cases as an import leaves them; attrs maps a column to a list of values."""
     qs = factories.question_set(slug)
+    factories.scope(inspection, slug)
     cases = []
     for i in range(n):
         case = Case(
@@ -190,7 +191,7 @@ def test_sampled_cases_get_the_inspections_chosen_question_set(
 
     list_cases(inspection, 10)
     v2 = question_set_v2()
-    ensure_question_set_choices(inspection, None)
+    choose_question_sets(inspection, {v2.case_type_id: v2.id}, by=None)
     db.session.commit()
     draw(login_as(lead), inspection, "3", seed=5)
     versions = set(db.session.scalars(select(Case.question_set_id).where(Case.in_sample.is_(True))))

@@ -26,6 +26,7 @@ from auditapp.models import (
     User,
 )
 from auditapp.services.audit_log import record_event
+from auditapp.services.case_list_mapping import inspection_case_types
 from auditapp.services.inspections import chosen_question_set_id
 from auditapp.services.sampling.case_lists import answered_case_ids, cases_of
 
@@ -127,10 +128,7 @@ def draw_all(
     wanted = {ct: text.strip() for ct, text in requested.items() if (text or "").strip()}
     if not wanted:
         raise SamplingError("Enter how many cases to draw for at least one case type")
-    case_types = {
-        ct.id: ct
-        for ct in db.session.scalars(select(CaseType).where(CaseType.id.in_(list(wanted))))
-    }
+    case_types = {ct.id: ct for ct in inspection_case_types(inspection) if ct.id in wanted}
     parsed: dict[int, SampleRequest] = {}
     for case_type_id, text in wanted.items():
         case_type = case_types.get(case_type_id)
@@ -164,8 +162,6 @@ def draw_cases(
     stratify_by: str | None = None,
 ) -> SampleDraw:
     """Draw a sample of one case type (a one-step draw of a single type)."""
-    if db.session.get(CaseType, case_type_id) is None:
-        raise SamplingError("Choose a case type")
     return draw_all(
         inspection, {case_type_id: requested}, by=by, seed=seed, stratify_by=stratify_by
     )[0]
