@@ -20,7 +20,7 @@ from auditapp.inspections.forms import (
     MemberRoleForm,
 )
 from auditapp.models import AccountLinkPurpose, Inspection, InspectionRole
-from auditapp.services import inspections
+from auditapp.services import inspection_members, inspections
 
 
 def _members_page(
@@ -30,7 +30,7 @@ def _members_page(
     invite_form: InviteMemberForm | None = None,
 ) -> Any:
     rows = []
-    for membership in inspections.members(inspection):
+    for membership in inspection_members.members(inspection):
         role_form = MemberRoleForm(formdata=None, prefix=f"m{membership.id}")
         role_form.role.data = membership.role
         rows.append((membership, role_form))
@@ -62,7 +62,7 @@ def add_member(inspection_id: int) -> Any:
     form = AddMemberForm()
     if form.validate_on_submit():
         try:
-            membership = inspections.add_member(
+            membership = inspection_members.add_member(
                 inspection, form.email.data or "", InspectionRole(form.role.data),
                 by=current_user,
             )  # fmt: skip
@@ -88,7 +88,7 @@ def change_member_role(inspection_id: int, membership_id: int) -> Response:
         flash("Select a role.", "error")
         return redirect(url_for("inspections.list_members", inspection_id=inspection.id))
     try:
-        membership = inspections.change_member_role(
+        membership = inspection_members.change_member_role(
             inspection, membership_id, InspectionRole(form.role.data), by=current_user
         )
     except LookupError:
@@ -113,7 +113,7 @@ def remove_member(inspection_id: int, membership_id: int) -> Response:
     if not form.validate_on_submit():
         abort(400)
     try:
-        user = inspections.remove_member(inspection, membership_id, by=current_user)
+        user = inspection_members.remove_member(inspection, membership_id, by=current_user)
     except LookupError:
         abort(404)
     except inspections.InspectionSetupError as error:
@@ -133,7 +133,7 @@ def invite_member(inspection_id: int) -> Any:
     form = InviteMemberForm(prefix="invite")
     if form.validate_on_submit():
         try:
-            membership = inspections.invite_member(
+            membership = inspection_members.invite_member(
                 inspection, form.name.data or "", form.email.data or "",
                 InspectionRole(form.role.data), by=current_user,
             )  # fmt: skip

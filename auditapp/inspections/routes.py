@@ -19,7 +19,7 @@ from auditapp.inspections.forms import (
 from auditapp.inspections.links import hub_links
 from auditapp.models import Inspection
 from auditapp.permissions import admin_required, load_inspection
-from auditapp.services import inspections
+from auditapp.services import inspection_members, inspections
 
 
 def _baseline_choices(inspection: Inspection | None) -> list[SelectChoice]:
@@ -49,7 +49,7 @@ def show_inspection(inspection_id: int) -> str:
         "inspections/show_inspection.html",
         inspection=inspection,
         role=role,
-        members=inspections.members(inspection),
+        members=inspection_members.members(inspection),
         progress=inspections.inspection_progress(inspection),
         link_groups=hub_links(inspection, role, is_admin=current_user.is_admin),
     )

@@ -21,7 +21,7 @@ from auditapp.inspections.forms import (
     choices,
 )
 from auditapp.models import Inspection
-from auditapp.services import case_list_mapping, inspections, sampling
+from auditapp.services import case_list_mapping, inspection_members, sampling
 
 # Drawing a sample --------------------------------------------------------------------------------
 
@@ -297,7 +297,7 @@ def _matching_ids(inspection: Inspection) -> list[int]:
 def assign_cases(inspection_id: int) -> Any:
     """Give sampled cases to auditors: ticked cases to one person, or balanced across auditors."""
     inspection = load_for_setup(inspection_id)
-    people = inspections.assignable_members(inspection)
+    people = inspection_members.assignable_members(inspection)
     form = AssignForm()
     form.auditor_id.choices = choices(
         [(None, "Nobody (unassign)")] + [(u.id, u.name) for u in people]

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from auditapp.extensions import db
 from auditapp.models import AccountLink, AuditEvent, GlobalRole, InspectionRole, Membership, User
-from auditapp.services import inspections
+from auditapp.services import inspection_members, inspections
 from tests import factories
 from tests.conftest import AppClient
 from tests.web.test_accounts_admin import NEW_PASSWORD, link_path, set_password, sign_in
@@ -124,7 +124,7 @@ def test_an_invitation_without_a_csrf_token_is_refused(
 
 def test_the_service_refuses_an_existing_email(inspection: Any, lead: User) -> None:
     with pytest.raises(inspections.InspectionSetupError, match="already has an account"):
-        inspections.invite_member(
+        inspection_members.invite_member(
             inspection, "Someone", " Lead@Example.test ", InspectionRole.AUDITOR, by=lead
         )
 
