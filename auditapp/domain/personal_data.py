@@ -11,6 +11,7 @@ also run together) and matched against words, abbreviations and fragments, so "D
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 _PERSON = "a person"
 # Whole words (after splitting the heading): the abbreviations are only safe as whole words.
@@ -118,3 +119,93 @@ def personal_value(value: str, *, dates: bool = True) -> str | None:
         if _UK_PHONE.match(digits):
             return "a phone number"
     return None
+
+
+# Free text (notes, narratives, evidence descriptions). A name is only recognisable by what
+# comes before it: a word for a person (or a title) followed by one or two capitalised words.
+_PERSON_WORDS = (
+    "child", "children", "victim", "victims", "mother", "father", "mum", "dad", "parent",
+    "parents", "suspect", "suspects", "offender", "offenders", "perpetrator", "witness",
+    "girl", "boy", "son", "daughter", "brother", "sister", "stepfather", "stepmother",
+    "grandmother", "grandfather", "partner", "boyfriend", "girlfriend", "baby", "sibling",
+    "named", "called", "mr", "mrs", "ms", "miss", "dr",
+)  # fmt: skip
+# Capitalised words that follow a person word in ordinary case-file prose, not names.
+_NOT_NAME_WORDS = (
+    "a an and as at but by for from had has have he her his in is it its not of on or she "
+    "that the their them they this to was were who with abuse abused assessment at-risk care "
+    "centre conference exploitation in-need plan protection referral safeguarding services "
+    "sexual social team unit welfare"
+)
+_NOT_NAMES = frozenset(_NOT_NAME_WORDS.split())
+_NAME = re.compile(
+    r"\b(?i:" + "|".join(_PERSON_WORDS) + r")\.?\s+"
+    r"(?P<name>[A-Z][a-z'\u2019-]+(?:\s+[A-Z][a-z'\u2019-]+)?)"
+)
+_DATE_OF_BIRTH = re.compile(
+    r"\b(?:dob|d\.o\.b\.?|date\s+of\s+birth|born(?:\s+on)?)\s*[:\-]?\s*(?P<date>"
+    + _DATE.pattern.replace(r"\b", "", 1)
+    + r")",
+    re.IGNORECASE,
+)
+_NATIONAL_INSURANCE = re.compile(
+    r"\b[A-CEGHJ-PR-TW-Z]{2}\s?\d{2}\s?\d{2}\s?\d{2}\s?[A-D]\b", re.IGNORECASE
+)
+_STREET = re.compile(
+    r"\b\d{1,4}[A-Za-z]?,?\s+(?:[A-Z][a-z'\u2019-]+\s+){1,3}"
+    r"(?i:road|rd|street|st|avenue|ave|lane|close|drive|way|court|crescent|place|gardens|"
+    r"terrace|grove|hill|walk|row|square|mews)\b"
+)
+_LONG_NUMBER = re.compile(r"(?<![\w/])\d(?:[ -]?\d){7,}(?![\w/])")
+
+
+@dataclass(frozen=True)
+class FreeTextFinding:
+    """Something in free text that looks like personal data: its kind and where it is."""
+
+    kind: str
+    start: int
+    end: int
+
+    def found_in(self, text: str) -> str:
+        return text[self.start : self.end]
+
+
+def free_text_findings(text: str) -> list[FreeTextFinding]:
+    """What in ``text`` looks like personal data, in order of position (none overlapping).
+
+    Covers a name after a word for a person ("victim Jane Smith", "Mrs Patel"), a date of
+    birth ("DOB 12/03/2015"), a street address ("14 Mill Road"), a UK postcode, a phone
+    number, an email address, a National Insurance number and any other long identifying
+    number (eight or more digits). Dates
+    without "DOB" or "born" before them are allowed: notes record when things happened.
+    """
+    found: list[FreeTextFinding] = []
+
+    def add(kind: str, start: int, end: int) -> None:
+        if not any(start < other.end and other.start < end for other in found):
+            found.append(FreeTextFinding(kind, start, end))
+
+    for match in _EMAIL.finditer(text):
+        add("an email address", *match.span())
+    for match in _DATE_OF_BIRTH.finditer(text):
+        add("a date of birth", *match.span("date"))
+    for match in _STREET.finditer(text):
+        add("a street address", *match.span())
+    for match in _POSTCODE.finditer(text):
+        add("a UK postcode", *match.span())
+    for match in _NATIONAL_INSURANCE.finditer(text):
+        add("a National Insurance number", *match.span())
+    for match in _PHONE_CANDIDATE.finditer(text):
+        if _UK_PHONE.match(re.sub(r"[\s().-]", "", match.group())):
+            add("a phone number", *match.span())
+    for match in _LONG_NUMBER.finditer(text):
+        add("a long identifying number", *match.span())
+    for match in _NAME.finditer(text):
+        words = match.group("name").split()
+        if words[0].lower() not in _NOT_NAMES:
+            end = match.start("name") + len(words[0])
+            if len(words) > 1 and words[1].lower() not in _NOT_NAMES:
+                end = match.end("name")
+            add("a name", match.start("name"), end)
+    return sorted(found, key=lambda finding: finding.start)
