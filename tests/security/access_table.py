@@ -255,6 +255,7 @@ ACCESS: dict[str, dict[str, Access]] = {
     "findings.show_questions": {"*": MEMBERS},
     "findings.list_question_cases": {"*": MEMBERS},
     "findings.show_recommendations": {"*": MEMBERS},
+    "findings.list_weak_answers": {"*": MEMBERS},
     "findings.show_chapters": {"*": MEMBERS},
     "findings.show_case_studies": {"*": MEMBERS},
     "findings.record_judgement": {"*": LEAD},
