@@ -144,7 +144,8 @@ def measure(app: Flask, dataset: Dataset, repeat: int) -> list[Row]:
             rows.append(_render_row(lead, name, url, repeat, target))
         else:
             reason = f"no {page.prefix}<{page.argument}> route yet"
-            rows.append(blocked(name, "s", reason, target_max=target))
+            targets = {"target_max": target} if target is not None else {}
+            rows.append(blocked(name, "s", reason, **targets))
 
     case_id = dataset.case_ids_by_inspection[one][0]
     url = page_url(app, CASE_FORM, case_id)
