@@ -190,6 +190,7 @@ def parse_wording(sources: Iterable[tuple[str, str]]) -> Wording:
     """
     problems: list[str] = []
     templates: dict[str, Template] = {}
+    unreadable = False
     for filename, text in sources:
         try:
             root = yaml.compose(text, Loader=yaml.SafeLoader)
@@ -197,6 +198,7 @@ def parse_wording(sources: Iterable[tuple[str, str]]) -> Wording:
             mark = getattr(error, "problem_mark", None)
             at = f", line {mark.line + 1}" if mark is not None else ""
             problems.append(f"{filename}{at}: not valid YAML ({error})")
+            unreadable = True
             continue
         if root is None:
             continue
@@ -222,7 +224,8 @@ def parse_wording(sources: Iterable[tuple[str, str]]) -> Wording:
                 templates[key] = Template(key, " ".join(str(node.value).split()), filename, line)
     refused = {problem.split(": ", 2)[1] for problem in problems if problem.count(": ") >= 2}
     for key in SLOTS:
-        if key not in templates and key not in refused:
+        # A file that cannot be read would make every slot "missing": its own error says enough.
+        if key not in templates and key not in refused and not unreadable:
             problems.append(f"no template for {key} in any wording file")
     if problems:
         raise WordingError(problems)

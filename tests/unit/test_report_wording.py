@@ -73,8 +73,7 @@ def test_a_question_without_its_own_wording_takes_the_general_sentence() -> None
         }
     )
     assert text == (
-        "Were the children seen? Met in three of the five cases where it applied "
-        "(domestic abuse)."
+        "Were the children seen? Met in three of the five cases where it applied (domestic abuse)."
     )
 
 
@@ -165,3 +164,16 @@ def test_a_template_that_is_not_text_is_refused() -> None:
 
     with pytest.raises(WordingError, match=r"line \d+: questions.child-detention/CD15.some: "):
         parse_wording([("mine.yaml", text)])
+
+
+def test_a_file_that_is_not_yaml_is_refused_with_its_line_and_nothing_else() -> None:
+    text = _complete().replace(
+        "  no_draw:", "  no_draw: {sampled} cases were chosen\n  no_draw_old:"
+    )
+
+    with pytest.raises(WordingError) as refused:
+        parse_wording([("mine.yaml", text)])
+
+    (problem,) = refused.value.problems
+    assert problem.startswith("mine.yaml, line ")
+    assert "not valid YAML" in problem
