@@ -43,10 +43,13 @@ def download_slug(force: str, title: str, when: date | None) -> str:
     """The start of every download's name, from the force, the inspection title and its month.
 
     "Cambridgeshire Constabulary", "Post-inspection review 2022", 5 September 2022 ->
-    ``cambridgeshire-post-inspection-review-2022-09``: the force without "constabulary" or
-    "police", the title, then the year and month (a title ending in that year gives it once).
+    ``cambridgeshire-post-inspection-review-2022-09``: the force without a closing
+    "constabulary" or "police", the title, then the year and month (a title ending in that
+    year gives it once).
     """
-    words = [w for w in _words(force) if w not in _FORCE_WORDS] or _words(force)
+    words = _words(force)
+    while len(words) > 1 and words[-1] in _FORCE_WORDS:
+        words.pop()
     title_words = _words(title)
     if when is not None:
         if title_words and title_words[-1] == f"{when:%Y}":
