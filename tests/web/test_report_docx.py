@@ -215,3 +215,23 @@ def test_wording_check_names_each_mistake_with_file_and_line(app: Flask, tmp_pat
 
     assert result.exit_code != 0
     assert "mine.yaml, line 2: progress.judgement: unknown placeholder {verdict}" in result.output
+
+
+def test_control_characters_in_a_narrative_do_not_break_the_word_draft(
+    login_as: Callable, lead: User, graded: Inspection, auditor: User
+) -> None:
+    factories.make_case(
+        graded,
+        "DA-3",
+        auditor=auditor,
+        answers=ANSWERS,
+        status=CaseStatus.SUBMITTED,
+        is_case_study=True,
+        case_study_narrative="Pasted\x07 from\x0b a form.",
+    )
+
+    response = login_as(lead).get(f"/exports/{graded.id}/report.docx")
+
+    assert response.status_code == 200
+    text = [p.text for p in docx.Document(io.BytesIO(response.data)).paragraphs]
+    assert "Pasted from a form." in text

@@ -9,6 +9,7 @@ and every generated sentence followed by the number of its note in the notes sec
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any
@@ -25,6 +26,14 @@ from auditapp.exports.docx.notes import NoteBook
 
 DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 CHART_WIDTH = Cm(16)
+# Characters XML 1.0 cannot hold (control characters pasted into a note, lone surrogates):
+# python-docx refuses them, so they are left out, as the workbook leaves them out.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def clean(text: object) -> str:
+    """Text as Word can store it."""
+    return _NOT_XML.sub("", str(text))
 
 
 class _Writer:
@@ -33,15 +42,15 @@ class _Writer:
         self.notes = NoteBook()
 
     def heading(self, text: str, level: int) -> None:
-        self.doc.add_heading(text, level=level)
+        self.doc.add_heading(clean(text), level=level)
 
     def paragraph(self, text: str = "", style: str | None = None) -> Any:
-        return self.doc.add_paragraph(text, style=style)
+        return self.doc.add_paragraph(clean(text), style=style)
 
     def sentence(self, sentence: Sentence, style: str | None = None) -> None:
         """A sentence, then its note's number in superscript."""
         paragraph = self.paragraph(style=style)
-        paragraph.add_run(sentence.text)
+        paragraph.add_run(clean(sentence.text))
         if sentence.note is not None:
             self.marker(paragraph, sentence.note)
 
@@ -55,18 +64,18 @@ class _Writer:
         table.style = "Table Grid"
         properties = table._tbl.tblPr
         caption_element = OxmlElement("w:tblCaption")
-        caption_element.set(qn("w:val"), caption)
+        caption_element.set(qn("w:val"), clean(caption))
         properties.append(caption_element)
         for cell, text in zip(table.rows[0].cells, header, strict=True):
             cell.text = ""
-            cell.paragraphs[0].add_run(str(text)).bold = True
+            cell.paragraphs[0].add_run(clean(text)).bold = True
         repeat = OxmlElement("w:tblHeader")
         repeat.set(qn("w:val"), "true")
         table.rows[0]._tr.get_or_add_trPr().append(repeat)
         for values in rows:
             cells = table.add_row().cells
             for cell, value in zip(cells, values, strict=True):
-                cell.text = str(value)
+                cell.text = clean(value)
         self.paragraph()
 
     def chart(self, chart: Chart) -> None:
@@ -75,8 +84,8 @@ class _Writer:
         run = self.paragraph().add_run()
         shape = run.add_picture(io.BytesIO(png), width=CHART_WIDTH)
         doc_pr = shape._inline.docPr
-        doc_pr.set("descr", chart.description)
-        doc_pr.set("title", chart.description.split(".")[0])
+        doc_pr.set("descr", clean(chart.description))
+        doc_pr.set("title", clean(chart.description.split(".")[0]))
 
     def contents(self, headings: Sequence[str]) -> None:
         """A contents field (Word fills in the page numbers when it updates fields)."""
@@ -95,7 +104,7 @@ class _Writer:
         paragraph.add_run()._r.append(instruction)
         field_char("separate")
         for number, heading in enumerate(headings):
-            run = paragraph.add_run(heading)
+            run = paragraph.add_run(clean(heading))
             if number < len(headings) - 1:
                 run.add_break()
         field_char("end")
@@ -109,7 +118,7 @@ class _Writer:
             self.paragraph(empty)
         for item in items:
             paragraph = self.paragraph(style="List Bullet")
-            paragraph.add_run(item.text)
+            paragraph.add_run(clean(item.text))
             if item.source:
                 self.marker(paragraph, Note(item.text, item.source))
 
@@ -132,7 +141,7 @@ def write_docx(
 ) -> None:
     """Write the draft as a .docx file; evidence and actions, when given, sit in each chapter."""
     w = _Writer()
-    w.doc.core_properties.title = f"{draft.force}: {draft.title}"
+    w.doc.core_properties.title = clean(f"{draft.force}: {draft.title}")
     w.doc.core_properties.author = "auditapp"
     w.doc.core_properties.language = "en-GB"
 
@@ -198,7 +207,7 @@ def write_docx(
             for study in chapter.case_studies:
                 w.heading("Case study", 3)
                 caption = w.paragraph()
-                caption.add_run(study.caption).italic = True
+                caption.add_run(clean(study.caption)).italic = True
                 for text in study.paragraphs:
                     w.paragraph(text)
         if evidence is not None:
