@@ -57,7 +57,7 @@ _QUESTION = {
 SLOTS: dict[str, Slot] = {
     "method.review": _slot("force title period baseline_title", "force"),
     "method.review_no_baseline": _slot("force title period", "force"),
-    "method.sample": _slot("sampled case_types", "sampled"),
+    "method.sample": _slot("sampled case_types case_type_list", "sampled"),
     "method.audited": _slot(
         "cases good requires_improvement inadequate",
         "cases",

@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from auditapp.extensions import db
-from auditapp.models import AuditEvent, CaseStatus, Inspection, User
+from auditapp.models import AuditEvent, Case, CaseStatus, Inspection, User
 from auditapp.services import exports as export_service
 from auditapp.services import findings
 from auditapp.services.exports.downloads import download_slug
@@ -235,3 +235,41 @@ def test_control_characters_in_a_narrative_do_not_break_the_word_draft(
     assert response.status_code == 200
     text = [p.text for p in docx.Document(io.BytesIO(response.data)).paragraphs]
     assert "Pasted from a form." in text
+
+
+def test_the_method_names_each_draw_its_seed_and_its_strata(
+    login_as: Callable, lead: User, inspection: Inspection
+) -> None:
+    from auditapp.services.sampling import draw_cases, stratum_rows
+
+    qs = factories.question_set("domestic-abuse")
+    factories.scope(inspection, "domestic-abuse")
+    areas = ["North"] * 6 + ["South"] * 4
+    for number, area in enumerate(areas, start=1):
+        db.session.add(
+            Case(
+                inspection_id=inspection.id,
+                case_type_id=qs.case_type_id,
+                reference=f"DA-{number:03d}",
+                attributes={"Area": area},
+            )
+        )
+    db.session.commit()
+    draw = draw_cases(inspection, qs.case_type_id, "5", by=lead, seed=4821, stratify_by="Area")
+    db.session.commit()
+
+    response = login_as(lead).get(f"/exports/{inspection.id}/report.docx")
+
+    document = docx.Document(io.BytesIO(response.data))
+    text = [p.text for p in document.paragraphs]
+    assert any(
+        t.startswith(
+            f'Cases were drawn at random within each value of "Area": {draw.sample_size} '
+            f"of {draw.frame_size} "
+        )
+        and "seed 4821" in t
+        for t in text
+    )
+    strata = next(t for t in document.tables if t.rows[0].cells[2].text == "Stratum")
+    shown = [(r.cells[2].text, r.cells[3].text, r.cells[4].text) for r in strata.rows[1:]]
+    assert shown == [(r.stratum, str(r.frame), str(r.sample)) for r in stratum_rows(inspection)]

@@ -159,6 +159,12 @@ def write_docx(
     w.heading("How we carried out the review", 2)
     for sentence in draft.method:
         w.sentence(sentence)
+    if draft.strata:
+        w.table(
+            "Cases listed and sampled per stratum",
+            ("Case type", "Stratified by", "Stratum", "Listed", "Sampled", "Fraction"),
+            draft.strata,
+        )
     w.heading("Summary of the case audit", 2)
     w.sentence(draft.headline)
     if draft.provisional:

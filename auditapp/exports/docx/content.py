@@ -110,5 +110,7 @@ class Draft:
     grade_chart: Chart
     chapters: tuple[ChapterDraft, ...]
     provisional: bool = False
+    # Frame and sample per stratum (sampling.stratum_rows), when any draw was stratified.
+    strata: tuple[tuple[Any, ...], ...] = ()
     notes_heading: str = "Notes on the figures"
     extra: dict[str, Any] = field(default_factory=dict)

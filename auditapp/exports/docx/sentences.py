@@ -58,9 +58,15 @@ class _CaseLookup:
     def __init__(self, inspection_id: int) -> None:
         self.inspection_id = inspection_id
         self.sets = findings.question_findings(inspection_id)
+        self._read: dict[tuple[str, str], tuple[str, ...]] = {}
 
     def question(self, case_type: str, code: str) -> tuple[str, ...]:
-        """Each applicable case of the question, with its outcome, e.g. "DY-2022-0001 (Met)"."""
+        """Each applicable case of the question, with its outcome, e.g. "DY-2022-0001 (met)"."""
+        if (case_type, code) not in self._read:
+            self._read[(case_type, code)] = self._cases(case_type, code)
+        return self._read[(case_type, code)]
+
+    def _cases(self, case_type: str, code: str) -> tuple[str, ...]:
         refs: list[str] = []
         for found in self.sets:
             if found.case_type == case_type and any(q.code == code for q in found.questions):
@@ -86,10 +92,17 @@ def _method(
         review = wording.get("method.review_no_baseline").render(values)
     sentences = [Sentence(review)]
     total = board.progress_total
+    names = [_lower_first(p.label) for p in board.progress]
     sentences.append(
         Sentence(
             wording.get("method.sample").render(
-                {"sampled": total.sampled, "case_types": len(board.progress)}
+                {
+                    "sampled": total.sampled,
+                    "case_types": len(board.progress),
+                    "case_type_list": ", ".join(names[:-1]) + " and " + names[-1]
+                    if len(names) > 1
+                    else "".join(names),
+                }
             ),
             Note(
                 f"Sampled cases: {total.sampled}, of {len(board.progress)} case types ("
@@ -110,7 +123,15 @@ def _method(
             )
         )
     if not draws:
-        sentences.append(Sentence(wording.get("method.no_draw").render({"sampled": total.sampled})))
+        sentences.append(
+            Sentence(
+                wording.get("method.no_draw").render({"sampled": total.sampled}),
+                Note(
+                    f"Sampled cases: {total.sampled}; no random draw is recorded.",
+                    "the sampling page's draws (sampling.draw_batches)",
+                ),
+            )
+        )
     for found in lookup.sets:
         if found.kind != "dip_sample" or not found.cases:
             continue
@@ -336,6 +357,10 @@ def build_draft(inspection: Inspection) -> Draft:
         subtitle += f", {inspection.start_date:%-d %B %Y}"
         if inspection.end_date:
             subtitle += f" to {inspection.end_date:%-d %B %Y}"
+    strata = tuple(
+        (row.case_type, row.column, row.stratum, row.frame, row.sample, row.fraction_text)
+        for row in sampling.stratum_rows(inspection)
+    )
     return Draft(
         title=inspection.title,
         force=inspection.force,
@@ -348,6 +373,7 @@ def build_draft(inspection: Inspection) -> Draft:
         grade_chart=_chart(grade_svg),
         chapters=tuple(chapters),
         provisional=report.provisional,
+        strata=strata if any(row[1] for row in strata) else (),
     )
 
 
