@@ -31,6 +31,38 @@ CHART_WIDTH = Cm(16)
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
+# The settings that follow w:updateFields in CT_Settings (ECMA-376 Part 1, 17.15.1).
+_AFTER_UPDATE_FIELDS = frozenset(
+    [
+        "hdrShapeDefaults",
+        "footnotePr",
+        "endnotePr",
+        "compat",
+        "docVars",
+        "rsids",
+        "mathPr",
+        "attachedSchema",
+        "themeFontLang",
+        "clrSchemeMapping",
+        "doNotIncludeSubdocsInStats",
+        "doNotAutoCompressPictures",
+        "forceUpgrade",
+        "captions",
+        "readModeInkLockDown",
+        "smartTagType",
+        "schemaLibrary",
+        "shapeDefaults",
+        "doNotEmbedSmartTags",
+        "decimalSymbol",
+        "listSeparator",
+    ]
+)
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
 def clean(text: object) -> str:
     """Text as Word can store it."""
     return _NOT_XML.sub("", str(text))
@@ -110,7 +142,13 @@ class _Writer:
         field_char("end")
         update = OxmlElement("w:updateFields")
         update.set(qn("w:val"), "true")
-        self.doc.settings.element.append(update)
+        # Word reads settings in the schema's order: updateFields goes before these.
+        settings = self.doc.settings.element
+        later = next((c for c in settings if _local(c.tag) in _AFTER_UPDATE_FIELDS), None)
+        if later is None:
+            settings.append(update)
+        else:
+            later.addprevious(update)
 
     def items(self, heading: str, items: Sequence[ReportItem], empty: str) -> None:
         self.heading(heading, 2)
