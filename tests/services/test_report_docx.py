@@ -277,12 +277,10 @@ def test_wording_changes_without_code_and_a_broken_file_is_refused(
             _document(review)
         )
 
-        broken = tmp_path.parent / "broken"
-        broken.mkdir()
-        (broken / "sentences.yaml").write_text(
+        # Edited again in place: the next draft reads it, and refuses the mistake.
+        (tmp_path / "sentences.yaml").write_text(
             changed.replace("{met:Words} out of", "{mett} out of"), encoding="utf-8"
         )
-        app.config["REPORT_WORDING_DIR"] = str(broken)
         with pytest.raises(
             WordingError,
             match=(

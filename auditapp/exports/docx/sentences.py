@@ -38,14 +38,24 @@ WORDING_DIRECTORY = Path(__file__).resolve().parents[2] / "data" / "report_wordi
 
 
 @cache
-def _library_wording(directory: Path) -> Wording:
+def _read_wording(directory: Path, stamp: tuple[tuple[str, int, int], ...]) -> Wording:
+    """Wording read once per version of the files (``stamp``: names, sizes, times)."""
+    del stamp  # part of the cache key only
     return load_wording(directory)
 
 
 def draft_wording() -> Wording:
-    """The wording files in use (``REPORT_WORDING_DIR``, else the library), checked on load."""
+    """The wording files in use (``REPORT_WORDING_DIR``, else the library), checked on load.
+
+    An edited file is read again on the next draft: no restart is needed.
+    """
     configured = current_app.config.get("REPORT_WORDING_DIR")
-    return _library_wording(Path(configured) if configured else WORDING_DIRECTORY)
+    directory = Path(configured) if configured else WORDING_DIRECTORY
+    stamp = tuple(
+        (path.name, path.stat().st_size, path.stat().st_mtime_ns)
+        for path in sorted(directory.glob("*.yaml"))
+    )
+    return _read_wording(directory, stamp)
 
 
 def _lower_first(name: str) -> str:
