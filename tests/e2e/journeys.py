@@ -35,6 +35,7 @@ ENDPOINTS: dict[str, str] = {
     "exports": "exports.show_exports",
     "workbook": "exports.download_workbook",
     "pdf": "exports.download_report_pdf",
+    "word_draft": "exports.download_report_docx",
 }
 
 

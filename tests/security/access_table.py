@@ -268,6 +268,7 @@ ACCESS: dict[str, dict[str, Access]] = {
     "exports.download_csv": {"*": LEAD_OR_ADMIN},
     "exports.download_csv_zip": {"*": LEAD_OR_ADMIN},
     "exports.download_report_pdf": {"*": LEAD_OR_ADMIN},
+    "exports.download_report_docx": {"*": LEAD_OR_ADMIN},
 }
 
 

@@ -161,6 +161,7 @@ EXPORT_PATHS = [
     "/csv.zip",
     "/report",
     "/report.pdf",
+    "/report.docx",
 ]
 
 

@@ -44,6 +44,8 @@ def summary_rows(inspection: Inspection) -> list[dict[str, Any]]:
         for count in breakdown.grades:
             row[count.grade] = int(count.share.count)
             row[f"pct_{count.grade}"] = count.share.percent
+            # The interval the dashboard shows ("95% CI 35%-72%"), from the same Share.
+            row[f"ci_{count.grade}"] = count.share.ci_text or None
         rows.append(row)
     return rows
 

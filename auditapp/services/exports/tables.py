@@ -20,7 +20,7 @@ from auditapp.services.exports.figures import (
 from auditapp.services.exports.records import answer_chunks, case_rows, moderation_rows
 
 Rows = list[dict[str, Any]]
-FORMATS = ("xlsx", "csv", "html", "pdf")
+FORMATS = ("xlsx", "csv", "html", "pdf", "docx")
 
 
 class ExportError(ValueError):
@@ -84,6 +84,9 @@ TABLES: dict[str, Table] = {
                 Column("pct_good", "Good (%)", 9, "int"),
                 Column("pct_requires_improvement", "Requires improvement (%)", 12, "int"),
                 Column("pct_inadequate", "Inadequate (%)", 11, "int"),
+                Column("ci_good", "Good (95% CI)", 16),
+                Column("ci_requires_improvement", "Requires improvement (95% CI)", 16),
+                Column("ci_inadequate", "Inadequate (95% CI)", 16),
                 Column("provisional", "Provisional", 11, "bool"),
             ),
             _one(summary_rows),
