@@ -250,3 +250,29 @@ def test_a_lead_sets_up_an_inspection_from_a_force_export_in_under_40_interactio
     expect(auditor.locator("main")).to_contain_text("OCC/")
     for page in (admin, lead, auditor):
         assert page.problems.page_errors == []
+
+
+def test_a_refused_case_list_shows_its_grouped_problems_accessibly_on_a_tablet(
+    open_page: Any, live_app: Any, tmp_path: Path
+) -> None:
+    from tests.e2e import journeys
+
+    path = tmp_path / "with-names.csv"
+    rows = [["Case Ref", "Case Type", "Date", "Victim Name"]]
+    rows += [[f"N-{n}", "Domestic Abuse", "01/06/2022", "Someone"] for n in range(30)]
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows(rows)
+    page = open_page(user=journeys.LEAD, viewport=TABLET, bypass_csp=True)
+    journeys.goto_ok(
+        page,
+        journeys.path_for(
+            live_app, "inspections.import_cases", inspection_id=journeys.review_id(live_app)
+        ),
+    )
+    page.get_by_label("Case list").set_input_files(str(path))
+    page.get_by_role("button", name="Upload and preview").click()
+    expect(page).to_have_title(re.compile(r"^Error: Import a case list"))
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    expect(page.locator("main")).to_contain_text("Victim Name")
+    fits_and_is_accessible(page, "setup-import-refused")
+    assert page.problems.page_errors == []
