@@ -5,6 +5,8 @@
 // panel and stop a second click. Without JavaScript the forms submit as usual and the page's
 // notice says how long a large file takes.
 
+import { initAll } from './govuk-frontend.min.js'
+
 function megabytes (bytes) {
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`
 }
@@ -50,10 +52,7 @@ function sendWithProgress (form, event) {
     if (request.responseURL && request.responseURL !== new URL(target, window.location.href).href) {
       window.location.assign(request.responseURL) // the next step (the server redirected)
     } else {
-      // The same page again, with its error messages: show it as a normal submit would.
-      document.open()
-      document.write(request.responseText)
-      document.close()
+      showPageFrom(request.responseText)
     }
   })
   request.addEventListener('error', () => form.submit()) // fall back to an ordinary submit
@@ -63,9 +62,31 @@ function sendWithProgress (form, event) {
   request.send(data)
 }
 
-for (const form of document.querySelectorAll('form[data-module="app-upload-progress"]')) {
-  form.addEventListener('submit', (event) => sendWithProgress(form, event))
+// The same page again, with its error messages: its <main> and title replace this page's, so
+// the scripts already running (and their Content Security Policy nonce) stay as they are.
+function showPageFrom (html) {
+  const page = new DOMParser().parseFromString(html, 'text/html')
+  const main = page.querySelector('main')
+  const current = document.querySelector('main')
+  if (!main || !current) {
+    window.location.reload()
+    return
+  }
+  const replacement = document.importNode(main, true)
+  current.replaceWith(replacement)
+  document.title = page.title
+  initAll({ scope: replacement }) // the error summary takes the focus, as on a normal load
+  enhance(replacement)
+  window.scrollTo(0, 0)
 }
+
+function enhance (scope) {
+  for (const form of scope.querySelectorAll('form[data-module="app-upload-progress"]')) {
+    form.addEventListener('submit', (event) => sendWithProgress(form, event))
+  }
+}
+
+enhance(document)
 for (const form of document.querySelectorAll('form[data-module="app-busy-form"]')) {
   form.addEventListener('submit', () => {
     // After this task: the browser sends the form (with the clicked button) before the
