@@ -270,6 +270,7 @@ def test_workbook_has_a_sheet_per_table_with_frozen_headers_and_filters(
         "Recommendations",
         "Moderation",
         "Agreement",
+        "Strata",
     ]
     cases = workbook["Cases"]
     assert cases.freeze_panes == "A2"

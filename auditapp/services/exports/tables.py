@@ -15,6 +15,7 @@ from auditapp.services.exports.figures import (
     agreement_rows,
     findings_rows,
     recommendation_rows,
+    strata_rows,
     summary_rows,
 )
 from auditapp.services.exports.records import answer_chunks, case_rows, moderation_rows
@@ -221,6 +222,20 @@ TABLES: dict[str, Table] = {
             ),
             _one(agreement_rows),
             "How often moderating leads and second auditors agreed with the auditor.",
+        ),
+        Table(
+            "strata",
+            "Strata",
+            (
+                Column("case_type", "Case type", 30),
+                Column("stratified_by", "Stratified by", 20),
+                Column("stratum", "Stratum", 24),
+                Column("frame", "Cases listed (frame)", 12, "int"),
+                Column("sample", "Cases sampled", 12, "int"),
+                Column("fraction", "Sampling fraction (%)", 12, "number"),
+            ),
+            _one(strata_rows),
+            "Frame and sample per stratum of each case type, with the sampling fraction.",
         ),
     )
 }
