@@ -1,5 +1,7 @@
 """Question-set drafts: start, edit, review and publish as the next version (global admins).
 
+Adding and changing questions, moves and the preview are in ``question_set_builder.py``.
+
 Question sets belong to no inspection (an inspection only chooses which published version of
 each case type it audits with), so there is no "inspection's draft set" a lead could own:
 drafts, like imports, are for admins. A draft is never offered to an inspection or a case; see
@@ -14,27 +16,20 @@ import yaml
 from flask import Response, abort, current_app, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from wtforms import SelectChoice
 
 from auditapp.admin import bp
 from auditapp.admin.question_set_draft_forms import (
     DraftActionForm,
-    DraftQuestionForm,
     DraftSectionForm,
     NewDraftForm,
-    NewDraftQuestionForm,
     UploadDraftForm,
 )
 from auditapp.domain.question_sets import Question, QuestionSetError, dump_question_set
 from auditapp.domain.question_sets import QuestionSet as QuestionSetData
 from auditapp.domain.question_sets.drafts import (
-    NewQuestion,
-    QuestionEdit,
     problems_by_field,
     question_count,
-    question_path,
     section_path,
-    with_new_question,
 )
 from auditapp.extensions import db
 from auditapp.models import QuestionSet, QuestionSetDraft
@@ -219,55 +214,6 @@ def _question(draft: QuestionSetDraft, question_id: str) -> Question:
         abort(404)
 
 
-@bp.route("/question-sets/drafts/<int:draft_id>/questions/<question_id>", methods=["GET", "POST"])
-@admin_required
-def edit_question_set_draft_question(draft_id: int, question_id: str) -> ResponseReturnValue:
-    """Edit a question's text, guidance, type, graded, critical, weight and required."""
-    draft = _load(draft_id)
-    if not draft.is_open:
-        return _refuse_closed(draft)
-    question = _question(draft, question_id)
-    # The stored values fill the form; posted values, when there are any, win.
-    form = DraftQuestionForm(
-        data={
-            "text": question.text,
-            "guidance": question.guidance,
-            "type": question.type,
-            "graded": question.graded,
-            "critical": question.critical,
-            "required": question.required,
-            "weight": f"{question.weight:g}",
-        }
-    )
-    if form.validate_on_submit():
-        edit = QuestionEdit(
-            text=form.text.data.strip(),
-            guidance=(form.guidance.data or "").strip(),
-            type=form.type.data,
-            graded=form.graded.data,
-            critical=form.critical.data,
-            weight=form.weight_value,
-            required=form.required.data,
-        )
-        try:
-            drafts.edit_draft_question(draft, question_id, edit, by=current_user)
-        except QuestionSetError as error:
-            db.session.rollback()
-            path = question_path(draft.definition, question_id)
-            _place_problems(form, error, path, _QUESTION_FIELDS)
-        else:
-            db.session.commit()
-            flash(f"Question {question_id} saved.", "success")
-            return _show(draft)
-    return render_template(
-        "admin/edit_question_set_draft_question.html",
-        draft=draft,
-        question=question,
-        form=form,
-        remove_form=DraftActionForm(),
-    )
-
-
 @bp.post("/question-sets/drafts/<int:draft_id>/questions/<question_id>/remove")
 @admin_required
 def remove_question_set_draft_question(draft_id: int, question_id: str) -> ResponseReturnValue:
@@ -288,43 +234,6 @@ def remove_question_set_draft_question(draft_id: int, question_id: str) -> Respo
         db.session.commit()
         flash(f"Question {question_id} removed.", "success")
     return _show(draft)
-
-
-def _section_choices(qs: QuestionSetData | None) -> list[SelectChoice]:
-    sections = [SelectChoice(s.id, s.title) for s in qs.sections] if qs is not None else []
-    return [*sections, SelectChoice(NewDraftQuestionForm.NEW_SECTION, "A new section, last")]
-
-
-@bp.route("/question-sets/drafts/<int:draft_id>/add-question", methods=["GET", "POST"])
-@admin_required
-def add_question_set_draft_question(draft_id: int) -> ResponseReturnValue:
-    """Add a question at the end of a section, or of a new section."""
-    draft = _load(draft_id)
-    if not draft.is_open:
-        return _refuse_closed(draft)
-    qs, _ = _draft_set(draft)
-    form = NewDraftQuestionForm()
-    form.section.choices = _section_choices(qs)
-    if form.validate_on_submit():
-        is_new = form.section.data == form.NEW_SECTION
-        new = NewQuestion(
-            section_id=form.new_section_id.data if is_new else form.section.data,
-            section_title=(form.new_section_title.data or "").strip(),
-            id=form.id.data,
-            text=form.text.data.strip(),
-            type=form.type.data,
-        )
-        try:
-            drafts.add_draft_question(draft, new, by=current_user)
-        except QuestionSetError as error:
-            db.session.rollback()
-            added = with_new_question(draft.definition, new)
-            _place_problems(form, error, question_path(added, new.id), ("id", "text", "type"))
-        else:
-            db.session.commit()
-            flash(f"Question {new.id} added.", "success")
-            return _show(draft)
-    return render_template("admin/add_question_set_draft_question.html", draft=draft, form=form)
 
 
 @bp.route("/question-sets/drafts/<int:draft_id>/sections/<section_id>", methods=["GET", "POST"])

@@ -16,7 +16,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
+from auditapp.domain.question_set_builder import (
+    with_option_moved,
+    with_question,
+    with_question_moved,
+    with_section_moved,
+    without_section,
+)
 from auditapp.domain.question_sets import QuestionSet as QuestionSetData
 from auditapp.domain.question_sets import (
     QuestionSetError,
@@ -48,6 +56,13 @@ from auditapp.services.question_sets import question_set_data, store_question_se
 EMPTY_MESSAGE = (
     "This draft has no questions, so it cannot be published: add a question or upload a file "
     "with the questions first"
+)
+
+
+RACE_MESSAGE = (
+    "Version {version} of this case type was published by someone else at the same moment, "
+    "so this draft was not published. Review the changes again, then publish it as the next "
+    "version."
 )
 
 
@@ -277,6 +292,67 @@ def remove_draft_question(draft: QuestionSetDraft, question_id: str, *, by: User
     _save(draft, data, by, f"question {question_id}", "removed")
 
 
+def save_draft_question(
+    draft: QuestionSetDraft,
+    question: Mapping[str, Any],
+    *,
+    replacing: str | None,
+    section_id: str = "",
+    section_title: str = "",
+    by: User,
+) -> None:
+    """Store a question as the builder's form gives it: in place of ``replacing``, or added at
+    the end of a section (a new one, last, when the draft has no such section).
+
+    Raises DraftError (not a draft any more), LookupError (no such question) or
+    QuestionSetError (the set would not be valid); nothing changes then.
+    """
+    _require_open(draft)
+    changed = with_question(
+        draft.definition, question, replacing=replacing, section_id=section_id,
+        section_title=section_title,
+    )  # fmt: skip
+    data = _validated(changed, draft)
+    qid = str(question.get("id"))
+    if replacing is None:
+        _save(draft, data, by, f"question {qid}", "added")
+    else:
+        _save(draft, data, by, f"question {qid}", _changed_keys(draft, data, qid))
+
+
+def move_draft_section(draft: QuestionSetDraft, section_id: str, step: int, *, by: User) -> None:
+    """Move a section one place up (-1) or down (+1); LookupError at either end."""
+    _require_open(draft)
+    data = _validated(with_section_moved(draft.definition, section_id, step), draft)
+    _save(draft, data, by, f"section {section_id}", "moved up" if step < 0 else "moved down")
+
+
+def move_draft_question(draft: QuestionSetDraft, question_id: str, step: int, *, by: User) -> None:
+    """Move a question one place up or down in its section.
+
+    QuestionSetError when that would put a condition before the question it depends on.
+    """
+    _require_open(draft)
+    data = _validated(with_question_moved(draft.definition, question_id, step), draft)
+    _save(draft, data, by, f"question {question_id}", "moved up" if step < 0 else "moved down")
+
+
+def move_draft_option(
+    draft: QuestionSetDraft, question_id: str, value: str, step: int, *, by: User
+) -> None:
+    """Move one of a question's options one place up or down."""
+    _require_open(draft)
+    data = _validated(with_option_moved(draft.definition, question_id, value, step), draft)
+    _save(draft, data, by, f"question {question_id}", f"option {value} moved")
+
+
+def remove_draft_section(draft: QuestionSetDraft, section_id: str, *, by: User) -> None:
+    """Remove a section and its questions; refused while a question left refers to them."""
+    _require_open(draft)
+    data = _validated(without_section(draft.definition, section_id), draft)
+    _save(draft, data, by, f"section {section_id}", "removed")
+
+
 def discard_draft(draft: QuestionSetDraft, *, by: User) -> None:
     """Set a draft aside for good; it stays in the database, unchanged, as a record."""
     _require_open(draft, lock=True)
@@ -331,8 +407,9 @@ def review_draft(draft: QuestionSetDraft) -> DraftReview:
 def publish_draft(draft: QuestionSetDraft, *, by: User) -> QuestionSet:
     """Store the draft as the case type's next version and freeze the draft.
 
-    Raises DraftError when the draft is published or discarded already, or has no questions,
-    and QuestionSetError when it is not valid; nothing changes then. Cases already audited
+    Raises DraftError when the draft is published or discarded already, has no questions, or
+    lost a race for its version number (the session must then be rolled back), and
+    QuestionSetError when it is not valid; nothing changes then. Cases already audited
     keep the version they were audited against.
     """
     _require_open(draft, lock=True)
@@ -340,7 +417,13 @@ def publish_draft(draft: QuestionSetDraft, *, by: User) -> QuestionSet:
     if qs is None:
         raise DraftError(EMPTY_MESSAGE)
     previous = latest_version(draft.case_type_slug)
-    row = store_question_set(qs, dump_question_set(qs), by=by)
+    try:
+        row = store_question_set(qs, dump_question_set(qs), by=by)
+    except IntegrityError as error:
+        # Another draft of the case type published at the same moment took this version
+        # number (or created the same new case type): the unique constraint refused this one.
+        # The caller rolls back, as after any DraftError, and the admin is told why.
+        raise DraftError(RACE_MESSAGE.format(version=qs.version)) from error
     draft.status = QuestionSetDraftStatus.PUBLISHED
     draft.published = row
     draft.definition = question_set_to_dict(qs)  # as published: with its version number

@@ -483,3 +483,40 @@ def load_question_set_sheets(
             for problem in error.errors
         ]
         raise QuestionSetError(located, filename=filename) from error
+
+
+# --- one question as one row (the browser builder's form) ---------------------------------------
+
+
+def question_cells(question: Mapping[str, Any]) -> dict[str, Cell]:
+    """One question's data as the cells of its questions-sheet row (column name -> cell)."""
+    return _question_cells(question)
+
+
+class _RowReader(_Reader):
+    """Reads one questions-sheet row; each cell that cannot be read is noted by column."""
+
+    def __init__(self) -> None:
+        super().__init__({})
+        self.cell_problems: list[tuple[str, str]] = []
+
+    def add(self, place: Place, message: str) -> None:
+        self.cell_problems.append((place.column or "", message))
+
+
+def question_from_cells(
+    cells: Mapping[str, object],
+) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """A question's data from one row's cells, read as an upload reads them, and the
+    (column, message) of each cell that cannot be read (a condition without "=")."""
+    reader = _RowReader()
+    return reader._question(0, cells), reader.cell_problems
+
+
+def column_of(question_key_path: str) -> str | None:
+    """The questions-sheet column holding a key of a question (``show_if.equals[1]`` ->
+    ``show_if``, ``check`` -> ``check_start``); None for its options."""
+    if question_key_path.startswith("options"):
+        return None
+    places = Places(sections=[0], questions={(0, 0): 0})
+    return places.place_of(f"sections[0].questions[0].{question_key_path}").column
