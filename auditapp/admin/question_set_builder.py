@@ -275,10 +275,10 @@ def move_question_set_draft_question(draft_id: int, question_id: str) -> Respons
     )
 
 
-@bp.post("/question-sets/drafts/<int:draft_id>/questions/<question_id>/options/<value>/move")
+@bp.post("/question-sets/drafts/<int:draft_id>/questions/<question_id>/options/<option_value>/move")
 @admin_required
 def move_question_set_draft_option(
-    draft_id: int, question_id: str, value: str
+    draft_id: int, question_id: str, option_value: str
 ) -> ResponseReturnValue:
     """Move one of a question's options one place up or down."""
     draft = _load(draft_id)
@@ -286,7 +286,7 @@ def move_question_set_draft_option(
     response = _move(
         draft,
         f"The order of the options of {question_id}",
-        lambda: drafts.move_draft_option(draft, question_id, value, step, by=current_user),
+        lambda: drafts.move_draft_option(draft, question_id, option_value, step, by=current_user),
     )
     if draft.is_open:
         return redirect(
@@ -325,4 +325,8 @@ def preview_question_set_draft(draft_id: int) -> ResponseReturnValue:
         sections=section_views(state, posted=posted, errors=state.errors),
         form=DraftActionForm(),
         ungraded=NOT_GRADED_YET,
+        errors_list=[
+            {"text": f"{qid}: {message}", "href": f"#answer-{qid}"}
+            for qid, message in state.errors.items()
+        ],
     )
