@@ -38,7 +38,6 @@ from auditapp.domain.question_sets.drafts import question_path
 from auditapp.domain.question_sets.spreadsheet import question_from_cells
 from auditapp.extensions import db
 from auditapp.models import QuestionSetDraft
-from auditapp.permissions import admin_required
 from auditapp.services import question_set_drafts as drafts
 from auditapp.services.question_set_preview import try_answers
 
@@ -162,7 +161,6 @@ def _question_page(
 
 
 @bp.route("/question-sets/drafts/<int:draft_id>/questions/<question_id>", methods=["GET", "POST"])
-@admin_required
 def edit_question_set_draft_question(draft_id: int, question_id: str) -> ResponseReturnValue:
     """Change every part of a question: text, type, options, condition, check, grading."""
     draft = _load(draft_id)
@@ -190,7 +188,6 @@ def _section_choices(qs: QuestionSetData | None) -> list[SelectChoice]:
 
 
 @bp.route("/question-sets/drafts/<int:draft_id>/add-question", methods=["GET", "POST"])
-@admin_required
 def add_question_set_draft_question(draft_id: int) -> ResponseReturnValue:
     """Add a question, of any type, at the end of a section or of a new section."""
     draft = _load(draft_id)
@@ -238,7 +235,6 @@ def _move(draft: QuestionSetDraft, what: str, run: Any) -> ResponseReturnValue:
 
 
 @bp.post("/question-sets/drafts/<int:draft_id>/sections/<section_id>/move")
-@admin_required
 def move_question_set_draft_section(draft_id: int, section_id: str) -> ResponseReturnValue:
     """Move a section one place up or down."""
     draft = _load(draft_id)
@@ -251,7 +247,6 @@ def move_question_set_draft_section(draft_id: int, section_id: str) -> ResponseR
 
 
 @bp.post("/question-sets/drafts/<int:draft_id>/sections/<section_id>/remove")
-@admin_required
 def remove_question_set_draft_section(draft_id: int, section_id: str) -> ResponseReturnValue:
     """Remove a section and its questions; refused while another question refers to them."""
     draft = _load(draft_id)
@@ -263,7 +258,6 @@ def remove_question_set_draft_section(draft_id: int, section_id: str) -> Respons
 
 
 @bp.post("/question-sets/drafts/<int:draft_id>/questions/<question_id>/move")
-@admin_required
 def move_question_set_draft_question(draft_id: int, question_id: str) -> ResponseReturnValue:
     """Move a question one place up or down in its section."""
     draft = _load(draft_id)
@@ -276,7 +270,6 @@ def move_question_set_draft_question(draft_id: int, question_id: str) -> Respons
 
 
 @bp.post("/question-sets/drafts/<int:draft_id>/questions/<question_id>/options/<option_value>/move")
-@admin_required
 def move_question_set_draft_option(
     draft_id: int, question_id: str, option_value: str
 ) -> ResponseReturnValue:
@@ -301,7 +294,6 @@ def move_question_set_draft_option(
 
 
 @bp.route("/question-sets/drafts/<int:draft_id>/preview", methods=["GET", "POST"])
-@admin_required
 def preview_question_set_draft(draft_id: int) -> ResponseReturnValue:
     """The case form as an auditor will see it; answers tried are graded, never saved."""
     draft = _load(draft_id)

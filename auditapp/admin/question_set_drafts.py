@@ -13,7 +13,16 @@ from __future__ import annotations
 from typing import Any
 
 import yaml
-from flask import Response, abort, current_app, flash, redirect, render_template, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
@@ -32,8 +41,8 @@ from auditapp.domain.question_sets.drafts import (
     section_path,
 )
 from auditapp.extensions import db
-from auditapp.models import QuestionSet, QuestionSetDraft
-from auditapp.permissions import admin_required
+from auditapp.models import Inspection, InspectionRole, QuestionSet, QuestionSetDraft
+from auditapp.permissions import admin_required, load_inspection, load_question_set_draft
 from auditapp.services import question_set_drafts as drafts
 from auditapp.services.question_set_workbooks import XLSX_MIMETYPE, question_set_workbook
 
@@ -41,7 +50,8 @@ _QUESTION_FIELDS = ("text", "guidance", "type", "graded", "critical", "weight", 
 
 
 def _load(draft_id: int) -> QuestionSetDraft:
-    return db.get_or_404(QuestionSetDraft, draft_id)
+    """The draft, for an admin or a lead of the draft's inspection (404/403 otherwise)."""
+    return load_question_set_draft(draft_id)
 
 
 def _show(draft: QuestionSetDraft) -> Response:
@@ -93,10 +103,26 @@ def list_question_set_drafts() -> str:
     return render_template("admin/list_question_set_drafts.html", rows=rows)
 
 
+def _scope_url(inspection: Inspection) -> str:
+    return url_for("inspections.choose_question_sets", inspection_id=inspection.id)
+
+
+def _for_inspection(raw: str | None) -> Inspection | None:
+    """The inspection a draft is started for (its leads may change it), checked: a lead of it
+    or an admin. Without one, only an admin may start a draft (403)."""
+    if raw and raw.isdigit():
+        inspection, _ = load_inspection(int(raw), InspectionRole.LEAD, allow_admin=True)
+        return inspection
+    if not current_user.is_admin:
+        abort(403)
+    return None
+
+
 @bp.route("/question-sets/drafts/new", methods=["GET", "POST"])
-@admin_required
 def new_question_set_draft() -> ResponseReturnValue:
-    """Start a blank draft: a case type and a title, no questions yet."""
+    """Start a blank draft: a case type and a title, no questions yet (admins, or a lead for
+    their inspection)."""
+    inspection = _for_inspection(request.args.get("inspection_id"))
     form = NewDraftForm()
     if form.validate_on_submit():
         try:
@@ -106,6 +132,7 @@ def new_question_set_draft() -> ResponseReturnValue:
                 title=form.title.data.strip(),
                 kind="dip_sample" if form.kind.data == "dip_sample" else "case",
                 by=current_user,
+                inspection=inspection,
             )
         except QuestionSetError as error:
             db.session.rollback()
@@ -114,7 +141,7 @@ def new_question_set_draft() -> ResponseReturnValue:
             db.session.commit()
             flash("Draft started. Add its questions, or upload a file with them.", "success")
             return _show(draft)
-    return render_template("admin/new_question_set_draft.html", form=form)
+    return render_template("admin/new_question_set_draft.html", form=form, inspection=inspection)
 
 
 def _upload_page(form: UploadDraftForm, problems: list[str], **context: Any) -> str:
@@ -147,20 +174,22 @@ def upload_question_set_draft() -> ResponseReturnValue:
 
 
 @bp.post("/question-sets/<int:question_set_id>/copy")
-@admin_required
 def copy_question_set(question_set_id: int) -> ResponseReturnValue:
-    """Start a draft from a stored version; the version itself never changes."""
+    """Start a draft from a stored version; the version itself never changes (admins, or a
+    lead for their inspection)."""
+    inspection = _for_inspection(request.form.get("inspection_id"))
     row = db.get_or_404(QuestionSet, question_set_id)
     if not DraftActionForm().validate_on_submit():
+        if inspection is not None:
+            return redirect(_scope_url(inspection))
         return redirect(url_for("admin.show_question_set", question_set_id=row.id))
-    draft = drafts.copy_version_to_draft(row, by=current_user)
+    draft = drafts.copy_version_to_draft(row, by=current_user, inspection=inspection)
     db.session.commit()
     flash(f"Draft started from {row.case_type.name} version {row.version}.", "success")
     return _show(draft)
 
 
 @bp.get("/question-sets/drafts/<int:draft_id>")
-@admin_required
 def show_question_set_draft(draft_id: int) -> str:
     """A draft's sections and questions, with the links that change, review or discard it."""
     draft = _load(draft_id)
@@ -215,7 +244,6 @@ def _question(draft: QuestionSetDraft, question_id: str) -> Question:
 
 
 @bp.post("/question-sets/drafts/<int:draft_id>/questions/<question_id>/remove")
-@admin_required
 def remove_question_set_draft_question(draft_id: int, question_id: str) -> ResponseReturnValue:
     """Remove a question from the draft; refused while another question refers to it."""
     draft = _load(draft_id)
@@ -237,7 +265,6 @@ def remove_question_set_draft_question(draft_id: int, question_id: str) -> Respo
 
 
 @bp.route("/question-sets/drafts/<int:draft_id>/sections/<section_id>", methods=["GET", "POST"])
-@admin_required
 def rename_question_set_draft_section(draft_id: int, section_id: str) -> ResponseReturnValue:
     """Give a section of the draft a new title."""
     draft = _load(draft_id)
@@ -264,7 +291,6 @@ def rename_question_set_draft_section(draft_id: int, section_id: str) -> Respons
 
 
 @bp.get("/question-sets/drafts/<int:draft_id>/review")
-@admin_required
 def review_question_set_draft(draft_id: int) -> ResponseReturnValue:
     """What publishing would change from the latest version, and the button that publishes."""
     draft = _load(draft_id)
@@ -305,7 +331,6 @@ def publish_question_set_draft(draft_id: int) -> ResponseReturnValue:
 
 
 @bp.post("/question-sets/drafts/<int:draft_id>/discard")
-@admin_required
 def discard_question_set_draft(draft_id: int) -> ResponseReturnValue:
     """Set the draft aside for good (kept, unchanged, as a record)."""
     draft = _load(draft_id)
@@ -318,11 +343,14 @@ def discard_question_set_draft(draft_id: int) -> ResponseReturnValue:
         return _refuse(draft, error)
     db.session.commit()
     flash("Draft discarded.", "success")
+    if not current_user.is_admin and draft.inspection_id is not None:
+        return redirect(
+            url_for("inspections.choose_question_sets", inspection_id=draft.inspection_id)
+        )
     return redirect(url_for("admin.list_question_set_drafts"))
 
 
 @bp.get("/question-sets/drafts/<int:draft_id>/export")
-@admin_required
 def export_question_set_draft_file(draft_id: int) -> ResponseReturnValue:
     """Download the draft as YAML, to edit and upload again."""
     draft = _load(draft_id)
@@ -337,7 +365,6 @@ def export_question_set_draft_file(draft_id: int) -> ResponseReturnValue:
 
 
 @bp.get("/question-sets/drafts/<int:draft_id>/spreadsheet")
-@admin_required
 def export_question_set_draft_workbook_file(draft_id: int) -> ResponseReturnValue:
     """Download the draft as an XLSX workbook (a draft with questions only)."""
     draft = _load(draft_id)

@@ -19,7 +19,7 @@ from auditapp.inspections.forms import (
 from auditapp.inspections.links import hub_links
 from auditapp.models import Inspection
 from auditapp.permissions import admin_required, load_inspection
-from auditapp.services import inspection_members, inspections
+from auditapp.services import inspection_members, inspections, question_set_drafts
 
 
 def _baseline_choices(inspection: Inspection | None) -> list[SelectChoice]:
@@ -169,4 +169,5 @@ def choose_question_sets(inspection_id: int) -> str | Response:
         form=form,
         rows=rows,
         error=error,
+        drafts=question_set_drafts.inspection_drafts(inspection),
     )

@@ -48,7 +48,7 @@ from auditapp.domain.question_sets.drafts import (
 )
 from auditapp.domain.statuses import QuestionSetDraftStatus
 from auditapp.extensions import db
-from auditapp.models import CaseType, QuestionSet, QuestionSetDraft, User, utcnow
+from auditapp.models import CaseType, Inspection, QuestionSet, QuestionSetDraft, User, utcnow
 from auditapp.services.audit_log import record_event
 from auditapp.services.question_set_workbooks import read_question_set_workbook
 from auditapp.services.question_sets import question_set_data, store_question_set
@@ -85,6 +85,20 @@ def open_drafts() -> list[QuestionSetDraft]:
     )
 
 
+def inspection_drafts(inspection: Inspection) -> list[QuestionSetDraft]:
+    """The inspection's drafts still being prepared, the most recently changed first."""
+    return list(
+        db.session.scalars(
+            select(QuestionSetDraft)
+            .where(
+                QuestionSetDraft.status == QuestionSetDraftStatus.DRAFT,
+                QuestionSetDraft.inspection_id == inspection.id,
+            )
+            .order_by(QuestionSetDraft.updated_at.desc(), QuestionSetDraft.id.desc())
+        )
+    )
+
+
 def latest_version(case_type_slug: str) -> QuestionSet | None:
     """The case type's highest stored version, or None for a case type with none yet."""
     return db.session.scalar(
@@ -116,11 +130,14 @@ def read_question_set_upload(content: bytes, filename: str) -> QuestionSetData:
     return load_question_set(text, filename=filename)
 
 
-def _new_draft(data: dict[str, Any], by: User, based_on: QuestionSet | None) -> QuestionSetDraft:
+def _new_draft(
+    data: dict[str, Any], by: User, based_on: QuestionSet | None, inspection: Inspection | None
+) -> QuestionSetDraft:
     draft = QuestionSetDraft(
         status=QuestionSetDraftStatus.DRAFT,
         definition=data,
         based_on=based_on,
+        inspection_id=inspection.id if inspection is not None else None,
         created_by_id=by.id,
         updated_by_id=by.id,
     )
@@ -130,9 +147,15 @@ def _new_draft(data: dict[str, Any], by: User, based_on: QuestionSet | None) -> 
 
 
 def create_blank_draft(
-    *, case_type: str, case_type_name: str, title: str, kind: SetKind, by: User
+    *,
+    case_type: str,
+    case_type_name: str,
+    title: str,
+    kind: SetKind,
+    by: User,
+    inspection: Inspection | None = None,
 ) -> QuestionSetDraft:
-    """Start a draft with settings and no questions.
+    """Start a draft with settings and no questions (an inspection's: its leads may change it).
 
     For a case type that exists already its stored name and kind are kept, as publishing
     keeps them. Raises QuestionSetError when the settings themselves are not valid.
@@ -151,7 +174,7 @@ def create_blank_draft(
         version=next_version(case_type),
     )
     _check_settings(data)
-    draft = _new_draft(data, by, based_on=None)
+    draft = _new_draft(data, by, based_on=None, inspection=inspection)
     record_event("create", "question_set_draft", user=by, entity_id=draft.id, new=_entity(draft))
     return draft
 
@@ -163,11 +186,13 @@ def _check_settings(data: Mapping[str, Any]) -> None:
     question_set_from_data(with_one, filename="the draft's settings")
 
 
-def copy_version_to_draft(row: QuestionSet, *, by: User) -> QuestionSetDraft:
+def copy_version_to_draft(
+    row: QuestionSet, *, by: User, inspection: Inspection | None = None
+) -> QuestionSetDraft:
     """Start a draft from a stored version (which is left exactly as it was)."""
     data = question_set_to_dict(question_set_data(row))
     data["version"] = next_version(row.case_type.slug)
-    draft = _new_draft(data, by, based_on=row)
+    draft = _new_draft(data, by, based_on=row, inspection=inspection)
     record_event(
         "create",
         "question_set_draft",
@@ -187,7 +212,7 @@ def upload_draft(content: bytes, *, filename: str, by: User) -> QuestionSetDraft
     qs = read_question_set_upload(content, filename)
     data = question_set_to_dict(qs)
     data["version"] = next_version(qs.case_type)
-    draft = _new_draft(data, by, based_on=None)
+    draft = _new_draft(data, by, based_on=None, inspection=None)
     record_event(
         "create", "question_set_draft", user=by, entity_id=draft.id, field="file", new=filename
     )

@@ -161,7 +161,8 @@ ACCESS: dict[str, dict[str, Access]] = {
     "admin.reactivate_user": {"*": ADMIN_ONLY},
     "admin.send_password_link": {"*": ADMIN_ONLY},
     "admin.set_temporary_password": {"*": ADMIN_ONLY},
-    # question-set drafts: admins only (question sets belong to no inspection)
+    # question-set drafts: admins; a lead only on a draft of an inspection they lead (the
+    # world's draft is an admins' one, so a lead gets 403; tests/web/test_question_set_builder.py)
     "admin.list_question_set_drafts": {"*": ADMIN_ONLY},
     "admin.new_question_set_draft": {"*": ADMIN_ONLY},
     "admin.upload_question_set_draft": {"*": ADMIN_ONLY},

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from auditapp.domain.statuses import QuestionSetDraftStatus
 from auditapp.extensions import db
-from auditapp.models import Answer, Case, QuestionSet, QuestionSetDraft, User
+from auditapp.models import Answer, Case, InspectionRole, QuestionSet, QuestionSetDraft, User
 from auditapp.services import question_set_drafts
 from tests import factories
 from tests.web.pages import form_values, page_of
@@ -287,3 +287,63 @@ def test_two_drafts_published_at_the_same_moment_give_a_message_not_an_error(
     db.session.expire_all()
     assert db.session.scalar(select(func.count(QuestionSet.id))) == 2
     assert db.session.get(QuestionSetDraft, second_id).status == QuestionSetDraftStatus.DRAFT
+
+
+# Leads: their inspection's drafts ------------------------------------------------------------
+
+
+def test_a_lead_builds_a_draft_for_their_inspection_and_an_admin_publishes_it(
+    login_as: Any, admin: User, lead: User, inspection: Any
+) -> None:
+    v1 = factories.question_set("police-protection")
+    factories.scope(inspection, "police-protection")
+    c = login_as(lead)
+    scope_page = page_of(c.get(f"/inspections/{inspection.id}/question-sets"))
+    assert "Start a blank draft" in scope_page.text("main")
+    copied = c.post_form(f"/admin/question-sets/{v1.id}/copy", {"inspection_id": inspection.id})
+    assert copied.status_code == 302
+    draft = db.session.scalars(select(QuestionSetDraft)).one()
+    assert draft.inspection_id == inspection.id
+    first = next(iter(_questions(draft)))
+    path = f"{DRAFTS}/{draft.id}/questions/{first}"
+    assert _post_page_form(c, path, text="Reworded by the lead?").status_code == 302
+    assert _questions(draft)[first]["text"] == "Reworded by the lead?"
+    assert c.get(f"{DRAFTS}/{draft.id}/preview").status_code == 200
+    review = page_of(c.get(f"{DRAFTS}/{draft.id}/review"))
+    assert "An administrator reviews these changes" in review.text("#publish-by-admin")
+    assert c.post_form(f"{DRAFTS}/{draft.id}/publish").status_code == 403
+    listed = page_of(c.get(f"/inspections/{inspection.id}/question-sets"))
+    assert f"draft {draft.id}" in listed.text("#draft-list")
+    published = login_as(admin).post_form(f"{DRAFTS}/{draft.id}/publish")
+    assert published.status_code == 302
+    assert db.session.scalar(select(func.count(QuestionSet.id))) == 2
+
+
+def test_a_lead_starts_a_blank_draft_for_their_inspection_only(
+    login_as: Any, lead: User, inspection: Any, other_inspection: Any
+) -> None:
+    c = login_as(lead)
+    blank = {"case_type": "stalking", "case_type_name": "Stalking", "title": "S", "kind": "case"}
+    assert c.post_form(f"{DRAFTS}/new", blank).status_code == 403
+    assert (
+        c.post_form(f"{DRAFTS}/new?inspection_id={other_inspection.id}", blank).status_code == 404
+    )
+    started = c.post_form(f"{DRAFTS}/new?inspection_id={inspection.id}", blank)
+    assert started.status_code == 302
+    draft = db.session.scalars(select(QuestionSetDraft)).one()
+    assert draft.inspection_id == inspection.id
+
+
+def test_others_cannot_work_on_an_inspections_draft(
+    login_as: Any, lead: User, auditor: User, inspection: Any, other_inspection: Any
+) -> None:
+    v1 = factories.question_set("police-protection")
+    login_as(lead).post_form(f"/admin/question-sets/{v1.id}/copy", {"inspection_id": inspection.id})
+    draft = db.session.scalars(select(QuestionSetDraft)).one()
+    other_lead = factories.make_member(other_inspection, "lead2@example.test", InspectionRole.LEAD)
+    for user, status in ((auditor, 403), (other_lead, 404)):
+        c = login_as(user)
+        assert c.get(f"{DRAFTS}/{draft.id}").status_code == status
+        assert c.get(f"{DRAFTS}/{draft.id}/preview").status_code == status
+        moved = c.post_form(f"{DRAFTS}/{draft.id}/sections/x/move", {"direction": "up"})
+        assert moved.status_code == status
