@@ -249,7 +249,9 @@ def form_data(question: Question | None, raw: Mapping[str, Any]) -> dict[str, An
         key = column.key[-1]
         if column.kind == "boolean":
             # What the question has now: its key, or what leaving it out means.
-            held = cell == "yes" if cell is not None else getattr(question, key, _DEFAULTS.get(key))
+            # A new question leaves "graded" to its type's default until one is chosen.
+            default = None if question is None and key == "graded" else _DEFAULTS.get(key)
+            held = cell == "yes" if cell is not None else getattr(question, key, default)
             data[column.name] = None if held is None else ("yes" if held else "no")
         elif column.kind == "condition":
             question_id, _, equals = str(cell or "").partition("=")

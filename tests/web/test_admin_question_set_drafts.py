@@ -384,6 +384,9 @@ def test_editing_a_published_version_is_refused(login_as: Any, admin: User) -> N
         lambda: c.post_form(f"{base}/publish"),
         lambda: c.post_form(f"{base}/discard"),
         lambda: c.get(f"{base}/review"),
+        lambda: c.post_form(f"{base}/sections/{section.id}/move", {"direction": "down"}),
+        lambda: c.post_form(f"{base}/sections/{section.id}/remove"),
+        lambda: c.post_form(f"{base}/questions/{question.id}/move", {"direction": "down"}),
     ]
     for attempt in attempts:
         response = attempt()
