@@ -31,11 +31,16 @@ from auditapp.admin.question_set_draft_forms import DraftActionForm
 from auditapp.admin.question_set_drafts import _draft_set, _load, _question, _refuse_closed, _show
 from auditapp.audit.presenters import parse_posted, section_views
 from auditapp.domain.grades import NOT_GRADED_YET
-from auditapp.domain.question_set_builder import DOWN, UP, question_problems_by_field, with_question
+from auditapp.domain.question_set_builder import (
+    DOWN,
+    UP,
+    question_from_cells,
+    question_problems_by_field,
+    with_question,
+)
 from auditapp.domain.question_sets import QuestionSet as QuestionSetData
 from auditapp.domain.question_sets import QuestionSetError, load_recommendations
 from auditapp.domain.question_sets.drafts import question_path
-from auditapp.domain.question_sets.spreadsheet import question_from_cells
 from auditapp.extensions import db
 from auditapp.models import QuestionSetDraft
 from auditapp.services import question_set_drafts as drafts

@@ -38,8 +38,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 
 from auditapp.admin.question_set_draft_forms import IDENTIFIER, TYPE_CHOICES, _weight
+from auditapp.domain.question_set_builder import question_cells
 from auditapp.domain.question_sets import TEXT_MAX_LENGTH, Question
-from auditapp.domain.question_sets.spreadsheet import question_cells
 from auditapp.domain.question_sets.spreadsheet_layout import QUESTION_COLUMNS, Column
 
 # Friendlier labels for the columns there are now; a new column is labelled by its name.
@@ -279,7 +279,8 @@ def set_choices(
     for column in form.columns:
         field = form[column.name]
         if column.kind == "condition":
-            field.choices = [SelectChoice("", "Always shown"), *listed]
+            blank = "Always shown" if column.name == "show_if" else "None"
+            field.choices = [SelectChoice("", blank), *listed]
         elif _is_reference(column):
             field.choices = [SelectChoice("", "None"), *listed]
         elif column.name == "recommendations":

@@ -15,10 +15,53 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from auditapp.domain.question_sets.errors import QuestionSetProblem
-from auditapp.domain.question_sets.spreadsheet import column_of
-from auditapp.domain.question_sets.spreadsheet_layout import path_parts
+
+# The spreadsheet reader's own row reading, reused so that the builder and an upload read a
+# question alike; its private names are imported here rather than adding to that package.
+from auditapp.domain.question_sets.spreadsheet import _question_cells, _Reader
+from auditapp.domain.question_sets.spreadsheet_layout import Cell, Place, Places, path_parts
 
 UP, DOWN = -1, 1
+
+
+# --- one question as one questions-sheet row ---------------------------------------------------
+
+
+def question_cells(question: Mapping[str, Any]) -> dict[str, Cell]:
+    """One question's data as the cells of its questions-sheet row (column name -> cell)."""
+    return _question_cells(question)
+
+
+class _RowReader(_Reader):
+    """Reads one questions-sheet row; each cell that cannot be read is noted by column."""
+
+    def __init__(self) -> None:
+        super().__init__({})
+        self.cell_problems: list[tuple[str, str]] = []
+
+    def add(self, place: Place, message: str) -> None:
+        self.cell_problems.append((place.column or "", message))
+
+
+def question_from_cells(
+    cells: Mapping[str, object],
+) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """A question's data from one row's cells, read as an upload reads them, and the
+    (column, message) of each cell that cannot be read (a condition without "=")."""
+    reader = _RowReader()
+    return reader._question(0, cells), reader.cell_problems
+
+
+def column_of(question_key_path: str) -> str | None:
+    """The questions-sheet column holding a key of a question (``show_if.equals[1]`` ->
+    ``show_if``, ``check`` -> ``check_start``); None for its options."""
+    if question_key_path.startswith("options"):
+        return None
+    places = Places(sections=[0], questions={(0, 0): 0})
+    return places.place_of(f"sections[0].questions[0].{question_key_path}").column
+
+
+# --- edits --------------------------------------------------------------------------------------
 
 
 def _sections(data: dict[str, Any]) -> list[dict[str, Any]]:

@@ -10,6 +10,8 @@ import pytest
 from auditapp.domain.question_set_builder import (
     DOWN,
     UP,
+    question_cells,
+    question_from_cells,
     question_problems_by_field,
     with_option_moved,
     with_question,
@@ -22,7 +24,6 @@ from auditapp.domain.question_sets import (
     QuestionSetProblem,
     question_set_from_data,
 )
-from auditapp.domain.question_sets.spreadsheet import question_cells, question_from_cells
 from auditapp.domain.question_sets.spreadsheet_layout import QUESTION_COLUMNS
 
 DATA: dict[str, Any] = {
