@@ -16,7 +16,14 @@ from flask_login import current_user
 from sqlalchemy import ColumnElement, Select, and_, select
 
 from auditapp.extensions import db
-from auditapp.models import Case, Inspection, InspectionRole, Membership, User
+from auditapp.models import (
+    Case,
+    Inspection,
+    InspectionRole,
+    Membership,
+    QuestionSetDraft,
+    User,
+)
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -157,6 +164,26 @@ def load_case(
     """The case for the signed-in user, in one query: 404 outside its inspection, 403 if the role
     is wrong or it is another auditor's case."""
     return _or_abort(lambda: case_and_role(current_user, case_id, *roles, allow_admin=allow_admin))
+
+
+def check_draft_access(user: User, draft: QuestionSetDraft) -> None:
+    """An admin may work on any question-set draft; a lead on a draft of an inspection they lead.
+
+    NotAllowed for an admins' draft (one of no inspection) or another role; NotVisible for a
+    draft of an inspection the user is not in. Publishing stays the admins' (``admin_required``).
+    """
+    if user.is_admin:
+        return
+    if draft.inspection_id is None:
+        raise NotAllowed("an admins' draft")
+    checked_role(user, draft.inspection_id, InspectionRole.LEAD)
+
+
+def load_question_set_draft(draft_id: int) -> QuestionSetDraft:
+    """The draft for the signed-in user, checked as ``check_draft_access`` does (404/403)."""
+    draft = db.get_or_404(QuestionSetDraft, draft_id)
+    _or_abort(lambda: check_draft_access(current_user, draft))
+    return draft
 
 
 def admin_required(view: Callable[P, R]) -> Callable[P, R]:

@@ -1,5 +1,7 @@
 """Question-set drafts: start, edit, review and publish as the next version (global admins).
 
+Adding and changing questions, moves and the preview are in ``question_set_builder.py``.
+
 Question sets belong to no inspection (an inspection only chooses which published version of
 each case type it audits with), so there is no "inspection's draft set" a lead could own:
 drafts, like imports, are for admins. A draft is never offered to an inspection or a case; see
@@ -11,34 +13,36 @@ from __future__ import annotations
 from typing import Any
 
 import yaml
-from flask import Response, abort, current_app, flash, redirect, render_template, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from wtforms import SelectChoice
 
 from auditapp.admin import bp
 from auditapp.admin.question_set_draft_forms import (
     DraftActionForm,
-    DraftQuestionForm,
     DraftSectionForm,
     NewDraftForm,
-    NewDraftQuestionForm,
     UploadDraftForm,
 )
 from auditapp.domain.question_sets import Question, QuestionSetError, dump_question_set
 from auditapp.domain.question_sets import QuestionSet as QuestionSetData
 from auditapp.domain.question_sets.drafts import (
-    NewQuestion,
-    QuestionEdit,
     problems_by_field,
     question_count,
-    question_path,
     section_path,
-    with_new_question,
 )
 from auditapp.extensions import db
-from auditapp.models import QuestionSet, QuestionSetDraft
-from auditapp.permissions import admin_required
+from auditapp.models import Inspection, InspectionRole, QuestionSet, QuestionSetDraft
+from auditapp.permissions import admin_required, load_inspection, load_question_set_draft
 from auditapp.services import question_set_drafts as drafts
 from auditapp.services.question_set_workbooks import XLSX_MIMETYPE, question_set_workbook
 
@@ -46,7 +50,8 @@ _QUESTION_FIELDS = ("text", "guidance", "type", "graded", "critical", "weight", 
 
 
 def _load(draft_id: int) -> QuestionSetDraft:
-    return db.get_or_404(QuestionSetDraft, draft_id)
+    """The draft, for an admin or a lead of the draft's inspection (404/403 otherwise)."""
+    return load_question_set_draft(draft_id)
 
 
 def _show(draft: QuestionSetDraft) -> Response:
@@ -98,10 +103,26 @@ def list_question_set_drafts() -> str:
     return render_template("admin/list_question_set_drafts.html", rows=rows)
 
 
+def _scope_url(inspection: Inspection) -> str:
+    return url_for("inspections.choose_question_sets", inspection_id=inspection.id)
+
+
+def _for_inspection(raw: str | None) -> Inspection | None:
+    """The inspection a draft is started for (its leads may change it), checked: a lead of it
+    or an admin. Without one, only an admin may start a draft (403)."""
+    if raw and raw.isdigit():
+        inspection, _ = load_inspection(int(raw), InspectionRole.LEAD, allow_admin=True)
+        return inspection
+    if not current_user.is_admin:
+        abort(403)
+    return None
+
+
 @bp.route("/question-sets/drafts/new", methods=["GET", "POST"])
-@admin_required
 def new_question_set_draft() -> ResponseReturnValue:
-    """Start a blank draft: a case type and a title, no questions yet."""
+    """Start a blank draft: a case type and a title, no questions yet (admins, or a lead for
+    their inspection)."""
+    inspection = _for_inspection(request.args.get("inspection_id"))
     form = NewDraftForm()
     if form.validate_on_submit():
         try:
@@ -111,6 +132,7 @@ def new_question_set_draft() -> ResponseReturnValue:
                 title=form.title.data.strip(),
                 kind="dip_sample" if form.kind.data == "dip_sample" else "case",
                 by=current_user,
+                inspection=inspection,
             )
         except QuestionSetError as error:
             db.session.rollback()
@@ -119,7 +141,7 @@ def new_question_set_draft() -> ResponseReturnValue:
             db.session.commit()
             flash("Draft started. Add its questions, or upload a file with them.", "success")
             return _show(draft)
-    return render_template("admin/new_question_set_draft.html", form=form)
+    return render_template("admin/new_question_set_draft.html", form=form, inspection=inspection)
 
 
 def _upload_page(form: UploadDraftForm, problems: list[str], **context: Any) -> str:
@@ -152,20 +174,22 @@ def upload_question_set_draft() -> ResponseReturnValue:
 
 
 @bp.post("/question-sets/<int:question_set_id>/copy")
-@admin_required
 def copy_question_set(question_set_id: int) -> ResponseReturnValue:
-    """Start a draft from a stored version; the version itself never changes."""
+    """Start a draft from a stored version; the version itself never changes (admins, or a
+    lead for their inspection)."""
+    inspection = _for_inspection(request.form.get("inspection_id"))
     row = db.get_or_404(QuestionSet, question_set_id)
     if not DraftActionForm().validate_on_submit():
+        if inspection is not None:
+            return redirect(_scope_url(inspection))
         return redirect(url_for("admin.show_question_set", question_set_id=row.id))
-    draft = drafts.copy_version_to_draft(row, by=current_user)
+    draft = drafts.copy_version_to_draft(row, by=current_user, inspection=inspection)
     db.session.commit()
     flash(f"Draft started from {row.case_type.name} version {row.version}.", "success")
     return _show(draft)
 
 
 @bp.get("/question-sets/drafts/<int:draft_id>")
-@admin_required
 def show_question_set_draft(draft_id: int) -> str:
     """A draft's sections and questions, with the links that change, review or discard it."""
     draft = _load(draft_id)
@@ -219,57 +243,7 @@ def _question(draft: QuestionSetDraft, question_id: str) -> Question:
         abort(404)
 
 
-@bp.route("/question-sets/drafts/<int:draft_id>/questions/<question_id>", methods=["GET", "POST"])
-@admin_required
-def edit_question_set_draft_question(draft_id: int, question_id: str) -> ResponseReturnValue:
-    """Edit a question's text, guidance, type, graded, critical, weight and required."""
-    draft = _load(draft_id)
-    if not draft.is_open:
-        return _refuse_closed(draft)
-    question = _question(draft, question_id)
-    # The stored values fill the form; posted values, when there are any, win.
-    form = DraftQuestionForm(
-        data={
-            "text": question.text,
-            "guidance": question.guidance,
-            "type": question.type,
-            "graded": question.graded,
-            "critical": question.critical,
-            "required": question.required,
-            "weight": f"{question.weight:g}",
-        }
-    )
-    if form.validate_on_submit():
-        edit = QuestionEdit(
-            text=form.text.data.strip(),
-            guidance=(form.guidance.data or "").strip(),
-            type=form.type.data,
-            graded=form.graded.data,
-            critical=form.critical.data,
-            weight=form.weight_value,
-            required=form.required.data,
-        )
-        try:
-            drafts.edit_draft_question(draft, question_id, edit, by=current_user)
-        except QuestionSetError as error:
-            db.session.rollback()
-            path = question_path(draft.definition, question_id)
-            _place_problems(form, error, path, _QUESTION_FIELDS)
-        else:
-            db.session.commit()
-            flash(f"Question {question_id} saved.", "success")
-            return _show(draft)
-    return render_template(
-        "admin/edit_question_set_draft_question.html",
-        draft=draft,
-        question=question,
-        form=form,
-        remove_form=DraftActionForm(),
-    )
-
-
 @bp.post("/question-sets/drafts/<int:draft_id>/questions/<question_id>/remove")
-@admin_required
 def remove_question_set_draft_question(draft_id: int, question_id: str) -> ResponseReturnValue:
     """Remove a question from the draft; refused while another question refers to it."""
     draft = _load(draft_id)
@@ -290,45 +264,7 @@ def remove_question_set_draft_question(draft_id: int, question_id: str) -> Respo
     return _show(draft)
 
 
-def _section_choices(qs: QuestionSetData | None) -> list[SelectChoice]:
-    sections = [SelectChoice(s.id, s.title) for s in qs.sections] if qs is not None else []
-    return [*sections, SelectChoice(NewDraftQuestionForm.NEW_SECTION, "A new section, last")]
-
-
-@bp.route("/question-sets/drafts/<int:draft_id>/add-question", methods=["GET", "POST"])
-@admin_required
-def add_question_set_draft_question(draft_id: int) -> ResponseReturnValue:
-    """Add a question at the end of a section, or of a new section."""
-    draft = _load(draft_id)
-    if not draft.is_open:
-        return _refuse_closed(draft)
-    qs, _ = _draft_set(draft)
-    form = NewDraftQuestionForm()
-    form.section.choices = _section_choices(qs)
-    if form.validate_on_submit():
-        is_new = form.section.data == form.NEW_SECTION
-        new = NewQuestion(
-            section_id=form.new_section_id.data if is_new else form.section.data,
-            section_title=(form.new_section_title.data or "").strip(),
-            id=form.id.data,
-            text=form.text.data.strip(),
-            type=form.type.data,
-        )
-        try:
-            drafts.add_draft_question(draft, new, by=current_user)
-        except QuestionSetError as error:
-            db.session.rollback()
-            added = with_new_question(draft.definition, new)
-            _place_problems(form, error, question_path(added, new.id), ("id", "text", "type"))
-        else:
-            db.session.commit()
-            flash(f"Question {new.id} added.", "success")
-            return _show(draft)
-    return render_template("admin/add_question_set_draft_question.html", draft=draft, form=form)
-
-
 @bp.route("/question-sets/drafts/<int:draft_id>/sections/<section_id>", methods=["GET", "POST"])
-@admin_required
 def rename_question_set_draft_section(draft_id: int, section_id: str) -> ResponseReturnValue:
     """Give a section of the draft a new title."""
     draft = _load(draft_id)
@@ -355,7 +291,6 @@ def rename_question_set_draft_section(draft_id: int, section_id: str) -> Respons
 
 
 @bp.get("/question-sets/drafts/<int:draft_id>/review")
-@admin_required
 def review_question_set_draft(draft_id: int) -> ResponseReturnValue:
     """What publishing would change from the latest version, and the button that publishes."""
     draft = _load(draft_id)
@@ -396,7 +331,6 @@ def publish_question_set_draft(draft_id: int) -> ResponseReturnValue:
 
 
 @bp.post("/question-sets/drafts/<int:draft_id>/discard")
-@admin_required
 def discard_question_set_draft(draft_id: int) -> ResponseReturnValue:
     """Set the draft aside for good (kept, unchanged, as a record)."""
     draft = _load(draft_id)
@@ -409,11 +343,14 @@ def discard_question_set_draft(draft_id: int) -> ResponseReturnValue:
         return _refuse(draft, error)
     db.session.commit()
     flash("Draft discarded.", "success")
+    if not current_user.is_admin and draft.inspection_id is not None:
+        return redirect(
+            url_for("inspections.choose_question_sets", inspection_id=draft.inspection_id)
+        )
     return redirect(url_for("admin.list_question_set_drafts"))
 
 
 @bp.get("/question-sets/drafts/<int:draft_id>/export")
-@admin_required
 def export_question_set_draft_file(draft_id: int) -> ResponseReturnValue:
     """Download the draft as YAML, to edit and upload again."""
     draft = _load(draft_id)
@@ -428,7 +365,6 @@ def export_question_set_draft_file(draft_id: int) -> ResponseReturnValue:
 
 
 @bp.get("/question-sets/drafts/<int:draft_id>/spreadsheet")
-@admin_required
 def export_question_set_draft_workbook_file(draft_id: int) -> ResponseReturnValue:
     """Download the draft as an XLSX workbook (a draft with questions only)."""
     draft = _load(draft_id)

@@ -12,16 +12,18 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from markupsafe import Markup, escape
 from werkzeug.datastructures import MultiDict
 
+from auditapp.domain.grading import QuestionOutcome
 from auditapp.domain.question_sets import (
     NONE_TICKED,
     NOT_APPLICABLE,
     Question,
     QuestionSet,
+    Section,
     answer_words,
     checklist_ticks,
     date_parts,
@@ -137,8 +139,27 @@ def _hint(question: Question) -> str:
     return " ".join(parts)
 
 
+class AnswersState(Protocol):
+    """What the form's questions are drawn from: a case round's ``FormState``, or the
+    question-set builder's preview (answers tried, never saved)."""
+
+    @property
+    def values(self) -> Mapping[str, str | None]: ...
+
+    @property
+    def notes(self) -> Mapping[str, str | None]: ...
+
+    @property
+    def visible(self) -> set[str]: ...
+
+    @property
+    def sections(self) -> tuple[Section, ...]: ...
+
+    def outcome(self, question_id: str) -> QuestionOutcome: ...
+
+
 def question_view(
-    state: FormState,
+    state: AnswersState,
     question: Question,
     *,
     raw: Any = None,
@@ -369,7 +390,7 @@ def _date_input(
 
 
 def section_views(
-    state: FormState,
+    state: AnswersState,
     *,
     posted: Mapping[str, PostedAnswer] | None = None,
     errors: Mapping[str, str] | None = None,

@@ -20,7 +20,12 @@ from auditapp.inspections.links import hub_links
 from auditapp.inspections.task_list import task_list_params
 from auditapp.models import Inspection, InspectionRole
 from auditapp.permissions import admin_required, load_inspection
-from auditapp.services import inspection_members, inspection_setup, inspections
+from auditapp.services import (
+    inspection_members,
+    inspection_setup,
+    inspections,
+    question_set_drafts,
+)
 
 
 def _baseline_choices(inspection: Inspection | None) -> list[SelectChoice]:
@@ -177,4 +182,5 @@ def choose_question_sets(inspection_id: int) -> str | Response:
         form=form,
         rows=rows,
         error=error,
+        drafts=question_set_drafts.inspection_drafts(inspection),
     )

@@ -91,6 +91,8 @@ class QuestionSetDraft(Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # The inspection whose leads may change the draft (None: admins only). Admins publish.
+    inspection_id: Mapped[int | None] = mapped_column(ForeignKey("inspection.id"), index=True)
 
     based_on: Mapped[QuestionSet | None] = relationship(foreign_keys=[based_on_id])
     published: Mapped[QuestionSet | None] = relationship(foreign_keys=[published_id])

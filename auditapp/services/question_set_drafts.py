@@ -16,7 +16,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
+from auditapp.domain.question_set_builder import (
+    with_option_moved,
+    with_question,
+    with_question_moved,
+    with_section_moved,
+    without_section,
+)
 from auditapp.domain.question_sets import QuestionSet as QuestionSetData
 from auditapp.domain.question_sets import (
     QuestionSetError,
@@ -40,7 +48,7 @@ from auditapp.domain.question_sets.drafts import (
 )
 from auditapp.domain.statuses import QuestionSetDraftStatus
 from auditapp.extensions import db
-from auditapp.models import CaseType, QuestionSet, QuestionSetDraft, User, utcnow
+from auditapp.models import CaseType, Inspection, QuestionSet, QuestionSetDraft, User, utcnow
 from auditapp.services.audit_log import record_event
 from auditapp.services.question_set_workbooks import read_question_set_workbook
 from auditapp.services.question_sets import question_set_data, store_question_set
@@ -48,6 +56,13 @@ from auditapp.services.question_sets import question_set_data, store_question_se
 EMPTY_MESSAGE = (
     "This draft has no questions, so it cannot be published: add a question or upload a file "
     "with the questions first"
+)
+
+
+RACE_MESSAGE = (
+    "Version {version} of this case type was published by someone else at the same moment, "
+    "so this draft was not published. Review the changes again, then publish it as the next "
+    "version."
 )
 
 
@@ -65,6 +80,20 @@ def open_drafts() -> list[QuestionSetDraft]:
         db.session.scalars(
             select(QuestionSetDraft)
             .where(QuestionSetDraft.status == QuestionSetDraftStatus.DRAFT)
+            .order_by(QuestionSetDraft.updated_at.desc(), QuestionSetDraft.id.desc())
+        )
+    )
+
+
+def inspection_drafts(inspection: Inspection) -> list[QuestionSetDraft]:
+    """The inspection's drafts still being prepared, the most recently changed first."""
+    return list(
+        db.session.scalars(
+            select(QuestionSetDraft)
+            .where(
+                QuestionSetDraft.status == QuestionSetDraftStatus.DRAFT,
+                QuestionSetDraft.inspection_id == inspection.id,
+            )
             .order_by(QuestionSetDraft.updated_at.desc(), QuestionSetDraft.id.desc())
         )
     )
@@ -101,11 +130,14 @@ def read_question_set_upload(content: bytes, filename: str) -> QuestionSetData:
     return load_question_set(text, filename=filename)
 
 
-def _new_draft(data: dict[str, Any], by: User, based_on: QuestionSet | None) -> QuestionSetDraft:
+def _new_draft(
+    data: dict[str, Any], by: User, based_on: QuestionSet | None, inspection: Inspection | None
+) -> QuestionSetDraft:
     draft = QuestionSetDraft(
         status=QuestionSetDraftStatus.DRAFT,
         definition=data,
         based_on=based_on,
+        inspection_id=inspection.id if inspection is not None else None,
         created_by_id=by.id,
         updated_by_id=by.id,
     )
@@ -115,9 +147,15 @@ def _new_draft(data: dict[str, Any], by: User, based_on: QuestionSet | None) -> 
 
 
 def create_blank_draft(
-    *, case_type: str, case_type_name: str, title: str, kind: SetKind, by: User
+    *,
+    case_type: str,
+    case_type_name: str,
+    title: str,
+    kind: SetKind,
+    by: User,
+    inspection: Inspection | None = None,
 ) -> QuestionSetDraft:
-    """Start a draft with settings and no questions.
+    """Start a draft with settings and no questions (an inspection's: its leads may change it).
 
     For a case type that exists already its stored name and kind are kept, as publishing
     keeps them. Raises QuestionSetError when the settings themselves are not valid.
@@ -136,7 +174,7 @@ def create_blank_draft(
         version=next_version(case_type),
     )
     _check_settings(data)
-    draft = _new_draft(data, by, based_on=None)
+    draft = _new_draft(data, by, based_on=None, inspection=inspection)
     record_event("create", "question_set_draft", user=by, entity_id=draft.id, new=_entity(draft))
     return draft
 
@@ -148,11 +186,13 @@ def _check_settings(data: Mapping[str, Any]) -> None:
     question_set_from_data(with_one, filename="the draft's settings")
 
 
-def copy_version_to_draft(row: QuestionSet, *, by: User) -> QuestionSetDraft:
+def copy_version_to_draft(
+    row: QuestionSet, *, by: User, inspection: Inspection | None = None
+) -> QuestionSetDraft:
     """Start a draft from a stored version (which is left exactly as it was)."""
     data = question_set_to_dict(question_set_data(row))
     data["version"] = next_version(row.case_type.slug)
-    draft = _new_draft(data, by, based_on=row)
+    draft = _new_draft(data, by, based_on=row, inspection=inspection)
     record_event(
         "create",
         "question_set_draft",
@@ -172,7 +212,7 @@ def upload_draft(content: bytes, *, filename: str, by: User) -> QuestionSetDraft
     qs = read_question_set_upload(content, filename)
     data = question_set_to_dict(qs)
     data["version"] = next_version(qs.case_type)
-    draft = _new_draft(data, by, based_on=None)
+    draft = _new_draft(data, by, based_on=None, inspection=None)
     record_event(
         "create", "question_set_draft", user=by, entity_id=draft.id, field="file", new=filename
     )
@@ -277,6 +317,67 @@ def remove_draft_question(draft: QuestionSetDraft, question_id: str, *, by: User
     _save(draft, data, by, f"question {question_id}", "removed")
 
 
+def save_draft_question(
+    draft: QuestionSetDraft,
+    question: Mapping[str, Any],
+    *,
+    replacing: str | None,
+    section_id: str = "",
+    section_title: str = "",
+    by: User,
+) -> None:
+    """Store a question as the builder's form gives it: in place of ``replacing``, or added at
+    the end of a section (a new one, last, when the draft has no such section).
+
+    Raises DraftError (not a draft any more), LookupError (no such question) or
+    QuestionSetError (the set would not be valid); nothing changes then.
+    """
+    _require_open(draft)
+    changed = with_question(
+        draft.definition, question, replacing=replacing, section_id=section_id,
+        section_title=section_title,
+    )  # fmt: skip
+    data = _validated(changed, draft)
+    qid = str(question.get("id"))
+    if replacing is None:
+        _save(draft, data, by, f"question {qid}", "added")
+    else:
+        _save(draft, data, by, f"question {qid}", _changed_keys(draft, data, qid))
+
+
+def move_draft_section(draft: QuestionSetDraft, section_id: str, step: int, *, by: User) -> None:
+    """Move a section one place up (-1) or down (+1); LookupError at either end."""
+    _require_open(draft)
+    data = _validated(with_section_moved(draft.definition, section_id, step), draft)
+    _save(draft, data, by, f"section {section_id}", "moved up" if step < 0 else "moved down")
+
+
+def move_draft_question(draft: QuestionSetDraft, question_id: str, step: int, *, by: User) -> None:
+    """Move a question one place up or down in its section.
+
+    QuestionSetError when that would put a condition before the question it depends on.
+    """
+    _require_open(draft)
+    data = _validated(with_question_moved(draft.definition, question_id, step), draft)
+    _save(draft, data, by, f"question {question_id}", "moved up" if step < 0 else "moved down")
+
+
+def move_draft_option(
+    draft: QuestionSetDraft, question_id: str, value: str, step: int, *, by: User
+) -> None:
+    """Move one of a question's options one place up or down."""
+    _require_open(draft)
+    data = _validated(with_option_moved(draft.definition, question_id, value, step), draft)
+    _save(draft, data, by, f"question {question_id}", f"option {value} moved")
+
+
+def remove_draft_section(draft: QuestionSetDraft, section_id: str, *, by: User) -> None:
+    """Remove a section and its questions; refused while a question left refers to them."""
+    _require_open(draft)
+    data = _validated(without_section(draft.definition, section_id), draft)
+    _save(draft, data, by, f"section {section_id}", "removed")
+
+
 def discard_draft(draft: QuestionSetDraft, *, by: User) -> None:
     """Set a draft aside for good; it stays in the database, unchanged, as a record."""
     _require_open(draft, lock=True)
@@ -331,8 +432,9 @@ def review_draft(draft: QuestionSetDraft) -> DraftReview:
 def publish_draft(draft: QuestionSetDraft, *, by: User) -> QuestionSet:
     """Store the draft as the case type's next version and freeze the draft.
 
-    Raises DraftError when the draft is published or discarded already, or has no questions,
-    and QuestionSetError when it is not valid; nothing changes then. Cases already audited
+    Raises DraftError when the draft is published or discarded already, has no questions, or
+    lost a race for its version number (the session must then be rolled back), and
+    QuestionSetError when it is not valid; nothing changes then. Cases already audited
     keep the version they were audited against.
     """
     _require_open(draft, lock=True)
@@ -340,7 +442,13 @@ def publish_draft(draft: QuestionSetDraft, *, by: User) -> QuestionSet:
     if qs is None:
         raise DraftError(EMPTY_MESSAGE)
     previous = latest_version(draft.case_type_slug)
-    row = store_question_set(qs, dump_question_set(qs), by=by)
+    try:
+        row = store_question_set(qs, dump_question_set(qs), by=by)
+    except IntegrityError as error:
+        # Another draft of the case type published at the same moment took this version
+        # number (or created the same new case type): the unique constraint refused this one.
+        # The caller rolls back, as after any DraftError, and the admin is told why.
+        raise DraftError(RACE_MESSAGE.format(version=qs.version)) from error
     draft.status = QuestionSetDraftStatus.PUBLISHED
     draft.published = row
     draft.definition = question_set_to_dict(qs)  # as published: with its version number

@@ -97,6 +97,7 @@ class World:
             "section_id": self.section_id,
             "question_id": self.question_code,
             "code": self.question_code,
+            "option_value": "yes",
             "outcome": "applicable",
             "batch": 1,
             "name": "cases",

@@ -190,3 +190,47 @@ def test_blank_draft_settings_are_validated(admin: User) -> None:
             case_type="Not A Slug", case_type_name="x", title="x", kind="case", by=admin
         )
     assert db.session.scalar(select(func.count(QuestionSetDraft.id))) == 0
+
+
+def test_a_version_number_taken_at_the_same_moment_refuses_publishing_with_a_message(
+    admin: User, monkeypatch: Any
+) -> None:
+    v1 = factories.question_set("missing-child")
+    first = drafts.copy_version_to_draft(v1, by=admin)
+    second = drafts.copy_version_to_draft(v1, by=admin)
+    db.session.commit()
+    drafts.publish_draft(first, by=admin)
+    db.session.commit()
+    # The second request read the highest version before the first was stored.
+    monkeypatch.setattr(drafts, "next_version", lambda slug: 2)
+    with pytest.raises(drafts.DraftError, match="at the same moment"):
+        drafts.publish_draft(second, by=admin)
+    db.session.rollback()
+    assert _versions("missing-child") == [1, 2]
+    assert db.session.get(QuestionSetDraft, second.id).status == QuestionSetDraftStatus.DRAFT
+
+
+def test_builder_edits_move_and_remove_and_refuse_what_breaks_the_set(admin: User) -> None:
+    draft = drafts.copy_version_to_draft(factories.question_set("domestic-abuse"), by=admin)
+    db.session.commit()
+    controller = next(  # a question another question of its own section depends on
+        q.show_if.question
+        for s in LIBRARY["domestic-abuse"].sections
+        for q in s.questions
+        if q.show_if and q.show_if.question in {o.id for o in s.questions}
+    )
+    before = dict(draft.definition)
+    # Moving the controlling question below the one that depends on it breaks the condition.
+    with pytest.raises(QuestionSetError, match="comes later"):
+        while True:  # down, one place at a time, until refused
+            drafts.move_draft_question(draft, controller, 1, by=admin)
+    db.session.rollback()
+    db.session.refresh(draft)
+    assert draft.definition == before
+    sections = [s["id"] for s in draft.definition["sections"]]
+    drafts.move_draft_section(draft, sections[-1], -1, by=admin)
+    assert [s["id"] for s in draft.definition["sections"]] == [
+        *sections[:-2], sections[-1], sections[-2],
+    ]  # fmt: skip
+    drafts.remove_draft_section(draft, sections[-1], by=admin)
+    assert sections[-1] not in [s["id"] for s in draft.definition["sections"]]

@@ -53,3 +53,37 @@ def page_of(response: Any) -> Page:
 def text_of(element: Element) -> str:
     """An element's text as read."""
     return _words(element)
+
+
+def form_values(page: Page, selector: str = "form") -> dict[str, Any]:
+    """What a browser would post from the form as the page shows it (no button pressed):
+    each named field's value, ticked boxes only, a list where a name has several values."""
+    form = page.one(selector)
+    values: dict[str, Any] = {}
+
+    def add(name: str | None, value: str) -> None:
+        if not name:
+            return
+        if name in values:
+            held = values[name]
+            values[name] = [*held, value] if isinstance(held, list) else [held, value]
+        else:
+            values[name] = value
+
+    for element in form.iter():
+        name = element.get("name")
+        if element.tag == "input":
+            kind = element.get("type", "text")
+            if kind in ("submit", "button", "file"):
+                continue
+            if kind in ("checkbox", "radio") and element.get("checked") is None:
+                continue
+            add(name, element.get("value", "on" if kind in ("checkbox", "radio") else ""))
+        elif element.tag == "textarea":
+            add(name, "".join(element.itertext()))
+        elif element.tag == "select":
+            options = list(element.iter("option"))
+            chosen = [o for o in options if o.get("selected") is not None] or options[:1]
+            for option in chosen:
+                add(name, option.get("value", "".join(option.itertext())))
+    return values

@@ -26,6 +26,7 @@ from auditapp.services.question_set_workbooks import (
     read_question_set_workbook,
 )
 from tests import case_list_steps, factories
+from tests.web.pages import form_values, page_of
 
 LIBRARY = {qs.case_type: qs for qs in load_library()}
 DRAFTS = "/admin/question-sets/drafts"
@@ -63,6 +64,17 @@ def _question_form(question: Any, **changes: Any) -> dict[str, Any]:
         if changes.pop(flag, getattr(question, flag)):
             form[flag] = "y"
     form.update(changes)
+    return form
+
+
+def _page_form(c: Any, path: str, **changes: Any) -> dict[str, Any]:
+    """The question form as the page fills it, with some fields changed (a flag True or False
+    chooses Yes or No), as a browser posts it."""
+    form = form_values(page_of(c.get(path)), "#question-form")
+    for name, value in changes.items():
+        form[name] = (
+            {True: "yes", False: "no"}.get(value, value) if isinstance(value, bool) else value
+        )
     return form
 
 
@@ -172,8 +184,8 @@ def test_a_question_is_edited_field_by_field(login_as: Any, admin: User) -> None
     assert f"Change question {question.id}" in form_page and question.text in form_page
     response = c.post_form(
         path,
-        _question_form(
-            question, text="Reworded question?", guidance="Look at the log.", weight="2.5",
+        _page_form(
+            c, path, text="Reworded question?", guidance="Look at the log.", weight="2.5",
             critical=True, graded=True, required=False,
         ),
     )  # fmt: skip
@@ -199,10 +211,8 @@ def test_a_change_that_breaks_the_set_is_shown_next_to_its_field_and_not_saved(
     draft = _copy(c, factories.question_set("police-protection"))
     before = dict(draft.definition)
     question = next(q for q in LIBRARY["police-protection"].questions if not q.graded)
-    response = c.post_form(
-        f"{DRAFTS}/{draft.id}/questions/{question.id}",
-        _question_form(question, critical=True, graded=False),
-    )
+    path = f"{DRAFTS}/{draft.id}/questions/{question.id}"
+    response = c.post_form(path, _page_form(c, path, critical=True, graded=False))
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "<title>Error: Change question" in page
@@ -221,9 +231,8 @@ def test_a_weight_that_is_not_a_positive_number_is_refused(
     draft = _copy(c, factories.question_set("police-protection"))
     before = dict(draft.definition)
     question = LIBRARY["police-protection"].questions[0]
-    response = c.post_form(
-        f"{DRAFTS}/{draft.id}/questions/{question.id}", _question_form(question, weight=weight)
-    )
+    path = f"{DRAFTS}/{draft.id}/questions/{question.id}"
+    response = c.post_form(path, _page_form(c, path, weight=weight))
     assert response.status_code == 200
     assert "Enter" in _text(response) and "weight" in _text(response)
     db.session.refresh(draft)
@@ -318,8 +327,8 @@ def test_publishing_stores_the_next_version_and_cases_keep_theirs(
     c = login_as(admin)
     draft = _copy(c, db.session.get(QuestionSet, v1_id))
     question = LIBRARY["missing-child"].questions[0]
-    reworded = _question_form(question, text="New words?")
-    c.post_form(f"{DRAFTS}/{draft.id}/questions/{question.id}", reworded)
+    path = f"{DRAFTS}/{draft.id}/questions/{question.id}"
+    c.post_form(path, _page_form(c, path, text="New words?"))
     response = c.post_form(f"{DRAFTS}/{draft.id}/publish")
     assert response.status_code == 302
     assert "Cases already audited keep the version" in _text(c.get(response.headers["Location"]))
@@ -375,6 +384,9 @@ def test_editing_a_published_version_is_refused(login_as: Any, admin: User) -> N
         lambda: c.post_form(f"{base}/publish"),
         lambda: c.post_form(f"{base}/discard"),
         lambda: c.get(f"{base}/review"),
+        lambda: c.post_form(f"{base}/sections/{section.id}/move", {"direction": "down"}),
+        lambda: c.post_form(f"{base}/sections/{section.id}/remove"),
+        lambda: c.post_form(f"{base}/questions/{question.id}/move", {"direction": "down"}),
     ]
     for attempt in attempts:
         response = attempt()
