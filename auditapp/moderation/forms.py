@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
@@ -12,7 +14,14 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import BooleanField, IntegerField, RadioField, SelectField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from auditapp.domain.grades import Grade
 from auditapp.services.moderation import REASON_MAX_LENGTH, STATUS_FILTERS, QueueStatus
@@ -48,13 +57,24 @@ class QueueFilterForm(FlaskForm):
 
 
 class AgreeForm(FlaskForm):
-    """Agree with the auditor's grade (only the CSRF token)."""
+    """Agree with the auditor's grade, with an optional comment."""
 
+    comment = TextAreaField(
+        "Comment (optional)",
+        widget=GovTextArea(),
+        description="The auditor and other leads will read this.",
+        validators=[Optional(), _LENGTH],
+    )
     submit = SubmitField("Agree with the auditor's grade", widget=GovSubmitInput())
 
 
 class ChangeGradeForm(FlaskForm):
-    """A different final grade, and why."""
+    """A different final grade, and why (only the grades the rule allows are offered).
+
+    Choosing the auditor's own grade is agreeing: the reason is then an optional comment.
+    """
+
+    auditor_grade: str | None = None  # set by the view: the grade being moderated
 
     grade = RadioField(
         "Moderated grade",
@@ -66,9 +86,19 @@ class ChangeGradeForm(FlaskForm):
         "Reason for changing the grade",
         widget=GovTextArea(),
         description="The auditor and other leads will read this.",
-        validators=[DataRequired(message="Enter the reason for changing the grade"), _LENGTH],
+        validators=[_LENGTH],
     )
     submit = SubmitField("Change the grade", widget=GovSubmitInput())
+
+    def offer(self, grades: Iterable[Grade], auditor_grade: str | None) -> None:
+        """Offer only these grades; ``auditor_grade`` is the grade agreeing would keep."""
+        self.grade.choices = [(grade.value, grade.label) for grade in grades]
+        self.auditor_grade = auditor_grade
+
+    def validate_reason(self, field: TextAreaField) -> None:
+        """A reason is needed unless the grade chosen is the auditor's own (agreeing)."""
+        if self.grade.data != self.auditor_grade and not (field.data or "").strip():
+            raise ValidationError("Enter the reason for changing the grade")
 
 
 class ReturnToAuditorForm(FlaskForm):
