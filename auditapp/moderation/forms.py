@@ -13,7 +13,15 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import BooleanField, IntegerField, RadioField, SelectField, SubmitField, TextAreaField
+from wtforms import (
+    BooleanField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import (
     DataRequired,
     InputRequired,
@@ -163,3 +171,46 @@ class ResolveSecondAuditForm(FlaskForm):
         ],
     )
     submit = SubmitField("Record the resolution", widget=GovSubmitInput())
+
+
+class ReconcileAnswerForm(FlaskForm):
+    """Which answer stands on one question the two audits answered differently, and why."""
+
+    source = RadioField(
+        "Which answer stands?",
+        widget=GovRadioInput(),
+        validators=[InputRequired(message="Choose which answer stands")],
+    )
+    agreed_choice = SelectField(
+        "The agreed answer",
+        widget=GovSelect(),
+        description="Only when you choose an answer agreed with both auditors.",
+        validators=[Optional()],
+    )
+    agreed_text = StringField(
+        "The agreed answer",
+        widget=GovTextInput(),
+        description="Only when you choose an answer agreed with both auditors.",
+        validators=[Optional(), Length(max=REASON_MAX_LENGTH)],
+    )
+    reason = TextAreaField(
+        "Why this answer stands",
+        widget=GovTextArea(),
+        description="The auditors and other leads will read this.",
+        validators=[DataRequired(message="Enter the reason this answer stands"), _LENGTH],
+    )
+    submit = SubmitField("Save the decision", widget=GovSubmitInput())
+
+
+class ResolveByAnswersForm(FlaskForm):
+    """Resolve a second audit with the grade of the reconciled answers."""
+
+    note = TextAreaField(
+        "How the differences were resolved",
+        widget=GovTextArea(),
+        validators=[
+            DataRequired(message="Enter a note on how the differences were resolved"),
+            _LENGTH,
+        ],
+    )
+    submit = SubmitField("Resolve with this grade", widget=GovSubmitInput())
