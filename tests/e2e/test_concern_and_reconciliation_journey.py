@@ -142,6 +142,12 @@ def test_urgent_concern_reaches_the_lead_and_a_second_audit_is_reconciled_on_a_t
     lead.get_by_role("button", name="Acknowledge the concern").click()
     expect(lead.get_by_text("Concern acknowledged.")).to_be_visible()
     expect(lead.locator(".app-urgent-banner")).to_contain_text("2 December 2025, 14:10")
+    _fits(lead, "case-with-acknowledged-concern")
+    goto_ok(
+        lead, path_for(live_app, "audit.list_concerns", inspection_id=journeys.review_id(live_app))
+    )
+    expect(lead.locator(f"[data-concern='{case_id}']")).to_contain_text(DONE)
+    _fits(lead, "urgent-concerns")
 
     # The moderation page reads top to bottom: answers, then the decision.
     second_case, second_reference = _second_audit_submitted(in_live_app)
@@ -153,6 +159,7 @@ def test_urgent_concern_reaches_the_lead_and_a_second_audit_is_reconciled_on_a_t
 
     # The differences only, decided question by question.
     goto_ok(lead, path_for(live_app, "moderation.compare_audits", case_id=second_case))
+    _fits(lead, "compare-audits")
     lead.get_by_role("link", name="Show the differences only").click()
     lead.wait_for_url("**/differences")
     expect(lead.locator("[data-difference]")).to_have_count(2)
