@@ -65,6 +65,9 @@ class Config:
     CASE_LIST_MAX_ROWS: int = _env_int("CASE_LIST_MAX_ROWS", 200_000)
     CASE_LIST_MAX_UNZIPPED_MB: int = _env_int("CASE_LIST_MAX_UNZIPPED_MB", 50)
     CASES_PER_PAGE = 200  # the inspection's case lists (sampling, assignment), a page at a time
+    # An urgent concern no lead has acknowledged is sent to the leads again after this many
+    # minutes (and again each time as long): `flask concerns resend`, run by a scheduler.
+    URGENT_CONCERN_RESEND_MINUTES: int = _env_int("URGENT_CONCERN_RESEND_MINUTES", 30)
     # Sign out after this long without activity (security.py checks it on every request).
     SESSION_MINUTES: int = _env_int("SESSION_MINUTES", 120)
     PERMANENT_SESSION_LIFETIME = timedelta(minutes=SESSION_MINUTES)

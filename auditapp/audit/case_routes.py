@@ -11,12 +11,14 @@ from werkzeug.wrappers import Response
 
 from auditapp.audit import bp
 from auditapp.audit.forms import (
+    AcknowledgeConcernForm,
     CaseStudyForm,
     ConcernActionForm,
     CurrentRiskForm,
     RemoveRiskForm,
 )
 from auditapp.audit.resolve import commit_round_change, first_audit
+from auditapp.domain.question_sets.errors import AnswerError
 from auditapp.models import InspectionRole
 from auditapp.permissions import is_lead, load_inspection
 from auditapp.services.audit import case_studies, concerns
@@ -129,10 +131,47 @@ def _concern_action(case_id: int, action: Callable[[FirstAudit], None], done: st
     return redirect(url_for("audit.list_concerns", inspection_id=case.inspection_id))
 
 
-@bp.post("/cases/<int:case_id>/current-risk/acknowledge")
-def acknowledge_concern(case_id: int) -> Response:
-    """A lead acknowledges an urgent concern."""
-    return _concern_action(case_id, concerns.acknowledge_concern, "Concern acknowledged.")
+@bp.route("/cases/<int:case_id>/current-risk/acknowledge", methods=["GET", "POST"])
+def acknowledge_concern(case_id: int) -> str | Response:
+    """A lead acknowledges an urgent concern: what was done about it, and when."""
+    audit = _lead_audit(case_id)
+    case = audit.case
+    back = url_for("audit.show_case", case_id=case.id)
+    if not case.current_risk:
+        return redirect(back)
+    if case.current_risk_acknowledged_at is not None:
+        # A second acknowledgement changes nothing: the first lead's account stands.
+        flash("This concern has already been acknowledged.", "info")
+        return redirect(back)
+    form = AcknowledgeConcernForm()
+    date_error = None
+    if request.method == "POST":
+        valid = form.validate_on_submit()
+        try:
+            done_at = form.done_at()
+        except AnswerError as error:
+            date_error = error.message
+        if valid and date_error is None:
+            try:
+                commit_round_change(
+                    audit, lambda a: concerns.acknowledge_concern(a, form.action.data, done_at)
+                )
+            except ConcernError as error:
+                if case.current_risk_acknowledged_at is not None:  # another lead, just now
+                    flash(error.message, "info")
+                    return redirect(back)
+                date_error = error.message
+            else:
+                current_app.logger.info("urgent concern acknowledged on case %s", case.id)
+                flash("Concern acknowledged.", "success")
+                return redirect(back)
+    return render_template(
+        "audit/acknowledge_concern.html",
+        case=case,
+        concern=concerns.concern_of(case),
+        form=form,
+        date_error=date_error,
+    )
 
 
 @bp.post("/cases/<int:case_id>/current-risk/raised")

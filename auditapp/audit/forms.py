@@ -5,13 +5,25 @@ form itself only carries the CSRF token and the case version; answers are read b
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextArea
-from wtforms import HiddenField, RadioField, SelectChoice, SubmitField, TextAreaField
+from wtforms import (
+    HiddenField,
+    RadioField,
+    SelectChoice,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from auditapp.domain.grades import Grade
+from auditapp.domain.question_sets.answers import DATE_PARTS, TIME_PARTS, join_date_parts
+from auditapp.domain.question_sets.errors import AnswerError
+from auditapp.domain.question_sets.model import Question
 from auditapp.services.audit.limits import NARRATIVE_MAX_LENGTH, NOTE_MAX_LENGTH
 
 KEEP_COMPUTED = "computed"
@@ -19,6 +31,9 @@ PERSONAL_DATA_WARNING = (
     "Never write names, dates of birth, addresses or anything else that identifies a person: "
     "use the case reference only."
 )
+UK_TIME = ZoneInfo("Europe/London")
+# The date input of "when it was done" is checked by the same rule as a date-and-time answer.
+_WHEN_DONE = Question(id="done", section_id="", text="When was it done?", type="datetime")
 
 
 class SaveAnswersForm(FlaskForm):
@@ -124,6 +139,35 @@ class RemoveRiskForm(FlaskForm):
         ],
     )
     submit = SubmitField("Remove flag", widget=GovSubmitInput())
+
+
+class AcknowledgeConcernForm(FlaskForm):
+    """A lead acknowledges an urgent concern: what was done, and when (GOV.UK date input)."""
+
+    action = TextAreaField(
+        "What was done about it?",
+        widget=GovTextArea(),
+        description="For example, passed to the force's duty inspector. " + PERSONAL_DATA_WARNING,
+        validators=[
+            DataRequired(message="Say what was done about the concern"),
+            Length(max=NOTE_MAX_LENGTH, message="What was done must be 5,000 characters or fewer"),
+        ],
+    )
+    day = StringField("Day")
+    month = StringField("Month")
+    year = StringField("Year")
+    hour = StringField("Hour")
+    minute = StringField("Minute")
+    submit = SubmitField("Acknowledge the concern", widget=GovSubmitInput())
+
+    def done_at(self) -> datetime:
+        """The date and time typed (UK time) as a UTC datetime; AnswerError when not real."""
+        parts = {name: getattr(self, name).data for name in (*DATE_PARTS, *TIME_PARTS)}
+        stored = join_date_parts(_WHEN_DONE, parts)
+        if stored is None:
+            raise AnswerError("Enter the date and time it was done")
+        local = datetime.strptime(stored, "%Y-%m-%dT%H:%M").replace(tzinfo=UK_TIME)
+        return local.astimezone(UTC)
 
 
 class ConcernActionForm(FlaskForm):

@@ -10,6 +10,7 @@ def register_commands(app: Flask) -> None:
     from auditapp.cli.audit_log import audit_log_cli
     from auditapp.cli.backup import backup_command, restore_command
     from auditapp.cli.cases import cases_cli
+    from auditapp.cli.concerns import concerns_cli
     from auditapp.cli.demo import demo_command
     from auditapp.cli.export import export_command
     from auditapp.cli.question_sets import question_sets_cli
@@ -25,3 +26,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(restore_command)
     app.cli.add_command(audit_log_cli)
     app.cli.add_command(wording_cli)
+    app.cli.add_command(concerns_cli)

@@ -23,7 +23,12 @@ from auditapp.models.inspection import (
     Membership,
     Recommendation,
 )
-from auditapp.models.moderation import ModerationDecision, ModerationPolicy, SecondAudit
+from auditapp.models.moderation import (
+    AnswerReconciliation,
+    ModerationDecision,
+    ModerationPolicy,
+    SecondAudit,
+)
 from auditapp.models.notification import Notification
 from auditapp.models.question_set import CaseType, Question, QuestionSet, QuestionSetDraft
 from auditapp.models.second_factor import RecoveryCode, SecondFactor
@@ -33,6 +38,7 @@ __all__ = [
     "AccountLink",
     "AccountLinkPurpose",
     "Answer",
+    "AnswerReconciliation",
     "ApiToken",
     "AuditEvent",
     "AuditLogError",

@@ -80,6 +80,9 @@ class Case(Base):
     current_risk_acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     current_risk_acknowledged_at: Mapped[datetime | None]
     current_risk_raised_at: Mapped[datetime | None]
+    # What the acknowledging lead did about it, and when they did it (their words and time).
+    current_risk_action: Mapped[str | None] = mapped_column(Text)
+    current_risk_action_at: Mapped[datetime | None]
 
     is_case_study: Mapped[bool] = mapped_column(default=False)
     case_study_narrative: Mapped[str | None] = mapped_column(Text)

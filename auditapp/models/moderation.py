@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from auditapp.models.base import Base, utcnow
@@ -67,3 +67,24 @@ class SecondAudit(Base):
 
     case: Mapped[Case] = relationship()
     auditor: Mapped[User] = relationship(foreign_keys=[auditor_id])
+
+
+class AnswerReconciliation(Base):
+    """A lead's decision on one question where a first and a blind second audit differ.
+
+    ``source`` says which answer stands: the first audit's, the second's, or one the lead
+    entered (``value``, the stored answer either way). The two audits' own answers never change,
+    so the agreement figures keep comparing them.
+    """
+
+    __tablename__ = "answer_reconciliation"
+    __table_args__ = (UniqueConstraint("second_audit_id", "question_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    second_audit_id: Mapped[int] = mapped_column(ForeignKey("second_audit.id"), index=True)
+    question_code: Mapped[str] = mapped_column(String(32))
+    source: Mapped[str] = mapped_column(String(16))
+    value: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)
+    decided_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    decided_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
@@ -11,8 +13,23 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import BooleanField, IntegerField, RadioField, SelectField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms import (
+    BooleanField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from auditapp.domain.grades import Grade
 from auditapp.services.moderation import REASON_MAX_LENGTH, STATUS_FILTERS, QueueStatus
@@ -48,13 +65,24 @@ class QueueFilterForm(FlaskForm):
 
 
 class AgreeForm(FlaskForm):
-    """Agree with the auditor's grade (only the CSRF token)."""
+    """Agree with the auditor's grade, with an optional comment."""
 
+    comment = TextAreaField(
+        "Comment (optional)",
+        widget=GovTextArea(),
+        description="The auditor and other leads will read this.",
+        validators=[Optional(), _LENGTH],
+    )
     submit = SubmitField("Agree with the auditor's grade", widget=GovSubmitInput())
 
 
 class ChangeGradeForm(FlaskForm):
-    """A different final grade, and why."""
+    """A different final grade, and why (only the grades the rule allows are offered).
+
+    Choosing the auditor's own grade is agreeing: the reason is then an optional comment.
+    """
+
+    auditor_grade: str | None = None  # set by the view: the grade being moderated
 
     grade = RadioField(
         "Moderated grade",
@@ -66,9 +94,19 @@ class ChangeGradeForm(FlaskForm):
         "Reason for changing the grade",
         widget=GovTextArea(),
         description="The auditor and other leads will read this.",
-        validators=[DataRequired(message="Enter the reason for changing the grade"), _LENGTH],
+        validators=[_LENGTH],
     )
     submit = SubmitField("Change the grade", widget=GovSubmitInput())
+
+    def offer(self, grades: Iterable[Grade], auditor_grade: str | None) -> None:
+        """Offer only these grades; ``auditor_grade`` is the grade agreeing would keep."""
+        self.grade.choices = [(grade.value, grade.label) for grade in grades]
+        self.auditor_grade = auditor_grade
+
+    def validate_reason(self, field: TextAreaField) -> None:
+        """A reason is needed unless the grade chosen is the auditor's own (agreeing)."""
+        if self.grade.data != self.auditor_grade and not (field.data or "").strip():
+            raise ValidationError("Enter the reason for changing the grade")
 
 
 class ReturnToAuditorForm(FlaskForm):
@@ -133,3 +171,46 @@ class ResolveSecondAuditForm(FlaskForm):
         ],
     )
     submit = SubmitField("Record the resolution", widget=GovSubmitInput())
+
+
+class ReconcileAnswerForm(FlaskForm):
+    """Which answer stands on one question the two audits answered differently, and why."""
+
+    source = RadioField(
+        "Which answer stands?",
+        widget=GovRadioInput(),
+        validators=[InputRequired(message="Choose which answer stands")],
+    )
+    agreed_choice = SelectField(
+        "The agreed answer",
+        widget=GovSelect(),
+        description="Only when you choose an answer agreed with both auditors.",
+        validators=[Optional()],
+    )
+    agreed_text = StringField(
+        "The agreed answer",
+        widget=GovTextInput(),
+        description="Only when you choose an answer agreed with both auditors.",
+        validators=[Optional(), Length(max=REASON_MAX_LENGTH)],
+    )
+    reason = TextAreaField(
+        "Why this answer stands",
+        widget=GovTextArea(),
+        description="The auditors and other leads will read this.",
+        validators=[DataRequired(message="Enter the reason this answer stands"), _LENGTH],
+    )
+    submit = SubmitField("Save the decision", widget=GovSubmitInput())
+
+
+class ResolveByAnswersForm(FlaskForm):
+    """Resolve a second audit with the grade of the reconciled answers."""
+
+    note = TextAreaField(
+        "How the differences were resolved",
+        widget=GovTextArea(),
+        validators=[
+            DataRequired(message="Enter a note on how the differences were resolved"),
+            _LENGTH,
+        ],
+    )
+    submit = SubmitField("Resolve with this grade", widget=GovSubmitInput())

@@ -28,6 +28,7 @@ from auditapp.moderation.forms import (
 )
 from auditapp.permissions import load_case, load_inspection
 from auditapp.services import moderation
+from auditapp.services.audit.concerns import concern_of
 from auditapp.services.moderation import (
     ModerationError,
     ModerationRefused,
@@ -146,6 +147,13 @@ def edit_policy(inspection_id: int) -> str | Response:
 # --- one case -----------------------------------------------------------------------------------
 
 
+def _change_form(case: Case, form: ChangeGradeForm | None = None) -> ChangeGradeForm:
+    """The change form offering only the grades the rule allows for the case."""
+    form = form or ChangeGradeForm(prefix="change")
+    form.offer(moderation.moderation_grades(case), moderation.first_grade(case))
+    return form
+
+
 def _case_page(case: Case, **forms: Any) -> str:
     second = moderation.second_audit_for(case)
     request_form = forms.get("second_form") or SecondAuditRequestForm(prefix="second")
@@ -168,7 +176,8 @@ def _case_page(case: Case, **forms: Any) -> str:
         second=second,
         second_submitted=second is not None and second.status != SecondAuditStatus.IN_PROGRESS,
         agree_form=forms.get("agree_form") or AgreeForm(prefix="agree"),
-        change_form=forms.get("change_form") or ChangeGradeForm(prefix="change"),
+        change_form=_change_form(case, forms.get("change_form")),
+        concern=concern_of(case),
         return_form=forms.get("return_form") or ReturnToAuditorForm(prefix="return"),
         second_form=request_form,
         has_errors=any(form.errors for form in forms.values()),
@@ -215,7 +224,7 @@ def agree_grade(case_id: int) -> str | Response | tuple[str, int]:
         case,
         "agree_form",
         form,
-        lambda: moderation.agree_grade(case, current_user),
+        lambda: moderation.agree_grade(case, current_user, form.comment.data),
         f"Case {case.reference} moderated: you agreed with the auditor's grade.",
     )
 
@@ -224,7 +233,8 @@ def agree_grade(case_id: int) -> str | Response | tuple[str, int]:
 def change_grade(case_id: int) -> str | Response | tuple[str, int]:
     """Set a different final grade, with a reason."""
     case, _ = load_case(case_id, LEAD)
-    form = ChangeGradeForm(prefix="change")
+    form = _change_form(case)
+    agreeing = form.grade.data == moderation.first_grade(case)
     return _decide(
         case,
         "change_form",
@@ -232,7 +242,8 @@ def change_grade(case_id: int) -> str | Response | tuple[str, int]:
         lambda: moderation.change_grade(
             case, current_user, form.grade.data or "", form.reason.data
         ),
-        f"Case {case.reference} moderated: grade changed.",
+        f"Case {case.reference} moderated: "
+        + ("you agreed with the auditor's grade." if agreeing else "grade changed."),
     )
 
 

@@ -124,6 +124,15 @@ def urgent_concern_flagged(case: Case, *, by: User) -> None:
     notify(leads_of(case), NotificationKind.URGENT_CONCERN, case, text, by=by)
 
 
+def urgent_concern_reminder(case: Case) -> list[Notification]:
+    """Every lead of the inspection again: the urgent concern is still not acknowledged."""
+    text = (
+        f"Case {case.reference}: a child at current risk was flagged and no lead has "
+        "acknowledged it yet. Act on it now."
+    )
+    return notify(leads_of(case), NotificationKind.URGENT_CONCERN, case, text)
+
+
 def case_returned(case: Case, *, by: User) -> None:
     """The case's auditor: a lead returned the case to them."""
     text = f"Case {case.reference} was returned to you by a lead."

@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0018"
-down_revision = "0012"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 

@@ -109,6 +109,7 @@ FORM_PAGES: dict[str, str] = {
     "moderation.return_to_auditor": "moderation.show_case",
     "moderation.request_second_audit": "moderation.show_case",
     "moderation.resolve_second_audit": "moderation.compare_audits",
+    "moderation.resolve_by_reconciled_answers": "moderation.show_differences",
 }
 
 # Keys: endpoint -> {"METHOD" or "METHOD case": Access}; "*" stands for every method.
@@ -257,6 +258,9 @@ ACCESS: dict[str, dict[str, Access]] = {
     "moderation.request_second_audit": {"* submitted": LEAD},
     "moderation.compare_audits": {"* submitted": LEAD},
     "moderation.resolve_second_audit": {"* submitted": LEAD},
+    "moderation.show_differences": {"* submitted": LEAD},
+    "moderation.reconcile_question": {"* submitted": LEAD},
+    "moderation.resolve_by_reconciled_answers": {"* submitted": LEAD},
     # findings: every member reads; the lead judges
     "findings.show_national": {"*": SIGNED_IN},  # lists only the inspections each user may see
     "findings.show_national_questions": {"*": SIGNED_IN},  # as show_national

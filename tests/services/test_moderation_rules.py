@@ -17,6 +17,7 @@ from auditapp.models import (
     Case,
     CaseStatus,
     InspectionRole,
+    ModerationAction,
     ModerationDecision,
     SecondAudit,
     SecondAuditStatus,
@@ -178,10 +179,13 @@ def test_changing_a_grade_needs_a_reason(submitted: Case, lead: User) -> None:
     assert _decisions(submitted) == 0
 
 
-def test_changing_to_the_auditors_own_grade_is_refused(submitted: Case, lead: User) -> None:
-    with pytest.raises(ModerationError, match="agree with it instead"):
-        moderation.change_grade(submitted, lead, "good", "Same")
-    assert _decisions(submitted) == 0
+def test_changing_to_the_auditors_own_grade_agrees_with_the_reason_as_comment(
+    submitted: Case, lead: User
+) -> None:
+    decision = moderation.change_grade(submitted, lead, "good", "Same, on balance")
+    assert (decision.action, decision.reason) == (ModerationAction.AGREE, "Same, on balance")
+    assert (submitted.status, submitted.final_grade) == (CaseStatus.MODERATED, "good")
+    assert _decisions(submitted) == 1
 
 
 def test_changing_to_something_that_is_not_a_grade_is_refused(submitted: Case, lead: User) -> None:

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
 from markupsafe import escape
 from sqlalchemy import select, text
 
+from auditapp.domain.grades import Grade
 from auditapp.extensions import db
 from auditapp.models import (
     AuditEvent,
     Case,
     CaseStatus,
     InspectionRole,
+    ModerationAction,
     ModerationDecision,
     ModerationPolicy,
     User,
@@ -258,16 +261,25 @@ def test_change_grade_with_reason_sets_final_grade(login_as: Any, lead: User, ca
     assert (decision.grade_before, decision.grade_after) == ("requires_improvement", "inadequate")
 
 
-def test_change_to_the_auditors_own_grade_is_refused(login_as: Any, lead: User, case: Case) -> None:
+def test_changing_to_the_auditors_own_grade_agrees_and_keeps_the_reason(
+    login_as: Any, lead: User, case: Case
+) -> None:
     c = login_as(lead)
     response = c.post_form(
         f"/moderation/cases/{case.id}/change",
-        {"change-grade": "requires_improvement", "change-reason": "Same"},
+        {"change-grade": "requires_improvement", "change-reason": "Right, on balance"},
     )
     assert response.status_code == 302
     page = c.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Requires improvement is the auditor&#39;s grade: agree with it instead" in page
-    assert reload(case).status == CaseStatus.SUBMITTED
+    assert "you agreed with the auditor&#39;s grade" in page
+    moderated = reload(case)
+    assert (moderated.status, moderated.final_grade) == (
+        CaseStatus.MODERATED,
+        "requires_improvement",
+    )
+    (decision,) = decisions(case)
+    assert (decision.action, decision.reason) == (ModerationAction.AGREE, "Right, on balance")
+    assert "agreed with Requires improvement: Right, on balance" in page
 
 
 def test_return_needs_a_comment(login_as: Any, lead: User, case: Case) -> None:
@@ -377,7 +389,7 @@ def test_lead_who_loses_a_race_to_another_lead_is_told_and_nothing_is_saved(
 
     agree = service.agree_grade
 
-    def another_lead_commits_first(target: Case, user: User) -> Any:
+    def another_lead_commits_first(target: Case, user: User, comment: str | None) -> Any:
         with db.engine.begin() as connection:
             connection.execute(
                 text(
@@ -386,7 +398,7 @@ def test_lead_who_loses_a_race_to_another_lead_is_told_and_nothing_is_saved(
                 ),
                 {"status": "moderated", "grade": "inadequate", "id": target.id},
             )
-        return agree(target, user)
+        return agree(target, user, comment)
 
     monkeypatch.setattr(service, "agree_grade", another_lead_commits_first)
     c = login_as(lead)
@@ -570,3 +582,90 @@ def test_inspection_overview_links_leads_to_moderation(
     assert f'href="/moderation/inspections/{inspection.id}/agreement"' in page
     other = login_as(auditor).get(f"/inspections/{inspection.id}").get_data(as_text=True)
     assert "/moderation/" not in other
+
+
+# --- the page reads top to bottom; agree with a comment; only the grades the rule allows -------
+
+
+def test_the_answers_come_before_the_decision_panel(login_as: Any, lead: User, case: Case) -> None:
+    page = login_as(lead).get(f"/moderation/cases/{case.id}").get_data(as_text=True)
+    answers = page.index('<h2 class="govuk-heading-m">Answers</h2>')
+    decision = page.index('<h2 class="govuk-heading-m" id="decision">Decision</h2>')
+    assert answers < decision < page.index("Moderation history")
+    assert page.index('class="app-moderation__reading"') < answers
+    assert answers < page.index('class="app-moderation__decision"') < decision
+
+
+def test_agree_takes_an_optional_comment(login_as: Any, lead: User, case: Case) -> None:
+    c = login_as(lead)
+    assert 'name="agree-comment"' in c.get(f"/moderation/cases/{case.id}").get_data(True)
+    response = c.post_form(f"/moderation/cases/{case.id}/agree", {"agree-comment": "Well judged"})
+    assert response.status_code == 302
+    (decision,) = decisions(case)
+    assert (decision.action, decision.reason) == (ModerationAction.AGREE, "Well judged")
+    assert "agreed with Requires improvement: Well judged" in c.get(
+        f"/moderation/cases/{case.id}"
+    ).get_data(True)
+    assert ("moderation_agreed", "moderation_reason") in {
+        (e.action, e.field) for e in case_events(case)
+    }
+
+
+def test_agree_without_a_comment_still_agrees(login_as: Any, lead: User, case: Case) -> None:
+    login_as(lead).post_form(f"/moderation/cases/{case.id}/agree")
+    (decision,) = decisions(case)
+    assert (decision.action, decision.reason) == (ModerationAction.AGREE, None)
+
+
+def test_a_real_change_still_needs_a_reason(login_as: Any, lead: User, case: Case) -> None:
+    response = login_as(lead).post_form(
+        f"/moderation/cases/{case.id}/change", {"change-grade": "good", "change-reason": " "}
+    )
+    assert response.status_code == 200
+    assert "Enter the reason for changing the grade" in response.get_data(True)
+    assert reload(case).status == CaseStatus.SUBMITTED
+
+
+def test_grades_the_rule_forbids_are_not_offered_and_are_refused(
+    login_as: Any, inspection: Any, lead: User, auditor: User
+) -> None:
+    flagged = submitted(inspection, "DA-0900", auditor, current_risk=True)
+    from auditapp.services.grading import regrade_case
+
+    regrade_case(flagged)
+    db.session.commit()
+    c = login_as(lead)
+    page = c.get(f"/moderation/cases/{flagged.id}").get_data(as_text=True)
+    offered = re.findall(r'name="change-grade" type="radio" value="(\w+)"', page)
+    assert offered == ["inadequate"]
+    response = c.post_form(
+        f"/moderation/cases/{flagged.id}/change",
+        {"change-grade": "good", "change-reason": "Looks fine to me"},
+    )
+    assert response.status_code == 200  # the form refuses a grade it did not offer
+    assert reload(flagged).status == CaseStatus.SUBMITTED
+    assert decisions(flagged) == []
+
+
+def test_the_service_refuses_a_grade_the_rule_forbids(
+    inspection: Any, lead: User, auditor: User
+) -> None:
+    from auditapp.services import moderation as service
+    from auditapp.services.grading import regrade_case
+
+    flagged = submitted(inspection, "DA-0901", auditor, current_risk=True)
+    regrade_case(flagged)
+    with pytest.raises(service.ModerationError, match="child at current risk"):
+        service.change_grade(flagged, lead, "good", "Looks fine")
+    assert service.moderation_grades(flagged) == (Grade.INADEQUATE,)
+
+
+def test_an_observer_or_auditor_cannot_agree(
+    login_as: Any, observer: User, second_auditor: User, case: Case
+) -> None:
+    for user in (observer, second_auditor):
+        response = login_as(user).post_form(
+            f"/moderation/cases/{case.id}/agree", {"agree-comment": "Fine"}
+        )
+        assert response.status_code == 403
+    assert decisions(case) == []

@@ -14,6 +14,14 @@ from auditapp.services.audit.concerns import open_concerns_count
 from tests import factories
 
 GOOD = factories.GOOD_DOMESTIC_ABUSE_ANSWERS
+ACKNOWLEDGED = {
+    "action": "Passed to the force's duty inspector",
+    "day": "2",
+    "month": "12",
+    "year": "2025",
+    "hour": "14",
+    "minute": "10",
+}
 SEEN = "Child B (case ref only) left with the suspect; no safeguarding referral on file"
 
 
@@ -115,9 +123,9 @@ def test_lead_acknowledges_then_marks_raised(
     _flag(login_as(auditor), case)
     c = login_as(lead)
     assert open_concerns_count(case.inspection_id) == 1
-    response = c.post_form(f"/audit/cases/{case.id}/current-risk/acknowledge", {})
+    response = c.post_form(f"/audit/cases/{case.id}/current-risk/acknowledge", ACKNOWLEDGED)
     assert response.status_code == 302
-    assert response.headers["Location"] == f"/audit/inspections/{case.inspection_id}/concerns"
+    assert response.headers["Location"] == f"/audit/cases/{case.id}"
     acknowledged = _reload(case)
     assert acknowledged.current_risk_acknowledged_by_id == lead.id
     assert acknowledged.current_risk_acknowledged_at is not None
@@ -151,8 +159,8 @@ def test_marking_raised_also_acknowledges(
 def test_acknowledging_twice_says_so(login_as: Any, case: Case, auditor: User, lead: User) -> None:
     _flag(login_as(auditor), case)
     c = login_as(lead)
-    c.post_form(f"/audit/cases/{case.id}/current-risk/acknowledge", {})
-    response = c.post_form(f"/audit/cases/{case.id}/current-risk/acknowledge", {})
+    c.post_form(f"/audit/cases/{case.id}/current-risk/acknowledge", ACKNOWLEDGED)
+    response = c.post_form(f"/audit/cases/{case.id}/current-risk/acknowledge", ACKNOWLEDGED)
     page = c.get(response.headers["Location"]).get_data(True)
     assert "This concern has already been acknowledged" in page
 

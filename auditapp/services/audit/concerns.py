@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
 from auditapp.domain.grades import Grade
 from auditapp.extensions import db
-from auditapp.models import Case, User, utcnow
+from auditapp.models import Case, Notification, NotificationKind, User, utcnow
 from auditapp.permissions import NotAllowed
 from auditapp.services import notifications
 from auditapp.services.audit.errors import ConcernError
@@ -18,6 +19,9 @@ from auditapp.services.audit.round import FirstAudit
 from auditapp.services.audit.saving import touch_case
 from auditapp.services.audit_log import record_case_event
 from auditapp.services.grading import regrade_case
+
+# A lead's clock and the server's may differ a little: "now" typed at 14:10 is not the future.
+ACTION_CLOCK_SKEW = timedelta(minutes=5)
 
 
 def _regrade_first_audit(case: Case, user: User) -> None:
@@ -82,18 +86,33 @@ def _check_lead(audit: FirstAudit) -> None:
         raise NotAllowed("only a lead of the inspection acts on an urgent concern")
 
 
-def acknowledge_concern(audit: FirstAudit) -> None:
-    """A lead acknowledges an urgent concern."""
+def acknowledge_concern(audit: FirstAudit, action: str | None, done_at: datetime) -> None:
+    """A lead acknowledges an urgent concern, saying what was done about it and when.
+
+    Once only: a second acknowledgement raises ConcernError and changes nothing, so the first
+    lead's account stands.
+    """
     _check_lead(audit)
     case, user = audit.case, audit.user
     if not case.current_risk:
         raise ConcernError("This case has no urgent concern")
     if case.current_risk_acknowledged_at is not None:
         raise ConcernError("This concern has already been acknowledged")
+    action = (action or "").strip()
+    if not action:
+        raise ConcernError("Say what was done about the concern")
+    if len(action) > NOTE_MAX_LENGTH:
+        raise ConcernError(f"What was done must be {NOTE_MAX_LENGTH:,} characters or fewer")
     now = utcnow()
+    if done_at > now + ACTION_CLOCK_SKEW:
+        raise ConcernError("The time it was done must be now or in the past")
     record_case_event(case, user, "acknowledge_concern", "current_risk_acknowledged_at", None, now)
+    record_case_event(case, user, "acknowledge_concern", "current_risk_action", None, action)
+    record_case_event(case, user, "acknowledge_concern", "current_risk_action_at", None, done_at)
     case.current_risk_acknowledged_by_id = user.id
     case.current_risk_acknowledged_at = now
+    case.current_risk_action = action
+    case.current_risk_action_at = done_at
     touch_case(case)
     db.session.flush()
 
@@ -106,9 +125,9 @@ def mark_concern_raised(audit: FirstAudit) -> None:
         raise ConcernError("This case has no urgent concern")
     if case.current_risk_raised_at is not None:
         raise ConcernError("This concern has already been raised with the force")
-    if case.current_risk_acknowledged_at is None:
-        acknowledge_concern(audit)
     now = utcnow()
+    if case.current_risk_acknowledged_at is None:
+        acknowledge_concern(audit, "Raised with the force", now)
     record_case_event(case, user, "raise_concern", "current_risk_raised_at", None, now)
     case.current_risk_raised_at = now
     touch_case(case)
@@ -195,3 +214,47 @@ def open_concerns_count(inspection_id: int) -> int:
         )
         or 0
     )
+
+
+def unacknowledged_due(resend_after: timedelta, now: datetime | None = None) -> list[Case]:
+    """Urgent concerns nobody has acknowledged, last told of at least ``resend_after`` ago.
+
+    "Last told" is the newest urgent-concern notification of the case (its flag, or the last
+    reminder), else the time it was flagged.
+    """
+    now = now or utcnow()
+    last_told = (
+        select(
+            Notification.case_id.label("case_id"),
+            func.max(Notification.created_at).label("at"),
+        )
+        .where(Notification.kind == NotificationKind.URGENT_CONCERN)
+        .group_by(Notification.case_id)
+        .subquery()
+    )
+    cases = db.session.scalars(
+        select(Case)
+        .outerjoin(last_told, last_told.c.case_id == Case.id)
+        .where(
+            Case.current_risk.is_(True),
+            Case.current_risk_acknowledged_at.is_(None),
+            func.coalesce(last_told.c.at, Case.current_risk_flagged_at) <= now - resend_after,
+        )
+        .order_by(Case.id)
+    ).all()
+    return list(cases)
+
+
+def resend_unacknowledged(resend_after: timedelta, now: datetime | None = None) -> list[Case]:
+    """Tell the leads again of every urgent concern not acknowledged in time; returns the cases.
+
+    Each reminder is a notification row per lead (and an email each, after the commit, when mail
+    is configured) and an event in the case's audit log.
+    """
+    due = unacknowledged_due(resend_after, now)
+    for case in due:
+        sent = notifications.urgent_concern_reminder(case)
+        if sent:
+            record_case_event(case, None, "resend_concern", "notified_leads", None, len(sent))
+    db.session.flush()
+    return due

@@ -60,7 +60,7 @@ EVENT_KINDS: tuple[EventKind, ...] = tuple(
             "concerns",
             "Urgent concerns",
             "flag_current_risk acknowledge_concern raise_concern remove_current_risk "
-            "withdraw_proposal current_risk_grade",
+            "withdraw_proposal current_risk_grade resend_concern",
         ),
         ("other", "Other changes", ""),
     )
@@ -93,6 +93,10 @@ _CASE_ACTIONS = {
     ("flag_current_risk", "current_risk"): "Child at current risk flagged",
     ("flag_current_risk", "current_risk_note"): "What the auditor saw",
     ("acknowledge_concern", "current_risk_acknowledged_at"): "Urgent concern acknowledged",
+    ("acknowledge_concern", "current_risk_action"): "What was done about the concern",
+    ("acknowledge_concern", "current_risk_action_at"): "When it was done",
+    ("resend_concern", "notified_leads"): "Urgent concern sent to the leads again",
+    ("resolve_second_audit", "final_grade"): "Final grade from the second audit's resolution",
     ("raise_concern", "current_risk_raised_at"): "Urgent concern raised with the force",
     ("remove_current_risk", "current_risk"): "Current-risk flag removed",
     ("remove_current_risk", "reason"): "Reason the flag was removed",

@@ -36,6 +36,7 @@ from auditapp.services.moderation.decisions import (
     decisions_for,
     first_grade,
     may_moderate,
+    moderation_grades,
     return_to_auditor,
 )
 from auditapp.services.moderation.policy import (
@@ -96,6 +97,7 @@ __all__ = [
     "first_grade",
     "inspection_policy_progress",
     "may_moderate",
+    "moderation_grades",
     "moderation_queue",
     "moderation_status",
     "moderation_status_words",

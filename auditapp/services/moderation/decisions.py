@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from auditapp.domain.grades import Grade
+from auditapp.domain.grading import CURRENT_RISK_REFUSAL, allowed_grades
 from auditapp.extensions import db
 from auditapp.models import (
     Case,
@@ -22,6 +23,7 @@ from auditapp.models import (
 from auditapp.permissions import is_lead
 from auditapp.services import notifications
 from auditapp.services.audit_log import record_case_event
+from auditapp.services.grading import grade_stored_case
 
 REASON_MAX_LENGTH = 5000
 _EVENT_ACTIONS = {
@@ -126,29 +128,54 @@ def moderate(
     return decision
 
 
-def agree_grade(case: Case, lead: User) -> ModerationDecision:
-    """The lead agrees with the auditor's grade: it becomes the final grade."""
+def moderation_grades(case: Case) -> tuple[Grade, ...]:
+    """The grades a lead may give the case: those the grading rule allows (``allowed_grades``).
+
+    A child at current risk leaves only inadequate.
+    """
+    if case.question_set_id is None:
+        return (Grade.INADEQUATE,) if case.current_risk else tuple(Grade)
+    return allowed_grades(grade_stored_case(case))
+
+
+def optional_text(text: str | None, what: str) -> str | None:
+    """The text stripped, None when empty; ModerationError when longer than the limit."""
+    cleaned = (text or "").strip()
+    if len(cleaned) > REASON_MAX_LENGTH:
+        raise ModerationError(
+            f"{what.capitalize()} must be {REASON_MAX_LENGTH:,} characters or fewer"
+        )
+    return cleaned or None
+
+
+def agree_grade(case: Case, lead: User, comment: str | None = None) -> ModerationDecision:
+    """The lead agrees with the auditor's grade: it becomes the final grade (comment optional)."""
     _check_can_decide(case, lead)
     grade = first_grade(case)
     if grade is None:
         raise ModerationError(
             f"Case {case.reference} has no grade to agree with: choose a grade and give a reason."
         )
-    return moderate(case, lead, ModerationAction.AGREE, grade, None)
+    cleaned = optional_text(comment, "your comment")
+    return moderate(case, lead, ModerationAction.AGREE, grade, cleaned)
 
 
 def change_grade(case: Case, lead: User, grade: str, reason: str | None) -> ModerationDecision:
-    """The lead sets a different final grade, with a reason."""
+    """The lead sets a different final grade, with a reason.
+
+    Choosing the auditor's own grade is agreeing with it: recorded as agreement, with the reason
+    typed kept as the comment. A grade the rule does not allow is refused.
+    """
     _check_can_decide(case, lead)
     try:
         new_grade = Grade(grade)
     except ValueError as error:
         raise ModerationError("Choose the moderated grade") from error
-    cleaned = required_text(reason, "the reason for changing the grade")
+    if new_grade not in moderation_grades(case):
+        raise ModerationError(CURRENT_RISK_REFUSAL)
     if new_grade == first_grade(case):
-        raise ModerationError(
-            f"{new_grade.label} is the auditor's grade: agree with it instead of changing it."
-        )
+        return agree_grade(case, lead, reason)
+    cleaned = required_text(reason, "the reason for changing the grade")
     return moderate(case, lead, ModerationAction.CHANGE, new_grade.value, cleaned)
 
 
