@@ -11,14 +11,14 @@ from typing import Any
 
 from auditapp.domain.grades import UNGRADED_CASES_HEADING
 from auditapp.models import Inspection
+from auditapp.services.action_plans import action_rows
+from auditapp.services.evidence_log import evidence_rows
 from auditapp.services.exports.figures import (
     agreement_rows,
     findings_rows,
     recommendation_rows,
     summary_rows,
 )
-from auditapp.services.action_plans import action_rows
-from auditapp.services.evidence_log import evidence_rows
 from auditapp.services.exports.records import answer_chunks, case_rows, moderation_rows
 
 Rows = list[dict[str, Any]]
