@@ -62,7 +62,9 @@ def test_no_publication_date_gives_no_due_date() -> None:
         (date(2021, 1, 31), 1, date(2021, 2, 28)),
     ],
 )
-def test_add_months_keeps_the_day_or_takes_the_month_end(start: date, months: int, end: date) -> None:
+def test_add_months_keeps_the_day_or_takes_the_month_end(
+    start: date, months: int, end: date
+) -> None:
     assert add_months(start, months) == end
 
 
