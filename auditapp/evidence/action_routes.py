@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
+from wtforms import SelectChoice
 
 from auditapp.evidence import bp
 from auditapp.evidence.forms import ActionForm, ActionUpdateForm, ConfirmDeleteForm
@@ -50,9 +51,13 @@ def list_actions(inspection_id: int) -> str:
 def _action_form(inspection: Inspection, item: ActionPlanItem | None) -> ActionForm:
     form = ActionForm(obj=item if request.method == "GET" else None)
     recommendations = evidence_log.recommendations_followed(inspection)
-    form.recommendation.choices = [(r.id, f"{r.code}: {r.chapter}") for r in recommendations]
+    form.recommendation.choices = [
+        SelectChoice(r.id, f"{r.code}: {r.chapter}") for r in recommendations
+    ]
     if item is not None:
-        form.recommendation.choices = [(item.recommendation_id, item.recommendation.code)]
+        form.recommendation.choices = [
+            SelectChoice(item.recommendation_id, item.recommendation.code)
+        ]
         form.recommendation.data = item.recommendation_id
     elif request.method == "GET" and (wanted := request.args.get("recommendation", "")).isdigit():
         form.recommendation.data = int(wanted)

@@ -18,6 +18,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import (
     Field,
     RadioField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -64,7 +65,7 @@ class EvidenceEntryForm(FlaskForm):
     kind = RadioField(
         "Kind of evidence",
         widget=GovRadioInput(),
-        choices=[(kind.value, kind.label) for kind in EvidenceKind],
+        choices=[SelectChoice(kind.value, kind.label) for kind in EvidenceKind],
         validators=[InputRequired(message="Select the kind of evidence")],
     )
     held_on = _date_field("Date", "When it was examined, held or quoted. For example, 7 9 2022")
@@ -148,11 +149,10 @@ class ActionForm(FlaskForm):
     submit = SubmitField("Save action", widget=GovSubmitInput())
 
 
-def status_choices(lead: bool) -> list[tuple[str, str]]:
+def status_choices(lead: bool) -> list[SelectChoice]:
     """The statuses a user may set: only a lead records the inspectorate's verification."""
-    keep = ("", "No change")
     statuses = [s for s in ActionStatus if lead or s is not ActionStatus.VERIFIED]
-    return [keep, *((s.value, s.label) for s in statuses)]
+    return [SelectChoice("", "No change"), *(SelectChoice(s.value, s.label) for s in statuses)]
 
 
 class ActionUpdateForm(FlaskForm):

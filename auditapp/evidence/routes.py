@@ -8,6 +8,7 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
+from wtforms import SelectChoice
 
 from auditapp.domain.evidence import EvidenceKind, Figure, figures_text
 from auditapp.evidence import bp
@@ -79,10 +80,10 @@ def list_entries(inspection_id: int) -> str:
 def _entry_form(inspection: Inspection, entry: EvidenceEntry | None) -> EvidenceEntryForm:
     form = EvidenceEntryForm(obj=entry if request.method == "GET" else None)
     form.recommendations.choices = [
-        (rec.id, f"{rec.code}: {rec.chapter}")
+        SelectChoice(rec.id, f"{rec.code}: {rec.chapter}")
         for rec in evidence_log.recommendations_followed(inspection)
     ]
-    form.chapters.choices = [(c, c) for c in evidence_log.report_chapters(inspection)]
+    form.chapters.choices = [SelectChoice(c, c) for c in evidence_log.report_chapters(inspection)]
     if request.method == "GET" and entry is not None:
         form.figures.data = figures_text([Figure.from_json(f) for f in entry.figures])
         form.recommendations.data = [rec.id for rec in entry.recommendations]
