@@ -25,10 +25,10 @@ from werkzeug.wrappers import Response
 from auditapp.extensions import db
 from auditapp.models import (
     ActionPlanItem,
-    EvidenceEntry,
     ApiToken,
     Base,
     CaseStatus,
+    EvidenceEntry,
     InspectionRole,
     Membership,
     Notification,
