@@ -73,10 +73,8 @@ SIGNED_IN = expect(outsider="ok", admin="ok")
 ADMIN_ONLY = expect(outsider="403", lead="403", auditor="403", observer="403", admin="ok")
 MEMBERS = expect()
 LEAD = expect(auditor="403", observer="403")
-LEAD_OR_ADMIN = LEAD.but(admin="ok")
-EDITORS = expect(
-    observer="403"
-)  # evidence log and action plans: auditors and leads change them  # inspection set-up: admins may do it without membership
+LEAD_OR_ADMIN = LEAD.but(admin="ok")  # inspection set-up: admins may do it without membership
+EDITORS = expect(observer="403")  # evidence log and action plans: auditors and leads change them
 API_MEMBERS = MEMBERS.but(anonymous="401")
 ANSWER = {"value": "yes", "base_version": None}
 
