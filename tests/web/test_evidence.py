@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -15,6 +17,7 @@ from auditapp.models import (
     AuditEvent,
     EvidenceEntry,
     Inspection,
+    InspectionRole,
     Recommendation,
     User,
 )
@@ -360,3 +363,65 @@ def test_the_api_is_404_for_non_members(
     client = login_as(outsider)
     assert client.get(f"/api/inspections/{inspection.id}/evidence").status_code == 404
     assert client.get(f"/api/inspections/{inspection.id}/action-plan").status_code == 404
+
+
+def test_a_lead_records_the_publication_date_and_actions_get_due_dates(
+    login_as: Login, lead: User, inspection: Inspection
+) -> None:
+    baseline = factories.make_inspection("Inspection 2021", kind="full_inspection")
+    factories.add_member(baseline, lead, InspectionRole.LEAD)
+    inspection.baseline_id = baseline.id
+    db.session.commit()
+    rec = factories.make_recommendation(baseline, "R1", timescale="within six months")
+    client = login_as(lead)
+    _add_action(client, inspection, rec)
+    before = page_of(client.get(_actions_url(inspection)))
+    assert "publication date is not recorded" in before.text(".govuk-warning-text")
+    assert before.text("#rec-R1 tbody tr td:nth-child(3)").startswith("None")
+
+    response = client.post_form(
+        f"/inspections/{baseline.id}/edit",
+        {
+            "title": baseline.title,
+            "force": baseline.force,
+            "kind": "full_inspection",
+            "start_date": ["5", "7", "2021"],
+            "end_date": ["", "", ""],
+            "baseline_id": "",
+            "progress_min_cases": "5",
+            "published_on": ["19", "10", "2021"],
+        },
+    )
+    assert response.status_code == 302
+    db.session.refresh(baseline)
+    assert baseline.published_on == date(2021, 10, 19)
+    after = page_of(client.get(_actions_url(inspection)))
+    assert after.select(".govuk-warning-text") == []
+    assert after.text("#rec-R1 tbody tr td:nth-child(3)").startswith("19 April 2022")
+    assert "Within six months of publication (19 October 2021)" in after.text("#rec-R1 tbody")
+
+
+def test_the_exports_carry_the_log_and_the_plan_with_formulas_neutralised(
+    login_as: Login, lead: User, inspection: Inspection, recs: Any
+) -> None:
+    client = login_as(lead)
+    client.post_form(
+        _entries_url(inspection, "/new"), _entry_form(recs, source='=HYPERLINK("http://x")')
+    )
+    _add_action(client, inspection, recs["R6"], owner="@Head of Public Protection")
+    evidence = client.get(f"/exports/{inspection.id}/csv/evidence.csv")
+    assert evidence.status_code == 200
+    (row,) = csv.DictReader(io.StringIO(evidence.data.decode("utf-8-sig")))
+    assert row["Source"] == '\'=HYPERLINK("http://x")'
+    assert row["Figures"].splitlines()[1] == (
+        "48 medium-priority cases not yet visited (9 September 2022)"
+    )
+    assert row["Recommendations"] == "R6"
+    actions = client.get(f"/exports/{inspection.id}/csv/actions.csv")
+    (action,) = csv.DictReader(io.StringIO(actions.data.decode("utf-8-sig")))
+    assert action["Owner"] == "'@Head of Public Protection"
+    assert (action["Due"], action["Overdue"], action["Status"]) == (
+        "2021-10-19",
+        "Yes",
+        "Not started",
+    )
