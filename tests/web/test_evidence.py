@@ -205,16 +205,40 @@ def test_an_entry_is_changed_then_deleted_after_confirming(
     assert {"evidence_added", "evidence_changed", "evidence_deleted"} <= actions
 
 
-def test_an_entry_of_another_inspection_is_404(
-    login_as: Login, lead: User, inspection: Inspection, other_inspection: Inspection, recs: Any
+@pytest.mark.parametrize(
+    "rest",
+    [
+        "/entries/{entry}/edit",
+        "/entries/{entry}/delete",
+        "/actions/{action}/edit",
+        "/actions/{action}/updates/new",
+        "/actions/{action}/delete",
+    ],
+)
+def test_an_entry_or_action_of_another_inspection_is_404(
+    login_as: Login,
+    lead: User,
+    inspection: Inspection,
+    other_inspection: Inspection,
+    recs: Any,
+    rest: str,
 ) -> None:
+    elsewhere = factories.make_recommendation(other_inspection, "R1")
     entry = EvidenceEntry(
         inspection_id=other_inspection.id, kind="document", held_on=date(2022, 9, 9),
         source="Elsewhere", description="Not ours.",
     )  # fmt: skip
-    db.session.add(entry)
+    action = ActionPlanItem(
+        inspection_id=other_inspection.id, recommendation_id=elsewhere.id,
+        description="Not ours.", owner="Head of PP",
+    )  # fmt: skip
+    db.session.add_all([entry, action])
     db.session.commit()
-    assert login_as(lead).get(_entries_url(inspection, f"/{entry.id}/edit")).status_code == 404
+    url = f"/evidence/inspections/{inspection.id}" + rest.format(entry=entry.id, action=action.id)
+    client = login_as(lead)
+    assert client.get(url).status_code == 404
+    assert client.post_form(url).status_code == 404
+    assert (_count(EvidenceEntry), _count(ActionPlanItem)) == (1, 1)
 
 
 # --- the action plan ---------------------------------------------------------------------------
