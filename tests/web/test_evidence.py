@@ -368,6 +368,8 @@ def test_the_api_gives_the_log_and_the_plan_as_documented(
     ]
     assert entry["recommendations"] == ["R6"]
 
+    item = db.session.scalars(select(ActionPlanItem)).one()
+    _update(client, inspection, item, "in_progress")
     plan = client.get(f"/api/inspections/{inspection.id}/action-plan").get_json()
     _schema_validator(
         _response_schema("/api/inspections/{inspection_id}/action-plan", "200")
@@ -377,8 +379,11 @@ def test_the_api_gives_the_log_and_the_plan_as_documented(
     assert (action["due"], action["overdue"], action["status"]) == (
         "2021-10-19",
         True,
-        "not_started",
+        "in_progress",
     )
+    assert action["updates"] == [
+        {"date": "2022-09-09", "text": "Seen during the review.", "status": "in_progress"}
+    ]
 
 
 def test_the_api_is_404_for_non_members(
