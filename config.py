@@ -108,6 +108,8 @@ class Config:
     # Where people reach the app, for links in emails (e.g. https://audit.example.org); unset:
     # the address of the request that made the link.
     PUBLIC_URL: str | None = os.environ.get("PUBLIC_URL") or None
+    # The Word draft's sentence templates: a directory of YAML files (the library's when unset).
+    REPORT_WORDING_DIR: str | None = os.environ.get("REPORT_WORDING_DIR") or None
     # Outgoing mail (Flask-Mailman over SMTP; services/mail.py). Off while MAIL_SERVER is unset:
     # invitation and reset links are then shown to the administrator to pass on.
     MAIL_SERVER: str | None = os.environ.get("MAIL_SERVER") or None

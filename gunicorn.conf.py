@@ -18,9 +18,12 @@ kept-alive connections (back in the worker's poller, holding no thread), keep be
 import sys
 from pathlib import Path
 
+from gunicorn.glogging import Logger
+
 # gunicorn loads this file by path, before it changes directory (--chdir): find config.py beside it.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from auditapp.log_masking import mask_one_time_links
 from config import ServerConfig
 
 bind = ServerConfig.BIND
@@ -44,5 +47,21 @@ limit_request_line = 8190
 limit_request_fields = 100
 limit_request_field_size = 8190
 forwarded_allow_ips = ServerConfig.FORWARDED_ALLOW_IPS
-accesslog = "-"  # paths carry ids only, never case content
+accesslog = "-"  # paths carry ids only, never case content; one-time links are masked below
+
+
+# The one-time links (invitations, password resets) carry their token in the path: every part of
+# a logged request (request line, path, referrer, headers) has the token masked.
+class AccessLogWithoutTokens(Logger):
+    """gunicorn's logger, with the tokens of one-time links masked in the access log."""
+
+    def atoms(self, resp, req, environ, request_time):  # type: ignore[no-untyped-def]
+        atoms = super().atoms(resp, req, environ, request_time)
+        return {
+            key: mask_one_time_links(value) if isinstance(value, str) else value
+            for key, value in atoms.items()
+        }
+
+
+logger_class = AccessLogWithoutTokens
 errorlog = "-"

@@ -24,6 +24,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from auditapp.extensions import db, login_manager
+from auditapp.log_masking import mask_one_time_links
 
 _TITLES = {
     400: "There is a problem with the request",
@@ -82,7 +83,9 @@ def _rollback_quietly() -> None:
     try:
         db.session.rollback()
     except SQLAlchemyError:
-        current_app.logger.warning("rollback failed on %s: database unreachable", request.path)
+        current_app.logger.warning(
+            "rollback failed on %s: database unreachable", mask_one_time_links(request.path)
+        )
 
 
 def _as_anonymous() -> None:
@@ -162,7 +165,7 @@ def register_error_handlers(app: Flask) -> None:
         app.logger.warning(
             "database %s on %s: %s",
             "locked" if locked else "unavailable",
-            request.path,
+            mask_one_time_links(request.path),
             type(getattr(error, "orig", None) or error).__name__,
         )
         seconds = app.config[
@@ -184,7 +187,7 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(500)
     def server_error(error: Exception) -> tuple[Any, int]:
         _rollback_quietly()
-        app.logger.exception("Unhandled error on %s", request.path)
+        app.logger.exception("Unhandled error on %s", mask_one_time_links(request.path))
         if _wants_json():
             return {"error": 500, "message": "Something went wrong"}, 500
         return _page("errors/500.html", code=500, title="Sorry, there is a problem"), 500

@@ -1,6 +1,7 @@
 """Profile one figure of the benchmark with pyinstrument, on a review of 600 cases.
 
-    python -m bench.profile dashboard|questions|recommendations|form|save [--cases 600]
+    python -m bench.profile dashboard|questions|recommendations|recommendations-page|form|save
+        [--cases 600]
 
 Builds a review and its baseline (2 inspections) in a temporary SQLite file (or a fresh
 PostgreSQL database when DATABASE_URL names a server), warms up once, then profiles N runs and
@@ -21,10 +22,10 @@ from pyinstrument import Profiler
 
 from bench import dataset as data
 from bench.database import bench_config, fresh_database
-from bench.pages import signed_in
+from bench.pages import RECOMMENDATIONS, page_url, signed_in
 
 ROOT = Path(__file__).resolve().parent.parent
-WHAT = ("dashboard", "questions", "recommendations", "form", "save")
+WHAT = ("dashboard", "questions", "recommendations", "recommendations-page", "form", "save")
 
 
 def _target(app: Any, what: str, built: data.Dataset) -> Callable[[], Any]:
@@ -47,6 +48,11 @@ def _target(app: Any, what: str, built: data.Dataset) -> Callable[[], Any]:
                 return func()
 
         return run
+    if what == "recommendations-page":
+        lead = signed_in(app, built.lead_email)
+        url = page_url(app, RECOMMENDATIONS, one)
+        assert url, "no recommendation progress page"
+        return lambda: lead.get(url)
     case_id = built.case_ids_by_inspection[one][-1]
     client = signed_in(app, built.auditor_of_case[case_id])
     if what == "form":
@@ -99,6 +105,7 @@ def main() -> int:
             db.engine.dispose()
     text = profiler.output_text(unicode=False, color=False, show_all=False)
     out = ROOT / "artifacts" / f"profile-{args.what}-{kind}.txt"
+    out.parent.mkdir(exist_ok=True)
     out.write_text(text, encoding="utf-8")
     print(text)
     print(f"written to {out.relative_to(ROOT)}")

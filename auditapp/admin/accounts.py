@@ -4,6 +4,7 @@ unlocking, password links and second-factor resets. Every change is in the audit
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import current_app, flash, redirect, render_template, request, url_for
@@ -225,38 +226,42 @@ def _account_action(user_id: int) -> tuple[User, bool]:
     return db.get_or_404(User, user_id), AccountActionForm().validate_on_submit()
 
 
-@bp.post("/users/<int:user_id>/deactivate")
-@admin_required
-def deactivate_user(user_id: int) -> Response:
-    """Deactivate: no sign-in, sessions end, API tokens and links stop working (logged)."""
+def _change_active_state(
+    user_id: int, change: Callable[..., None], done: str, message: str
+) -> Response:
+    """Deactivate or reactivate through ``change``; logged; the outcome is flashed."""
     user, valid = _account_action(user_id)
     if valid:
         try:
-            accounts.deactivate_user(user, by=current_user)
+            change(user, by=current_user)
         except accounts.AccountStateError as error:
             flash(str(error), "error")
         else:
             db.session.commit()
-            current_app.logger.info("user %s deactivated by admin %s", user.id, current_user.id)
-            flash(f"{user.name}'s account is deactivated: they cannot sign in.", "success")
+            current_app.logger.info("user %s %s by admin %s", user.id, done, current_user.id)
+            flash(message.format(name=user.name), "success")
     return _back_to(user)
+
+
+@bp.post("/users/<int:user_id>/deactivate")
+@admin_required
+def deactivate_user(user_id: int) -> Response:
+    """Deactivate: no sign-in, sessions end, API tokens and links stop working (logged)."""
+    return _change_active_state(
+        user_id,
+        accounts.deactivate_user,
+        "deactivated",
+        "{name}'s account is deactivated: they cannot sign in.",
+    )
 
 
 @bp.post("/users/<int:user_id>/reactivate")
 @admin_required
 def reactivate_user(user_id: int) -> Response:
     """Let a deactivated account sign in again (logged)."""
-    user, valid = _account_action(user_id)
-    if valid:
-        try:
-            accounts.reactivate_user(user, by=current_user)
-        except accounts.AccountStateError as error:
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            current_app.logger.info("user %s reactivated by admin %s", user.id, current_user.id)
-            flash(f"{user.name}'s account is active again.", "success")
-    return _back_to(user)
+    return _change_active_state(
+        user_id, accounts.reactivate_user, "reactivated", "{name}'s account is active again."
+    )
 
 
 @bp.post("/users/<int:user_id>/password-link")

@@ -14,6 +14,7 @@ def register_commands(app: Flask) -> None:
     from auditapp.cli.export import export_command
     from auditapp.cli.question_sets import question_sets_cli
     from auditapp.cli.users import users_cli
+    from auditapp.cli.wording import wording_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_command)
@@ -23,3 +24,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     app.cli.add_command(audit_log_cli)
+    app.cli.add_command(wording_cli)

@@ -1,4 +1,4 @@
-"""`flask export INSPECTION_ID --format xlsx|csv|pdf --out PATH`: exports for scripted use."""
+"""`flask export INSPECTION_ID --format xlsx|csv|pdf|docx --out PATH`: exports for scripted use."""
 
 from __future__ import annotations
 
@@ -18,10 +18,10 @@ from auditapp.services import exports as export_service
 @click.option(
     "--format",
     "export_format",
-    type=click.Choice(["xlsx", "csv", "pdf"]),
+    type=click.Choice(["xlsx", "csv", "pdf", "docx"]),
     default="xlsx",
     show_default=True,
-    help="Workbook, CSV files (one per table) or the PDF report.",
+    help="Workbook, CSV files (one per table), the PDF report or the Word draft of the report.",
 )
 @click.option(
     "--out",
@@ -31,7 +31,7 @@ from auditapp.services import exports as export_service
     help="File to write; for csv a directory (one file per table) or a path ending in .zip.",
 )
 def export_command(inspection_id: int, export_format: str, out: Path) -> None:
-    """Export an inspection's figures as a workbook, CSV files or the PDF report."""
+    """Export an inspection's figures as a workbook, CSV files, the PDF report or a Word draft."""
     inspection = db.session.get(Inspection, inspection_id)
     if inspection is None:
         raise click.ClickException(f"No inspection {inspection_id}.")
@@ -49,6 +49,12 @@ def export_command(inspection_id: int, export_format: str, out: Path) -> None:
         written = export_service.write_csv_directory(inspection, out)
         detail = ", ".join(f"{name}.csv {count}" for name, count in written.items())
         what = "all (directory)"
+    elif export_format == "docx":
+        from auditapp.exports.docx import write_report_docx
+
+        write_report_docx(inspection, out)
+        detail = f"{out.stat().st_size:,} bytes"
+        what = "report"
     else:
         # Rendering the report needs a request context for url_for (stylesheet, links).
         from auditapp.exports.report import render_report_pdf

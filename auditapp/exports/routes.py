@@ -5,11 +5,13 @@ from __future__ import annotations
 import tempfile
 from typing import IO
 
-from flask import abort, current_app, render_template, send_file
+from flask import abort, current_app, flash, redirect, render_template, send_file, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from auditapp.domain.report_wording import WordingError
 from auditapp.exports import bp
+from auditapp.exports.docx import DOCX_MIMETYPE, write_report_docx
 from auditapp.exports.report import render_report_html, render_report_pdf
 from auditapp.extensions import db
 from auditapp.models import Inspection, InspectionRole
@@ -126,4 +128,27 @@ def download_report_pdf(inspection_id: int) -> Response:
         mimetype="application/pdf",
         as_attachment=True,
         download_name=export_service.download_name(inspection, "report.pdf"),
+    )
+
+
+@bp.get("/<int:inspection_id>/report.docx")
+def download_report_docx(inspection_id: int) -> Response:
+    """The Word draft of the report: the inspectorate's structure, every figure noted."""
+    inspection = _load_for_export(inspection_id)
+    handle = _temporary_file()
+    try:
+        write_report_docx(inspection, handle)
+    except WordingError as error:
+        # A wording file edited by the inspectorate has a mistake: say where, write nothing.
+        handle.close()
+        current_app.logger.warning("report wording refused: %s", error)
+        flash(f"The Word draft's wording files have a mistake: {error.problems[0]}", "error")
+        return redirect(url_for("exports.show_exports", inspection_id=inspection.id))
+    handle.seek(0)
+    _logged(inspection, "docx", "report")
+    return send_file(
+        handle,
+        mimetype=DOCX_MIMETYPE,
+        as_attachment=True,
+        download_name=export_service.download_name(inspection, "report-draft.docx"),
     )

@@ -165,6 +165,11 @@ def list_question_cases(inspection_id: int, question_set_id: int, code: str, out
     )
 
 
+# Weak answers listed on the progress page under each recommendation; the rest are one click
+# away (a 600-case review has hundreds per recommendation: all of them made a 2 MB page).
+WEAK_ANSWERS_SHOWN = 10
+
+
 @bp.get("/inspections/<int:inspection_id>/recommendations")
 def show_recommendations(inspection_id: int) -> str:
     """Progress on each recommendation of the baseline inspection."""
@@ -179,6 +184,25 @@ def show_recommendations(inspection_id: int) -> str:
         # Beside the case evidence: the evidence log and the force's actions on each.
         evidence=evidence_log.entries_by_recommendation(inspection),
         actions=action_plans.actions_by_recommendation(inspection),
+        weak_shown=WEAK_ANSWERS_SHOWN,
+    )
+
+
+@bp.get("/inspections/<int:inspection_id>/recommendations/<int:recommendation_id>/weak-answers")
+def list_weak_answers(inspection_id: int, recommendation_id: int) -> str:
+    """Every weak answer (not met, partly met) evidencing one recommendation, with notes."""
+    inspection, role = _inspection(inspection_id)
+    withheld = findings.blind_case_ids(inspection.id, current_user.id)
+    progress = findings.recommendation_progress(inspection, withheld)
+    row = next((r for r in progress.rows if r.recommendation_id == recommendation_id), None)
+    if row is None:
+        abort(404)
+    return render_template(
+        "findings/list_weak_answers.html",
+        inspection=inspection,
+        role=role,
+        row=row,
+        withheld=len(withheld),
     )
 
 

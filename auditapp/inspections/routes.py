@@ -17,9 +17,10 @@ from auditapp.inspections.forms import (
     choices,
 )
 from auditapp.inspections.links import hub_links
-from auditapp.models import Inspection
+from auditapp.inspections.task_list import task_list_params
+from auditapp.models import Inspection, InspectionRole
 from auditapp.permissions import admin_required, load_inspection
-from auditapp.services import inspection_members, inspections
+from auditapp.services import inspection_members, inspection_setup, inspections
 
 
 def _baseline_choices(inspection: Inspection | None) -> list[SelectChoice]:
@@ -45,13 +46,20 @@ def list_inspections() -> str:
 def show_inspection(inspection_id: int) -> str:
     """The inspection's hub: details, members, case types with progress, and links onward."""
     inspection, role = load_inspection(inspection_id, allow_admin=True)
+    progress = inspections.inspection_progress(inspection)
+    sets_up = role == InspectionRole.LEAD or (role is None and current_user.is_admin)
     return render_template(
         "inspections/show_inspection.html",
         inspection=inspection,
         role=role,
         members=inspection_members.members(inspection),
-        progress=inspections.inspection_progress(inspection),
+        progress=progress,
         link_groups=hub_links(inspection, role, is_admin=current_user.is_admin),
+        setup_tasks=task_list_params(
+            inspection, inspection_setup.inspection_setup_tasks(inspection, progress)
+        )
+        if sets_up
+        else None,
     )
 
 

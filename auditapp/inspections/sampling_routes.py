@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import current_app, flash, redirect, render_template, request, url_for
@@ -22,6 +23,27 @@ from auditapp.inspections.forms import (
 )
 from auditapp.models import Inspection
 from auditapp.services import case_list_mapping, inspection_members, sampling
+
+# Shared by the pages ------------------------------------------------------------------------------
+
+
+def _cases(n: int, what: str = "case") -> str:
+    """ "1 case", "3 cases", "2 matching cases" (what: the words before "case")."""
+    return f"{n} {what}{'' if n == 1 else 's'}"
+
+
+def _save(change: Callable[[], str]) -> bool:
+    """Run a change whose message is returned; commit and flash it, or roll back and say why."""
+    try:
+        message = change()
+    except SamplingError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return False
+    db.session.commit()
+    flash(message, "success")
+    return True
+
 
 # Drawing a sample --------------------------------------------------------------------------------
 
@@ -123,18 +145,13 @@ def undo_draw(inspection_id: int, batch: int) -> Any:
     form = UndoDrawForm()
     if not form.validate_on_submit():
         flash("The form had expired: try again.", "error")
-    else:
-        try:
-            n = sampling.undo_draw(inspection, batch, by=current_user)
-        except SamplingError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            current_app.logger.info("draw %s of inspection %s undone", batch, inspection.id)
-            flash(
-                f"Undid draw {batch}: {n} case{'s' if n != 1 else ''} left the sample.", "success"
-            )
+    elif _save(
+        lambda: (
+            f"Undid draw {batch}: "
+            f"{_cases(sampling.undo_draw(inspection, batch, by=current_user))} left the sample."
+        )
+    ):
+        current_app.logger.info("draw %s of inspection %s undone", batch, inspection.id)
     return redirect(url_for("inspections.show_sampling", inspection_id=inspection.id))
 
 
@@ -201,6 +218,11 @@ def _search() -> str:
     return request.args.get("q", "").strip()[:64]
 
 
+def _stratum_filter() -> str:
+    """The stratum filter's key (StratumRow.key, "<case type id>:<stratum>"), or ""."""
+    return request.args.get("stratum", "")[:200]
+
+
 def _filter_items(
     inspection: Inspection, case_type_id: int | None, show: str, options: dict[str, str]
 ) -> dict[str, Any]:
@@ -220,6 +242,16 @@ def _filter_items(
             for key, text in sampling.STATUS_FILTERS.items()
         ],
         "search": _search(),
+        # Only strata of stratified draws: an unstratified type's one stratum is its case type.
+        "stratum_items": [
+            {
+                "value": row.key,
+                "text": f"{row.case_type}, {row.column}: {row.stratum}",
+                "selected": row.key == _stratum_filter(),
+            }
+            for row in sampling.stratum_rows(inspection)
+            if row.column
+        ],
     }
 
 
@@ -229,21 +261,16 @@ def list_cases(inspection_id: int) -> Any:
     inspection = load_for_setup(inspection_id)
     form = CaseSelectionForm()
     if form.validate_on_submit():
-        try:
+        ids = form.case_ids.data or []
+
+        def change() -> str:
             if form.action.data == "add":
-                n = sampling.add_to_sample(inspection, form.case_ids.data or [], by=current_user)
-                message = f"Added {n} case{'s' if n != 1 else ''} to the sample."
-            else:
-                n = sampling.remove_from_sample(
-                    inspection, form.case_ids.data or [], by=current_user
-                )
-                message = f"Took {n} case{'s' if n != 1 else ''} out of the sample."
-        except SamplingError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(message, "success")
+                n = sampling.add_to_sample(inspection, ids, by=current_user)
+                return f"Added {_cases(n)} to the sample."
+            n = sampling.remove_from_sample(inspection, ids, by=current_user)
+            return f"Took {_cases(n)} out of the sample."
+
+        _save(change)
         return redirect(
             url_for("inspections.list_cases", inspection_id=inspection.id, **_filters())
         )
@@ -258,6 +285,7 @@ def list_cases(inspection_id: int) -> Any:
         show=show,
         status=_status_filter(),
         search=_search(),
+        stratum=_stratum_filter(),
         page=_page_number(),
         per_page=current_app.config["CASES_PER_PAGE"],
     )
@@ -290,7 +318,27 @@ def _matching_ids(inspection: Inspection) -> list[int]:
         show=_assign_show(),
         status=_status_filter(),
         search=_search(),
+        stratum=_stratum_filter(),
     )
+
+
+def _assign(inspection: Inspection, form: AssignForm) -> str:
+    """Carry out the assignment form's action; returns the message to show."""
+    action, auditor_id = form.action.data, form.auditor_id.data
+    if action in ("assign_matching", "balance_matching"):
+        ids: list[int] | None = _matching_ids(inspection)
+    elif action == "balance_all":
+        ids = None  # every unassigned sampled case
+    else:
+        ids = form.case_ids.data or []
+    if action in ("assign", "assign_matching"):
+        n = sampling.assign_cases(inspection, ids or [], auditor_id, by=current_user)
+        if action == "assign":
+            return f"Assigned {_cases(n)}."
+        return f"Assigned {n} of the {_cases(len(ids or []), 'matching case')}."
+    n = sampling.balance_cases(inspection, ids, by=current_user)
+    what = {"balance_matching": "matching case", "balance": "case"}.get(action, "unassigned case")
+    return f"Shared {_cases(n, what)} across the auditors."
 
 
 @bp.route("/<int:inspection_id>/assignment", methods=["GET", "POST"])
@@ -303,32 +351,7 @@ def assign_cases(inspection_id: int) -> Any:
         [(None, "Nobody (unassign)")] + [(u.id, u.name) for u in people]
     )
     if form.validate_on_submit():
-        ids = form.case_ids.data or []
-        try:
-            if form.action.data == "assign":
-                n = sampling.assign_cases(inspection, ids, form.auditor_id.data, by=current_user)
-                message = f"Assigned {n} case{'s' if n != 1 else ''}."
-            elif form.action.data == "assign_matching":
-                ids = _matching_ids(inspection)
-                n = sampling.assign_cases(inspection, ids, form.auditor_id.data, by=current_user)
-                plural = "s" if len(ids) != 1 else ""
-                message = f"Assigned {n} of the {len(ids)} matching case{plural}."
-            elif form.action.data == "balance_matching":
-                ids = _matching_ids(inspection)
-                n = sampling.balance_cases(inspection, ids, by=current_user)
-                message = f"Shared {n} matching case{'s' if n != 1 else ''} across the auditors."
-            elif form.action.data == "balance":
-                n = sampling.balance_cases(inspection, ids, by=current_user)
-                message = f"Shared {n} case{'s' if n != 1 else ''} across the auditors."
-            else:
-                n = sampling.balance_cases(inspection, None, by=current_user)
-                message = f"Shared {n} unassigned case{'s' if n != 1 else ''} across the auditors."
-        except SamplingError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(message, "success")
+        _save(lambda: _assign(inspection, form))
         return redirect(
             url_for("inspections.assign_cases", inspection_id=inspection.id, **_filters())
         )
@@ -340,6 +363,7 @@ def assign_cases(inspection_id: int) -> Any:
         show=show,
         status=_status_filter(),
         search=_search(),
+        stratum=_stratum_filter(),
         page=_page_number(),
         per_page=current_app.config["CASES_PER_PAGE"],
     )

@@ -12,6 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 
 from auditapp.domain.agreement import kappa_band
+from auditapp.domain.case_search import reference_matches, search_text
 from auditapp.domain.percentages import percent_text
 from auditapp.extensions import db
 from auditapp.models import Case, CaseStatus, InspectionRole, SecondAuditStatus
@@ -99,6 +100,8 @@ def show_queue(inspection_id: int) -> str:
     )
     progress = moderation.inspection_policy_progress(inspection.id)
     rows = moderation.moderation_queue(inspection.id, filters, progress)
+    search = search_text(request.args.get("q"))
+    rows = [row for row in rows if reference_matches(row.case.reference, search)]
     return render_template(
         "moderation/show_queue.html",
         inspection=inspection,
@@ -108,6 +111,7 @@ def show_queue(inspection_id: int) -> str:
         progress=progress,
         filters=filters,
         status_label=filters.status.label,
+        search=search,
     )
 
 

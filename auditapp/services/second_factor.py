@@ -21,6 +21,7 @@ from auditapp.models import (
     User,
     utcnow,
 )
+from auditapp.services.accounts import end_sessions
 from auditapp.services.audit_log import record_event
 
 RECOVERY_CODE_COUNT = 10
@@ -221,12 +222,14 @@ def regenerate_recovery_codes(user: User) -> list[str]:
 def reset_second_factor(user: User, *, by: User) -> bool:
     """Remove the user's second factor (an admin's reset); False when there was none.
 
-    The user sets up a new one (a new secret, so remembered devices are forgotten).
+    The user sets up a new one (a new secret, so remembered devices are forgotten). Their
+    sessions end too: whoever holds the lost phone may also hold a signed-in device.
     """
     factor = factor_of(user)
     if factor is None:
         return False
     db.session.delete(factor)
+    end_sessions(user)
     record_event("second_factor_reset", "user", user=by, entity_id=user.id)
     db.session.flush()
     return True

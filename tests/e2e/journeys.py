@@ -35,6 +35,7 @@ ENDPOINTS: dict[str, str] = {
     "exports": "exports.show_exports",
     "workbook": "exports.download_workbook",
     "pdf": "exports.download_report_pdf",
+    "word_draft": "exports.download_report_docx",
 }
 
 
@@ -201,3 +202,30 @@ goto_dashboard = _goto_inspection_page("dashboard")
 goto_findings = _goto_inspection_page("findings")
 goto_recommendation_progress = _goto_inspection_page("recommendation_progress")
 goto_exports = _goto_inspection_page("exports")
+
+
+def goto_weak_answers(page: Any, app: Flask, run: Callable[..., Any]) -> None:
+    """Every weak answer evidencing the review's first recommendation that has any."""
+    goto_recommendation_progress(page, app, run)
+    page.locator(".app-recommendation details summary").first.click()
+    link = page.locator(".app-recommendation details a[href$='/weak-answers']").first
+    if link.count():  # more than the progress page lists
+        link.click()
+        return
+    with app.app_context():
+        from auditapp.models import Inspection
+        from auditapp.services import findings
+
+        inspection = db.session.get(Inspection, review_id(app))
+        rows = findings.recommendation_progress(inspection).rows
+        first = next(r.recommendation_id for r in rows if r.weak_answers)
+        db.session.remove()
+    goto_ok(
+        page,
+        path_for(
+            app,
+            "findings.list_weak_answers",
+            inspection_id=review_id(app),
+            recommendation_id=first,
+        ),
+    )

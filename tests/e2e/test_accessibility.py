@@ -75,6 +75,7 @@ FEATURE_PAGES: list[tuple[str, str, Callable[..., None]]] = [
     ("dashboard", LEAD, journeys.goto_dashboard),
     ("findings", LEAD, journeys.goto_findings),
     ("recommendation-progress", LEAD, journeys.goto_recommendation_progress),
+    ("weak-answers", LEAD, journeys.goto_weak_answers),
     # beyond the list: the other pages of the journey
     ("submit-case", AUDITOR, journeys.goto_submit_case),
     ("case-read-only", AUDITOR, journeys.goto_submitted_case),

@@ -68,6 +68,15 @@ TABLET_PAGES: list[tuple[str, str, Callable[..., None]]] = [
     ("case-form-dates", AUDITOR, _goto_date_form),
     ("check-and-submit", AUDITOR, _goto_submitted_check_page),
     ("moderation-page", LEAD, journeys.goto_moderate_case),
+    # issue 17: the lead's set-up pages (the demo review's overview with its task list is above)
+    ("scope", LEAD, _goto_path(_review("inspections.choose_question_sets"))),
+    ("members", LEAD, _goto_path(_review("inspections.list_members"))),
+    ("import-case-list", LEAD, _goto_path(_review("inspections.import_cases"))),
+    ("sampling", LEAD, _goto_path(_review("inspections.show_sampling"))),
+    ("cases-and-sample", LEAD, _goto_path(_review("inspections.list_cases"))),
+    ("assign-cases", LEAD, _goto_path(_review("inspections.assign_cases"))),
+    ("moderation-queue", LEAD, _goto_path(_review("moderation.show_queue"))),
+    ("my-cases", AUDITOR, journeys.goto_my_cases),
 ]
 
 

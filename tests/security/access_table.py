@@ -258,6 +258,7 @@ ACCESS: dict[str, dict[str, Access]] = {
     "findings.show_questions": {"*": MEMBERS},
     "findings.list_question_cases": {"*": MEMBERS},
     "findings.show_recommendations": {"*": MEMBERS},
+    "findings.list_weak_answers": {"*": MEMBERS},
     "findings.show_chapters": {"*": MEMBERS},
     "findings.show_case_studies": {"*": MEMBERS},
     "findings.record_judgement": {"*": LEAD},
@@ -281,6 +282,7 @@ ACCESS: dict[str, dict[str, Access]] = {
     "exports.download_csv": {"*": LEAD_OR_ADMIN},
     "exports.download_csv_zip": {"*": LEAD_OR_ADMIN},
     "exports.download_report_pdf": {"*": LEAD_OR_ADMIN},
+    "exports.download_report_docx": {"*": LEAD_OR_ADMIN},
 }
 
 

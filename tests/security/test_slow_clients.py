@@ -11,86 +11,19 @@ answered once complete. No browser is needed.
 
 from __future__ import annotations
 
-import contextlib
-import os
-import signal
 import socket
-import subprocess
-import sys
 import threading
 import time
-import urllib.request
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-WORKERS = 2
+from tests.security.gunicorn_server import healthz, server
+
+__all__ = ["server"]  # the fixture, used by name
 SLOW_CLIENTS = 6  # three per worker: with sync workers, both would be frozen
 BYTE_INTERVAL = 0.15  # seconds between bytes: a whole request head takes about 7 s
 SLOW_REQUEST = b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: slow\r\n\r\n"
 PROMPT = 2.0  # seconds: /healthz answers in milliseconds when nothing blocks it
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _healthz(port: int, timeout: float) -> tuple[int, float]:
-    started = time.monotonic()
-    with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=timeout) as response:
-        return response.status, time.monotonic() - started
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[int]:
-    """gunicorn -c gunicorn.conf.py wsgi:app, in production, on a free port."""
-    port = _free_port()
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"REDIS_URL", "GUNICORN_THREADS", "FLASK_DEBUG"}
-    }
-    env.update(
-        {
-            "AUDITAPP_ENV": "production",
-            "SECRET_KEY": "slow-clients-test-" + "k" * 40,
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'slow.sqlite'}",
-            "WEB_CONCURRENCY": str(WORKERS),
-            "GUNICORN_BIND": f"127.0.0.1:{port}",
-        }
-    )
-    log = (tmp_path / "gunicorn.log").open("wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,  # its own process group: stopping it stops its workers
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            assert process.poll() is None, (tmp_path / "gunicorn.log").read_text()
-            with contextlib.suppress(OSError):
-                if _healthz(port, 1)[0] == 200:
-                    break
-            assert time.monotonic() < deadline, "gunicorn did not start"
-            time.sleep(0.2)
-        yield port
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=5)
-        log.close()
 
 
 class _SlowClient(threading.Thread):
@@ -128,7 +61,7 @@ def test_slow_header_connections_do_not_stop_the_app_answering(server: int) -> N
 
     timings = []
     for _ in range(5):
-        status, elapsed = _healthz(server, timeout=PROMPT * 5)
+        status, elapsed = healthz(server, timeout=PROMPT * 5)
         assert status == 200
         timings.append(elapsed)
     assert max(timings) < PROMPT, f"/healthz took {max(timings):.1f}s with slow clients open"

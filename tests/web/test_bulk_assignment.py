@@ -11,8 +11,9 @@ from auditapp.domain.sampling import balance_by_case_type
 from auditapp.domain.statuses import case_progress_label
 from auditapp.extensions import db
 from auditapp.models import Answer, Case, CaseStatus, Inspection, User
+from auditapp.services import sampling
 from tests import factories
-from tests.web.test_sampling import list_cases
+from tests.web.test_sampling import case_type_id, list_cases
 
 DA, MC = "domestic-abuse", "missing-child"
 
@@ -162,3 +163,32 @@ def test_my_cases_filters_sorts_searches_and_counts_progress(
     assert table.index("DA-2") < table.index("MC-1") < table.index("DA-1")  # Not started < S
     page = c.get("/audit/cases?q=nothing-like-it").get_data(as_text=True)
     assert "No cases match these filters." in page
+
+
+def test_stratum_filter_assigns_only_the_cases_of_that_stratum(
+    login_as: Any, inspection: Inspection, lead: User, auditor: User
+) -> None:
+    # 40 cases, Area North 24 / South 16; a 10-case draw stratified by Area takes 6 North and
+    # 4 South (proportional: 10 * 24/40 = 6). Assigning every North match gives exactly 6.
+    list_cases(inspection, 40, slug=DA, prefix="DA", Area=["North"] * 24 + ["South"] * 16)
+    c = login_as(lead)
+    draw = {f"size-{case_type_id(DA)}": "10", "stratify_by": "Area", "seed": "4821"}
+    assert c.post_form(f"/inspections/{inspection.id}/sampling", draw).status_code == 302
+    north = f"{case_type_id(DA)}:North"
+    page = c.get(f"/inspections/{inspection.id}/assignment").get_data(as_text=True)
+    assert f'value="{north}"' in page and "children present or linked, Area: North" in page
+    filtered = c.get(
+        f"/inspections/{inspection.id}/assignment", query_string={"stratum": north}
+    ).get_data(as_text=True)
+    assert "6 sampled cases" in filtered
+    response = c.post_form(
+        f"/inspections/{inspection.id}/assignment?stratum={north.replace(':', '%3A')}",
+        {"action": "assign_matching", "auditor_id": str(auditor.id)},
+    )
+    assert response.status_code == 302
+    assigned = db.session.scalars(select(Case).where(Case.auditor_id == auditor.id)).all()
+    assert len(assigned) == 6
+    assert {case.attributes["Area"] for case in assigned} == {"North"}
+    # A key naming no case type matches nothing, never everything.
+    assert sampling.matching_case_ids(inspection, stratum="x:North") == []
+    assert sampling.matching_case_ids(inspection, stratum=f"{case_type_id(DA)}:West") == []

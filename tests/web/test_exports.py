@@ -161,6 +161,7 @@ EXPORT_PATHS = [
     "/csv.zip",
     "/report",
     "/report.pdf",
+    "/report.docx",
 ]
 
 
@@ -269,6 +270,7 @@ def test_workbook_has_a_sheet_per_table_with_frozen_headers_and_filters(
         "Recommendations",
         "Moderation",
         "Agreement",
+        "Strata",
         "Evidence",
         "Action plan",
     ]

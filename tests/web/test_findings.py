@@ -14,6 +14,7 @@ from sqlalchemy import event, select
 
 from auditapp.domain.recommendations import ChapterRule, QuestionUse
 from auditapp.extensions import db
+from auditapp.findings import routes as findings_routes
 from auditapp.models import (
     Answer,
     AuditEvent,
@@ -111,8 +112,12 @@ def known(inspection: Inspection, auditor: User, second_auditor: User, lead: Use
 def _text(response: Any) -> str:
     """The page's main content as plain text with collapsed spaces."""
     page = response.get_data(as_text=True)
-    main = page[page.find("<main") : page.find("</main>")]
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", main)).replace(" :", ":")
+    return _text_of(page[page.find("<main") : page.find("</main>")])
+
+
+def _text_of(markup: str) -> str:
+    """Markup as plain text with collapsed spaces."""
+    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", markup))).replace(" :", ":")
 
 
 def _case_count(response: Any) -> int:
@@ -392,6 +397,44 @@ def test_recommendations_page_shows_rates_change_suggestion_and_chart(
     assert 'class="app-bar app-bar--now app-w-81"' in page
     assert 'class="app-bar app-bar--baseline app-w-50"' in page
     assert "Record judgement" not in text  # observers do not judge
+
+
+def test_progress_page_lists_a_few_weak_answers_and_links_to_them_all(
+    login_as: Callable[[User], Any],
+    known: Inspection,
+    baseline: Inspection,
+    observer: User,
+    lead: User,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(findings_routes, "WEAK_ANSWERS_SHOWN", 1)
+    rec = db.session.scalar(select(Recommendation).where(Recommendation.code == "R1"))
+    client = login_as(observer)
+    page = client.get(f"/findings/inspections/{known.id}/recommendations").get_data(as_text=True)
+    r1 = _text_of(page.split('id="rec-R1"')[1].split("</section>")[0])
+    assert "2 weak answers (not met or partly met)" in r1
+    assert "Child not seen; no reason recorded." in r1  # the first, by case reference
+    assert "Seen, not spoken to." not in r1
+    assert "See all 2 weak answers for R1" in r1
+    full = _text(
+        client.get(f"/findings/inspections/{known.id}/recommendations/{rec.id}/weak-answers")
+    )
+    assert "2 answers not met or partly met, to the questions evidencing R1" in full
+    assert "DA-2 DA06 Not met Child not seen; no reason recorded." in full
+    assert "DA-3 DA06 Partly met Seen, not spoken to." in full
+    # A second auditor does not see the first audit of their case here either.
+    blind = factories.make_member(known, "blind@example.test", InspectionRole.AUDITOR)
+    case = db.session.scalar(select(Case).where(Case.reference == "DA-2"))
+    db.session.add(SecondAudit(case_id=case.id, auditor_id=blind.id, requested_by_id=lead.id))
+    db.session.commit()
+    withheld = _text(
+        login_as(blind).get(
+            f"/findings/inspections/{known.id}/recommendations/{rec.id}/weak-answers"
+        )
+    )
+    assert "DA-2" not in withheld and "second-auditing" in withheld
+    missing = f"/findings/inspections/{known.id}/recommendations/999999/weak-answers"
+    assert client.get(missing).status_code == 404
 
 
 def test_lead_records_judgement_and_it_is_audit_logged(

@@ -319,6 +319,17 @@ def test_only_admins_may_reset_a_second_factor(login_as: Any, lead: User, audito
     assert second_factor.confirmed_factor_of(auditor) is not None
 
 
+def test_a_reset_signs_the_user_out_everywhere(login_as: Any, admin: User, lead: User) -> None:
+    lost_device = login_as(lead)
+    enrol(lead)
+    assert lost_device.get("/").status_code == 200
+    second_factor.reset_second_factor(lead, by=admin)
+    db.session.commit()
+    response = lost_device.get("/")
+    assert response.status_code == 302
+    assert "/auth/login" in response.headers["Location"]
+
+
 def test_user_must_set_up_again_after_a_reset(
     enforced: None, client: AppClient, admin: User, lead: User, login_as: Any
 ) -> None:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
+from zoneinfo import ZoneInfo
 
 from auditapp.domain.spreadsheet_safety import neutralise
 from auditapp.models import Inspection
@@ -18,6 +20,8 @@ from auditapp.services.exports.tables import TABLES, table
 # the encoding is utf-8-sig. Report writers open these files in Excel far more often than
 # they parse them.
 CSV_ENCODING = "utf-8-sig"
+# ZIP dates have no time zone: members carry the export's time as read in the UK.
+_LONDON = ZoneInfo("Europe/London")
 
 
 def write_csv(inspection: Inspection, name: str, target: IO[bytes]) -> int:
@@ -42,12 +46,24 @@ def write_csv(inspection: Inspection, name: str, target: IO[bytes]) -> int:
     return count
 
 
-def write_csv_zip(inspection: Inspection, target: str | Path | IO[bytes]) -> dict[str, int]:
-    """Write every table as a CSV inside one zip file; rows written per table."""
+def write_csv_zip(
+    inspection: Inspection,
+    target: str | Path | IO[bytes],
+    exported_at: datetime | None = None,
+) -> dict[str, int]:
+    """Write every table as a CSV inside one zip file; rows written per table.
+
+    Every member is dated with the time of the export (UK time), not the ZIP format's
+    1 January 1980 that a bare name gets.
+    """
+    local = (exported_at or datetime.now(UTC)).astimezone(_LONDON)
+    stamp = (local.year, local.month, local.day, local.hour, local.minute, local.second)
     written = {}
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name, spec in TABLES.items():
-            with archive.open(spec.filename, "w") as member:
+            info = zipfile.ZipInfo(spec.filename, date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            with archive.open(info, "w") as member:
                 written[name] = write_csv(inspection, name, member)
     return written
 

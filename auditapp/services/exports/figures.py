@@ -11,7 +11,7 @@ from typing import Any
 
 from auditapp.domain.percentages import whole_percent
 from auditapp.models import Inspection, RecommendationKind
-from auditapp.services import findings, moderation
+from auditapp.services import findings, moderation, sampling
 
 
 def _agreement_percent(fraction: float | None) -> int | None:
@@ -44,6 +44,8 @@ def summary_rows(inspection: Inspection) -> list[dict[str, Any]]:
         for count in breakdown.grades:
             row[count.grade] = int(count.share.count)
             row[f"pct_{count.grade}"] = count.share.percent
+            # The interval the dashboard shows ("95% CI 35%-72%"), from the same Share.
+            row[f"ci_{count.grade}"] = count.share.ci_text or None
         rows.append(row)
     return rows
 
@@ -163,3 +165,22 @@ def agreement_rows(inspection: Inspection) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def strata_rows(inspection: Inspection) -> list[dict[str, Any]]:
+    """The sampling page's frame and sample per stratum (``sampling.stratum_rows``), as rows.
+
+    The fraction is the page's percentage to one place, as a number.
+    """
+    return [
+        {
+            "case_type": row.case_type,
+            "stratified_by": row.column,
+            "stratum": row.stratum,
+            "frame": row.frame,
+            "sample": row.sample,
+            "fraction": None if row.fraction is None else round(row.fraction * 100, 1),
+            "fraction_text": row.fraction_text,
+        }
+        for row in sampling.stratum_rows(inspection)
+    ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -11,7 +11,7 @@ from sqlalchemy import select
 from auditapp.extensions import db
 from auditapp.models import CaseType, Inspection
 from auditapp.services import findings
-from auditapp.services.exports.figures import agreement_rows, summary_rows
+from auditapp.services.exports.figures import agreement_rows, strata_rows, summary_rows
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,7 @@ class Report:
     agreement: list[dict[str, Any]]
     case_type_names: dict[str, str]
     generated_at: datetime
+    strata: list[dict[str, Any]] = field(default_factory=list)  # the exports' strata table
 
 
 def report_data(inspection: Inspection) -> Report:
@@ -86,4 +87,5 @@ def report_data(inspection: Inspection) -> Report:
         agreement=agreement_rows(inspection),
         case_type_names={row.slug: row.name for row in case_types},
         generated_at=datetime.now(UTC),
+        strata=strata_rows(inspection),
     )

@@ -17,12 +17,13 @@ from auditapp.services.exports.figures import (
     agreement_rows,
     findings_rows,
     recommendation_rows,
+    strata_rows,
     summary_rows,
 )
 from auditapp.services.exports.records import answer_chunks, case_rows, moderation_rows
 
 Rows = list[dict[str, Any]]
-FORMATS = ("xlsx", "csv", "html", "pdf")
+FORMATS = ("xlsx", "csv", "html", "pdf", "docx")
 
 
 class ExportError(ValueError):
@@ -86,6 +87,9 @@ TABLES: dict[str, Table] = {
                 Column("pct_good", "Good (%)", 9, "int"),
                 Column("pct_requires_improvement", "Requires improvement (%)", 12, "int"),
                 Column("pct_inadequate", "Inadequate (%)", 11, "int"),
+                Column("ci_good", "Good (95% CI)", 16),
+                Column("ci_requires_improvement", "Requires improvement (95% CI)", 16),
+                Column("ci_inadequate", "Inadequate (95% CI)", 16),
                 Column("provisional", "Provisional", 11, "bool"),
             ),
             _one(summary_rows),
@@ -220,6 +224,20 @@ TABLES: dict[str, Table] = {
             ),
             _one(agreement_rows),
             "How often moderating leads and second auditors agreed with the auditor.",
+        ),
+        Table(
+            "strata",
+            "Strata",
+            (
+                Column("case_type", "Case type", 30),
+                Column("stratified_by", "Stratified by", 20),
+                Column("stratum", "Stratum", 24),
+                Column("frame", "Cases listed (frame)", 12, "int"),
+                Column("sample", "Cases sampled", 12, "int"),
+                Column("fraction", "Sampling fraction (%)", 12, "number"),
+            ),
+            _one(strata_rows),
+            "Frame and sample per stratum of each case type, with the sampling fraction.",
         ),
         Table(
             "evidence",

@@ -31,6 +31,7 @@ from auditapp.services.sampling.figures import (
     StratumRow,
     draw_batches,
     sampling_frames,
+    stratum_case_ids,
     stratum_rows,
 )
 
@@ -54,6 +55,7 @@ __all__ = [
     "remove_from_sample",
     "sampling_frames",
     "status_words",
+    "stratum_case_ids",
     "stratum_rows",
     "undo_draw",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import select
+from sqlalchemy import false, select
 from sqlalchemy.orm import selectinload
 
 from auditapp.domain.sampling import SamplingError
@@ -17,6 +17,7 @@ from auditapp.models import (
     CaseStatus,
     Inspection,
 )
+from auditapp.services.sampling.figures import stratum_case_ids
 
 # Case lists ------------------------------------------------------------------------------------
 
@@ -37,10 +38,15 @@ def _case_conditions(
     show: str = "all",
     status: str = "",
     search: str = "",
+    stratum: str = "",
 ) -> list[Any]:
     conditions: list[Any] = [Case.inspection_id == inspection.id]
     if case_type_id:
         conditions.append(Case.case_type_id == case_type_id)
+    if stratum:
+        # A key naming no case type matches nothing rather than everything.
+        in_stratum = stratum_case_ids(inspection, stratum)
+        conditions.append(Case.id.in_(in_stratum[1]) if in_stratum else false())
     if show in ("sampled", "unassigned"):
         conditions.append(Case.in_sample.is_(True))
     elif show == "unsampled":
@@ -68,6 +74,7 @@ def case_page(
     show: str = "all",
     status: str = "",
     search: str = "",
+    stratum: str = "",
     page: int = 1,
     per_page: int,
 ) -> Pagination:
@@ -75,13 +82,19 @@ def case_page(
 
     `show` is one of CASE_FILTERS; "unassigned" means sampled cases without an auditor.
     `status` is a key of STATUS_FILTERS ("" for any); `search` finds references containing it,
-    ignoring case. A page past the end (cases removed since the link was made) shows the last.
+    ignoring case; `stratum` is a StratumRow.key. A page past the end (cases removed since the
+    link was made) shows the last.
     """
     cases = (
         select(Case)
         .where(
             *_case_conditions(
-                inspection, case_type_id=case_type_id, show=show, status=status, search=search
+                inspection,
+                case_type_id=case_type_id,
+                show=show,
+                status=status,
+                search=search,
+                stratum=stratum,
             )
         )
         .options(selectinload(Case.auditor), selectinload(Case.case_type))
@@ -104,6 +117,7 @@ def matching_case_ids(
     show: str = "sampled",
     status: str = "",
     search: str = "",
+    stratum: str = "",
 ) -> list[int]:
     """Every case the filters match, on every page: what "assign all matching" acts on."""
     return list(
@@ -111,7 +125,12 @@ def matching_case_ids(
             select(Case.id)
             .where(
                 *_case_conditions(
-                    inspection, case_type_id=case_type_id, show=show, status=status, search=search
+                    inspection,
+                    case_type_id=case_type_id,
+                    show=show,
+                    status=status,
+                    search=search,
+                    stratum=stratum,
                 )
             )
             .order_by(Case.case_type_id, Case.reference)

@@ -4,7 +4,7 @@ frame and sample per stratum."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -176,6 +176,12 @@ class StratumRow:
     stratum: str  # the column's value ("(blank)" when empty); "All cases" when not stratified
     frame: int  # cases listed
     sample: int  # cases in the sample
+    case_type_id: int = 0
+
+    @property
+    def key(self) -> str:
+        """What the case lists' stratum filter sends: "<case type id>:<stratum>"."""
+        return f"{self.case_type_id}:{self.stratum}"
 
     @property
     def fraction(self) -> float | None:
@@ -188,12 +194,11 @@ class StratumRow:
         return "" if self.fraction is None else f"{self.fraction * 100:.1f}%"
 
 
-def stratum_rows(inspection: Inspection) -> list[StratumRow]:
-    """Per case type, per stratum: cases listed (frame), sampled, and the sampling fraction.
+ALL_CASES = "All cases"  # the one stratum of a case type never stratified
 
-    A type's strata are the values of the column its latest stratified draw used; a type never
-    stratified is one stratum, "All cases". Ordered by case type, then stratum.
-    """
+
+def _stratified_columns(inspection: Inspection) -> dict[int, str]:
+    """The column each case type's latest stratified draw used, by case type id."""
     column_of: dict[int, str] = {}
     for case_type_id, column in db.session.execute(
         select(SampleDraw.case_type_id, SampleDraw.stratify_by)
@@ -201,23 +206,59 @@ def stratum_rows(inspection: Inspection) -> list[StratumRow]:
         .order_by(SampleDraw.id)
     ):
         column_of[case_type_id] = column or ""  # the filter leaves no NULL
-    counts: dict[tuple[str, str, str], list[int]] = {}
+    return column_of
+
+
+def _stratum_of(attributes: dict[str, Any] | None, column: str) -> str:
+    if not column:
+        return ALL_CASES
+    value = (attributes or {}).get(column)
+    stratum = str(value).strip() if value is not None else ""
+    return stratum or BLANK_STRATUM
+
+
+def stratum_rows(inspection: Inspection) -> list[StratumRow]:
+    """Per case type, per stratum: cases listed (frame), sampled, and the sampling fraction.
+
+    A type's strata are the values of the column its latest stratified draw used; a type never
+    stratified is one stratum, "All cases". Ordered by case type, then stratum.
+    """
+    column_of = _stratified_columns(inspection)
+    counts: dict[tuple[str, str, str, int], list[int]] = {}
     for name, case_type_id, attributes, in_sample in db.session.execute(
         select(CaseType.name, Case.case_type_id, Case.attributes, Case.in_sample)
         .join(CaseType, CaseType.id == Case.case_type_id)
         .where(Case.inspection_id == inspection.id)
     ):
         column = column_of.get(case_type_id, "")
-        if column:
-            value = (attributes or {}).get(column)
-            stratum = str(value).strip() if value is not None and str(value).strip() else ""
-            stratum = stratum or BLANK_STRATUM
-        else:
-            stratum = "All cases"
-        tally = counts.setdefault((name, column, stratum), [0, 0])
+        stratum = _stratum_of(attributes, column)
+        tally = counts.setdefault((name, column, stratum, case_type_id), [0, 0])
         tally[0] += 1
         tally[1] += 1 if in_sample else 0
     return [
-        StratumRow(name, column, stratum, frame, sample)
-        for (name, column, stratum), (frame, sample) in sorted(counts.items())
+        StratumRow(name, column, stratum, frame, sample, case_type_id)
+        for (name, column, stratum, case_type_id), (frame, sample) in sorted(counts.items())
     ]
+
+
+def stratum_case_ids(inspection: Inspection, key: str) -> tuple[int, list[int]] | None:
+    """The case type and the ids of its cases in the stratum a filter key names (StratumRow.key).
+
+    None when the key names no case type; the stratum of a case is worked out as stratum_rows
+    works it out, so the filter and the table always agree.
+    """
+    type_part, _, stratum = key.partition(":")
+    if not type_part.isdigit() or not stratum:
+        return None
+    case_type_id = int(type_part)
+    column = _stratified_columns(inspection).get(case_type_id, "")
+    ids = [
+        case_id
+        for case_id, attributes in db.session.execute(
+            select(Case.id, Case.attributes).where(
+                Case.inspection_id == inspection.id, Case.case_type_id == case_type_id
+            )
+        )
+        if _stratum_of(attributes, column) == stratum
+    ]
+    return case_type_id, ids
