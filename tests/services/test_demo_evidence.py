@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
+import docx
+from flask import Flask
 from sqlalchemy import func, select
 
 from auditapp.domain.action_plans import ActionStatus
@@ -58,3 +61,36 @@ def test_loading_the_demo_twice_adds_no_second_copy() -> None:
         db.session.scalar(select(func.count(ActionPlanItem.id))),
     )
     assert counts[0] and counts[1]
+
+
+def test_the_word_draft_puts_the_demo_evidence_and_actions_in_their_chapters(
+    app: Flask, tmp_path: Path
+) -> None:
+    load_demo()
+    db.session.commit()
+    out = tmp_path / "draft.docx"
+    result = app.test_cli_runner().invoke(
+        args=["export", str(_review().id), "--format", "docx", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    paragraphs = docx.Document(str(out)).paragraphs
+
+    def chapter_and_section_of(text: str) -> tuple[str, str]:
+        index = next(i for i, p in enumerate(paragraphs) if text in p.text)
+        before = list(reversed(paragraphs[:index]))
+        chapter = next(p.text for p in before if p.style.name == "Heading 1")
+        section = next(p.text for p in before if p.style.name == "Heading 2")
+        return chapter, section
+
+    assert chapter_and_section_of("47 cases not progressed in the past year") == (
+        "Investigation",
+        "Evidence from beyond the case files",
+    )
+    assert chapter_and_section_of("R6: Add three investigators") == (
+        "Investigation",
+        "The force's action plan",
+    )
+    assert chapter_and_section_of("Custody officers believed") == (
+        "Police detention",
+        "Evidence from beyond the case files",
+    )
