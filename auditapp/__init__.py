@@ -81,6 +81,7 @@ def _register_blueprints(app: Flask) -> None:
     from auditapp.api import bp as api_bp
     from auditapp.audit import bp as audit_bp
     from auditapp.auth import bp as auth_bp
+    from auditapp.evidence import bp as evidence_bp
     from auditapp.exports import bp as exports_bp
     from auditapp.findings import bp as findings_bp
     from auditapp.inspections import bp as inspections_bp
@@ -96,6 +97,7 @@ def _register_blueprints(app: Flask) -> None:
         audit_bp,
         moderation_bp,
         findings_bp,
+        evidence_bp,
         exports_bp,
         api_bp,
         notifications_bp,

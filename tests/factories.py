@@ -16,6 +16,7 @@ from auditapp.models import (
     InspectionRole,
     Membership,
     QuestionSet,
+    Recommendation,
     User,
 )
 
@@ -176,3 +177,25 @@ def make_case(
     regrade_case(case)
     db.session.commit()
     return case
+
+
+def make_recommendation(
+    inspection: Inspection,
+    code: str,
+    *,
+    chapter: str = "Initial contact",
+    timescale: str = "within six months",
+    position: int = 0,
+) -> Recommendation:
+    """A recommendation made by the inspection."""
+    rec = Recommendation(
+        inspection_id=inspection.id,
+        code=code,
+        position=position,
+        chapter=chapter,
+        timescale=timescale,
+        text=f"Recommendation {code} text.",
+    )
+    db.session.add(rec)
+    db.session.commit()
+    return rec

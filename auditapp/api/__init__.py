@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api", template_folder="templates")
 
-from auditapp.api import routes  # noqa: E402,F401
+from auditapp.api import evidence_routes, routes  # noqa: E402,F401

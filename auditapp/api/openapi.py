@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from auditapp.domain.action_plans import ActionStatus
+from auditapp.domain.evidence import EvidenceKind
+
 API_VERSION = "1.0.0"
 
 
@@ -44,6 +47,10 @@ PROGRESS_VALUES = [
     "reasonable_progress",
     "good_progress",
 ]
+
+DATE = {"type": "string", "format": "date"}
+EVIDENCE_KINDS = [kind.value for kind in EvidenceKind]
+ACTION_STATUSES = [status.value for status in ActionStatus]
 
 SCHEMAS: dict[str, Any] = {
     "Error": _object(
@@ -262,6 +269,64 @@ SCHEMAS: dict[str, Any] = {
             "recommendations": _array(_ref("RecommendationProgress")),
         }
     ),
+    "Figure": _object(
+        {
+            "value": NUMBER,
+            "value_text": STRING,
+            "unit": STRING,
+            "as_of": DATE,
+            "text": {
+                **STRING,
+                "examples": ["48 medium-priority cases not yet visited (9 September 2022)"],
+            },
+        },
+        "A figure quoted as evidence: a number, what it counts, and the day it was true on.",
+    ),
+    "EvidenceEntry": _object(
+        {
+            "id": INTEGER,
+            "kind": {"enum": EVIDENCE_KINDS},
+            "kind_label": STRING,
+            "date": DATE,
+            "source": STRING,
+            "description": STRING,
+            "figures": _array(_ref("Figure")),
+            "recommendations": _array(STRING),
+            "chapters": _array(STRING),
+        },
+        "One entry of the evidence log; recommendations are codes.",
+    ),
+    "EvidenceLog": _object({"inspection_id": INTEGER, "entries": _array(_ref("EvidenceEntry"))}),
+    "Action": _object(
+        {
+            "id": INTEGER,
+            "recommendation": STRING,
+            "chapter": STRING,
+            "timescale": STRING,
+            "description": STRING,
+            "owner": STRING,
+            "status": {"enum": ACTION_STATUSES},
+            "status_label": STRING,
+            "due": _nullable(DATE),
+            "due_reason": STRING,
+            "overdue": BOOLEAN,
+            "updates": _array(
+                _object(
+                    {"date": DATE, "text": STRING, "status": {"enum": [*ACTION_STATUSES, None]}}
+                )
+            ),
+        },
+        "One action of the force's plan. due is worked out from the recommendation's timescale "
+        "and the report's publication date (null, with the reason, when it cannot be); overdue "
+        "is true for an open action past its due date.",
+    ),
+    "ActionPlan": _object(
+        {
+            "inspection_id": INTEGER,
+            "published_on": _nullable(DATE),
+            "actions": _array(_ref("Action")),
+        }
+    ),
 }
 
 
@@ -334,6 +399,16 @@ def openapi_document() -> dict[str, Any]:
                 "Progress on the baseline inspection's recommendations",
                 "Recommendations",
                 "getRecommendations",
+            ),
+            "/api/inspections/{inspection_id}/evidence": _inspection_get(
+                "The evidence log: documents examined, interviews, focus groups, force data",
+                "EvidenceLog",
+                "getEvidence",
+            ),
+            "/api/inspections/{inspection_id}/action-plan": _inspection_get(
+                "The force's actions on the recommendations followed up",
+                "ActionPlan",
+                "getActionPlan",
             ),
         },
         "components": {

@@ -30,6 +30,8 @@ _DATA_ENDPOINTS = {
     "api.show_summary",
     "api.show_findings",
     "api.show_recommendations",
+    "api.list_evidence",
+    "api.show_action_plan",
 }
 
 

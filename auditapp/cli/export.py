@@ -51,8 +51,11 @@ def export_command(inspection_id: int, export_format: str, out: Path) -> None:
         what = "all (directory)"
     elif export_format == "docx":
         from auditapp.exports.docx import write_report_docx
+        from auditapp.exports.docx.beyond_case_files import action_items, evidence_items
 
-        write_report_docx(inspection, out)
+        write_report_docx(
+            inspection, out, evidence=evidence_items(inspection), actions=action_items(inspection)
+        )
         detail = f"{out.stat().st_size:,} bytes"
         what = "report"
     else:

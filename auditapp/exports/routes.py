@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 from auditapp.domain.report_wording import WordingError
 from auditapp.exports import bp
 from auditapp.exports.docx import DOCX_MIMETYPE, write_report_docx
+from auditapp.exports.docx.beyond_case_files import action_items, evidence_items
 from auditapp.exports.report import render_report_html, render_report_pdf
 from auditapp.extensions import db
 from auditapp.models import Inspection, InspectionRole
@@ -137,7 +138,12 @@ def download_report_docx(inspection_id: int) -> Response:
     inspection = _load_for_export(inspection_id)
     handle = _temporary_file()
     try:
-        write_report_docx(inspection, handle)
+        write_report_docx(
+            inspection,
+            handle,
+            evidence=evidence_items(inspection),
+            actions=action_items(inspection),
+        )
     except WordingError as error:
         # A wording file edited by the inspectorate has a mistake: say where, write nothing.
         handle.close()

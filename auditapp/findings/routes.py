@@ -21,7 +21,7 @@ from auditapp.findings.forms import (
 )
 from auditapp.models import Inspection, InspectionRole, RecommendationKind
 from auditapp.permissions import load_inspection
-from auditapp.services import findings, inspections
+from auditapp.services import action_plans, evidence_log, findings, inspections
 
 LEAD = InspectionRole.LEAD
 MEMBERS = (InspectionRole.LEAD, InspectionRole.AUDITOR, InspectionRole.OBSERVER)
@@ -181,6 +181,9 @@ def show_recommendations(inspection_id: int) -> str:
         progress=findings.recommendation_progress(
             inspection, findings.blind_case_ids(inspection.id, current_user.id)
         ),
+        # Beside the case evidence: the evidence log and the force's actions on each.
+        evidence=evidence_log.entries_by_recommendation(inspection),
+        actions=action_plans.actions_by_recommendation(inspection),
         weak_shown=WEAK_ANSWERS_SHOWN,
     )
 

@@ -123,6 +123,17 @@ class InspectionForm(FlaskForm):
 class EditInspectionForm(InspectionForm):
     """An inspection's details and the settings its lead may change."""
 
+    published_on = GovDateField(
+        "Report published",
+        widget=GovDateInput(),
+        format="%d %m %Y",
+        description=(
+            "The day the inspection's report was published. The timescales of its "
+            "recommendations run from it, so the force's actions get due dates."
+        ),
+        validators=[Optional()],
+    )
+
     progress_min_cases = IntegerField(
         "Fewest cases for a progress suggestion",
         widget=GovTextInput(),

@@ -16,6 +16,12 @@ from auditapp.models.enums import (
     RecommendationKind,
     SecondAuditStatus,
 )
+from auditapp.models.evidence import (
+    ActionPlanItem,
+    ActionUpdate,
+    EvidenceEntry,
+    evidence_recommendation,
+)
 from auditapp.models.finding import ChapterJudgement, RecommendationJudgement
 from auditapp.models.inspection import (
     Inspection,
@@ -37,6 +43,8 @@ from auditapp.models.user import AccountLink, ApiToken, User
 __all__ = [
     "AccountLink",
     "AccountLinkPurpose",
+    "ActionPlanItem",
+    "ActionUpdate",
     "Answer",
     "AnswerReconciliation",
     "ApiToken",
@@ -48,6 +56,7 @@ __all__ = [
     "CaseType",
     "CaseTypeLabel",
     "ChapterJudgement",
+    "EvidenceEntry",
     "GlobalRole",
     "Inspection",
     "InspectionKind",
@@ -73,5 +82,6 @@ __all__ = [
     "SecondAuditStatus",
     "SecondFactor",
     "User",
+    "evidence_recommendation",
     "utcnow",
 ]

@@ -28,6 +28,8 @@ class Inspection(Base):
     kind: Mapped[str] = mapped_column(String(32), default=InspectionKind.FULL)
     start_date: Mapped[date | None]
     end_date: Mapped[date | None]
+    # The day the inspection's report was published: its recommendations' timescales run from it.
+    published_on: Mapped[date | None]
     baseline_id: Mapped[int | None] = mapped_column(ForeignKey("inspection.id"), index=True)
     # Thresholds of the chapter-judgement rule, None = documented defaults.
     chapter_rule: Mapped[dict[str, Any] | None]

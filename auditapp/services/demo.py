@@ -18,6 +18,7 @@ from auditapp.models import (
     User,
 )
 from auditapp.services.accounts import create_user, find_user_by_email
+from auditapp.services.demo_evidence import load_demo_evidence
 from auditapp.services.demo_report import load_demo_report
 from auditapp.services.inspections import choose_question_sets
 from auditapp.services.question_sets import import_library
@@ -110,6 +111,7 @@ def load_demo() -> DemoData:
         _member(inspection, users["observer@demo.test"], InspectionRole.OBSERVER)
     db.session.flush()
     load_demo_report(baseline, review, users)
+    load_demo_evidence(baseline, review, users)
     for inspection in (baseline, review):
         _scope_cases_types(inspection)
     return DemoData(users=list(users), inspections=[baseline.title, review.title])

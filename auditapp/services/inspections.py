@@ -32,6 +32,7 @@ DETAIL_FIELDS = (
     "end_date",
     "baseline_id",
     "progress_min_cases",
+    "published_on",
 )
 # The fewest cases a progress suggestion may need (a bound on what a lead may enter).
 MAX_PROGRESS_MIN_CASES = 1000

@@ -1,7 +1,7 @@
 """question-set drafts: the inspection whose lead may work on a draft
 
 Revision ID: 0018
-Revises: 0012
+Revises: 0014
 Create Date: 2026-12-03 16:30:00
 
 A draft started by an inspection's lead names that inspection, so the inspection's leads (and
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0018"
-down_revision = "0014"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 

@@ -74,6 +74,7 @@ ADMIN_ONLY = expect(outsider="403", lead="403", auditor="403", observer="403", a
 MEMBERS = expect()
 LEAD = expect(auditor="403", observer="403")
 LEAD_OR_ADMIN = LEAD.but(admin="ok")  # inspection set-up: admins may do it without membership
+EDITORS = expect(observer="403")  # evidence log and action plans: auditors and leads change them
 API_MEMBERS = MEMBERS.but(anonymous="401")
 ANSWER = {"value": "yes", "base_version": None}
 
@@ -190,6 +191,8 @@ ACCESS: dict[str, dict[str, Access]] = {
     "api.show_summary": {"*": API_MEMBERS},
     "api.show_findings": {"*": API_MEMBERS},
     "api.show_recommendations": {"*": API_MEMBERS},
+    "api.list_evidence": {"*": API_MEMBERS},
+    "api.show_action_plan": {"*": API_MEMBERS},
     "api.list_tokens": {"*": SIGNED_IN},
     "api.revoke_token": {
         "*": SIGNED_IN.but(
@@ -275,6 +278,17 @@ ACCESS: dict[str, dict[str, Access]] = {
     "findings.record_judgement": {"*": LEAD},
     "findings.record_chapter_judgement": {"*": LEAD.sending(query={"chapter": "Initial contact"})},
     "findings.edit_chapter_rule": {"*": LEAD},
+    # evidence log and action plans: every member reads; auditors and leads change them (only
+    # a lead verifies an action: tests/web/test_evidence.py)
+    "evidence.list_entries": {"*": MEMBERS},
+    "evidence.add_entry": {"*": EDITORS},
+    "evidence.edit_entry": {"*": EDITORS},
+    "evidence.delete_entry": {"*": EDITORS},
+    "evidence.list_actions": {"*": MEMBERS},
+    "evidence.add_action": {"*": EDITORS},
+    "evidence.edit_action": {"*": EDITORS},
+    "evidence.add_action_update": {"*": EDITORS},
+    "evidence.delete_action": {"*": EDITORS},
     # exports: case data in bulk, for the lead (and an admin setting the inspection up)
     "exports.show_exports": {"*": LEAD_OR_ADMIN},
     "exports.show_report": {"*": LEAD_OR_ADMIN},

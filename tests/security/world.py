@@ -13,6 +13,7 @@ import re
 import secrets
 import time
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from flask import Flask
@@ -23,9 +24,11 @@ from werkzeug.wrappers import Response
 
 from auditapp.extensions import db
 from auditapp.models import (
+    ActionPlanItem,
     ApiToken,
     Base,
     CaseStatus,
+    EvidenceEntry,
     InspectionRole,
     Membership,
     Notification,
@@ -42,7 +45,15 @@ ACTORS = ("anonymous", "outsider", "lead", "auditor", "observer", "admin")
 MEMBER_ACTORS = ("lead", "auditor", "observer")
 STATE_CHANGING = ("POST", "PUT", "PATCH", "DELETE")
 # URL arguments naming objects that belong to an inspection (or a user): foreign ones 404.
-OBJECT_ARGUMENTS = {"inspection_id", "case_id", "membership_id", "recommendation_id", "token_id"}
+OBJECT_ARGUMENTS = {
+    "inspection_id",
+    "case_id",
+    "membership_id",
+    "recommendation_id",
+    "token_id",
+    "entry_id",
+    "action_id",
+}
 
 
 def routes(app: Flask) -> list[Rule]:
@@ -65,6 +76,8 @@ class Scope:
     recommendation_id: int
     token_id: int
     notification_id: int
+    entry_id: int = 0  # an evidence-log entry of the inspection
+    action_id: int = 0  # an action of the force's plan the inspection follows up
 
 
 @dataclass
@@ -91,6 +104,8 @@ class World:
             "recommendation_id": scope.recommendation_id,
             "token_id": scope.token_id,
             "notification_id": scope.notification_id,
+            "entry_id": scope.entry_id,
+            "action_id": scope.action_id,
             "user_id": int(self.session_ids["auditor"].partition(":")[0]),
             "question_set_id": self.question_set_id,
             "draft_id": self.draft_id,
@@ -190,6 +205,21 @@ def _recommendation(inspection_id: int) -> Recommendation:
     return recommendation
 
 
+def _evidence_and_action(inspection_id: int, recommendation_id: int) -> tuple[int, int]:
+    """An evidence-log entry and an action of the inspection."""
+    entry = EvidenceEntry(
+        inspection_id=inspection_id, kind="document", held_on=date(2022, 9, 5),
+        source="Force missing persons policy", description="Read before the visit.",
+    )  # fmt: skip
+    action = ActionPlanItem(
+        inspection_id=inspection_id, recommendation_id=recommendation_id,
+        description="Record the voice of the child.", owner="Head of the Demand Hub",
+    )  # fmt: skip
+    db.session.add_all([entry, action])
+    db.session.flush()
+    return entry.id, action.id
+
+
 _CACHE: dict[str, World] = {}
 
 
@@ -275,6 +305,10 @@ def _build_world() -> World:
         recommendation_id=_recommendation(foreign_baseline.id).id,
         token_id=_token(users["outsider"], "outsider-token").id,
         notification_id=_notification(users["outsider"], foreign_cases["draft"]),
+    )
+    own.entry_id, own.action_id = _evidence_and_action(own.inspection_id, own.recommendation_id)
+    foreign.entry_id, foreign.action_id = _evidence_and_action(
+        foreign.inspection_id, foreign.recommendation_id
     )
     db.session.commit()
     session_ids = {actor: user.get_id() for actor, user in users.items()}

@@ -98,6 +98,8 @@ def test_every_documented_response_matches_its_schema(
         "/api/inspections/{inspection_id}/summary",
         "/api/inspections/{inspection_id}/findings",
         "/api/inspections/{inspection_id}/recommendations",
+        "/api/inspections/{inspection_id}/evidence",
+        "/api/inspections/{inspection_id}/action-plan",
     }
     for template in document["paths"]:
         response = client.get(template.replace("{inspection_id}", str(reviewed.id)))

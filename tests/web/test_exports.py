@@ -271,6 +271,8 @@ def test_workbook_has_a_sheet_per_table_with_frozen_headers_and_filters(
         "Moderation",
         "Agreement",
         "Strata",
+        "Evidence",
+        "Action plan",
     ]
     cases = workbook["Cases"]
     assert cases.freeze_panes == "A2"

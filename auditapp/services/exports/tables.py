@@ -11,6 +11,8 @@ from typing import Any
 
 from auditapp.domain.grades import UNGRADED_CASES_HEADING
 from auditapp.models import Inspection
+from auditapp.services.action_plans import action_rows
+from auditapp.services.evidence_log import evidence_rows
 from auditapp.services.exports.figures import (
     agreement_rows,
     findings_rows,
@@ -236,6 +238,40 @@ TABLES: dict[str, Table] = {
             ),
             _one(strata_rows),
             "Frame and sample per stratum of each case type, with the sampling fraction.",
+        ),
+        Table(
+            "evidence",
+            "Evidence",
+            (
+                Column("held_on", "Date", 12, "date"),
+                Column("kind", "Kind", 18),
+                Column("source", "Source", 30),
+                Column("description", "Description", 60),
+                Column("figures", "Figures", 50),
+                Column("recommendations", "Recommendations", 16),
+                Column("chapters", "Chapters", 30),
+            ),
+            _one(evidence_rows),
+            "Evidence from beyond the case files: documents examined, interviews, focus groups, "
+            "meetings observed and force data quoted, with the recommendations they evidence.",
+        ),
+        Table(
+            "actions",
+            "Action plan",
+            (
+                Column("recommendation", "Recommendation", 10),
+                Column("chapter", "Chapter", 24),
+                Column("action", "Action", 60),
+                Column("owner", "Owner", 24),
+                Column("status", "Status", 16),
+                Column("timescale", "Timescale", 16),
+                Column("due", "Due", 12, "date"),
+                Column("due_reason", "How the due date was worked out", 40),
+                Column("overdue", "Overdue", 9, "bool"),
+                Column("updates", "Updates", 60),
+            ),
+            _one(action_rows),
+            "The force's actions on each recommendation: owner, status, due date, dated updates.",
         ),
     )
 }

@@ -1,0 +1,192 @@
+"""Forms of the evidence area: evidence-log entries, actions, updates, confirmations."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
+    GovDateInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import (
+    Field,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+
+from auditapp.domain.action_plans import ActionStatus
+from auditapp.domain.evidence import EvidenceKind, Figure, FigureError, parse_figures
+from auditapp.inspections.forms import GovDateField
+from auditapp.services.action_plans import OWNER_MAX, TEXT_MAX
+from auditapp.services.evidence_log import DESCRIPTION_MAX, SOURCE_MAX, personal_data_message
+
+
+def no_personal_data(label: str) -> Callable[[FlaskForm, Field], None]:
+    """Refuse free text that looks like personal data, naming what looked personal.
+
+    The one place the forms of this area check free text: swap it for the shared WTForms
+    validator when there is one.
+    """
+
+    def check(form: FlaskForm, field: Field) -> None:
+        message = personal_data_message(label, field.data or "")
+        if message is not None:
+            raise ValidationError(message)
+
+    return check
+
+
+def _date_field(label: str, hint: str) -> GovDateField:
+    return GovDateField(
+        label,
+        widget=GovDateInput(),
+        format="%d %m %Y",
+        description=hint,
+        validators=[InputRequired(message=f"Enter the {label.lower()} as a real date")],
+    )
+
+
+class EvidenceEntryForm(FlaskForm):
+    """One entry of the evidence log."""
+
+    kind = RadioField(
+        "Kind of evidence",
+        widget=GovRadioInput(),
+        choices=[SelectChoice(kind.value, kind.label) for kind in EvidenceKind],
+        validators=[InputRequired(message="Select the kind of evidence")],
+    )
+    held_on = _date_field("Date", "When it was examined, held or quoted. For example, 7 9 2022")
+    source = StringField(
+        "Source",
+        widget=GovTextInput(),
+        description="A document's title, or who took part by role, for example “demand hub "
+        "supervisors”. No names.",
+        validators=[
+            DataRequired(message="Enter the source"),
+            Length(max=SOURCE_MAX, message=f"Source must be {SOURCE_MAX} characters or fewer"),
+            no_personal_data("Source"),
+        ],
+    )
+    description = TextAreaField(
+        "Short description",
+        widget=GovTextArea(),
+        description="What it shows, in the words the report may use. No personal data.",
+        validators=[
+            DataRequired(message="Enter a short description"),
+            Length(
+                max=DESCRIPTION_MAX,
+                message=f"Description must be {DESCRIPTION_MAX:,} characters or fewer",
+            ),
+            no_personal_data("Description"),
+        ],
+    )
+    figures = TextAreaField(
+        "Figures (optional)",
+        widget=GovTextArea(),
+        description="One a line: the number, what it counts, then a comma and the date if it "
+        "is not the entry's date. For example, “48 medium-priority cases not yet visited, "
+        "9 September 2022”.",
+        validators=[no_personal_data("A figure")],
+    )
+    recommendations = SelectMultipleField(
+        "Recommendations it evidences", widget=GovCheckboxesInput(), coerce=int, choices=[]
+    )
+    chapters = SelectMultipleField("Chapters it evidences", widget=GovCheckboxesInput(), choices=[])
+    submit = SubmitField("Save entry", widget=GovSubmitInput())
+
+    parsed_figures: list[Figure]
+
+    def validate_figures(self, field: Field) -> None:
+        """Read the figures, naming the line that cannot be read."""
+        self.parsed_figures = []
+        if self.held_on.data is None:
+            return
+        try:
+            self.parsed_figures = parse_figures(field.data or "", self.held_on.data)
+        except FigureError as error:
+            raise ValidationError(str(error)) from None
+
+
+class ActionForm(FlaskForm):
+    """An action of the force's plan on one recommendation."""
+
+    recommendation = SelectField(
+        "Recommendation", widget=GovSelect(), coerce=int, choices=[], validate_choice=True
+    )
+    description = TextAreaField(
+        "Action",
+        widget=GovTextArea(),
+        description="What the force will do.",
+        validators=[
+            DataRequired(message="Enter the action"),
+            Length(max=TEXT_MAX, message=f"Action must be {TEXT_MAX:,} characters or fewer"),
+            no_personal_data("Action"),
+        ],
+    )
+    owner = StringField(
+        "Owner",
+        widget=GovTextInput(),
+        description="A role, not a person's name. For example, “Head of Public Protection”.",
+        validators=[
+            DataRequired(message="Enter the owner's role"),
+            Length(max=OWNER_MAX, message=f"Owner must be {OWNER_MAX} characters or fewer"),
+            no_personal_data("Owner"),
+        ],
+    )
+    submit = SubmitField("Save action", widget=GovSubmitInput())
+
+
+def status_choices(lead: bool) -> list[SelectChoice]:
+    """The statuses a user may set: only a lead records the inspectorate's verification."""
+    statuses = [s for s in ActionStatus if lead or s is not ActionStatus.VERIFIED]
+    return [SelectChoice("", "No change"), *(SelectChoice(s.value, s.label) for s in statuses)]
+
+
+class ActionUpdateForm(FlaskForm):
+    """A dated update on an action, optionally with a new status."""
+
+    given_on = _date_field("Date of the update", "For example, 9 9 2022")
+    text = TextAreaField(
+        "Update",
+        widget=GovTextArea(),
+        validators=[
+            DataRequired(message="Enter the update"),
+            Length(max=TEXT_MAX, message=f"Update must be {TEXT_MAX:,} characters or fewer"),
+            no_personal_data("Update"),
+        ],
+    )
+    # Any status passes the form; the service refuses "verified" from anyone but a lead (403).
+    status = RadioField(
+        "Status", widget=GovRadioInput(), choices=status_choices(True), validate_choice=False
+    )
+    submit = SubmitField("Add update", widget=GovSubmitInput())
+
+    def validate_status(self, field: Field) -> None:
+        """No change, or one of the statuses."""
+        if field.data and field.data not in {s.value for s in ActionStatus}:
+            raise ValidationError("Select the action's status")
+
+    def __init__(self, *args: Any, lead: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.status.choices = status_choices(lead)
+        if self.status.data is None:
+            self.status.data = ""
+
+
+class ConfirmDeleteForm(FlaskForm):
+    """Confirm a deletion."""
+
+    submit = SubmitField("Yes, delete it", widget=GovSubmitInput())
