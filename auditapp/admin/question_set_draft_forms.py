@@ -8,27 +8,19 @@ from typing import Any
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from govuk_frontend_wtf.wtforms_widgets import (
-    GovCheckboxInput,
     GovFileInput,
     GovRadioInput,
-    GovSelect,
     GovSubmitInput,
-    GovTextArea,
     GovTextInput,
 )
 from wtforms import (
-    BooleanField,
     RadioField,
     SelectChoice,
-    SelectField,
     StringField,
     SubmitField,
-    TextAreaField,
     ValidationError,
 )
-from wtforms.validators import DataRequired, Length, Optional, Regexp
-
-from auditapp.domain.question_sets import TEXT_MAX_LENGTH
+from wtforms.validators import DataRequired, Length, Regexp
 
 # Words for each answer type, in the order the format lists them.
 TYPE_CHOICES = [
@@ -41,8 +33,6 @@ TYPE_CHOICES = [
     SelectChoice("text", "Text"),
     SelectChoice("derived", "Timeliness check (worked out from two dates)"),
 ]
-# A question added in the builder has no options or check yet: only the types that need none.
-NEW_TYPE_CHOICES = [c for c in TYPE_CHOICES if c.value not in ("choice", "checklist", "derived")]
 KIND_CHOICES = [
     SelectChoice("case", "Graded case"),
     SelectChoice("dip_sample", "Dip sample (figures per question, no grade)"),
@@ -120,92 +110,6 @@ def _weight(form: Any, field: StringField) -> None:
         raise ValidationError("Enter the weight as a number, for example 1 or 2.5") from None
     if not math.isfinite(value) or value <= 0:
         raise ValidationError("Enter a weight more than 0, for example 1 or 2.5")
-
-
-class DraftQuestionForm(FlaskForm):
-    """The fields of a question the builder edits; the rest are kept as the file has them."""
-
-    text = TextAreaField(
-        "Question",
-        widget=GovTextArea(),
-        validators=[DataRequired(message="Enter the question"), Length(max=TEXT_MAX_LENGTH)],
-    )
-    guidance = TextAreaField(
-        "Guidance for the auditor",
-        widget=GovTextArea(),
-        validators=[Optional(), Length(max=TEXT_MAX_LENGTH)],
-    )
-    type = SelectField(
-        "Answer type", widget=GovSelect(), choices=TYPE_CHOICES, validators=[DataRequired()]
-    )
-    graded = BooleanField(
-        "Graded: the answer counts toward the case's grade", widget=GovCheckboxInput()
-    )
-    critical = BooleanField(
-        "Critical: not met makes the case inadequate", widget=GovCheckboxInput()
-    )
-    required = BooleanField(
-        "Required: left empty, the grade is provisional", widget=GovCheckboxInput()
-    )
-    weight = StringField("Weight", widget=GovTextInput(), default="1", validators=[_weight])
-    submit = SubmitField("Save the question", widget=GovSubmitInput())
-
-    @property
-    def weight_value(self) -> float:
-        """Return the validated weight as a number."""
-        return float(self.weight.data)
-
-
-class NewDraftQuestionForm(FlaskForm):
-    """A question added at the end of a section, or of a new section."""
-
-    section = SelectField(
-        "Section", widget=GovSelect(), validators=[DataRequired(message="Choose a section")]
-    )
-    new_section_id = StringField(
-        "New section's id",
-        widget=GovTextInput(),
-        description="Only for a new section, for example initial-contact",
-        validators=[Optional(), IDENTIFIER],
-    )
-    new_section_title = StringField(
-        "New section's title",
-        widget=GovTextInput(),
-        description="Only for a new section",
-        validators=[Optional(), Length(max=200)],
-    )
-    id = StringField(
-        "Question id",
-        widget=GovTextInput(),
-        description="Unique in the set and kept across versions, for example DA21",
-        validators=[DataRequired(message="Enter the question id"), IDENTIFIER],
-    )
-    text = TextAreaField(
-        "Question",
-        widget=GovTextArea(),
-        validators=[DataRequired(message="Enter the question"), Length(max=TEXT_MAX_LENGTH)],
-    )
-    type = SelectField(
-        "Answer type",
-        widget=GovSelect(),
-        choices=NEW_TYPE_CHOICES,
-        description="Choice, checklist and timeliness questions need options or a check: "
-        "upload a file for those.",
-        validators=[DataRequired()],
-    )
-    submit = SubmitField("Add the question", widget=GovSubmitInput())
-
-    NEW_SECTION = "__new__"
-
-    def validate_new_section_id(self, field: StringField) -> None:
-        """A new section needs its id and title."""
-        if self.section.data == self.NEW_SECTION and not field.data:
-            raise ValidationError("Enter the new section's id")
-
-    def validate_new_section_title(self, field: StringField) -> None:
-        """A new section needs its id and title."""
-        if self.section.data == self.NEW_SECTION and not (field.data or "").strip():
-            raise ValidationError("Enter the new section's title")
 
 
 class DraftSectionForm(FlaskForm):

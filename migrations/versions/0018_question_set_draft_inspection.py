@@ -1,7 +1,7 @@
 """question-set drafts: the inspection whose lead may work on a draft
 
 Revision ID: 0018
-Revises: 0014
+Revises: 0015
 Create Date: 2026-12-03 16:30:00
 
 A draft started by an inspection's lead names that inspection, so the inspection's leads (and
