@@ -17,6 +17,7 @@ from auditapp.models.enums import (
     SecondAuditStatus,
 )
 from auditapp.models.finding import ChapterJudgement, RecommendationJudgement
+from auditapp.models.free_text import FreeText, Redaction
 from auditapp.models.inspection import (
     Inspection,
     InspectionQuestionSet,
@@ -42,6 +43,7 @@ __all__ = [
     "CaseType",
     "CaseTypeLabel",
     "ChapterJudgement",
+    "FreeText",
     "GlobalRole",
     "Inspection",
     "InspectionKind",
@@ -62,6 +64,7 @@ __all__ = [
     "RecommendationJudgement",
     "RecommendationKind",
     "RecoveryCode",
+    "Redaction",
     "SampleDraw",
     "SecondAudit",
     "SecondAuditStatus",

@@ -165,6 +165,8 @@ def _apply_answer(
                     field=question.id,
                     old=stored,
                     new=new,
+                    # A note is free text by its action; a text question's answer is too.
+                    free_text=True if question.type == "text" else None,
                 )
             )
     pending.answers[question.id] = StoredAnswer(
