@@ -191,7 +191,7 @@ def test_the_databases_payload_is_the_canonical_payload(value: str, moment: date
             text(
                 f"SELECT {PAYLOAD_SQL.format(version=version)} FROM audit_event e WHERE e.id = :id"
             ),
-            {"id": event.id},
+            {"i": event.id},
         ).scalar_one()
         columns = (None, None, None, "change_note", "case", "12", value, None, value, None, None)
         expected = canonical_payload(version, event.id, moment, *columns)
@@ -294,8 +294,9 @@ def _rechain_from(connection: Connection, seq: int) -> None:
     """What someone who knows the (unkeyed) format can do: recompute every later hash."""
     rows = connection.execute(
         text(
-            f"SELECT c.seq, {PAYLOAD_SQL.format(version='c.payload_version')} AS payload FROM audit_chain c "
-            "JOIN audit_event e ON e.id = c.event_id WHERE c.seq >= :seq ORDER BY c.seq"
+            f"SELECT c.seq, {PAYLOAD_SQL.format(version='c.payload_version')} AS payload "
+            "FROM audit_chain c JOIN audit_event e ON e.id = c.event_id "
+            "WHERE c.seq >= :seq ORDER BY c.seq"
         ),
         {"seq": seq},
     ).all()
