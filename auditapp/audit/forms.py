@@ -13,6 +13,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from auditapp.domain.grades import Grade
 from auditapp.services.audit.limits import NARRATIVE_MAX_LENGTH, NOTE_MAX_LENGTH
+from auditapp.validators import NoPersonalData
 
 KEEP_COMPUTED = "computed"
 PERSONAL_DATA_WARNING = (
@@ -43,6 +44,7 @@ class SubmitCaseForm(FlaskForm):
         validators=[
             Optional(),
             Length(max=NARRATIVE_MAX_LENGTH, message="Reason must be 5,000 characters or fewer"),
+            NoPersonalData("reason"),
         ],
     )
     submit = SubmitField("Submit case", widget=GovSubmitInput())
@@ -90,6 +92,7 @@ class CaseStudyForm(FlaskForm):
         validators=[
             Optional(),
             Length(max=NARRATIVE_MAX_LENGTH, message="Narrative must be 5,000 characters or fewer"),
+            NoPersonalData("narrative"),
         ],
     )
     submit = SubmitField("Save case study", widget=GovSubmitInput())
@@ -106,6 +109,7 @@ class CurrentRiskForm(FlaskForm):
         validators=[
             DataRequired(message="Describe what you saw that shows a child is at current risk"),
             Length(max=NOTE_MAX_LENGTH, message="Description must be 5,000 characters or fewer"),
+            NoPersonalData("description"),
         ],
     )
     submit = SubmitField("Flag child at current risk", widget=GovSubmitInput())
@@ -121,6 +125,7 @@ class RemoveRiskForm(FlaskForm):
         validators=[
             DataRequired(message="Give the reason for removing the flag"),
             Length(max=NOTE_MAX_LENGTH, message="Reason must be 5,000 characters or fewer"),
+            NoPersonalData("reason"),
         ],
     )
     submit = SubmitField("Remove flag", widget=GovSubmitInput())

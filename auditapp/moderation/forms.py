@@ -16,6 +16,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from auditapp.domain.grades import Grade
 from auditapp.services.moderation import REASON_MAX_LENGTH, STATUS_FILTERS, QueueStatus
+from auditapp.validators import NoPersonalData
 
 GRADE_CHOICES = [(grade.value, grade.label) for grade in Grade]
 _LENGTH = Length(
@@ -66,7 +67,11 @@ class ChangeGradeForm(FlaskForm):
         "Reason for changing the grade",
         widget=GovTextArea(),
         description="The auditor and other leads will read this.",
-        validators=[DataRequired(message="Enter the reason for changing the grade"), _LENGTH],
+        validators=[
+            DataRequired(message="Enter the reason for changing the grade"),
+            _LENGTH,
+            NoPersonalData("reason"),
+        ],
     )
     submit = SubmitField("Change the grade", widget=GovSubmitInput())
 
@@ -78,7 +83,11 @@ class ReturnToAuditorForm(FlaskForm):
         "Comment for the auditor",
         widget=GovTextArea(),
         description="Say what to look at again. The case becomes editable for its auditor.",
-        validators=[DataRequired(message="Enter a comment for the auditor"), _LENGTH],
+        validators=[
+            DataRequired(message="Enter a comment for the auditor"),
+            _LENGTH,
+            NoPersonalData("comment"),
+        ],
     )
     submit = SubmitField("Return to the auditor", widget=GovSubmitInput())
 
@@ -130,6 +139,7 @@ class ResolveSecondAuditForm(FlaskForm):
         validators=[
             DataRequired(message="Enter a note on how the differences were resolved"),
             _LENGTH,
+            NoPersonalData("note"),
         ],
     )
     submit = SubmitField("Record the resolution", widget=GovSubmitInput())
