@@ -133,3 +133,21 @@ class RemoveRiskForm(FlaskForm):
 
 class ConcernActionForm(FlaskForm):
     """A button on the concerns page (CSRF token only)."""
+
+
+class RedactTextForm(FlaskForm):
+    """A lead redacts one free text of a case (every version of it), with a reason."""
+
+    text = HiddenField()
+    reason = TextAreaField(
+        "Why are you redacting this text?",
+        widget=GovTextArea(),
+        description="Shown where the text was, with your name and the date, for example "
+        "“personal details typed by mistake”. " + PERSONAL_DATA_WARNING,
+        validators=[
+            DataRequired(message="Enter the reason for redacting the text"),
+            Length(max=500, message="Reason must be 500 characters or fewer"),
+            NoPersonalData("reason"),
+        ],
+    )
+    submit = SubmitField("Redact this text", widget=GovSubmitInput())

@@ -17,7 +17,7 @@ _LONDON = ZoneInfo("Europe/London")
 
 
 def redaction_text(redaction: Redaction) -> str:
-    """"Redacted by Lee Lead on 3 December 2026: REASON", for wherever the text stood."""
+    """ "Redacted by Lee Lead on 3 December 2026: REASON", for wherever the text stood."""
     on = redaction.redacted_at.astimezone(_LONDON).strftime("%-d %B %Y")
     return redaction_words(redaction.redacted_by_name, on, redaction.reason)
 

@@ -243,6 +243,9 @@ def _timeline_entry(
     elif event.action == "change_note":
         title = f"Note on {event.field} changed"
         description = f"“{first.old_value or ''}” → “{event.new_value or ''}”"
+    elif event.action == "redact":  # every version of a free text replaced by this
+        title = f"Text redacted ({event.field})"
+        description = f"Reason: {event.new_value or ''}"
     else:
         title = _CASE_ACTIONS.get(
             (event.action, event.field or ""),

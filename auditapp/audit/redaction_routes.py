@@ -1,0 +1,56 @@
+"""Routes of redaction: a lead removes personal data typed into a case's free text."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from auditapp.audit import bp
+from auditapp.audit.forms import RedactTextForm
+from auditapp.extensions import db
+from auditapp.models import Case, InspectionRole
+from auditapp.permissions import load_case
+from auditapp.services import redaction
+
+
+def _lead_case(case_id: int) -> Case:
+    """The case, for a lead of its inspection (404 for non-members, 403 for other roles)."""
+    case, _role = load_case(case_id, InspectionRole.LEAD)
+    return case
+
+
+@bp.get("/cases/<int:case_id>/redactions")
+def list_redactable_texts(case_id: int) -> str:
+    """Every free text of the case, now or in its history, with a link to redact it."""
+    case = _lead_case(case_id)
+    return render_template(
+        "audit/list_redactable_texts.html", case=case, texts=redaction.redactable_texts(case)
+    )
+
+
+@bp.route("/cases/<int:case_id>/redact", methods=["GET", "POST"])
+def redact_text(case_id: int) -> str | Response:
+    """Redact one free text (``?text=note-1-DA02``) with a reason."""
+    case = _lead_case(case_id)
+    form = RedactTextForm()
+    target = (form.text.data if request.method == "POST" else request.args.get("text")) or ""
+    text = redaction.find_redactable(case, target[:100])
+    if text is None:
+        if request.method == "GET":
+            flash("That text is not on this case, or it has already been redacted.", "info")
+            return redirect(url_for("audit.list_redactable_texts", case_id=case.id))
+        abort(404)
+    form.text.data = text.target
+    if form.validate_on_submit():
+        try:
+            redaction.redact(case, current_user, text.target, form.reason.data)
+        except redaction.RedactionError as error:
+            db.session.rollback()
+            form.reason.errors = [*form.reason.errors, error.message]
+        else:
+            db.session.commit()
+            current_app.logger.info("text redacted on case %s", case.id)
+            flash(f"{text.label} redacted.", "success")
+            return redirect(url_for("audit.list_redactable_texts", case_id=case.id))
+    return render_template("audit/redact_text.html", case=case, text=text, form=form)
