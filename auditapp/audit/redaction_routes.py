@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -9,9 +11,14 @@ from werkzeug.wrappers import Response
 from auditapp.audit import bp
 from auditapp.audit.forms import RedactTextForm
 from auditapp.extensions import db
+from auditapp.json_body import json_body
 from auditapp.models import Case, InspectionRole
 from auditapp.permissions import load_case
 from auditapp.services import redaction
+from auditapp.services.personal_data import findings_for
+
+CHECK_MAX_LENGTH = 20_000
+CHECK_NOUNS = frozenset({"note", "answer", "comment", "reason", "narrative", "description", "text"})
 
 
 def _lead_case(case_id: int) -> Case:
@@ -54,3 +61,22 @@ def redact_text(case_id: int) -> str | Response:
             flash(f"{text.label} redacted.", "success")
             return redirect(url_for("audit.list_redactable_texts", case_id=case.id))
     return render_template("audit/redact_text.html", case=case, text=text, form=form)
+
+
+@bp.post("/personal-data-check")
+def check_personal_data() -> tuple[dict[str, Any], int]:
+    """What in a text looks personal, for the as-typed warning beside a free-text field (JSON).
+
+    The browser asks the server rather than copying its patterns, so there is one rule
+    (``services/personal_data``). Nothing is stored or logged; saving checks again.
+    """
+    payload = json_body()
+    text = payload.get("text") if isinstance(payload, dict) else None
+    what = payload.get("what") if isinstance(payload, dict) else None
+    if not isinstance(text, str) or len(text) > CHECK_MAX_LENGTH:
+        return {
+            "error": "bad_request",
+            "message": f"Send the text as a string of {CHECK_MAX_LENGTH:,} characters or fewer",
+        }, 400
+    noun = what if isinstance(what, str) and what in CHECK_NOUNS else "text"
+    return findings_for(text, noun), 200
