@@ -107,8 +107,9 @@ def record_event(action: str, entity: str, **details: Any) -> AuditEvent:
     ``details`` are event_values' keyword arguments (user, entity_id, case_id, old, new, …).
     """
     values = event_values(action, entity, **details)
-    for text in values.pop(_FREE_TEXTS, ()):
-        db.session.add(FreeText(**text))  # flushed before the event that refers to it
+    texts = values.pop(_FREE_TEXTS, None)
+    if texts:  # written now: the event, flushed later, refers to them
+        db.session.execute(insert(cast(Table, FreeText.__table__)), texts)
     event = AuditEvent(**values)
     db.session.add(event)
     return event
