@@ -191,7 +191,7 @@ def test_the_databases_payload_is_the_canonical_payload(value: str, moment: date
             text(
                 f"SELECT {PAYLOAD_SQL.format(version=version)} FROM audit_event e WHERE e.id = :id"
             ),
-            {"i": event.id},
+            {"id": event.id},
         ).scalar_one()
         columns = (None, None, None, "change_note", "case", "12", value, None, value, None, None)
         expected = canonical_payload(version, event.id, moment, *columns)
