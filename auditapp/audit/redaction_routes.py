@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -43,11 +43,9 @@ def redact_text(case_id: int) -> str | Response:
     form = RedactTextForm()
     target = (form.text.data if request.method == "POST" else request.args.get("text")) or ""
     text = redaction.find_redactable(case, target[:100])
-    if text is None:
-        if request.method == "GET":
-            flash("That text is not on this case, or it has already been redacted.", "info")
-            return redirect(url_for("audit.list_redactable_texts", case_id=case.id))
-        abort(404)
+    if text is None:  # a stale link, or redacted meanwhile: nothing changes
+        flash("That text is not on this case, or it has already been redacted.", "info")
+        return redirect(url_for("audit.list_redactable_texts", case_id=case.id))
     form.text.data = text.target
     if form.validate_on_submit():
         try:

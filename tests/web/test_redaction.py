@@ -202,3 +202,31 @@ def test_redacted_text_appears_nowhere_in_the_database_the_history_the_api_or_an
     # The note's first save (new), its second (old and new), the concern (new).
     assert erased == 4
     assert _verify(app)[0] == 0
+
+
+def test_text_an_older_event_holds_inline_reads_as_redacted_in_the_history(
+    login_as: Any, case: Case, auditor: User, lead: User
+) -> None:
+    """Events chained before free text was kept apart keep their text; once redacted, the
+    history never shows it again (the README says what the old rows still hold)."""
+    db.session.add(
+        AuditEvent(
+            user_id=auditor.id,
+            inspection_id=case.inspection_id,
+            case_id=case.id,
+            action="change_note",
+            entity="answer",
+            entity_id="DA03",
+            field="DA03",
+            new_value="Spoke with Quillfeather",
+        )
+    )
+    db.session.get(Answer, _answer_id(case, "DA03")).note = "Spoke with Quillfeather"
+    db.session.commit()
+    c = login_as(lead)
+
+    assert _redact(c, case, "note-1-DA03").status_code == 302
+
+    history = c.get(f"/audit/cases/{case.id}/history").get_data(True)
+    assert MARKER not in history
+    assert _redaction_words(lead) in history
