@@ -539,3 +539,29 @@ def test_version_1_links_written_before_the_upgrade_still_verify(app: Flask) -> 
     _events(2, start=10)
     assert [link.payload_version for link in _links()] == [1, 2, 2]
     assert _verify(app)[0] == 0
+
+
+def test_an_erasure_naming_a_redaction_the_log_does_not_record_is_reported(app: Flask) -> None:
+    """Only a logged redaction may erase kept-apart text: a row written to look like one is not."""
+    inspection = factories.make_inspection("Review")
+    ids = _events(2)
+    with db.engine.begin() as connection:
+        redaction_id = connection.execute(
+            text(
+                "INSERT INTO redaction (inspection_id, entity, field, reason, redacted_by_name, "
+                "redacted_at) VALUES (:inspection, 'answer', 'DA01', 'r', 'x', :at) RETURNING id"
+            ),
+            {"inspection": inspection.id, "at": datetime(2026, 1, 1, tzinfo=UTC)},
+        ).scalar_one()
+        connection.execute(
+            text(
+                "UPDATE free_text SET body = NULL, salt = NULL, redaction_id = :r "
+                "WHERE body = 'note 1'"
+            ),
+            {"r": redaction_id},
+        )
+    code, output = _verify(app)
+    assert code == 1
+    assert output.splitlines()[0] == (
+        f"Broken chain at event {ids[1]}: its free text was erased without a redaction"
+    )

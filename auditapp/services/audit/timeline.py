@@ -244,7 +244,7 @@ def _timeline_entry(
         title = f"Note on {event.field} changed"
         description = f"“{first.old_value or ''}” → “{event.new_value or ''}”"
     elif event.action == "redact":  # every version of a free text replaced by this
-        title = f"Text redacted ({event.field})"
+        title = f"Text redacted ({(event.field or '').replace('_', ' ')})"
         description = f"Reason: {event.new_value or ''}"
     else:
         title = _CASE_ACTIONS.get(
