@@ -7,4 +7,4 @@ from auditapp.permissions import login_required_for_blueprint
 bp = Blueprint("audit", __name__, url_prefix="/audit", template_folder="templates")
 login_required_for_blueprint(bp)
 
-from auditapp.audit import case_routes, history_routes, routes  # noqa: E402,F401
+from auditapp.audit import case_routes, history_routes, redaction_routes, routes  # noqa: E402,F401

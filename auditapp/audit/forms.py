@@ -25,6 +25,7 @@ from auditapp.domain.question_sets.answers import DATE_PARTS, TIME_PARTS, join_d
 from auditapp.domain.question_sets.errors import AnswerError
 from auditapp.domain.question_sets.model import Question
 from auditapp.services.audit.limits import NARRATIVE_MAX_LENGTH, NOTE_MAX_LENGTH
+from auditapp.validators import NoPersonalData
 
 KEEP_COMPUTED = "computed"
 PERSONAL_DATA_WARNING = (
@@ -58,6 +59,7 @@ class SubmitCaseForm(FlaskForm):
         validators=[
             Optional(),
             Length(max=NARRATIVE_MAX_LENGTH, message="Reason must be 5,000 characters or fewer"),
+            NoPersonalData("reason"),
         ],
     )
     submit = SubmitField("Submit case", widget=GovSubmitInput())
@@ -105,6 +107,7 @@ class CaseStudyForm(FlaskForm):
         validators=[
             Optional(),
             Length(max=NARRATIVE_MAX_LENGTH, message="Narrative must be 5,000 characters or fewer"),
+            NoPersonalData("narrative"),
         ],
     )
     submit = SubmitField("Save case study", widget=GovSubmitInput())
@@ -121,6 +124,7 @@ class CurrentRiskForm(FlaskForm):
         validators=[
             DataRequired(message="Describe what you saw that shows a child is at current risk"),
             Length(max=NOTE_MAX_LENGTH, message="Description must be 5,000 characters or fewer"),
+            NoPersonalData("description"),
         ],
     )
     submit = SubmitField("Flag child at current risk", widget=GovSubmitInput())
@@ -136,6 +140,7 @@ class RemoveRiskForm(FlaskForm):
         validators=[
             DataRequired(message="Give the reason for removing the flag"),
             Length(max=NOTE_MAX_LENGTH, message="Reason must be 5,000 characters or fewer"),
+            NoPersonalData("reason"),
         ],
     )
     submit = SubmitField("Remove flag", widget=GovSubmitInput())
@@ -172,3 +177,21 @@ class AcknowledgeConcernForm(FlaskForm):
 
 class ConcernActionForm(FlaskForm):
     """A button on the concerns page (CSRF token only)."""
+
+
+class RedactTextForm(FlaskForm):
+    """A lead redacts one free text of a case (every version of it), with a reason."""
+
+    text = HiddenField()
+    reason = TextAreaField(
+        "Why are you redacting this text?",
+        widget=GovTextArea(),
+        description="Shown where the text was, with your name and the date, for example "
+        "“personal details typed by mistake”. " + PERSONAL_DATA_WARNING,
+        validators=[
+            DataRequired(message="Enter the reason for redacting the text"),
+            Length(max=500, message="Reason must be 500 characters or fewer"),
+            NoPersonalData("reason"),
+        ],
+    )
+    submit = SubmitField("Redact this text", widget=GovSubmitInput())

@@ -167,6 +167,7 @@ def question_view(
     use_raw: bool = False,
     error: str | None = None,
     conflict: AnswerConflict | None = None,
+    note_error: str | None = None,
 ) -> QuestionView:
     """Macro parameters for one question, showing ``raw`` (what was posted) when asked."""
     qid = question.id
@@ -211,6 +212,7 @@ def question_view(
             "value": note or "",
             "rows": 2,
             "classes": "app-note",
+            **({"errorMessage": {"text": note_error}} if note_error else {}),
         },
         na_params=na_params,
         seen_value=stored or "",
@@ -395,15 +397,17 @@ def section_views(
     posted: Mapping[str, PostedAnswer] | None = None,
     errors: Mapping[str, str] | None = None,
     conflicts: Mapping[str, AnswerConflict] | None = None,
+    note_errors: Mapping[str, str] | None = None,
 ) -> list[SectionView]:
     """Every section and question of the form; posted values shown where they were refused."""
     errors = errors or {}
     conflicts = conflicts or {}
+    note_errors = note_errors or {}
     views = []
     for section in state.sections:
         view = SectionView(section.id, section.title)
         for question in section.questions:
-            refused = question.id in errors or question.id in conflicts
+            refused = any(question.id in found for found in (errors, conflicts, note_errors))
             item = posted.get(question.id) if posted and refused else None
             raw: Any = item.value if item else None
             if item and question.type == "checklist" and isinstance(raw, (list, tuple)):
@@ -417,6 +421,7 @@ def section_views(
                     use_raw=item is not None,
                     error=errors.get(question.id),
                     conflict=conflicts.get(question.id),
+                    note_error=note_errors.get(question.id),
                 )
             )
         views.append(view)
@@ -424,11 +429,17 @@ def section_views(
 
 
 def error_list(
-    errors: Mapping[str, str], conflicts: Mapping[str, AnswerConflict]
+    errors: Mapping[str, str],
+    conflicts: Mapping[str, AnswerConflict],
+    note_errors: Mapping[str, str] | None = None,
 ) -> list[dict[str, str]]:
-    """govukErrorSummary items linking to each refused question."""
+    """govukErrorSummary items linking to each refused question (or note)."""
     items = [
         {"text": f"{qid}: {message}", "href": f"#answer-{qid}"} for qid, message in errors.items()
+    ]
+    items += [
+        {"text": f"Note on {qid}: {message}", "href": f"#note-{qid}"}
+        for qid, message in (note_errors or {}).items()
     ]
     items += [
         {

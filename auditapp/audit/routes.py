@@ -27,6 +27,7 @@ from auditapp.services.audit.errors import (
     AnswerConflict,
     CaseLocked,
     GradeProposalError,
+    PersonalDataRefused,
     SubmitBlocked,
     UnknownQuestion,
 )
@@ -86,6 +87,7 @@ def _render_case(
     state = loading.form_state(audit)
     errors = result.errors if result else {}
     conflicts = result.conflicts if result else {}
+    note_errors = result.note_errors if result else {}
     return (
         render_template(
             "audit/show_case.html",
@@ -93,9 +95,11 @@ def _render_case(
             round=audit,
             state=state,
             form=SaveAnswersForm(formdata=None, base_version=state.version),
-            sections=section_views(state, posted=posted, errors=errors, conflicts=conflicts),
+            sections=section_views(
+                state, posted=posted, errors=errors, conflicts=conflicts, note_errors=note_errors
+            ),
             read_only_rows=read_only_rows,
-            error_items=error_list(errors, conflicts),
+            error_items=error_list(errors, conflicts, note_errors),
             timeline=timeline.case_timeline(audit),
             concern_form=ConcernActionForm(),
             # An urgent concern is the first audit's: a blind second auditor never sees it.
@@ -234,6 +238,13 @@ def _save_json(audit: AuditRound, question_id: str) -> tuple[dict[str, Any], int
         )
     except AnswerConflict as conflict:
         return conflict.to_dict(), 409
+    except PersonalDataRefused as refused:  # nothing saved, nothing logged: the form shows it
+        return {
+            "error": "personal_data",
+            "question_id": question_id,
+            "field": refused.field,
+            "message": refused.message,
+        }, 422
     except AnswerError as error:
         return {"error": "invalid", "question_id": question_id, "message": error.message}, 422
     except CaseLocked as error:

@@ -209,3 +209,47 @@ def free_text_findings(text: str) -> list[FreeTextFinding]:
                 end = match.end("name")
             add("a name", match.start("name"), end)
     return sorted(found, key=lambda finding: finding.start)
+
+
+# The longest piece of a finding a message quotes: enough to find it, never a whole paragraph.
+_QUOTE_LIMIT = 40
+
+
+def _piece(found: str) -> str:
+    return found if len(found) <= _QUOTE_LIMIT else found[: _QUOTE_LIMIT - 1] + "…"
+
+
+def _listed(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def free_text_message(text: str, what: str = "note") -> str | None:
+    """The message for free text that looks personal; None when nothing does.
+
+    "This note seems to hold a name ('Jane Smith') and a date of birth. Rephrase it without
+    personal details." Names are quoted (a name is hard to spot by its kind alone); numbers,
+    dates and addresses are named by kind only, so the message never repeats them.
+    """
+    kinds: list[str] = []
+    names: list[str] = []
+    for finding in free_text_findings(text):
+        if finding.kind == "a name":
+            quoted = f"'{_piece(finding.found_in(text))}'"
+            if quoted not in names:
+                names.append(quoted)
+        if finding.kind not in kinds:
+            kinds.append(finding.kind)
+    if not kinds:
+        return None
+    parts = [
+        kind
+        if kind != "a name"
+        else (f"a name ({names[0]})" if len(names) == 1 else f"names ({_listed(names)})")
+        for kind in kinds
+    ]
+    return f"This {what} seems to hold {_listed(parts)}. Rephrase it without personal details."
+
+
+def redaction_words(by: str, on: str, reason: str) -> str:
+    """What stands where a redacted text was: "Redacted by Lee Lead on 3 December 2026: …"."""
+    return f"Redacted by {by} on {on}: {reason}"

@@ -17,6 +17,7 @@ from wtforms import BooleanField, DecimalField, IntegerField, RadioField, Submit
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from auditapp.domain.recommendations import LEAD_JUDGEMENTS, ChapterGrade
+from auditapp.validators import NoPersonalData
 
 NARRATIVE_MAX = 10_000
 
@@ -35,7 +36,8 @@ class RecommendationJudgementForm(FlaskForm):
         widget=GovTextArea(),
         description="What the evidence shows, in the words the report will use.",
         validators=[
-            Length(max=NARRATIVE_MAX, message="Narrative must be 10,000 characters or fewer")
+            Length(max=NARRATIVE_MAX, message="Narrative must be 10,000 characters or fewer"),
+            NoPersonalData("narrative"),
         ],
     )
     baseline_rate = DecimalField(
@@ -100,7 +102,10 @@ class ChapterJudgementForm(FlaskForm):
     reason = TextAreaField(
         "Reason",
         widget=GovTextArea(),
-        validators=[Length(max=NARRATIVE_MAX, message="Reason must be 10,000 characters or fewer")],
+        validators=[
+            Length(max=NARRATIVE_MAX, message="Reason must be 10,000 characters or fewer"),
+            NoPersonalData("reason"),
+        ],
     )
     submit = SubmitField("Save judgement", widget=GovSubmitInput())
 

@@ -23,6 +23,7 @@ from auditapp.models.evidence import (
     evidence_recommendation,
 )
 from auditapp.models.finding import ChapterJudgement, RecommendationJudgement
+from auditapp.models.free_text import FreeText, Redaction
 from auditapp.models.inspection import (
     Inspection,
     InspectionQuestionSet,
@@ -57,6 +58,7 @@ __all__ = [
     "CaseTypeLabel",
     "ChapterJudgement",
     "EvidenceEntry",
+    "FreeText",
     "GlobalRole",
     "Inspection",
     "InspectionKind",
@@ -77,6 +79,7 @@ __all__ = [
     "RecommendationJudgement",
     "RecommendationKind",
     "RecoveryCode",
+    "Redaction",
     "SampleDraw",
     "SecondAudit",
     "SecondAuditStatus",

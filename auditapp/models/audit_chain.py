@@ -19,10 +19,13 @@ old_value, new_value. A field is ``-`` when NULL, otherwise ``<length>:<text>`` 
 characters), so no value can be mistaken for another whatever characters it holds. Numbers
 are decimal; occurred_at is UTC as ``YYYY-MM-DDTHH:MM:SS.ffffffZ``.
 
-The version leaves room for redaction (issue 19): a later version will hash a key and a
-salted digest of each free text kept outside the event row, instead of the text itself, so
-that erasing the text leaves the chain verifiable. A new version is a new branch here and in
-PostgreSQL's ``audit_chain_payload``; links keep the version they were written with.
+Payload version 2 (migration 0013, for redaction) is version 1 with the marker
+``auditapp-event-v2`` and two more fields at the end: old_text_key and new_text_key. When an
+event records free text (a note, a reason, a narrative), the text itself is kept in
+``free_text`` under that key, and the event's value column holds only its salted digest
+(``sha256:<hex>``), so the chain covers the key and the digest, never the text: erasing the
+text (redaction) leaves every link verifiable. Links keep the version they were written with;
+the database's functions take all 14 arguments and read only the fields of the link's version.
 """
 
 from __future__ import annotations
@@ -35,9 +38,11 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-PAYLOAD_VERSION = 1
+PAYLOAD_VERSION = 2
 GENESIS_HASH = "0" * 64
-PAYLOAD_MARKERS = {1: "auditapp-event-v1"}
+PAYLOAD_MARKERS = {1: "auditapp-event-v1", 2: "auditapp-event-v2"}
+# The event columns after id and occurred_at each version hashes.
+PAYLOAD_COLUMNS = {1: 9, 2: 11}
 
 
 def utc_text(value: Any) -> str | None:
@@ -74,12 +79,13 @@ def canonical_payload(version: int, event_id: Any, occurred_at: Any, *columns: A
     """The text hashed for one event; None for a version this code does not know.
 
     ``columns`` are user_id, inspection_id, case_id, action, entity, entity_id, field,
-    old_value and new_value, as stored.
+    old_value and new_value, as stored, then (optional for version 1, which ignores them)
+    old_text_key and new_text_key.
     """
     marker = PAYLOAD_MARKERS.get(version)
-    if marker is None or len(columns) != 9:
+    if marker is None or len(columns) not in (9, 11) or len(columns) < PAYLOAD_COLUMNS[version]:
         return None
-    fields = [event_id, utc_text(occurred_at), *columns]
+    fields = [event_id, utc_text(occurred_at), *columns[: PAYLOAD_COLUMNS[version]]]
     return "\n".join([marker, *(_field(value) for value in fields)])
 
 
@@ -96,7 +102,10 @@ def register_sqlite_functions(connection: sqlite3.Connection) -> None:
     Any other client (the sqlite3 shell, a script) lacks them, so its INSERT into audit_event
     fails with "no such function" instead of writing an event the chain does not cover.
     """
-    connection.create_function("audit_chain_payload", 12, canonical_payload, deterministic=True)
+    for arguments in (12, 14):  # version 1's trigger called 12; verification and v2 call 14
+        connection.create_function(
+            "audit_chain_payload", arguments, canonical_payload, deterministic=True
+        )
     connection.create_function("audit_chain_hash", 2, chain_hash, deterministic=True)
 
 

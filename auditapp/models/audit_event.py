@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column
 
 from auditapp.models import audit_chain  # noqa: F401 - SQLite connections get the chain functions
 from auditapp.models.base import Base, utcnow
+from auditapp.models.free_text import FreeText  # noqa: F401 - the text keys' table
 
 
 class AuditLogError(RuntimeError):
@@ -33,6 +34,11 @@ class AuditEvent(Base):
     field: Mapped[str | None] = mapped_column(String(64))
     old_value: Mapped[str | None] = mapped_column(Text)
     new_value: Mapped[str | None] = mapped_column(Text)
+    # Free text (a note, a reason): the value column holds the text's salted digest and these
+    # its key in free_text, where it can be redacted (payload version 2; auditapp/models/
+    # free_text.py).
+    old_text_key: Mapped[str | None] = mapped_column(ForeignKey("free_text.key"))
+    new_text_key: Mapped[str | None] = mapped_column(ForeignKey("free_text.key"))
 
 
 class AuditChainLink(Base):

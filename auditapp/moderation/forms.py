@@ -33,6 +33,7 @@ from wtforms.validators import (
 
 from auditapp.domain.grades import Grade
 from auditapp.services.moderation import REASON_MAX_LENGTH, STATUS_FILTERS, QueueStatus
+from auditapp.validators import NoPersonalData
 
 GRADE_CHOICES = [(grade.value, grade.label) for grade in Grade]
 _LENGTH = Length(
@@ -94,7 +95,7 @@ class ChangeGradeForm(FlaskForm):
         "Reason for changing the grade",
         widget=GovTextArea(),
         description="The auditor and other leads will read this.",
-        validators=[_LENGTH],
+        validators=[_LENGTH, NoPersonalData("reason")],
     )
     submit = SubmitField("Change the grade", widget=GovSubmitInput())
 
@@ -116,7 +117,11 @@ class ReturnToAuditorForm(FlaskForm):
         "Comment for the auditor",
         widget=GovTextArea(),
         description="Say what to look at again. The case becomes editable for its auditor.",
-        validators=[DataRequired(message="Enter a comment for the auditor"), _LENGTH],
+        validators=[
+            DataRequired(message="Enter a comment for the auditor"),
+            _LENGTH,
+            NoPersonalData("comment"),
+        ],
     )
     submit = SubmitField("Return to the auditor", widget=GovSubmitInput())
 
@@ -168,6 +173,7 @@ class ResolveSecondAuditForm(FlaskForm):
         validators=[
             DataRequired(message="Enter a note on how the differences were resolved"),
             _LENGTH,
+            NoPersonalData("note"),
         ],
     )
     submit = SubmitField("Record the resolution", widget=GovSubmitInput())

@@ -9,6 +9,7 @@ from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Connection, RowMapping
 
 from auditapp.models.audit_chain import GENESIS_HASH
+from auditapp.models.free_text_digest import text_digest
 
 # The hash is recomputed by the database's own functions (PostgreSQL's SQL functions, or the
 # Python functions registered on SQLite connections), the ones its trigger used at insert.
@@ -16,7 +17,7 @@ _WALK = text(
     "SELECT c.seq, c.event_id, c.payload_version, c.prev_hash, c.hash, e.id AS found_id, "
     "audit_chain_hash(c.prev_hash, audit_chain_payload(c.payload_version, e.id, "
     "e.occurred_at, e.user_id, e.inspection_id, e.case_id, e.action, e.entity, e.entity_id, "
-    "e.field, e.old_value, e.new_value)) AS recomputed "
+    "e.field, e.old_value, e.new_value, e.old_text_key, e.new_text_key)) AS recomputed "
     "FROM audit_chain AS c LEFT JOIN audit_event AS e ON e.id = c.event_id "
     "ORDER BY c.seq"
 )
@@ -24,6 +25,17 @@ _UNCHAINED = text(
     "SELECT e.id FROM audit_event AS e LEFT JOIN audit_chain AS c ON c.event_id = e.id "
     "WHERE c.seq IS NULL ORDER BY e.id"
 )
+# Each free text an event refers to, with the digest the event (and so the chain) recorded.
+_FREE_TEXTS = text(
+    "SELECT e.id AS event_id, e.old_value AS digest, t.key, t.salt, t.body, t.redaction_id "
+    "FROM audit_event AS e JOIN free_text AS t ON t.key = e.old_text_key "
+    "UNION ALL "
+    "SELECT e.id, e.new_value, t.key, t.salt, t.body, t.redaction_id "
+    "FROM audit_event AS e JOIN free_text AS t ON t.key = e.new_text_key "
+    "ORDER BY 1"
+)
+# The redactions the log records (their events carry the redaction's id).
+_LOGGED_REDACTIONS = text("SELECT entity_id FROM audit_event WHERE action = 'redact'")
 _ANCHORED = text("SELECT seq, hash FROM audit_chain WHERE seq IN :seqs").bindparams(
     bindparam("seqs", expanding=True)
 )
@@ -102,8 +114,24 @@ def verify_chain(connection: Connection, anchors: Mapping[int, str] | None = Non
         report.breaks.append(
             ChainBreak(None, event_id, "not in the chain: written while the chain trigger was off")
         )
+    report.breaks.extend(_check_free_texts(connection))
     report.breaks.extend(_check_anchors(connection, anchors or {}))
     return report
+
+
+def _check_free_texts(connection: Connection) -> Iterable[ChainBreak]:
+    """Each free text still held matches the digest its event recorded; an erased one was
+    erased by a redaction the log records. The chain covers the digest, so a changed text
+    cannot hide."""
+    logged = set(connection.execute(_LOGGED_REDACTIONS).scalars())
+    for row in connection.execute(_FREE_TEXTS.execution_options(yield_per=2000)).mappings():
+        if row["body"] is None:
+            if row["redaction_id"] is None or str(row["redaction_id"]) not in logged:
+                yield ChainBreak(
+                    None, row["event_id"], "its free text was erased without a redaction"
+                )
+        elif row["salt"] is None or text_digest(row["salt"], row["body"]) != row["digest"]:
+            yield ChainBreak(None, row["event_id"], "its free text differs from what was recorded")
 
 
 def _check_anchors(connection: Connection, anchors: Mapping[int, str]) -> Iterable[ChainBreak]:

@@ -1,7 +1,7 @@
 """urgent concerns acknowledged with what was done; blind second audits reconciled per question
 
 Revision ID: 0014
-Revises: 0012
+Revises: 0013
 Create Date: 2026-12-03 16:20:00
 
 - case.current_risk_action, case.current_risk_action_at: what the acknowledging lead did about
@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0014"
-down_revision = "0012"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 

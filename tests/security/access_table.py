@@ -226,6 +226,9 @@ ACCESS: dict[str, dict[str, Access]] = {
     "audit.list_concerns": {"*": LEAD},
     "audit.acknowledge_concern": {"* draft": LEAD},
     "audit.mark_concern_raised": {"* draft": LEAD},
+    "audit.list_redactable_texts": {"GET draft": LEAD, "GET submitted": LEAD},
+    "audit.redact_text": {"* draft": LEAD},
+    "audit.check_personal_data": {"*": SIGNED_IN.sending(json={"text": "a note"})},
     # inspections: set-up by the lead, or an admin who is not a member
     "inspections.list_inspections": {"*": SIGNED_IN},
     "inspections.create_inspection": {"*": ADMIN_ONLY},

@@ -18,15 +18,21 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
 from auditapp.extensions import db
-from auditapp.models import AuditEvent
-from auditapp.models.audit_chain import GENESIS_HASH, canonical_payload, chain_hash
+from auditapp.models import AuditEvent, FreeText
+from auditapp.models.audit_chain import (
+    GENESIS_HASH,
+    PAYLOAD_VERSION,
+    canonical_payload,
+    chain_hash,
+)
 from auditapp.models.audit_event import AuditChainLink, AuditLogError
 from auditapp.services.audit_log import event_values, insert_events, record_event
 from tests import factories
 
 PAYLOAD_SQL = (
-    "audit_chain_payload(1, e.id, e.occurred_at, e.user_id, e.inspection_id, e.case_id, "
-    "e.action, e.entity, e.entity_id, e.field, e.old_value, e.new_value)"
+    "audit_chain_payload({version}, e.id, e.occurred_at, e.user_id, e.inspection_id, "
+    "e.case_id, e.action, e.entity, e.entity_id, e.field, e.old_value, e.new_value, "
+    "e.old_text_key, e.new_text_key)"
 )
 
 
@@ -98,7 +104,7 @@ def test_every_event_gets_the_next_link_whichever_way_it_was_written(app: Flask)
     assert [link.event_id for link in links] == ids
     assert links[0].prev_hash == GENESIS_HASH
     assert [link.prev_hash for link in links[1:]] == [link.hash for link in links[:-1]]
-    assert {link.payload_version for link in links} == {1}
+    assert {link.payload_version for link in links} == {PAYLOAD_VERSION}
     assert _verify(app) == (0, "6 events, chain intact\n" + _head_line(links[-1]))
 
 
@@ -120,13 +126,13 @@ def test_each_link_hashes_the_previous_hash_and_the_events_payload() -> None:
     with db.engine.connect() as connection:
         rows = connection.execute(
             text(
-                "SELECT c.prev_hash, c.hash, e.* FROM audit_chain c "
+                "SELECT c.prev_hash, c.hash, c.payload_version, e.* FROM audit_chain c "
                 "JOIN audit_event e ON e.id = c.event_id ORDER BY c.seq"
             )
         ).mappings()
         for row in rows:
             payload = canonical_payload(
-                1,
+                row["payload_version"],
                 row["id"],
                 row["occurred_at"],
                 *(row[name] for name in _COLUMNS),
@@ -144,6 +150,8 @@ _COLUMNS = (
     "field",
     "old_value",
     "new_value",
+    "old_text_key",
+    "new_text_key",
 )
 
 ODD_VALUES = [
@@ -178,15 +186,18 @@ def test_the_databases_payload_is_the_canonical_payload(value: str, moment: date
     )
     db.session.add(event)
     db.session.commit()
-    stored = db.session.execute(
-        text(f"SELECT {PAYLOAD_SQL} FROM audit_event e WHERE e.id = :id"), {"id": event.id}
-    ).scalar_one()
-    expected = canonical_payload(
-        1, event.id, moment, None, None, None, "change_note", "case", "12", value, None, value
-    )
-    assert stored == expected
-    assert expected is not None
-    assert expected.splitlines()[2] == f"27:{moment.astimezone(UTC):%Y-%m-%dT%H:%M:%S.%fZ}"
+    for version in (1, 2):
+        stored = db.session.execute(
+            text(
+                f"SELECT {PAYLOAD_SQL.format(version=version)} FROM audit_event e WHERE e.id = :id"
+            ),
+            {"id": event.id},
+        ).scalar_one()
+        columns = (None, None, None, "change_note", "case", "12", value, None, value, None, None)
+        expected = canonical_payload(version, event.id, moment, *columns)
+        assert stored == expected
+        assert expected is not None
+        assert expected.splitlines()[2] == f"27:{moment.astimezone(UTC):%Y-%m-%dT%H:%M:%S.%fZ}"
 
 
 def test_distinct_events_have_distinct_payloads() -> None:
@@ -196,7 +207,8 @@ def test_distinct_events_have_distinct_payloads() -> None:
     c = canonical_payload(1, 1, None, None, None, None, "a", "b", None, None, "", None)
     d = canonical_payload(1, 1, None, None, None, None, "a", "b", None, None, None, None)
     assert len({a, b, c, d}) == 4
-    assert canonical_payload(2, 1, None, *([None] * 9)) is None  # an unknown version
+    assert canonical_payload(3, 1, None, *([None] * 11)) is None  # an unknown version
+    assert canonical_payload(2, 1, None, *([None] * 9)) is None  # version 2 hashes the keys
 
 
 def test_a_changed_event_is_reported_at_its_own_link(app: Flask) -> None:
@@ -282,8 +294,9 @@ def _rechain_from(connection: Connection, seq: int) -> None:
     """What someone who knows the (unkeyed) format can do: recompute every later hash."""
     rows = connection.execute(
         text(
-            f"SELECT c.seq, {PAYLOAD_SQL} AS payload FROM audit_chain c "
-            "JOIN audit_event e ON e.id = c.event_id WHERE c.seq >= :seq ORDER BY c.seq"
+            f"SELECT c.seq, {PAYLOAD_SQL.format(version='c.payload_version')} AS payload "
+            "FROM audit_chain c JOIN audit_event e ON e.id = c.event_id "
+            "WHERE c.seq >= :seq ORDER BY c.seq"
         ),
         {"seq": seq},
     ).all()
@@ -337,12 +350,14 @@ def test_verify_lists_every_problem_on_request(app: Flask) -> None:
                 text("UPDATE audit_event SET new_value = 'x' WHERE id = :id"), {"id": event_id}
             )
     code, output = _verify(app)
-    assert code == 1 and "(1 further problems: --all lists them)" in output
+    # ids[4] is a note: its digest no longer matches its kept-apart text either.
+    assert code == 1 and "(2 further problems: --all lists them)" in output
     code, output = _verify(app, "--all")
     lines = [line for line in output.splitlines() if line.startswith("Broken")]
     assert [line.split(":")[0] for line in lines] == [
         f"Broken chain at event {ids[1]}, link 2",
         f"Broken chain at event {ids[4]}, link 5",
+        f"Broken chain at event {ids[4]}",
     ]
 
 
@@ -449,11 +464,12 @@ def test_sqlite_and_postgresql_store_the_same_payload_for_the_same_event() -> No
     db.session.add(event)
     db.session.commit()
     payload: Any = db.session.execute(
-        text(f"SELECT {PAYLOAD_SQL} FROM audit_event e WHERE e.id = :id"), {"id": event.id}
+        text(f"SELECT {PAYLOAD_SQL.format(version=2)} FROM audit_event e WHERE e.id = :id"),
+        {"id": event.id},
     ).scalar_one()
     assert payload == "\n".join(
         [
-            "auditapp-event-v1",
+            "auditapp-event-v2",
             f"{len(str(event.id))}:{event.id}",
             "27:2026-01-02T03:04:05.000006Z",
             "-",
@@ -465,5 +481,87 @@ def test_sqlite_and_postgresql_store_the_same_payload_for_the_same_event() -> No
             "-",
             "-",
             "1:c",
+            "-",
+            "-",
         ]
+    )
+
+
+def test_free_text_is_kept_apart_and_only_its_digest_is_chained(app: Flask) -> None:
+    _events(2)
+    note = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "change_note")).one()
+    assert note.new_value is not None and note.new_value.startswith("sha256:")
+    assert note.new_text_key is not None and note.old_text_key is not None
+    texts = db.session.scalars(select(FreeText.body).order_by(FreeText.body)).all()
+    assert texts == ["a", "note 1"]
+    assert "note 1" not in (note.old_value or "") + (note.new_value or "")
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        (
+            "UPDATE free_text SET body = 'forged' WHERE body = 'note 1'",
+            "its free text differs from what was recorded",
+        ),
+        (
+            "UPDATE free_text SET body = NULL, salt = NULL WHERE body = 'note 1'",
+            "its free text was erased without a redaction",
+        ),
+    ],
+)
+def test_a_changed_or_silently_erased_free_text_is_reported(
+    app: Flask, change: str, problem: str
+) -> None:
+    ids = _events(2)
+    with db.engine.begin() as connection:  # free_text rows may be changed (redaction)...
+        connection.execute(text(change))
+    code, output = _verify(app)  # ...but only by a redaction, to the recorded digest
+    assert code == 1
+    assert output.splitlines()[0] == f"Broken chain at event {ids[1]}: {problem}"
+
+
+def test_version_1_links_written_before_the_upgrade_still_verify(app: Flask) -> None:
+    """Events chained with payload version 1 keep it; new ones get version 2; all verify."""
+    db.session.close()
+    downgrade(revision="0012")
+    try:
+        with db.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO audit_event (occurred_at, action, entity, field, new_value) "
+                    "VALUES (:at, 'change_note', 'answer', 'DA01', 'an old note')"
+                ),
+                {"at": datetime(2025, 1, 1, tzinfo=UTC)},
+            )
+    finally:
+        upgrade()
+    _events(2, start=10)
+    assert [link.payload_version for link in _links()] == [1, 2, 2]
+    assert _verify(app)[0] == 0
+
+
+def test_an_erasure_naming_a_redaction_the_log_does_not_record_is_reported(app: Flask) -> None:
+    """Only a logged redaction may erase kept-apart text: a row written to look like one is not."""
+    inspection = factories.make_inspection("Review")
+    ids = _events(2)
+    with db.engine.begin() as connection:
+        redaction_id = connection.execute(
+            text(
+                "INSERT INTO redaction (inspection_id, entity, field, reason, redacted_by_name, "
+                "redacted_at) VALUES (:inspection, 'answer', 'DA01', 'r', 'x', :at) RETURNING id"
+            ),
+            {"inspection": inspection.id, "at": datetime(2026, 1, 1, tzinfo=UTC)},
+        ).scalar_one()
+        connection.execute(
+            text(
+                "UPDATE free_text SET body = NULL, salt = NULL, redaction_id = :r "
+                "WHERE body = 'note 1'"
+            ),
+            {"r": redaction_id},
+        )
+    code, output = _verify(app)
+    assert code == 1
+    assert output.splitlines()[0] == (
+        f"Broken chain at event {ids[1]}: its free text was erased without a redaction"
     )

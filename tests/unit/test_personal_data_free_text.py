@@ -49,3 +49,25 @@ def test_each_kind_is_caught(text: str, expected: list[tuple[str, str]]) -> None
 )
 def test_ordinary_case_file_prose_is_left_alone(text: str) -> None:
     assert free_text_findings(text) == []
+
+
+def test_the_message_names_each_kind_once_and_quotes_only_names() -> None:
+    from auditapp.domain.personal_data import free_text_message
+
+    assert free_text_message("Child Jane Smith DOB 12/03/2015") == (
+        "This note seems to hold a name ('Jane Smith') and a date of birth. Rephrase it "
+        "without personal details."
+    )
+    assert free_text_message("Mother Amy Jones and Mrs Patel called 07700 900123", "comment") == (
+        "This comment seems to hold names ('Amy Jones' and 'Patel') and a phone number. "
+        "Rephrase it without personal details."
+    )
+    assert free_text_message("The child was seen within 24 hours.") is None
+
+
+def test_the_words_of_a_redaction() -> None:
+    from auditapp.domain.personal_data import redaction_words
+
+    assert redaction_words("Lee Lead", "3 December 2026", "Name typed by mistake") == (
+        "Redacted by Lee Lead on 3 December 2026: Name typed by mistake"
+    )

@@ -31,6 +31,7 @@ from auditapp.models import (
 )
 from auditapp.services import findings
 from auditapp.services.demo_report import GOOD_ANSWERS
+from auditapp.services.free_texts import logged_events
 from tests import factories
 
 GOOD_DA = {k: v for k, v in GOOD_ANSWERS["domestic-abuse"].items() if isinstance(v, str)}
@@ -454,9 +455,11 @@ def test_lead_records_judgement_and_it_is_audit_logged(
     text = _text(client.get(f"/findings/inspections/{known.id}/recommendations"))
     assert "+31.2 points 2 at the baseline, 4 now Insufficient evidence to judge Reasonable" in text
     assert "Children are seen more often." in text
-    events = db.session.scalars(
-        select(AuditEvent).where(AuditEvent.entity == "recommendation_judgement")
-    ).all()
+    events = logged_events(
+        db.session.scalars(
+            select(AuditEvent).where(AuditEvent.entity == "recommendation_judgement")
+        ).all()
+    )
     assert {(e.field, e.new_value) for e in events} >= {
         ("judgement", "reasonable_progress"),
         ("narrative", "Children are seen more often."),

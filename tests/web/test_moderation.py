@@ -21,6 +21,7 @@ from auditapp.models import (
     ModerationPolicy,
     User,
 )
+from auditapp.services.free_texts import logged_events
 from tests import factories
 
 GOOD = factories.GOOD_DOMESTIC_ABUSE_ANSWERS
@@ -420,10 +421,14 @@ def test_every_decision_is_an_audit_event_on_the_case(
         f"/moderation/cases/{other.id}/change",
         {"change-grade": "requires_improvement", "change-reason": "Thin notes"},
     )
-    returned = [(e.action, e.field, e.old_value, e.new_value) for e in case_events(case)]
+    returned = [
+        (e.action, e.field, e.old_value, e.new_value) for e in logged_events(case_events(case))
+    ]
     assert ("moderation_returned", "status", "submitted", "draft") in returned
     assert ("moderation_returned", "returned_comment", None, "Look again") in returned
-    changed = [(e.action, e.field, e.old_value, e.new_value) for e in case_events(other)]
+    changed = [
+        (e.action, e.field, e.old_value, e.new_value) for e in logged_events(case_events(other))
+    ]
     assert ("moderation_changed", "final_grade", None, "requires_improvement") in changed
     assert ("moderation_changed", "status", "submitted", "moderated") in changed
     assert ("moderation_changed", "moderation_reason", None, "Thin notes") in changed

@@ -24,6 +24,7 @@ import {
   storagePrefix,
   visibleIds
 } from './audit-form-logic.js'
+import { showPersonalDataWarning } from './personal-data-check.js'
 
 const STATES = {
   saving: { text: 'Saving…', modifier: 'saving' },
@@ -382,6 +383,16 @@ class AuditForm {
       item.conflict = data
       this.setState(question, 'conflict')
       this.showConflict(question, data)
+    } else if (response.status === 422 && data.error === 'personal_data') {
+      // Refused: nothing saved. Say what looked personal beside the field, and keep the text
+      // only in the field (not in this browser's storage) until it is rephrased.
+      item.status = 'invalid'
+      this.setState(question, 'invalid', data.message)
+      const element = this.questions.get(question)
+      const name = data.field === 'note' ? `note-${question}` : `answer-${question}`
+      showPersonalDataWarning(element.querySelector(`[name="${name}"]`), data.message)
+      this.pending.delete(question)
+      this.persist(question)
     } else if (response.status === 422) {
       item.status = 'invalid'
       this.setState(question, 'invalid', data.message)

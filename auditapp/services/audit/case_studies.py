@@ -9,6 +9,7 @@ from auditapp.services.audit.limits import NARRATIVE_MAX_LENGTH
 from auditapp.services.audit.round import FirstAudit
 from auditapp.services.audit.saving import touch_case
 from auditapp.services.audit_log import record_case_event
+from auditapp.services.personal_data import PersonalDataInText, check_free_text
 
 
 def set_case_study(audit: FirstAudit, *, flagged: bool, narrative: str | None) -> None:
@@ -24,6 +25,10 @@ def set_case_study(audit: FirstAudit, *, flagged: bool, narrative: str | None) -
         raise AuditFormError("Write a short narrative of the case study")
     if narrative and len(narrative) > NARRATIVE_MAX_LENGTH:
         raise AuditFormError(f"Narrative must be {NARRATIVE_MAX_LENGTH:,} characters or fewer")
+    try:  # the form says it first; the service refuses on its own too
+        check_free_text(narrative, "narrative")
+    except PersonalDataInText as refused:
+        raise AuditFormError(refused.message) from None
     new_narrative = narrative if flagged else None
     if case.is_case_study != flagged:
         record_case_event(case, user, "case_study", "is_case_study", case.is_case_study, flagged)

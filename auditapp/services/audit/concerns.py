@@ -19,6 +19,7 @@ from auditapp.services.audit.round import FirstAudit
 from auditapp.services.audit.saving import touch_case
 from auditapp.services.audit_log import record_case_event
 from auditapp.services.grading import regrade_case
+from auditapp.services.personal_data import PersonalDataInText, check_free_text
 
 # A lead's clock and the server's may differ a little: "now" typed at 14:10 is not the future.
 ACTION_CLOCK_SKEW = timedelta(minutes=5)
@@ -48,6 +49,14 @@ def _force_inadequate(case: Case, user: User) -> None:
         case.final_grade = Grade.INADEQUATE
 
 
+def _refuse_personal_data(text: str, what: str) -> None:
+    """ConcernError when the text seems to hold personal data (nothing saved or logged)."""
+    try:
+        check_free_text(text, what)
+    except PersonalDataInText as refused:
+        raise ConcernError(refused.message) from None
+
+
 def flag_current_risk(audit: FirstAudit, note: str) -> None:
     """Flag a child found at current risk: the case becomes inadequate and leads are alerted.
 
@@ -61,6 +70,7 @@ def flag_current_risk(audit: FirstAudit, note: str) -> None:
         raise ConcernError("Describe what you saw that shows a child is at current risk")
     if len(note) > NOTE_MAX_LENGTH:
         raise ConcernError(f"Description must be {NOTE_MAX_LENGTH:,} characters or fewer")
+    _refuse_personal_data(note, "description")
     if case.current_risk:
         raise ConcernError("This case is already flagged: a child at current risk")
     now = utcnow()
@@ -143,6 +153,7 @@ def remove_current_risk(audit: FirstAudit, reason: str) -> None:
         raise ConcernError("This case has no urgent concern")
     if not reason:
         raise ConcernError("Give the reason for removing the flag")
+    _refuse_personal_data(reason, "reason")
     record_case_event(case, user, "remove_current_risk", "current_risk", True, False)
     record_case_event(case, user, "remove_current_risk", "reason", None, reason)
     case.current_risk = False

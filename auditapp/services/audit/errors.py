@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from auditapp.domain.question_sets import AnswerError
 from auditapp.permissions import NotVisible
 
 
@@ -83,3 +84,11 @@ class SubmitBlocked(AuditFormError):
 
     def __post_init__(self) -> None:
         super().__init__(f"{len(self.problems)} questions need an answer before you submit")
+
+
+class PersonalDataRefused(AnswerError):
+    """A note (``field`` "note") or a text answer ("value") that seems to hold personal data."""
+
+    def __init__(self, message: str, field: str):
+        self.field = field
+        super().__init__(message)

@@ -19,7 +19,7 @@ from auditapp.domain.grading import CaseGrade
 from auditapp.domain.question_sets import AnswerError, Question, answer_words, normalise_answer
 from auditapp.extensions import db
 from auditapp.models import Answer, Case, utcnow
-from auditapp.services.audit.errors import AnswerConflict, UnknownQuestion
+from auditapp.services.audit.errors import AnswerConflict, PersonalDataRefused, UnknownQuestion
 from auditapp.services.audit.limits import NOTE_MAX_LENGTH
 from auditapp.services.audit.loading import (
     FormState,
@@ -32,6 +32,7 @@ from auditapp.services.audit.queries import RoundRows, StoredAnswer, answer_auth
 from auditapp.services.audit.round import AuditRound
 from auditapp.services.audit_log import event_values, insert_events
 from auditapp.services.grading import store_outcomes, stored_outcomes
+from auditapp.services.personal_data import PersonalDataInText, check_free_text
 
 
 class _Unset:
@@ -58,11 +59,12 @@ class FormSaveResult:
     changed: int = 0
     errors: dict[str, str] = field(default_factory=dict)
     conflicts: dict[str, AnswerConflict] = field(default_factory=dict)
+    note_errors: dict[str, str] = field(default_factory=dict)  # notes refused (personal data)
 
     @property
     def ok(self) -> bool:
         """True when every posted answer was saved."""
-        return not self.errors and not self.conflicts
+        return not self.errors and not self.conflicts and not self.note_errors
 
 
 def _clean_note(note: str | None) -> str | None:
@@ -70,6 +72,15 @@ def _clean_note(note: str | None) -> str | None:
     if len(text) > NOTE_MAX_LENGTH:
         raise AnswerError(f"Note must be {NOTE_MAX_LENGTH:,} characters or fewer")
     return text or None
+
+
+def _refuse_personal_data(text: str | None, what: str, field_name: str) -> None:
+    """PersonalDataRefused before anything is saved or logged (the one rule, see
+    services/personal_data.py)."""
+    try:
+        check_free_text(text, what)
+    except PersonalDataInText as refused:
+        raise PersonalDataRefused(refused.message, field_name) from None
 
 
 def touch_case(case: Case) -> None:
@@ -139,7 +150,11 @@ def _apply_answer(
     stored_value = row.value if row else None
     stored_note = row.note if row else None
     new_value = stored_value if value is UNSET else normalise_answer(question, value)
+    if value is not UNSET and question.type == "text" and new_value != stored_value:
+        _refuse_personal_data(new_value, "answer", "value")
     new_note = stored_note if note is UNSET else _clean_note(note)
+    if new_note != stored_note:  # a note saved before the check is not refused again unchanged
+        _refuse_personal_data(new_note, "note", "note")
     stale = base_version is None or base_version != case.version
     for name, new, stored, base in (
         ("value", new_value, stored_value, base_value or None),
@@ -165,6 +180,8 @@ def _apply_answer(
                     field=question.id,
                     old=stored,
                     new=new,
+                    # A note is free text by its action; a text question's answer is too.
+                    free_text=True if question.type == "text" else None,
                 )
             )
     pending.answers[question.id] = StoredAnswer(
@@ -366,6 +383,12 @@ def save_form(
             )
         except AnswerConflict as conflict:
             result.conflicts[question.id] = conflict
+            continue
+        except PersonalDataRefused as refused:
+            if refused.field == "note":
+                result.note_errors[question.id] = refused.message
+            else:
+                result.errors[question.id] = refused.message
             continue
         except AnswerError as error:
             result.errors[question.id] = error.message

@@ -20,6 +20,7 @@ from auditapp.extensions import db
 from auditapp.models import AuditEvent
 from auditapp.services.audit.queries import user_names
 from auditapp.services.audit.round import AuditRound
+from auditapp.services.free_texts import LoggedEvent, logged_events
 from auditapp.services.question_sets import question_set_data_of
 
 
@@ -122,18 +123,18 @@ _GRADE_FIELDS = {"computed_grade", "proposed_grade", "final_grade"}
 class _Group:
     """Consecutive events read as one entry: one event, or one answer's autosaves."""
 
-    events: list[AuditEvent] = field(default_factory=list)
+    events: list[LoggedEvent] = field(default_factory=list)
 
     @property
-    def first(self) -> AuditEvent:
+    def first(self) -> LoggedEvent:
         return self.events[0]
 
     @property
-    def last(self) -> AuditEvent:
+    def last(self) -> LoggedEvent:
         return self.events[-1]
 
 
-def group_events(events: Iterable[AuditEvent]) -> list[_Group]:
+def group_events(events: Iterable[LoggedEvent]) -> list[_Group]:
     """Group events, oldest first, into entries: one per event, except autosaves.
 
     A save of an answer (or note) joins the previous one by the same person when that was the
@@ -167,7 +168,7 @@ def case_timeline(audit: AuditRound, kinds: Collection[str] = ()) -> list[Timeli
 
     ``kinds`` (EventKind keys) narrows it; none means every kind. Only the round's own events:
     the first audit's history never shows a second audit's, and the blind second auditor
-    never sees the first audit's. Three queries at most, however many events.
+    never sees the first audit's. Four queries at most (the fourth reads kept-apart free text).
     """
     entries = _entries(_round_events(audit), audit)
     if kinds:
@@ -183,7 +184,7 @@ def kind_counts(entries: Sequence[TimelineEntry]) -> dict[str, int]:
     return counts
 
 
-def _round_events(audit: AuditRound) -> Sequence[AuditEvent]:
+def _round_events(audit: AuditRound) -> Sequence[LoggedEvent]:
     query = (
         select(AuditEvent)
         .where(AuditEvent.case_id == audit.case.id, AuditEvent.entity.in_(audit.event_entities))
@@ -191,10 +192,11 @@ def _round_events(audit: AuditRound) -> Sequence[AuditEvent]:
     )
     if audit.hidden_actions:
         query = query.where(AuditEvent.action.not_in(audit.hidden_actions))
-    return db.session.scalars(query).all()
+    # Free text is read from where the log keeps it apart (redacted text reads as redacted).
+    return logged_events(db.session.scalars(query).all())
 
 
-def _user_ids(events: Iterable[AuditEvent]) -> set[int]:
+def _user_ids(events: Iterable[LoggedEvent]) -> set[int]:
     """Everyone the events name: who acted, and who was assigned or unassigned."""
     ids: set[int] = set()
     for event in events:
@@ -205,7 +207,7 @@ def _user_ids(events: Iterable[AuditEvent]) -> set[int]:
     return ids
 
 
-def _entries(events: Sequence[AuditEvent], audit: AuditRound) -> list[TimelineEntry]:
+def _entries(events: Sequence[LoggedEvent], audit: AuditRound) -> list[TimelineEntry]:
     case = audit.case
     qs = question_set_data_of(case.question_set_id) if case.question_set_id else None
     found = user_names(_user_ids(events))  # one query for every name
@@ -245,6 +247,9 @@ def _timeline_entry(
     elif event.action == "change_note":
         title = f"Note on {event.field} changed"
         description = f"“{first.old_value or ''}” → “{event.new_value or ''}”"
+    elif event.action == "redact":  # every version of a free text replaced by this
+        title = f"Text redacted ({(event.field or '').replace('_', ' ')})"
+        description = f"Reason: {event.new_value or ''}"
     else:
         title = _CASE_ACTIONS.get(
             (event.action, event.field or ""),
@@ -264,7 +269,7 @@ def _timeline_entry(
     )
 
 
-def _change_words(event: AuditEvent, name: Callable[[int | None], str]) -> str:
+def _change_words(event: LoggedEvent, name: Callable[[int | None], str]) -> str:
     def words(value: str | None) -> str:
         if value is None or value == "":
             return "none"

@@ -152,6 +152,7 @@ def record_chapter_judgement(
                 field="judgement",
                 old=old,
                 new=None,
+                free_text=True,
             )
         db.session.flush()
         return None
@@ -174,6 +175,7 @@ def record_chapter_judgement(
         field="judgement",
         old=old,
         new=f"{judgement}: {row.reason}",
+        free_text=True,  # the lead's reason: kept apart from the event, so it can be redacted
     )
     db.session.flush()
     return row

@@ -24,6 +24,7 @@ from auditapp.permissions import is_lead
 from auditapp.services import notifications
 from auditapp.services.audit_log import record_case_event
 from auditapp.services.grading import grade_stored_case
+from auditapp.services.personal_data import PersonalDataInText, check_free_text
 
 REASON_MAX_LENGTH = 5000
 _EVENT_ACTIONS = {
@@ -96,6 +97,10 @@ def required_text(text: str | None, what: str) -> str:
         raise ModerationError(
             f"{what.capitalize()} must be {REASON_MAX_LENGTH:,} characters or fewer"
         )
+    try:  # the form says it first; the service refuses on its own too
+        check_free_text(cleaned, "text")
+    except PersonalDataInText as refused:
+        raise ModerationError(refused.message) from None
     return cleaned
 
 

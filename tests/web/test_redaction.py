@@ -1,0 +1,232 @@
+"""A lead redacts free text: it leaves the case, the history, the API and every export.
+
+The audit log keeps every event (append-only, hash-chained); only the text it kept apart is
+erased, and `flask audit-log verify` still passes. Auditors and observers are refused.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from flask import Flask
+from openpyxl import load_workbook
+from pypdf import PdfReader
+from sqlalchemy import func, select
+
+from auditapp.extensions import db
+from auditapp.models import Answer, AuditEvent, Base, Case, FreeText, Redaction, User
+from tests import factories
+from tests.web.pages import Page
+
+MARKER = "Quill"  # in every version typed, and in nothing else the app writes
+NOTE_VERSIONS = ("Spoke with Quill", "Spoke with Quillfeather at the school gate")
+CONCERN = "Quillfeather told staff the house had no heating"
+REASON = "Name typed by mistake"
+
+
+@pytest.fixture
+def case(inspection: Any, auditor: User) -> Case:
+    return factories.make_case(
+        inspection, "DA-0001", auditor=auditor, answers=dict(factories.GOOD_DOMESTIC_ABUSE_ANSWERS)
+    )
+
+
+def _autosave_note(c: Any, case: Case, question: str, note: str) -> None:
+    db.session.expire_all()
+    response = c.post(
+        f"/audit/cases/{case.id}/answers/{question}",
+        json={"note": note, "base_version": db.session.get(Case, case.id).version},
+        headers={"X-CSRFToken": c.csrf_token},
+    )
+    assert response.status_code == 200, response.get_json()
+
+
+def _typed_by_the_auditor(login_as: Any, case: Case, auditor: User) -> None:
+    c = login_as(auditor)
+    for note in NOTE_VERSIONS:
+        _autosave_note(c, case, "DA02", note)
+    response = c.post_form(f"/audit/cases/{case.id}/current-risk", {"note": CONCERN})
+    assert response.status_code == 302, response.get_data(True)[:500]
+
+
+def _redact(c: Any, case: Case, target: str, reason: str = REASON) -> Any:
+    return c.post_form(f"/audit/cases/{case.id}/redact", {"text": target, "reason": reason})
+
+
+def _redaction_words(lead: User) -> str:
+    today = datetime.now(ZoneInfo("Europe/London"))
+    return f"Redacted by {lead.name} on {today:%-d %B %Y}: {REASON}"
+
+
+def _verify(app: Flask) -> tuple[int, str]:
+    db.session.close()  # PostgreSQL: the command sees what the requests committed
+    result = app.test_cli_runner().invoke(args=["audit-log", "verify"])
+    return result.exit_code, result.output
+
+
+@pytest.mark.parametrize("who", ["auditor", "observer"])
+def test_auditors_and_observers_may_not_redact(
+    login_as: Any, request: pytest.FixtureRequest, case: Case, auditor: User, who: str
+) -> None:
+    _typed_by_the_auditor(login_as, case, auditor)
+    c = login_as(request.getfixturevalue(who))
+
+    assert c.get(f"/audit/cases/{case.id}/redactions").status_code == 403
+    assert c.get(f"/audit/cases/{case.id}/redact?text=note-1-DA02").status_code == 403
+    assert _redact(c, case, "note-1-DA02").status_code == 403
+
+    db.session.expire_all()
+    assert db.session.get(Answer, _answer_id(case, "DA02")).note == NOTE_VERSIONS[-1]
+    assert db.session.scalar(select(func.count()).select_from(Redaction)) == 0
+
+
+def _answer_id(case: Case, question: str) -> int:
+    return db.session.scalar(
+        select(Answer.id).where(Answer.case_id == case.id, Answer.question_code == question)
+    )
+
+
+def test_a_lead_redacts_a_note_with_a_reason_and_the_redaction_is_logged(
+    app: Flask, login_as: Any, case: Case, auditor: User, lead: User
+) -> None:
+    _typed_by_the_auditor(login_as, case, auditor)
+    c = login_as(lead)
+    listed = Page(c.get(f"/audit/cases/{case.id}/redactions").get_data(True))
+    assert "Note on DA02" in listed.text(".govuk-summary-list")
+
+    response = _redact(c, case, "note-1-DA02")
+
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Answer, _answer_id(case, "DA02")).note == _redaction_words(lead)
+    event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "redact")).one()
+    assert (event.user_id, event.case_id, event.field) == (lead.id, case.id, "DA02")
+    page = Page(c.get(f"/audit/cases/{case.id}/history").get_data(True))
+    items = {}
+    for item in page.select(".moj-timeline__item"):
+        parts = {
+            element.get("class"): " ".join("".join(element.itertext()).split())
+            for element in item.iter()
+        }
+        items[parts["moj-timeline__title"]] = parts.get("moj-timeline__description", "")
+    assert items["Text redacted (DA02)"] == f"Reason: {REASON}"
+    assert _redaction_words(lead) in items["Note on DA02 changed"]
+    # The other text is untouched until it is redacted too.
+    assert db.session.get(Case, case.id).current_risk_note == CONCERN
+    assert _verify(app)[0] == 0
+
+
+def test_a_redaction_needs_a_reason_without_personal_data(
+    login_as: Any, case: Case, auditor: User, lead: User
+) -> None:
+    _typed_by_the_auditor(login_as, case, auditor)
+    c = login_as(lead)
+
+    response = _redact(c, case, "note-1-DA02", reason="Mother Jane Smith asked")
+
+    assert response.status_code == 200
+    assert "This reason seems to hold a name ('Jane Smith')" in Page(response.get_data(True)).text(
+        ".govuk-error-summary"
+    )
+    db.session.expire_all()
+    assert db.session.get(Answer, _answer_id(case, "DA02")).note == NOTE_VERSIONS[-1]
+
+
+def _every_stored_value() -> str:
+    """Every value of every column of every table, as text."""
+    values = []
+    for table in Base.metadata.sorted_tables:
+        for row in db.session.execute(table.select()):
+            values.extend(repr(value) for value in row)
+    return "\n".join(values)
+
+
+def _everything_shown(c: Any, case: Case) -> dict[str, str]:
+    """Every page, API answer and export that could show the case's free text."""
+    inspection_id = case.inspection_id
+    shown = {
+        "case page": c.get(f"/audit/cases/{case.id}").get_data(True),
+        "history": c.get(f"/audit/cases/{case.id}/history").get_data(True),
+        "moderation page": c.get(f"/moderation/cases/{case.id}").get_data(True),
+        "report": c.get(f"/exports/{inspection_id}/report").get_data(True),
+    }
+    for part in ("summary", "findings", "recommendations"):
+        response = c.get(f"/api/inspections/{inspection_id}/{part}")
+        assert response.status_code == 200
+        shown[f"API {part}"] = response.get_data(True)
+    archive = zipfile.ZipFile(io.BytesIO(c.get(f"/exports/{inspection_id}/csv.zip").data))
+    for name in archive.namelist():
+        shown[f"CSV {name}"] = archive.read(name).decode("utf-8-sig")
+    workbook = load_workbook(io.BytesIO(c.get(f"/exports/{inspection_id}/workbook.xlsx").data))
+    shown["XLSX"] = "\n".join(
+        str(value)
+        for sheet in workbook.worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for value in row
+        if value is not None
+    )
+    pdf = PdfReader(io.BytesIO(c.get(f"/exports/{inspection_id}/report.pdf").data))
+    shown["PDF"] = "\n".join(page.extract_text() for page in pdf.pages)
+    return shown
+
+
+def test_redacted_text_appears_nowhere_in_the_database_the_history_the_api_or_any_export(
+    app: Flask, login_as: Any, case: Case, auditor: User, lead: User
+) -> None:
+    _typed_by_the_auditor(login_as, case, auditor)
+    c = login_as(lead)
+    # The search finds the text where it is before the redaction: it can fail.
+    before = _everything_shown(c, case)
+    assert MARKER in _every_stored_value()
+    assert MARKER in before["history"] and MARKER in before["CSV answers.csv"]
+    assert MARKER in before["XLSX"]
+
+    for target in ("note-1-DA02", "case-current_risk_note"):
+        assert _redact(c, case, target).status_code == 302
+
+    db.session.expire_all()
+    assert MARKER not in _every_stored_value()
+    after = _everything_shown(c, case)
+    for where, text in after.items():
+        assert MARKER not in text, f"the redacted text is still in the {where}"
+    assert _redaction_words(lead) in after["CSV answers.csv"]
+    # Every event stays, with its digest; only the kept-apart text is erased.
+    erased = db.session.scalar(
+        select(func.count()).select_from(FreeText).where(FreeText.redaction_id.is_not(None))
+    )
+    # The note's first save (new), its second (old and new), the concern (new).
+    assert erased == 4
+    assert _verify(app)[0] == 0
+
+
+def test_text_an_older_event_holds_inline_reads_as_redacted_in_the_history(
+    login_as: Any, case: Case, auditor: User, lead: User
+) -> None:
+    """Events chained before free text was kept apart keep their text; once redacted, the
+    history never shows it again (the README says what the old rows still hold)."""
+    db.session.add(
+        AuditEvent(
+            user_id=auditor.id,
+            inspection_id=case.inspection_id,
+            case_id=case.id,
+            action="change_note",
+            entity="answer",
+            entity_id="DA03",
+            field="DA03",
+            new_value="Spoke with Quillfeather",
+        )
+    )
+    db.session.get(Answer, _answer_id(case, "DA03")).note = "Spoke with Quillfeather"
+    db.session.commit()
+    c = login_as(lead)
+
+    assert _redact(c, case, "note-1-DA03").status_code == 302
+
+    history = c.get(f"/audit/cases/{case.id}/history").get_data(True)
+    assert MARKER not in history
+    assert _redaction_words(lead) in history
