@@ -68,7 +68,7 @@ SCHEMAS: dict[str, Any] = {
     "InspectionList": _object({"inspections": _array(_ref("Inspection"))}),
     "Share": _object(
         {
-            "count": {"type": "number", "minimum": 0},
+            "count": INTEGER,
             "total": INTEGER,
             "percent": _nullable(INTEGER),
             "ci_low": _nullable(FRACTION),
@@ -76,8 +76,39 @@ SCHEMAS: dict[str, Any] = {
             "ci_low_percent": _nullable(INTEGER),
             "ci_high_percent": _nullable(INTEGER),
         },
-        "count of total, as a whole percentage, with its Wilson 95% confidence interval "
-        "(fractions and whole percentages; null when total is 0).",
+        "count of total cases, as a whole percentage, with its Wilson 95% confidence interval "
+        "(fractions and whole percentages; null when total is 0). Always a count of cases.",
+    ),
+    "WeightedShare": _object(
+        {
+            "estimate": FRACTION,
+            "percent": INTEGER,
+            "variance": {"type": "number", "minimum": 0},
+            "effective_cases": {"type": "number", "minimum": 0},
+            "cases": INTEGER,
+            "ci_low": FRACTION,
+            "ci_high": FRACTION,
+            "ci_low_percent": INTEGER,
+            "ci_high_percent": INTEGER,
+        },
+        "A stratified (weighted) estimate of a share of the force's cases: sum of W_h p_h "
+        "with W_h = N_h / N, and a Wilson 95% interval at the effective sample size "
+        "p(1 - p) / variance (see the README, Findings rules).",
+    ),
+    "WeightedHeadline": _object(
+        {
+            "text": STRING,
+            "strata": INTEGER,
+            "cases": INTEGER,
+            "grades": _object(
+                {
+                    "good": _ref("WeightedShare"),
+                    "requires_improvement": _ref("WeightedShare"),
+                    "inadequate": _ref("WeightedShare"),
+                }
+            ),
+        },
+        "The headline's grades weighted for a sample drawn at unequal fractions per stratum.",
     ),
     "GradeBreakdown": _object(
         {
@@ -123,6 +154,10 @@ SCHEMAS: dict[str, Any] = {
             "provisional": BOOLEAN,
             "unmoderated": INTEGER,
             "total": _ref("GradeBreakdown"),
+            "weighted": {
+                "oneOf": [_ref("WeightedHeadline"), {"type": "null"}],
+                "description": "null when every stratum was sampled at the same fraction",
+            },
             "by_case_type": _array(_ref("GradeBreakdown")),
             "progress": _array(_ref("WorkProgress")),
         }

@@ -110,6 +110,7 @@ def show_summary(inspection_id: int) -> Response:
     """Headline, grades overall and by case type, and progress of the work."""
     inspection, _ = load_inspection(inspection_id)
     dash = findings.dashboard(inspection.id)
+    weighted = findings.stratified_headline(inspection.id)
     return jsonify(
         {
             "inspection": _inspection_json(inspection),
@@ -117,6 +118,14 @@ def show_summary(inspection_id: int) -> Response:
             "provisional": dash.provisional,
             "unmoderated": dash.unmoderated,
             "total": _breakdown(dash.overall),
+            "weighted": None
+            if weighted is None
+            else {
+                "text": weighted.text,
+                "strata": weighted.strata,
+                "cases": weighted.cases,
+                "grades": {w.grade: w.share.to_dict() for w in weighted.grades},
+            },
             "by_case_type": [_breakdown(row) for row in dash.by_case_type],
             "progress": [
                 {

@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 from auditapp.domain.grades import Grade, Outcome
 from auditapp.domain.percentages import percent, whole_percent
 from auditapp.domain.recommendations import ChapterRule
+from auditapp.domain.statistics import READING_NOTE
 from auditapp.extensions import db
 from auditapp.findings import bp
 from auditapp.findings.forms import (
@@ -88,6 +89,8 @@ def show_dashboard(inspection_id: int) -> str:
         inspection=inspection,
         role=role,
         dashboard=findings.dashboard(inspection.id),
+        weighted=findings.stratified_headline(inspection.id),
+        reading_note=READING_NOTE,
         grades=list(Grade),
     )
 

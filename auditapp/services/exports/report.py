@@ -8,6 +8,8 @@ from typing import Any
 
 from sqlalchemy import select
 
+from auditapp.domain.aggregation import WeightedHeadline
+from auditapp.domain.statistics import READING_NOTE
 from auditapp.extensions import db
 from auditapp.models import CaseType, Inspection
 from auditapp.services import findings
@@ -42,6 +44,8 @@ class Report:
     agreement: list[dict[str, Any]]
     case_type_names: dict[str, str]
     generated_at: datetime
+    weighted: WeightedHeadline | None = None
+    reading_note: tuple[str, ...] = READING_NOTE
 
 
 def report_data(inspection: Inspection) -> Report:
@@ -86,4 +90,5 @@ def report_data(inspection: Inspection) -> Report:
         agreement=agreement_rows(inspection),
         case_type_names={row.slug: row.name for row in case_types},
         generated_at=datetime.now(UTC),
+        weighted=findings.stratified_headline(inspection.id),
     )

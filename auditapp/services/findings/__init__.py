@@ -27,6 +27,7 @@ from auditapp.services.findings.grades import (
     cases_frame,
     cases_with_grade,
     dashboard,
+    stratified_headline,
 )
 from auditapp.services.findings.national import (
     InspectionGrades,
@@ -90,5 +91,6 @@ __all__ = [
     "recommendation_progress",
     "record_chapter_judgement",
     "record_recommendation_judgement",
+    "stratified_headline",
     "update_chapter_rule",
 ]

@@ -17,12 +17,16 @@ from auditapp.domain.aggregation import (
     NOT_ASSIGNED,
     CaseCount,
     DashboardFigures,
+    StratumGrades,
+    WeightedHeadline,
     dashboard_figures,
+    weighted_headline,
 )
 from auditapp.domain.grades import Grade
 from auditapp.extensions import db
 from auditapp.models import Case, SecondAudit, SecondAuditStatus
 from auditapp.services.findings import queries
+from auditapp.services.sampling.figures import stratify_columns, stratum_of
 
 # The columns of cases_frame, in order.
 CASE_COLUMNS = (
@@ -127,6 +131,30 @@ def dashboard(inspection_id: int) -> Dashboard:
     return Dashboard(
         inspection_id=inspection_id,
         **{f.name: getattr(figures, f.name) for f in fields(DashboardFigures)},
+    )
+
+
+def stratified_headline(inspection_id: int) -> WeightedHeadline | None:
+    """The headline's grades weighted for the sampling, when strata were sampled at unequal
+    fractions (None otherwise). Strata are each graded case type's, or the values of the
+    column its latest stratified draw used (two queries)."""
+    column_of = stratify_columns(inspection_id)
+    cells: dict[str, list[int]] = {}  # stratum name -> frame, sampled
+    grades: dict[str, dict[str, int]] = {}
+    for row in queries.rows(queries.frame_cases_statement(), {"inspection_id": inspection_id}):
+        column = column_of.get(row.case_type_id, "")
+        stratum = stratum_of(row.attributes, column)
+        name = row.case_type if not column else f"{row.case_type}: {column} {stratum}"
+        cell = cells.setdefault(name, [0, 0])
+        cell[0] += 1
+        if row.in_sample:
+            cell[1] += 1
+            if row.status in queries.AUDITED and row.grade:
+                tally = grades.setdefault(name, {})
+                tally[row.grade] = tally.get(row.grade, 0) + 1
+    return weighted_headline(
+        StratumGrades(name, frame, sampled, grades.get(name, {}))
+        for name, (frame, sampled) in sorted(cells.items())
     )
 
 

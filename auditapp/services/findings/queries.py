@@ -410,3 +410,25 @@ def recommendation_chapters_statement(inspection_id: int) -> Statement:
         .where(Recommendation.inspection_id == inspection_id)
         .order_by(Recommendation.position, Recommendation.id)
     )
+
+
+# --- the sampling frame, for the weighted headline ----------------------------------------------
+
+
+@cache
+def frame_cases_statement() -> Statement:
+    """Every listed case of :inspection_id of a graded case type: its stratum's inputs, whether
+    it is sampled and audited, and the grade the figures use."""
+    _, grade = graded_case_columns()
+    return (
+        select(
+            Case.case_type_id,
+            CaseType.name.label("case_type"),
+            Case.attributes,
+            Case.in_sample,
+            Case.status,
+            grade,
+        )
+        .join(CaseType, CaseType.id == Case.case_type_id)
+        .where(Case.inspection_id == bindparam("inspection_id"), CaseType.kind == "case")
+    )

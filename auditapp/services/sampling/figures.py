@@ -188,19 +188,34 @@ class StratumRow:
         return "" if self.fraction is None else f"{self.fraction * 100:.1f}%"
 
 
+def stratify_columns(inspection_id: int) -> dict[int, str]:
+    """The column each case type's latest stratified draw used, by case type id."""
+    column_of: dict[int, str] = {}
+    for case_type_id, column in db.session.execute(
+        select(SampleDraw.case_type_id, SampleDraw.stratify_by)
+        .where(SampleDraw.inspection_id == inspection_id, SampleDraw.stratify_by.is_not(None))
+        .order_by(SampleDraw.id)
+    ):
+        column_of[case_type_id] = column or ""  # the filter leaves no NULL
+    return column_of
+
+
+def stratum_of(attributes: dict[str, object] | None, column: str) -> str:
+    """The stratum a case is in: its value in the column (blank: "(blank)"), or "All cases"."""
+    if not column:
+        return "All cases"
+    value = (attributes or {}).get(column)
+    stratum = str(value).strip() if value is not None and str(value).strip() else ""
+    return stratum or BLANK_STRATUM
+
+
 def stratum_rows(inspection: Inspection) -> list[StratumRow]:
     """Per case type, per stratum: cases listed (frame), sampled, and the sampling fraction.
 
     A type's strata are the values of the column its latest stratified draw used; a type never
     stratified is one stratum, "All cases". Ordered by case type, then stratum.
     """
-    column_of: dict[int, str] = {}
-    for case_type_id, column in db.session.execute(
-        select(SampleDraw.case_type_id, SampleDraw.stratify_by)
-        .where(SampleDraw.inspection_id == inspection.id, SampleDraw.stratify_by.is_not(None))
-        .order_by(SampleDraw.id)
-    ):
-        column_of[case_type_id] = column or ""  # the filter leaves no NULL
+    column_of = stratify_columns(inspection.id)
     counts: dict[tuple[str, str, str], list[int]] = {}
     for name, case_type_id, attributes, in_sample in db.session.execute(
         select(CaseType.name, Case.case_type_id, Case.attributes, Case.in_sample)
@@ -208,12 +223,7 @@ def stratum_rows(inspection: Inspection) -> list[StratumRow]:
         .where(Case.inspection_id == inspection.id)
     ):
         column = column_of.get(case_type_id, "")
-        if column:
-            value = (attributes or {}).get(column)
-            stratum = str(value).strip() if value is not None and str(value).strip() else ""
-            stratum = stratum or BLANK_STRATUM
-        else:
-            stratum = "All cases"
+        stratum = stratum_of(attributes, column)
         tally = counts.setdefault((name, column, stratum), [0, 0])
         tally[0] += 1
         tally[1] += 1 if in_sample else 0
