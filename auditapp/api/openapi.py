@@ -177,8 +177,40 @@ SCHEMAS: dict[str, Any] = {
             "not_applicable": INTEGER,
             "applicable": INTEGER,
             "summary": {**STRING, "examples": ["met in 1 of 5 applicable cases"]},
-            "met_share": _ref("Share"),
+            "met_share": {
+                "oneOf": [_ref("Share"), {"type": "null"}],
+                "description": "the share of applicable cases fully met, with its interval; "
+                "null for a question not graded or with no applicable case",
+            },
+            "answers": {
+                "oneOf": [_ref("AnswerFigures"), {"type": "null"}],
+                "description": "every other kind of answer in figures; null for a graded "
+                "yes/no question (its figures are the outcome counts)",
+            },
         }
+    ),
+    "AnswerFigures": _object(
+        {
+            "kind": {"enum": ["yes_no", "frequencies", "number", "elapsed", "answered"]},
+            "answered": INTEGER,
+            "not_applicable": INTEGER,
+            "text": {**STRING, "examples": ["Secure accommodation in 3 of 5 cases"]},
+            "values": _array(
+                _object({"value": STRING, "label": STRING, "cases": INTEGER, "of": INTEGER})
+            ),
+            "median": _nullable(STRING),
+            "low": _nullable(STRING),
+            "high": _nullable(STRING),
+            "median_value": _nullable(NUMBER),
+            "low_value": _nullable(NUMBER),
+            "high_value": _nullable(NUMBER),
+            "within": _nullable(INTEGER),
+            "partly_within": _nullable(INTEGER),
+            "timed": _nullable(INTEGER),
+        },
+        "A question's answers in figures: a frequency table (choices, checklists, ungraded "
+        "yes/no), median and range (numbers; timeliness checks in minutes, with the cases "
+        "within target), or the cases that answered (text, dates). No interval.",
     ),
     "QuestionSetFindings": _object(
         {

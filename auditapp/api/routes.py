@@ -147,7 +147,7 @@ def show_summary(inspection_id: int) -> Response:
 def show_findings(inspection_id: int) -> Response:
     """Outcome counts for every question of every question set used."""
     inspection, _ = load_inspection(inspection_id)
-    sets = findings.question_findings(inspection.id)
+    sets = findings.question_findings_with_answers(inspection.id)
     return jsonify(
         {
             "inspection_id": inspection.id,
@@ -175,7 +175,8 @@ def show_findings(inspection_id: int) -> Response:
                             "not_applicable": q.not_applicable,
                             "applicable": q.applicable,
                             "summary": q.summary,
-                            "met_share": _share(q.share),
+                            "met_share": _share(q.share) if q.shows_outcomes else None,
+                            "answers": q.answers.to_dict() if q.answers else None,
                         }
                         for q in s.questions
                     ],

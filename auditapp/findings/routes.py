@@ -135,7 +135,7 @@ def show_questions(inspection_id: int) -> str:
         "findings/show_questions.html",
         inspection=inspection,
         role=role,
-        sets=findings.question_findings(inspection.id),
+        sets=findings.question_findings_with_answers(inspection.id),
     )
 
 
@@ -150,8 +150,14 @@ def list_question_cases(inspection_id: int, question_set_id: int, code: str, out
     except findings.FindingsError:
         abort(404)
     withheld = findings.blind_case_ids(inspection.id, current_user.id)
-    cases = findings.cases_with_outcome(inspection.id, question_set_id, code, outcome, withheld)
-    label = "applicable" if outcome == "applicable" else Outcome(outcome).label.lower()
+    value = request.args.get("value") or None
+    cases = findings.cases_with_outcome(
+        inspection.id, question_set_id, code, outcome, withheld, value
+    )
+    named = outcome in ("applicable", "answered")
+    label = outcome if named else Outcome(outcome).label.lower()
+    if value is not None:
+        label += f": {findings.answer_value_words(question_set_id, code, value)}"
     return render_template(
         "findings/list_cases.html",
         inspection=inspection,
@@ -162,7 +168,7 @@ def list_question_cases(inspection_id: int, question_set_id: int, code: str, out
         back=url_for("findings.show_questions", inspection_id=inspection.id)
         + f"#set-{question_set_id}",
         back_text="Back to the question findings",
-        detail_heading="Outcome",
+        detail_heading="Answer" if outcome == "answered" else "Outcome",
         show_notes=True,
         withheld=len(withheld),
     )

@@ -315,7 +315,7 @@ def test_a_duplicate_section_id_names_the_section_row() -> None:
         ),
         (
             lambda s: s[QUESTIONS][5].append("a note"),
-            "questions sheet, row 1, column 'V'",
+            "questions sheet, row 1, column 'Z'",
             "this column has values but no heading",
         ),
         (

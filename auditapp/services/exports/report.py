@@ -13,7 +13,7 @@ from auditapp.domain.statistics import READING_NOTE
 from auditapp.extensions import db
 from auditapp.models import CaseType, Inspection
 from auditapp.services import findings
-from auditapp.services.exports.figures import agreement_rows, summary_rows
+from auditapp.services.exports.figures import agreement_rows, answer_sections, summary_rows
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,7 @@ class Report:
     case_type_names: dict[str, str]
     generated_at: datetime
     weighted: WeightedHeadline | None = None
+    answers: tuple[tuple[str, list[tuple[str, str, str]]], ...] = ()
     reading_note: tuple[str, ...] = READING_NOTE
 
 
@@ -91,4 +92,5 @@ def report_data(inspection: Inspection) -> Report:
         case_type_names={row.slug: row.name for row in case_types},
         generated_at=datetime.now(UTC),
         weighted=findings.stratified_headline(inspection.id),
+        answers=tuple(answer_sections(inspection)),
     )
