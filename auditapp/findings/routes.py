@@ -73,10 +73,11 @@ def show_national_questions() -> str:
     all of them together, so there are no links to case lists, which are per inspection.
     """
     visible = inspections.visible_inspections(current_user)
+    ids = [inspection.id for inspection in visible]
     return render_template(
         "findings/show_national_questions.html",
         inspection_count=len(visible),
-        sets=findings.national_question_findings([inspection.id for inspection in visible]),
+        sets=findings.with_answers(findings.national_question_findings(ids), ids),
     )
 
 

@@ -1008,7 +1008,7 @@ def test_national_questions_page_shows_the_summed_figures_without_case_links(
     assert "6 audited cases" in text
     assert "met in 4 of 6 applicable cases (1 partly met)" in text
     assert "4 of 6: 67%" in text
-    assert "Dip sample" in text and "yes in 2 of 3 cases" in text  # not graded: no "met"
+    assert "Dip sample" in text and "Yes in 2 of 3 cases" in text  # not graded: no "met"
     assert "/findings/inspections/" not in response.get_data(as_text=True)
     national = login_as(lead).get("/findings/national").get_data(as_text=True)
     assert 'href="/findings/national/questions"' in national

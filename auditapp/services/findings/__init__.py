@@ -9,7 +9,7 @@ frozen dataclasses, so the pages, the JSON API and the exports show the same fig
 from __future__ import annotations
 
 from auditapp.domain.aggregation import NOT_ASSIGNED, GradeBreakdown
-from auditapp.services.findings.answers import question_findings_with_answers
+from auditapp.services.findings.answers import question_findings_with_answers, with_answers
 from auditapp.services.findings.case_studies import CaseStudy, CaseStudyChapter, case_studies
 from auditapp.services.findings.chapters import (
     ChapterFinding,
@@ -97,4 +97,5 @@ __all__ = [
     "record_recommendation_judgement",
     "stratified_headline",
     "update_chapter_rule",
+    "with_answers",
 ]
