@@ -104,3 +104,36 @@ def test_report_prints_the_weighted_estimate_and_how_to_read_the_figures(
     text = _text(login_as(lead).get(f"/exports/{stratified.id}/report"))
     assert "Weighted for the sampling (2 strata, 4 graded cases): good 63%" in text
     assert "How to read these figures" in text
+
+
+def test_case_types_sampled_at_different_fractions_are_weighted_by_their_lists(
+    login_as: Callable[[User], Any], inspection: Inspection, auditor: User, observer: User
+) -> None:
+    """Domestic abuse: 2 listed, both sampled, both good. Missing child: 6 listed, 2 sampled,
+    both inadequate. Plain: 2 of 4 good; weighted: good 2/8 x 1 = 25%, inadequate 75%."""
+    for reference, slug, grade in (
+        ("DA-1", "domestic-abuse", "good"),
+        ("DA-2", "domestic-abuse", "good"),
+        ("MC-1", "missing-child", "inadequate"),
+        ("MC-2", "missing-child", "inadequate"),
+    ):
+        case = factories.make_case(
+            inspection, reference, slug=slug, auditor=auditor, status=CaseStatus.MODERATED
+        )
+        case.final_grade = grade
+    missing = db.session.scalar(select(CaseType).where(CaseType.slug == "missing-child"))
+    for n in range(3, 7):
+        db.session.add(
+            Case(
+                inspection_id=inspection.id,
+                case_type_id=missing.id,
+                reference=f"MC-{n}",
+                in_sample=False,
+            )
+        )
+    db.session.commit()
+    data = login_as(observer).get(f"/api/inspections/{inspection.id}/summary").get_json()
+    weighted = data["weighted"]
+    assert weighted["strata"] == 2
+    assert weighted["grades"]["good"]["estimate"] == pytest.approx(0.25)
+    assert weighted["grades"]["inadequate"]["estimate"] == pytest.approx(0.75)

@@ -136,22 +136,33 @@ def dashboard(inspection_id: int) -> Dashboard:
 
 def stratified_headline(inspection_id: int) -> WeightedHeadline | None:
     """The headline's grades weighted for the sampling, when strata were sampled at unequal
-    fractions (None otherwise). Strata are each graded case type's, or the values of the
-    column its latest stratified draw used (two queries)."""
+    fractions (None otherwise). Strata are each graded case type, or the values of the column
+    its latest stratified draw used: types never stratified are counted in SQL, and only
+    stratified ones are read case by case (two or three queries)."""
     column_of = stratify_columns(inspection_id)
     cells: dict[str, list[int]] = {}  # stratum name -> frame, sampled
     grades: dict[str, dict[str, int]] = {}
-    for row in queries.rows(queries.frame_cases_statement(), {"inspection_id": inspection_id}):
-        column = column_of.get(row.case_type_id, "")
-        stratum = stratum_of(row.attributes, column)
-        name = row.case_type if not column else f"{row.case_type}: {column} {stratum}"
+
+    def add(name: str, in_sample: bool, status: str, grade: str | None, cases: int) -> None:
         cell = cells.setdefault(name, [0, 0])
-        cell[0] += 1
-        if row.in_sample:
-            cell[1] += 1
-            if row.status in queries.AUDITED and row.grade:
+        cell[0] += cases
+        if in_sample:
+            cell[1] += cases
+            if status in queries.AUDITED and grade:
                 tally = grades.setdefault(name, {})
-                tally[row.grade] = tally.get(row.grade, 0) + 1
+                tally[grade] = tally.get(grade, 0) + cases
+
+    params = {"inspection_id": inspection_id}
+    for row in queries.rows(queries.frame_counts_statement(), params):
+        if not column_of.get(row.case_type_id):
+            add(row.case_type, bool(row.in_sample), row.status, row.grade, int(row.cases))
+    stratified = [type_id for type_id, column in column_of.items() if column]
+    if stratified:
+        params_by_case = {**params, "case_type_ids": stratified}
+        for row in queries.rows(queries.stratified_cases_statement(), params_by_case):
+            column = column_of[row.case_type_id]
+            name = f"{row.case_type}: {column} {stratum_of(row.attributes, column)}"
+            add(name, bool(row.in_sample), row.status, row.grade, 1)
     return weighted_headline(
         StratumGrades(name, frame, sampled, grades.get(name, {}))
         for name, (frame, sampled) in sorted(cells.items())

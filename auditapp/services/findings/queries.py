@@ -417,9 +417,29 @@ def recommendation_chapters_statement(inspection_id: int) -> Statement:
 
 
 @cache
-def frame_cases_statement() -> Statement:
-    """Every listed case of :inspection_id of a graded case type: its stratum's inputs, whether
-    it is sampled and audited, and the grade the figures use."""
+def frame_counts_statement() -> Statement:
+    """Listed cases of :inspection_id of graded case types, counted per case type, sampled or
+    not, status and the grade the figures use (a few dozen rows)."""
+    _, grade = graded_case_columns()
+    return (
+        select(
+            Case.case_type_id,
+            CaseType.name.label("case_type"),
+            Case.in_sample,
+            Case.status,
+            grade,
+            func.count().label("cases"),
+        )
+        .join(CaseType, CaseType.id == Case.case_type_id)
+        .where(Case.inspection_id == bindparam("inspection_id"), CaseType.kind == "case")
+        .group_by(Case.case_type_id, CaseType.name, Case.in_sample, Case.status, grade)
+    )
+
+
+@cache
+def stratified_cases_statement() -> Statement:
+    """Every listed case of :inspection_id of the :case_type_ids (those drawn by stratum):
+    the column values its stratum comes from, sampled or not, status and grade."""
     _, grade = graded_case_columns()
     return (
         select(
@@ -431,7 +451,11 @@ def frame_cases_statement() -> Statement:
             grade,
         )
         .join(CaseType, CaseType.id == Case.case_type_id)
-        .where(Case.inspection_id == bindparam("inspection_id"), CaseType.kind == "case")
+        .where(
+            Case.inspection_id == bindparam("inspection_id"),
+            CaseType.kind == "case",
+            Case.case_type_id.in_(bindparam("case_type_ids", expanding=True)),
+        )
     )
 
 
