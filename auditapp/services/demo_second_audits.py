@@ -51,7 +51,7 @@ def add_second_audits(inspection: Inspection, lead: User, auditors: list[User]) 
         .join(CaseType, CaseType.id == Case.case_type_id)
         .where(Case.inspection_id == inspection.id, Case.in_sample.is_(True))
         .order_by(Case.reference)
-    ).tuples():
+    ):
         firsts.setdefault(slug, case)
     added = 0
     for slug, case in firsts.items():
@@ -64,7 +64,7 @@ def add_second_audits(inspection: Inspection, lead: User, auditors: list[User]) 
                 select(Answer.question_code, Answer.value).where(
                     Answer.case_id == case.id, Answer.audit_round == FIRST_ROUND
                 )
-            ).tuples()
+            )
         }
         code, value = SECOND_READINGS[slug]
         answers[code] = value
