@@ -26,7 +26,7 @@ from auditapp.domain.aggregation.answers import (
 from auditapp.domain.grading import check_elapsed
 from auditapp.domain.question_sets import Question
 from auditapp.domain.question_sets import QuestionSet as QuestionSetData
-from auditapp.services.findings import queries
+from auditapp.services.findings import answer_queries, queries
 from auditapp.services.findings.questions import QuestionSetFindings, question_findings_over
 from auditapp.services.question_sets import question_set_data_of
 
@@ -68,7 +68,7 @@ def answer_figures(
     )
     if needs_values:
         params = {"inspection_ids": list(inspection_ids)}
-        for row in queries.rows(queries.answer_values_statement(), params):
+        for row in queries.rows(answer_queries.answer_values_statement(), params):
             tally = values.setdefault((row.question_set_id, row.code), {})
             tally[row.value] = tally.get(row.value, 0) + int(row.cases)
     elapsed = _elapsed_times(parsed, inspection_ids)
@@ -121,10 +121,10 @@ def _elapsed_times(
     for q in checks.values():
         read.update(_codes_read(q))
     judged: dict[tuple[int, int], list[str]] = {}
-    for row in queries.rows(queries.judged_checks_statement(inspection_ids, codes)):
+    for row in queries.rows(answer_queries.judged_checks_statement(inspection_ids, codes)):
         judged.setdefault((row.case_id, row.question_set_id), []).append(row.code)
     answers: dict[int, dict[str, str | None]] = {}
-    for row in queries.rows(queries.check_answers_statement(inspection_ids, sorted(read))):
+    for row in queries.rows(answer_queries.check_answers_statement(inspection_ids, sorted(read))):
         answers.setdefault(row.case_id, {})[row.code] = row.value
     result: dict[tuple[int, str], list[timedelta]] = {}
     for (case_id, set_id), judged_codes in judged.items():
