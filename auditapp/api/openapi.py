@@ -75,7 +75,7 @@ SCHEMAS: dict[str, Any] = {
     "InspectionList": _object({"inspections": _array(_ref("Inspection"))}),
     "Share": _object(
         {
-            "count": {"type": "number", "minimum": 0},
+            "count": INTEGER,
             "total": INTEGER,
             "percent": _nullable(INTEGER),
             "ci_low": _nullable(FRACTION),
@@ -83,8 +83,39 @@ SCHEMAS: dict[str, Any] = {
             "ci_low_percent": _nullable(INTEGER),
             "ci_high_percent": _nullable(INTEGER),
         },
-        "count of total, as a whole percentage, with its Wilson 95% confidence interval "
-        "(fractions and whole percentages; null when total is 0).",
+        "count of total cases, as a whole percentage, with its Wilson 95% confidence interval "
+        "(fractions and whole percentages; null when total is 0). Always a count of cases.",
+    ),
+    "WeightedShare": _object(
+        {
+            "estimate": FRACTION,
+            "percent": INTEGER,
+            "variance": {"type": "number", "minimum": 0},
+            "effective_cases": {"type": "number", "minimum": 0},
+            "cases": INTEGER,
+            "ci_low": FRACTION,
+            "ci_high": FRACTION,
+            "ci_low_percent": INTEGER,
+            "ci_high_percent": INTEGER,
+        },
+        "A stratified (weighted) estimate of a share of the force's cases: sum of W_h p_h "
+        "with W_h = N_h / N, and a Wilson 95% interval at the effective sample size "
+        "p(1 - p) / variance (see the README, Findings rules).",
+    ),
+    "WeightedHeadline": _object(
+        {
+            "text": STRING,
+            "strata": INTEGER,
+            "cases": INTEGER,
+            "grades": _object(
+                {
+                    "good": _ref("WeightedShare"),
+                    "requires_improvement": _ref("WeightedShare"),
+                    "inadequate": _ref("WeightedShare"),
+                }
+            ),
+        },
+        "The headline's grades weighted for a sample drawn at unequal fractions per stratum.",
     ),
     "GradeBreakdown": _object(
         {
@@ -130,6 +161,10 @@ SCHEMAS: dict[str, Any] = {
             "provisional": BOOLEAN,
             "unmoderated": INTEGER,
             "total": _ref("GradeBreakdown"),
+            "weighted": {
+                "oneOf": [_ref("WeightedHeadline"), {"type": "null"}],
+                "description": "null when every stratum was sampled at the same fraction",
+            },
             "by_case_type": _array(_ref("GradeBreakdown")),
             "progress": _array(_ref("WorkProgress")),
         }
@@ -149,8 +184,40 @@ SCHEMAS: dict[str, Any] = {
             "not_applicable": INTEGER,
             "applicable": INTEGER,
             "summary": {**STRING, "examples": ["met in 1 of 5 applicable cases"]},
-            "met_share": _ref("Share"),
+            "met_share": {
+                "oneOf": [_ref("Share"), {"type": "null"}],
+                "description": "the share of applicable cases fully met, with its interval; "
+                "null for a question not graded or with no applicable case",
+            },
+            "answers": {
+                "oneOf": [_ref("AnswerFigures"), {"type": "null"}],
+                "description": "every other kind of answer in figures; null for a graded "
+                "yes/no question (its figures are the outcome counts)",
+            },
         }
+    ),
+    "AnswerFigures": _object(
+        {
+            "kind": {"enum": ["yes_no", "frequencies", "number", "elapsed", "answered"]},
+            "answered": INTEGER,
+            "not_applicable": INTEGER,
+            "text": {**STRING, "examples": ["Secure accommodation in 3 of 5 cases"]},
+            "values": _array(
+                _object({"value": STRING, "label": STRING, "cases": INTEGER, "of": INTEGER})
+            ),
+            "median": _nullable(STRING),
+            "low": _nullable(STRING),
+            "high": _nullable(STRING),
+            "median_value": _nullable(NUMBER),
+            "low_value": _nullable(NUMBER),
+            "high_value": _nullable(NUMBER),
+            "within": _nullable(INTEGER),
+            "partly_within": _nullable(INTEGER),
+            "timed": _nullable(INTEGER),
+        },
+        "A question's answers in figures: a frequency table (choices, checklists, ungraded "
+        "yes/no), median and range (numbers; timeliness checks in minutes, with the cases "
+        "within target), or the cases that answered (text, dates). No interval.",
     ),
     "QuestionSetFindings": _object(
         {

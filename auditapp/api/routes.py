@@ -112,6 +112,7 @@ def show_summary(inspection_id: int) -> Response:
     """Headline, grades overall and by case type, and progress of the work."""
     inspection, _ = load_inspection(inspection_id)
     dash = findings.dashboard(inspection.id)
+    weighted = findings.stratified_headline(inspection.id)
     return jsonify(
         {
             "inspection": _inspection_json(inspection),
@@ -119,6 +120,14 @@ def show_summary(inspection_id: int) -> Response:
             "provisional": dash.provisional,
             "unmoderated": dash.unmoderated,
             "total": _breakdown(dash.overall),
+            "weighted": None
+            if weighted is None
+            else {
+                "text": weighted.text,
+                "strata": weighted.strata,
+                "cases": weighted.cases,
+                "grades": {w.grade: w.share.to_dict() for w in weighted.grades},
+            },
             "by_case_type": [_breakdown(row) for row in dash.by_case_type],
             "progress": [
                 {
@@ -140,7 +149,7 @@ def show_summary(inspection_id: int) -> Response:
 def show_findings(inspection_id: int) -> Response:
     """Outcome counts for every question of every question set used."""
     inspection, _ = load_inspection(inspection_id)
-    sets = findings.question_findings(inspection.id)
+    sets = findings.question_findings_with_answers(inspection.id)
     return jsonify(
         {
             "inspection_id": inspection.id,
@@ -168,7 +177,8 @@ def show_findings(inspection_id: int) -> Response:
                             "not_applicable": q.not_applicable,
                             "applicable": q.applicable,
                             "summary": q.summary,
-                            "met_share": _share(q.share),
+                            "met_share": _share(q.share) if q.shows_outcomes else None,
+                            "answers": q.answers.to_dict() if q.answers else None,
                         }
                         for q in s.questions
                     ],

@@ -11,7 +11,7 @@ requires improvement; below it, inadequate.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -20,16 +20,20 @@ from auditapp.domain.grades import Grade, Outcome
 from auditapp.domain.percentages import percent_beside, percent_text
 from auditapp.domain.question_sets import (
     NOT_APPLICABLE,
+    Condition,
+    DerivedCheck,
     GradingRule,
     Question,
     QuestionSet,
     answer_words,
     checklist_ticks,
+    condition_met,
     format_duration,
     option_words,
     parse_stored_date,
     visible_ids,
 )
+from auditapp.domain.question_sets.model import WITHIN
 
 # Scores are sums of float weights; a score meant to sit exactly on a threshold (4 of 5 = 0.8)
 # must count as reaching it even if floating point lands a hair below.
@@ -47,15 +51,21 @@ class QuestionOutcome:
     graded: bool
     critical: bool
     detail: str = ""
+    # The threshold a timeliness check used when its source is unverified, e.g. "low" (or
+    # "within", the check's own threshold); "" otherwise.
+    unverified: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-able dict."""
-        return {
+        data: dict[str, Any] = {
             "outcome": str(self.outcome),
             "graded": self.graded,
             "critical": self.critical,
             "detail": self.detail,
         }
+        if self.unverified:
+            data["unverified"] = self.unverified
+        return data
 
 
 @dataclass(frozen=True)
@@ -76,6 +86,9 @@ class CaseGrade:
     rule: GradingRule
     current_risk: bool = False
     limiting: bool = field(default=False)
+    # Unverified thresholds this grade used and the inspection has not confirmed, as
+    # "QUESTION:threshold" (e.g. "OC10:low"): the grade is provisional until they are.
+    unconfirmed: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-able dict, stored with the grade."""
@@ -94,6 +107,7 @@ class CaseGrade:
             "rule": self.rule.to_dict(),
             "current_risk": self.current_risk,
             "limiting": self.limiting,
+            **({"unconfirmed": list(self.unconfirmed)} if self.unconfirmed else {}),
         }
 
 
@@ -103,8 +117,13 @@ def grade_case(
     *,
     current_risk: bool = False,
     rule: GradingRule | None = None,
+    confirmed: Collection[str] = (),
 ) -> CaseGrade:
-    """Grade a case under the default rule (the set's own thresholds unless ``rule`` is given)."""
+    """Grade a case under the default rule (the set's own thresholds unless ``rule`` is given).
+
+    ``confirmed`` are the unverified thresholds the lead confirmed for the inspection, as
+    "QUESTION:threshold" (``threshold_key``); a grade using any other is provisional.
+    """
     rule = rule or qs.grading
     outcomes = question_outcomes(qs, answers)
     questions = qs.questions
@@ -116,12 +135,21 @@ def grade_case(
     applicable = met + partly + not_met
     score = (met + rule.partly_weight * partly) / applicable if applicable else None
 
+    # Criticality as it applies to this case (``critical_if`` depends on an earlier answer).
     critical_failed = [
-        q for q in counted if q.critical and outcomes[q.id].outcome is Outcome.NOT_MET
+        q for q in counted if outcomes[q.id].critical and outcomes[q.id].outcome is Outcome.NOT_MET
     ]
     critical_partly = [
-        q for q in counted if q.critical and outcomes[q.id].outcome is Outcome.PARTLY_MET
+        q
+        for q in counted
+        if outcomes[q.id].critical and outcomes[q.id].outcome is Outcome.PARTLY_MET
     ]
+    unconfirmed = tuple(
+        key
+        for q in counted
+        if outcomes[q.id].unverified
+        and (key := threshold_key(q.id, outcomes[q.id].unverified)) not in confirmed
+    )
     shortfall = [q for q in counted if outcomes[q.id].outcome is not Outcome.MET]
     unanswered = tuple(
         q.id for q in questions if q.required and outcomes[q.id].outcome is Outcome.UNANSWERED
@@ -195,9 +223,17 @@ def grade_case(
             f"{'is' if len(unanswered) == 1 else 'are'} not answered yet "
             f"({', '.join(unanswered)}); the grade may change when they are."
         )
+    if unconfirmed:
+        lines.append(
+            "Provisional: this grade uses "
+            + ", ".join(_threshold_words(qs, key) for key in unconfirmed)
+            + ", whose source is unverified; the lead must confirm "
+            + ("it" if len(unconfirmed) == 1 else "them")
+            + " for the inspection."
+        )
     return CaseGrade(
         grade=grade,
-        provisional=bool(unanswered),
+        provisional=bool(unanswered or unconfirmed),
         score=score,
         met=met,
         partly_met=partly,
@@ -210,7 +246,43 @@ def grade_case(
         rule=rule,
         current_risk=current_risk,
         limiting=limiting,
+        unconfirmed=unconfirmed,
     )
+
+
+def threshold_key(question_id: str, threshold: str) -> str:
+    """The name a lead confirms an unverified threshold by, e.g. "OC10:low"."""
+    return f"{question_id}:{threshold}"
+
+
+def unverified_thresholds(qs: QuestionSet) -> list[tuple[str, str, timedelta]]:
+    """Every threshold of the set marked unverified: (key, words, duration), in file order."""
+    found = []
+    for q in qs.questions:
+        check = q.check
+        if check is None:
+            continue
+        for name in check.unverified:
+            duration = check.within if name == WITHIN else None
+            if duration is None and check.within_by is not None:
+                duration = check.within_by.get(name)
+            if duration is not None:
+                key = threshold_key(q.id, name)
+                found.append((key, _threshold_words(qs, key), duration))
+    return found
+
+
+def _threshold_words(qs: QuestionSet, key: str) -> str:
+    question_id, name = key.split(":", 1)
+    check = qs.question(question_id).check
+    if check is None:
+        return key
+    if name == WITHIN or check.within_by is None:
+        return f"{question_id}'s threshold of {format_duration(check.within)}"
+    duration = check.within_by.get(name)
+    words = option_words(qs.question(check.within_by.question), name)
+    time = format_duration(duration) if duration is not None else "?"
+    return f"{question_id}'s threshold of {time} for {check.within_by.question} {words}"
 
 
 CURRENT_RISK_REFUSAL = (
@@ -249,11 +321,29 @@ def question_outcomes(
             detail = _hidden_detail(qs, q)
             outcome = Outcome.HIDDEN
         elif q.type == "derived":
-            outcome, detail = _derived_outcome(qs, q, answers, shown)
+            outcome, detail, unverified = _derived_outcome(qs, q, answers, shown)
+            result[q.id] = QuestionOutcome(
+                q.id, outcome, q.graded, _critical(qs, q, answers, shown), detail, unverified
+            )
+            continue
         else:
             outcome, detail = _answer_outcome(q, answers.get(q.id))
-        result[q.id] = QuestionOutcome(q.id, outcome, q.graded, q.critical, detail)
+        result[q.id] = QuestionOutcome(
+            q.id, outcome, q.graded, _critical(qs, q, answers, shown), detail
+        )
     return result
+
+
+def _critical(
+    qs: QuestionSet, q: Question, answers: Mapping[str, str | None], shown: set[str]
+) -> bool:
+    """Whether the question is critical for this case: always, or when ``critical_if`` holds."""
+    condition = q.critical_if
+    if condition is None:
+        return q.critical
+    return condition.question in shown and condition_met(
+        qs.question(condition.question), condition, answers.get(condition.question)
+    )
 
 
 def _hidden_detail(qs: QuestionSet, q: Question) -> str:
@@ -312,49 +402,103 @@ def _invalid(value: str) -> tuple[Outcome, str]:
 
 def _derived_outcome(
     qs: QuestionSet, q: Question, answers: Mapping[str, str | None], shown: set[str]
-) -> tuple[Outcome, str]:
+) -> tuple[Outcome, str, str]:
+    """The check's outcome, its detail, and the unverified threshold it used ("" if none)."""
     check = q.check
     if check is None:  # the loader rejects this; kept for hand-built sets
-        return Outcome.UNANSWERED, "no check defined"
-    start_q, end_q = qs.question(check.start), qs.question(check.end)
+        return Outcome.UNANSWERED, "no check defined", ""
+    not_yet = _not_yet(qs, check, answers, shown)
+    if not_yet is None and check.until_audit is not None:
+        return Outcome.UNANSWERED, f"needs {check.until_audit.question}", ""
+    start_q, end_q = qs.question(check.start), qs.question(measured_end(check, bool(not_yet)))
     for ref in (start_q, end_q):
         if ref.id not in shown:
-            return Outcome.NOT_APPLICABLE, f"not applicable: {ref.id} is not shown"
+            return Outcome.NOT_APPLICABLE, f"not applicable: {ref.id} is not shown", ""
         if answers.get(ref.id) == NOT_APPLICABLE:
-            return Outcome.NOT_APPLICABLE, f"not applicable: {ref.id} is not applicable"
+            return Outcome.NOT_APPLICABLE, f"not applicable: {ref.id} is not applicable", ""
     missing = [ref.id for ref in (start_q, end_q) if not answers.get(ref.id)]
     if missing:
-        return Outcome.UNANSWERED, f"needs {' and '.join(missing)}"
+        return Outcome.UNANSWERED, f"needs {' and '.join(missing)}", ""
 
-    threshold, basis = check.within, ""
+    threshold, basis, name = check.within, "", WITHIN
     if check.within_by is not None:
         by_id = check.within_by.question
         by_value = answers.get(by_id) if by_id in shown else None
         if by_id in shown and not by_value:
-            return Outcome.UNANSWERED, f"needs {by_id}"
+            return Outcome.UNANSWERED, f"needs {by_id}", ""
         specific = check.within_by.get(by_value)
         if specific is not None:
             words = option_words(qs.question(by_id), by_value or "")
-            threshold, basis = specific, f" for {by_id} {words}"
+            threshold, basis, name = specific, f" for {by_id} {words}", by_value or ""
+    unverified = name if name in check.unverified else ""
 
-    try:
-        start = parse_stored_date(start_q, answers[start_q.id] or "")
-        end = parse_stored_date(end_q, answers[end_q.id] or "")
-    except ValueError:
-        return Outcome.UNANSWERED, f"{start_q.id} or {end_q.id} is not a valid date"
-    elapsed = end - start
+    elapsed = check_elapsed(qs, q, answers)
+    if elapsed is None:
+        return Outcome.UNANSWERED, f"{start_q.id} or {end_q.id} is not a valid date", ""
     if elapsed < timedelta(0):
-        return Outcome.UNANSWERED, f"{end_q.id} is before {start_q.id}: check the times"
+        return Outcome.UNANSWERED, f"{end_q.id} is before {start_q.id}: check the times", ""
 
     target = f"target within {format_duration(threshold)}{basis}"
+    if unverified:
+        target += ", a threshold whose source is unverified"
     if check.partly_within is not None:
         target += f"; partly met within {format_duration(check.partly_within)}"
-    detail = f"{_elapsed(elapsed, threshold)} ({target})"
+    taken = _elapsed(elapsed, threshold)
+    if not_yet:
+        taken = f"not yet done: {taken} so far, to the audit date"
+    detail = f"{taken} ({target})"
     if elapsed <= threshold:
-        return Outcome.MET, detail
+        return Outcome.MET, detail, unverified
     if check.partly_within is not None and elapsed <= check.partly_within:
-        return Outcome.PARTLY_MET, detail
-    return Outcome.NOT_MET, detail
+        return Outcome.PARTLY_MET, detail, unverified
+    return Outcome.NOT_MET, detail, unverified
+
+
+def _not_yet(
+    qs: QuestionSet, check: DerivedCheck, answers: Mapping[str, str | None], shown: set[str]
+) -> bool | None:
+    """Whether the action is not done yet (measured to the audit date); None when the "done
+    yet?" question is shown but not answered."""
+    until = check.until_audit
+    if until is None or until.question not in shown:
+        return False
+    answer = answers.get(until.question)
+    if not answer:
+        return None
+    condition = Condition(until.question, until.equals)
+    return condition_met(qs.question(until.question), condition, answer)
+
+
+def measured_end(check: DerivedCheck, not_yet: bool) -> str:
+    """The question a check measures to: the audit date when the action is not done yet."""
+    if not_yet and check.until_audit is not None:
+        return check.until_audit.audit_date
+    return check.end
+
+
+def check_elapsed(
+    qs: QuestionSet, q: Question, answers: Mapping[str, str | None]
+) -> timedelta | None:
+    """Return the time a timeliness check measures for these answers (None when a date is
+    missing or not a valid date). The one reading of a check's interval: the grade and the
+    findings' elapsed-time figures both use it."""
+    check = q.check
+    if check is None:
+        return None
+    not_yet = False
+    if check.until_audit is not None:
+        until = check.until_audit
+        answer = answers.get(until.question)
+        not_yet = bool(answer) and condition_met(
+            qs.question(until.question), Condition(until.question, until.equals), answer
+        )
+    start_q, end_q = qs.question(check.start), qs.question(measured_end(check, not_yet))
+    try:
+        start = parse_stored_date(start_q, answers.get(start_q.id) or "")
+        end = parse_stored_date(end_q, answers.get(end_q.id) or "")
+    except ValueError:
+        return None
+    return end - start
 
 
 def _elapsed(elapsed: timedelta, threshold: timedelta) -> str:

@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 from auditapp.domain.grades import Grade, Outcome
 from auditapp.domain.percentages import percent, whole_percent
 from auditapp.domain.recommendations import ChapterRule
+from auditapp.domain.statistics import READING_NOTE
 from auditapp.extensions import db
 from auditapp.findings import bp
 from auditapp.findings.forms import (
@@ -72,10 +73,11 @@ def show_national_questions() -> str:
     all of them together, so there are no links to case lists, which are per inspection.
     """
     visible = inspections.visible_inspections(current_user)
+    ids = [inspection.id for inspection in visible]
     return render_template(
         "findings/show_national_questions.html",
         inspection_count=len(visible),
-        sets=findings.national_question_findings([inspection.id for inspection in visible]),
+        sets=findings.with_answers(findings.national_question_findings(ids), ids),
     )
 
 
@@ -88,6 +90,8 @@ def show_dashboard(inspection_id: int) -> str:
         inspection=inspection,
         role=role,
         dashboard=findings.dashboard(inspection.id),
+        weighted=findings.stratified_headline(inspection.id),
+        reading_note=READING_NOTE,
         grades=list(Grade),
     )
 
@@ -132,7 +136,7 @@ def show_questions(inspection_id: int) -> str:
         "findings/show_questions.html",
         inspection=inspection,
         role=role,
-        sets=findings.question_findings(inspection.id),
+        sets=findings.question_findings_with_answers(inspection.id),
     )
 
 
@@ -147,8 +151,14 @@ def list_question_cases(inspection_id: int, question_set_id: int, code: str, out
     except findings.FindingsError:
         abort(404)
     withheld = findings.blind_case_ids(inspection.id, current_user.id)
-    cases = findings.cases_with_outcome(inspection.id, question_set_id, code, outcome, withheld)
-    label = "applicable" if outcome == "applicable" else Outcome(outcome).label.lower()
+    value = request.args.get("value") or None
+    cases = findings.cases_with_outcome(
+        inspection.id, question_set_id, code, outcome, withheld, value
+    )
+    named = outcome in ("applicable", "answered")
+    label = outcome if named else Outcome(outcome).label.lower()
+    if value is not None:
+        label += f": {findings.answer_value_words(question_set_id, code, value)}"
     return render_template(
         "findings/list_cases.html",
         inspection=inspection,
@@ -159,7 +169,7 @@ def list_question_cases(inspection_id: int, question_set_id: int, code: str, out
         back=url_for("findings.show_questions", inspection_id=inspection.id)
         + f"#set-{question_set_id}",
         back_text="Back to the question findings",
-        detail_heading="Outcome",
+        detail_heading="Answer" if outcome == "answered" else "Outcome",
         show_notes=True,
         withheld=len(withheld),
     )

@@ -2,7 +2,8 @@
 
 Routes by task, all on this blueprint: ``routes`` (the list, the hub, details, question sets),
 ``members_routes``, ``import_routes`` (case lists) and ``sampling_routes`` (drawing a sample,
-hand sampling, assignment); ``access`` loads an inspection for its set-up pages.
+hand sampling, assignment), ``threshold_routes`` (confirming unverified thresholds);
+``access`` loads an inspection for its set-up pages.
 """
 
 from flask import Blueprint
@@ -17,4 +18,5 @@ from auditapp.inspections import (  # noqa: E402,F401
     members_routes,
     routes,
     sampling_routes,
+    threshold_routes,
 )

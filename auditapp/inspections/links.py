@@ -36,6 +36,8 @@ HUB_LINKS: tuple[HubLink, ...] = (
             "Add leads, auditors and observers, change roles"),
     HubLink("Case types and question sets", "inspections.choose_question_sets", LEAD, True,
             "The case types in scope, and the question-set version each is audited against"),
+    HubLink("Unverified thresholds", "inspections.confirm_thresholds", LEAD, False,
+            "Check and confirm the timeliness thresholds marked unverified"),
     HubLink("Import a case list", "inspections.import_cases", LEAD, True,
             "Upload the force's case list (CSV or XLSX)", "Cases"),
     HubLink("Sampling", "inspections.show_sampling", LEAD, True,

@@ -39,6 +39,7 @@ from auditapp.models.moderation import (
 from auditapp.models.notification import Notification
 from auditapp.models.question_set import CaseType, Question, QuestionSet, QuestionSetDraft
 from auditapp.models.second_factor import RecoveryCode, SecondFactor
+from auditapp.models.threshold_confirmation import ThresholdConfirmation
 from auditapp.models.user import AccountLink, ApiToken, User
 
 __all__ = [
@@ -84,6 +85,7 @@ __all__ = [
     "SecondAudit",
     "SecondAuditStatus",
     "SecondFactor",
+    "ThresholdConfirmation",
     "User",
     "evidence_recommendation",
     "utcnow",

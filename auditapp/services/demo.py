@@ -20,6 +20,7 @@ from auditapp.models import (
 from auditapp.services.accounts import create_user, find_user_by_email
 from auditapp.services.demo_evidence import load_demo_evidence
 from auditapp.services.demo_report import load_demo_report
+from auditapp.services.demo_second_audits import add_second_audits
 from auditapp.services.inspections import choose_question_sets
 from auditapp.services.question_sets import import_library
 
@@ -112,6 +113,9 @@ def load_demo() -> DemoData:
     db.session.flush()
     load_demo_report(baseline, review, users)
     load_demo_evidence(baseline, review, users)
+    add_second_audits(
+        review, users["lead@demo.test"], [users["auditor1@demo.test"], users["auditor2@demo.test"]]
+    )
     for inspection in (baseline, review):
         _scope_cases_types(inspection)
     return DemoData(users=list(users), inspections=[baseline.title, review.title])

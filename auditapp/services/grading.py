@@ -16,6 +16,7 @@ from auditapp.extensions import db
 from auditapp.models import Answer, Case, QuestionOutcomeRow
 from auditapp.services.audit.round import FIRST_ROUND
 from auditapp.services.question_sets import question_set_data_of
+from auditapp.services.thresholds import confirmed_keys
 
 _OUTCOMES = cast(Table, QuestionOutcomeRow.__table__)  # a mapped class's table is a Table
 
@@ -43,6 +44,7 @@ def grade_stored_case(
         question_set_data_of(case.question_set_id),
         answers_for(case, audit_round) if values is None else values,
         current_risk=case.current_risk,
+        confirmed=confirmed_keys(case.inspection_id, case.question_set_id),
     )
 
 

@@ -253,6 +253,7 @@ ACCESS: dict[str, dict[str, Access]] = {
     "inspections.undo_draw": {"*": LEAD_OR_ADMIN},
     "inspections.list_cases": {"*": LEAD_OR_ADMIN},
     "inspections.assign_cases": {"*": LEAD_OR_ADMIN},
+    "inspections.confirm_thresholds": {"*": LEAD},
     # moderation: leads only
     "moderation.show_queue": {"*": LEAD},
     "moderation.edit_policy": {"*": LEAD},

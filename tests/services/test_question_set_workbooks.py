@@ -31,7 +31,7 @@ from auditapp.services.question_set_workbooks import (
 )
 from auditapp.services.question_sets import QuestionSetImportError, export_question_set
 
-LIBRARY = {qs.case_type: qs for qs in load_library()}
+LIBRARY = {qs.case_type: qs for qs in load_library() if qs.version == 1}
 LIMITS = ReadLimits()
 
 

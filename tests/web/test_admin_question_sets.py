@@ -13,7 +13,7 @@ from auditapp.domain.question_sets import dump_question_set, load_library, load_
 from auditapp.extensions import db
 from auditapp.models import CaseType, Question, QuestionSet, User
 
-LIBRARY = {qs.case_type: qs for qs in load_library()}
+LIBRARY = {qs.case_type: qs for qs in load_library() if qs.version == 1}
 
 
 def _library_text(slug: str, **changes: Any) -> str:

@@ -14,9 +14,11 @@ from auditapp.extensions import db
 from auditapp.models import (
     Case,
     CaseStatus,
+    CaseType,
     Inspection,
     ModerationDecision,
     Recommendation,
+    SecondAudit,
     User,
 )
 from auditapp.services import findings
@@ -79,9 +81,7 @@ def test_dip_samples_reproduce_the_reports_sub_figures(
     _, review = demo
     seen = _question(review.id, "da-diary-appointment", "DY03")
     assert (seen.met, seen.not_met, seen.applicable) == (1, 4, 5)  # not seen in 4 of 5
-    assert _question(review.id, "da-diary-appointment", "DY01").summary == (
-        "met in 5 of 5 applicable cases"
-    )
+    assert _question(review.id, "da-diary-appointment", "DY01").summary == ("yes in 5 of 5 cases")
     telephone = _question(review.id, "da-telephone-appointment", "TA01")
     assert (telephone.met, telephone.applicable) == (21, 23)
     certificate = _question(review.id, "child-detention", "CD15")
@@ -165,7 +165,9 @@ def test_lead_opening_the_demo_sees_the_reports_figures(
     page = client.get(f"/findings/inspections/{review.id}").get_data(as_text=True)
     assert "24 cases audited: 6 good (25%), 5 requires improvement (21%), 13 inadequate" in page
     questions = client.get(f"/findings/inspections/{review.id}/questions").get_data(as_text=True)
-    assert "met in 21 of 23 applicable cases" in questions
+    words = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", questions))
+    assert "Yes in 21 of 23 cases" in words
+    assert "Secure accommodation in 3 of 5 cases" in words
 
 
 def test_demo_chapters_speak_only_on_key_questions_with_five_cases(
@@ -216,3 +218,62 @@ def test_demo_chapters_speak_only_on_key_questions_with_five_cases(
     )
     assert "met in 1 of 3 applicable cases (33.3%). Insufficient evidence" in text  # PP02
     assert "met in 1 of 5 applicable cases (20%). Decides the chapter" in text  # MC04
+
+
+def test_demo_reproduces_every_figure_of_the_report_through_the_api(
+    login_as: Callable[[User], Any], demo: tuple[Inspection, Inspection]
+) -> None:
+    _, review = demo
+    lead = db.session.scalar(select(User).where(User.email == "lead@demo.test"))
+    client = login_as(lead, "demo-password")
+    summary = client.get(f"/api/inspections/{review.id}/summary").get_json()
+    grades = summary["total"]["grades"]
+    assert summary["total"]["graded"] == 24
+    assert [grades[g]["count"] for g in ("good", "requires_improvement", "inadequate")] == [
+        6,
+        5,
+        13,
+    ]
+    sets = client.get(f"/api/inspections/{review.id}/findings").get_json()["question_sets"]
+    by_code = {(s["case_type"], q["code"]): q for s in sets for q in s["questions"]}
+
+    def values(case_type: str, code: str) -> dict[str, tuple[int, int]]:
+        answers = by_code[(case_type, code)]["answers"]
+        return {v["value"]: (v["cases"], v["of"]) for v in answers["values"]}
+
+    # Children seen in 1 of 5 diary-appointment cases; 21 of 23 telephone appointments
+    # appropriate: dip samples, so "yes in x of y" with no met share and no interval.
+    assert values("da-diary-appointment", "DY03")["yes"] == (1, 5)
+    assert values("da-telephone-appointment", "TA01")["yes"] == (21, 23)
+    assert by_code[("da-telephone-appointment", "TA01")]["met_share"] is None
+    # A detention certificate in 1 of 5 cases (graded: the met share carries its interval).
+    certificate = by_code[("child-detention", "CD15")]
+    assert (certificate["met"], certificate["applicable"]) == (1, 5)
+    assert certificate["met_share"]["total"] == 5
+    # An ungraded figure the report gives: secure accommodation asked for in 3 of 5.
+    assert values("child-detention", "CD13")["secure"] == (3, 5)
+    assert (
+        "Secure accommodation in 3 of 5 cases"
+        in by_code[("child-detention", "CD13")]["answers"]["text"]
+    )
+
+
+def test_demo_has_a_blind_second_audit_of_each_case_type(
+    login_as: Callable[[User], Any], demo: tuple[Inspection, Inspection]
+) -> None:
+    _, review = demo
+    types = db.session.scalars(
+        select(CaseType.slug)
+        .join(Case, Case.case_type_id == CaseType.id)
+        .join(SecondAudit, SecondAudit.case_id == Case.id)
+        .where(Case.inspection_id == review.id, SecondAudit.status == "submitted")
+    ).all()
+    sampled = db.session.scalars(
+        select(CaseType.slug).join(Case).where(Case.inspection_id == review.id).distinct()
+    ).all()
+    assert sorted(types) == sorted(sampled)  # one each, even after loading twice
+    lead = db.session.scalar(select(User).where(User.email == "lead@demo.test"))
+    page = login_as(lead, "demo-password").get(f"/moderation/inspections/{review.id}/agreement")
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page.get_data(as_text=True)))
+    assert "No second audit has been submitted yet" not in text
+    assert re.search(r"the same grade in \d+ of 6 cases", text)

@@ -28,9 +28,13 @@ from auditapp.domain.aggregation.grades import (
     GradeBreakdown,
     GradeCount,
     GradeTally,
+    StratumGrades,
+    WeightedGrade,
+    WeightedHeadline,
     grade_breakdown,
     grade_distribution,
     headline,
+    weighted_headline,
 )
 from auditapp.domain.aggregation.questions import (
     OutcomeCount,
@@ -59,8 +63,11 @@ __all__ = [
     "QuestionLink",
     "QuestionOutcomes",
     "RecommendationEvidence",
+    "StratumGrades",
     "WeakAnswer",
     "WeakOutcome",
+    "WeightedGrade",
+    "WeightedHeadline",
     "WorkProgress",
     "auditor_labels",
     "dashboard_figures",
@@ -71,5 +78,6 @@ __all__ = [
     "percent",
     "question_outcomes",
     "recommendation_evidence",
+    "weighted_headline",
     "work_progress",
 ]

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from auditapp.domain.aggregation.counting import percent, plural
 from auditapp.domain.grades import Grade
-from auditapp.domain.statistics import Share
+from auditapp.domain.statistics import (
+    Share,
+    StratifiedShare,
+    StratumCount,
+    stratified_share,
+    unequal_fractions,
+)
 from auditapp.domain.statuses import AUDITED_STATUSES
 
 # Each grade's value and label, looked up once: the dashboard needs them per group, and enum
@@ -153,4 +159,78 @@ def grade_breakdown(key: str, label: str, tally: GradeTally) -> GradeBreakdown:
             for grade, label in _GRADES
         ),
         provisional=tally.provisional,
+    )
+
+
+@dataclass(frozen=True)
+class StratumGrades:
+    """One sampling stratum of a graded case type: cases listed, sampled, and graded per grade."""
+
+    name: str
+    frame: int
+    sampled: int
+    grades: Mapping[str, int]
+
+
+@dataclass(frozen=True)
+class WeightedGrade:
+    """One grade's stratified (weighted) estimate across the force's cases."""
+
+    grade: str
+    label: str
+    share: StratifiedShare
+
+
+@dataclass(frozen=True)
+class WeightedHeadline:
+    """The headline's grades weighted for a sample drawn at unequal fractions per stratum."""
+
+    strata: int
+    cases: int
+    grades: tuple[WeightedGrade, ...]
+
+    @property
+    def text(self) -> str:
+        """Return e.g. "Weighted for the sampling (3 strata): good 23% (95% CI 10%-45%), …"."""
+        parts = [
+            f"{weighted.label.lower()} {weighted.share.percent}% ({weighted.share.ci_text})"
+            for weighted in self.grades
+        ]
+        strata = f"{self.strata} {'stratum' if self.strata == 1 else 'strata'}"
+        return (
+            f"Weighted for the sampling ({strata}, {plural(self.cases, 'graded case')}): "
+            + ", ".join(parts)
+        )
+
+
+def weighted_headline(strata: Iterable[StratumGrades]) -> WeightedHeadline | None:
+    """The stratified estimate of each grade, when the strata were sampled at unequal fractions.
+
+    None when every stratum was sampled at the same fraction (the plain shares are then the
+    estimate) or no case is graded. Each grade's share is estimated over its strata's graded
+    cases (``domain.statistics.stratified_share``).
+    """
+    rows = [stratum for stratum in strata if stratum.frame]
+    if not unequal_fractions((stratum.sampled, stratum.frame) for stratum in rows):
+        return None
+    graded = [stratum for stratum in rows if sum(stratum.grades.values())]
+    if not graded:
+        return None
+    weighted = []
+    for grade, label in _GRADES:
+        share = stratified_share(
+            StratumCount(
+                stratum.name,
+                stratum.frame,
+                sum(stratum.grades.values()),
+                stratum.grades.get(grade, 0),
+            )
+            for stratum in graded
+        )
+        if share is not None:
+            weighted.append(WeightedGrade(grade, label, share))
+    return WeightedHeadline(
+        strata=len(graded),
+        cases=sum(sum(stratum.grades.values()) for stratum in graded),
+        grades=tuple(weighted),
     )

@@ -11,6 +11,7 @@ from auditapp.domain.question_sets.model import (
     NONE_TICKED,
     NOT_APPLICABLE,
     RECOMMENDATION_CODE,
+    WITHIN,
     grading_rule_problems,
 )
 
@@ -155,12 +156,63 @@ def _check_question(
     if "show_if" in q:
         _check_condition(q, f"{path}.show_if", seen, all_questions, add)
 
+    if "critical_if" in q:
+        if q.get("critical"):
+            add(
+                f"{path}.critical_if",
+                "critical_if is for a question not always critical: remove critical: true",
+            )
+        if not graded:
+            add(f"{path}.critical_if", "a critical question must be graded")
+        _check_condition(q, f"{path}.critical_if", seen, all_questions, add, key="critical_if")
+
     if kind == "derived" and "check" not in q:
         add(f"{path}.check", "a derived question needs a check")
     elif kind != "derived" and "check" in q:
         add(f"{path}.check", "only derived questions have a check")
     elif "check" in q:
         _check_derived(q, f"{path}.check", all_questions, add)
+        check = q["check"]
+        if "until_audit" in check and "audit_date" not in check:
+            add(f"{path}.check.until_audit", "until_audit needs audit_date, the date of the audit")
+        elif "audit_date" in check and "until_audit" not in check:
+            add(f"{path}.check.audit_date", "audit_date is only used with until_audit")
+        elif "until_audit" in check:
+            _check_until_audit(q, f"{path}.check", seen, all_questions, add)
+        thresholds = check.get("within_by", {}).get("thresholds", {})
+        for index, name in enumerate(check.get("unverified", [])):
+            if name != WITHIN and name not in thresholds:
+                add(
+                    f"{path}.check.unverified[{index}]",
+                    f"{name} is not a threshold of this check (expected within"
+                    + "".join(f", {value}" for value in thresholds)
+                    + ")",
+                )
+
+
+def _check_until_audit(
+    q: Mapping[str, Any],
+    path: str,
+    seen: Mapping[str, tuple[str, Mapping[str, Any]]],
+    all_questions: Mapping[str, Mapping[str, Any]],
+    add: _Add,
+) -> None:
+    until = q["check"]["until_audit"]
+    _check_condition(
+        q, f"{path}.until_audit", seen, all_questions, add, key="until_audit", condition=until
+    )
+    audit_date = q["check"]["audit_date"]
+    target = all_questions.get(audit_date)
+    if target is None:
+        add(f"{path}.audit_date", f"unknown question {audit_date}")
+    elif target["type"] not in ("date", "datetime"):
+        add(
+            f"{path}.audit_date",
+            f"{audit_date} is a {target['type']} question; the audit date needs a date "
+            "or datetime question",
+        )
+    elif audit_date in (q["check"]["start"], q["check"]["end"]):
+        add(f"{path}.audit_date", "the audit date must be its own question")
 
 
 def _valid_values(target: Mapping[str, Any]) -> list[str] | None:
@@ -181,9 +233,14 @@ def _check_condition(
     seen: Mapping[str, tuple[str, Mapping[str, Any]]],
     all_questions: Mapping[str, Mapping[str, Any]],
     add: _Add,
+    key: str = "show_if",
+    condition: Mapping[str, Any] | None = None,
 ) -> None:
-    target_id = q["show_if"]["question"]
-    equals = q["show_if"]["equals"]
+    """Check a condition (``show_if``, ``critical_if``, a check's ``until_audit``): an earlier
+    yes_no, choice or checklist question, and values it can take."""
+    condition = q[key] if condition is None else condition
+    target_id = condition["question"]
+    equals = condition["equals"]
     equals = [equals] if isinstance(equals, str) else equals
     if target_id == q["id"]:
         add(f"{path}.question", "a question cannot depend on itself")
@@ -192,18 +249,18 @@ def _check_condition(
         add(path, f"unknown question {target_id}")
         return
     if target_id not in seen:
-        add(path, f"{target_id} comes later; show_if must refer to an earlier question")
+        add(path, f"{target_id} comes later; {key} must refer to an earlier question")
         return
     target = seen[target_id][1]
     valid = _valid_values(target)
     if valid is None:
         add(
             path,
-            f"{target_id} is a {target['type']} question; show_if needs a yes_no, "
+            f"{target_id} is a {target['type']} question; {key} needs a yes_no, "
             "choice or checklist question",
         )
         return
-    listed = isinstance(q["show_if"]["equals"], list)
+    listed = isinstance(condition["equals"], list)
     for index, value in enumerate(equals):
         if value not in valid:
             add(

@@ -20,6 +20,7 @@ from auditapp.domain.question_sets.model import (
     QuestionSet,
     Section,
     ThresholdBy,
+    UntilAudit,
 )
 from auditapp.domain.question_sets.schema import parse_yaml, schema_problems
 
@@ -45,14 +46,14 @@ def _build(data: Mapping[str, Any]) -> QuestionSet:
     )
 
 
+def _condition(raw: Mapping[str, Any]) -> Condition:
+    equals = raw["equals"]
+    return Condition(raw["question"], tuple([equals] if isinstance(equals, str) else equals))
+
+
 def _build_question(raw: Mapping[str, Any], section_id: str) -> Question:
-    show_if = None
-    if "show_if" in raw:
-        equals = raw["show_if"]["equals"]
-        show_if = Condition(
-            raw["show_if"]["question"],
-            tuple([equals] if isinstance(equals, str) else equals),
-        )
+    show_if = _condition(raw["show_if"]) if "show_if" in raw else None
+    critical_if = _condition(raw["critical_if"]) if "critical_if" in raw else None
     check = None
     if "check" in raw:
         raw_check = raw["check"]
@@ -73,6 +74,8 @@ def _build_question(raw: Mapping[str, Any], section_id: str) -> Question:
                 parse_duration(raw_check["partly_within"]) if "partly_within" in raw_check else None
             ),
             within_by=within_by,
+            until_audit=_until_audit(raw_check),
+            unverified=tuple(raw_check.get("unverified", ())),
         )
     return Question(
         id=raw["id"],
@@ -100,7 +103,15 @@ def _build_question(raw: Mapping[str, Any], section_id: str) -> Question:
         check=check,
         allow_partly=raw.get("allow_partly", True),
         whole_number=raw.get("whole_number", True),
+        critical_if=critical_if,
     )
+
+
+def _until_audit(raw_check: Mapping[str, Any]) -> UntilAudit | None:
+    if "until_audit" not in raw_check:
+        return None
+    condition = _condition(raw_check["until_audit"])
+    return UntilAudit(condition.question, condition.equals, raw_check.get("audit_date", ""))
 
 
 def load_question_set(text: str, *, filename: str = "<string>") -> QuestionSet:
@@ -181,6 +192,11 @@ def _question_to_dict(q: Question) -> dict[str, Any]:
             "question": q.show_if.question,
             "equals": list(q.show_if.equals),
         }
+    if q.critical_if:
+        data["critical_if"] = {
+            "question": q.critical_if.question,
+            "equals": list(q.critical_if.equals),
+        }
     if q.recommendations:
         data["recommendations"] = list(q.recommendations)
     if q.check:
@@ -196,6 +212,14 @@ def _question_to_dict(q: Question) -> dict[str, Any]:
                 "question": q.check.within_by.question,
                 "thresholds": {v: format_duration(t) for v, t in q.check.within_by.thresholds},
             }
+        if q.check.until_audit is not None:
+            check["until_audit"] = {
+                "question": q.check.until_audit.question,
+                "equals": list(q.check.until_audit.equals),
+            }
+            check["audit_date"] = q.check.until_audit.audit_date
+        if q.check.unverified:
+            check["unverified"] = list(q.check.unverified)
         data["check"] = check
     return data
 

@@ -120,6 +120,22 @@ class ThresholdBy:
 
 
 @dataclass(frozen=True)
+class UntilAudit:
+    """When an action has not happened yet (``question`` answered one of ``equals``), measure
+    a timeliness check to the date of the audit (the ``audit_date`` question) instead of to a
+    date that never happened."""
+
+    question: str
+    equals: tuple[str, ...]
+    audit_date: str
+
+
+# The name ``unverified`` gives the check's own ``within`` threshold (the others are values of
+# its ``within_by`` question).
+WITHIN = "within"
+
+
+@dataclass(frozen=True)
 class DerivedCheck:
     """A timeliness test: the time from ``start`` to ``end`` (date or datetime questions)."""
 
@@ -128,6 +144,10 @@ class DerivedCheck:
     within: timedelta
     partly_within: timedelta | None = None
     within_by: ThresholdBy | None = None
+    until_audit: UntilAudit | None = None
+    # Thresholds whose source is unverified: "within", or values of the within_by question.
+    # A grade that uses one is provisional until the lead confirms it for the inspection.
+    unverified: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -152,6 +172,8 @@ class Question:
     check: DerivedCheck | None = None
     allow_partly: bool = True
     whole_number: bool = True
+    # Critical only when an earlier answer is one of these values (``critical`` is then False).
+    critical_if: Condition | None = None
 
     @property
     def option_values(self) -> tuple[str, ...]:

@@ -58,6 +58,12 @@ QUESTION_COLUMNS = (
         "answer is one of some values: DA01 = yes, or OC07 = low, medium",
     ),
     Column(
+        "critical_if",
+        "condition",
+        ("critical_if",),
+        "critical only when an earlier answer is one of these: MC02 = high",
+    ),
+    Column(
         "required",
         "boolean",
         ("required",),
@@ -137,6 +143,24 @@ QUESTION_COLUMNS = (
         "thresholds",
         ("check", "within_by", "thresholds"),
         "the time allowed for each answer to check_within_by: low = 28 days; medium = 14 days",
+    ),
+    Column(
+        "check_unverified",
+        "list",
+        ("check", "unverified"),
+        "thresholds whose source is unverified: within, or answers to check_within_by: low, high",
+    ),
+    Column(
+        "check_until_audit",
+        "condition",
+        ("check", "until_audit"),
+        "when the action is not done yet, measure to the audit date: OC17 = no",
+    ),
+    Column(
+        "check_audit_date",
+        "text",
+        ("check", "audit_date"),
+        "with check_until_audit: the date question holding the date of the audit",
     ),
 )
 # A section row holds only these; a question row may fill any column.

@@ -19,6 +19,7 @@ from auditapp.services.audit.errors import AuditFormError
 from auditapp.services.audit.queries import RoundRows, StoredAnswer, round_answers
 from auditapp.services.audit.round import AuditRound
 from auditapp.services.question_sets import question_set_data_of
+from auditapp.services.thresholds import confirmed_keys
 
 
 @dataclass(frozen=True)
@@ -148,7 +149,13 @@ def progress_of(qs: QuestionSet, values: Mapping[str, str | None]) -> Progress:
 
 def grade_round(audit: AuditRound, qs: QuestionSet, values: Mapping[str, str | None]) -> CaseGrade:
     """The round's grade from its answers, with the current-risk flag as the round knows it."""
-    return grade_case(qs, values, current_risk=audit.current_risk)
+    case = audit.case
+    confirmed = (
+        confirmed_keys(case.inspection_id, case.question_set_id)
+        if case.question_set_id is not None
+        else frozenset()
+    )
+    return grade_case(qs, values, current_risk=audit.current_risk, confirmed=confirmed)
 
 
 def form_state(

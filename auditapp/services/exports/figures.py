@@ -68,13 +68,33 @@ def findings_rows(inspection: Inspection) -> list[dict[str, Any]]:
             "not_applicable": q.not_applicable,
             "recorded": q.recorded,
             "applicable": q.applicable,
-            "pct_met": q.share.percent,
-            "ci": q.share.ci_text,
+            "pct_met": q.share.percent if q.shows_outcomes else None,
+            "ci": q.share.ci_text if q.shows_outcomes else "",
             "summary": q.summary,
+            "answers": q.answers.text if q.answers else "",
+            "median": q.answers.median if q.answers else None,
+            "low": q.answers.low if q.answers else None,
+            "high": q.answers.high if q.answers else None,
+            "within_target": q.answers.within if q.answers else None,
         }
-        for found in findings.question_findings(inspection.id)
+        for found in findings.question_findings_with_answers(inspection.id)
         for q in found.questions
     ]
+
+
+def answer_sections(inspection: Inspection) -> list[tuple[str, list[tuple[str, str, str]]]]:
+    """The questions not judged met or not met, per set: (case type, [(code, text, answers)]),
+    the figures the question findings page shows for them."""
+    sections = []
+    for found in findings.question_findings_with_answers(inspection.id):
+        rows = [
+            (q.code, q.text, q.answers.text if q.answers else q.summary)
+            for q in found.questions
+            if not q.shows_outcomes
+        ]
+        if rows:
+            sections.append((f"{found.case_type_name}, version {found.version}", rows))
+    return sections
 
 
 def shown_number(value: Decimal | None) -> int | float | None:

@@ -8,10 +8,17 @@ from typing import Any
 
 from sqlalchemy import select
 
+from auditapp.domain.aggregation import WeightedHeadline
+from auditapp.domain.statistics import READING_NOTE
 from auditapp.extensions import db
 from auditapp.models import CaseType, Inspection
 from auditapp.services import findings
-from auditapp.services.exports.figures import agreement_rows, strata_rows, summary_rows
+from auditapp.services.exports.figures import (
+    agreement_rows,
+    answer_sections,
+    strata_rows,
+    summary_rows,
+)
 
 
 @dataclass(frozen=True)
@@ -43,6 +50,9 @@ class Report:
     case_type_names: dict[str, str]
     generated_at: datetime
     strata: list[dict[str, Any]] = field(default_factory=list)  # the exports' strata table
+    weighted: WeightedHeadline | None = None
+    answers: tuple[tuple[str, list[tuple[str, str, str]]], ...] = ()
+    reading_note: tuple[str, ...] = READING_NOTE
 
 
 def report_data(inspection: Inspection) -> Report:
@@ -88,4 +98,6 @@ def report_data(inspection: Inspection) -> Report:
         case_type_names={row.slug: row.name for row in case_types},
         generated_at=datetime.now(UTC),
         strata=strata_rows(inspection),
+        weighted=findings.stratified_headline(inspection.id),
+        answers=tuple(answer_sections(inspection)),
     )

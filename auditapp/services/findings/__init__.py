@@ -9,6 +9,7 @@ frozen dataclasses, so the pages, the JSON API and the exports show the same fig
 from __future__ import annotations
 
 from auditapp.domain.aggregation import NOT_ASSIGNED, GradeBreakdown
+from auditapp.services.findings.answers import question_findings_with_answers, with_answers
 from auditapp.services.findings.case_studies import CaseStudy, CaseStudyChapter, case_studies
 from auditapp.services.findings.chapters import (
     ChapterFinding,
@@ -27,6 +28,7 @@ from auditapp.services.findings.grades import (
     cases_frame,
     cases_with_grade,
     dashboard,
+    stratified_headline,
 )
 from auditapp.services.findings.national import (
     InspectionGrades,
@@ -39,6 +41,7 @@ from auditapp.services.findings.questions import (
     LISTABLE_OUTCOMES,
     QuestionFinding,
     QuestionSetFindings,
+    answer_value_words,
     cases_with_outcome,
     question_finding,
     question_findings,
@@ -73,6 +76,7 @@ __all__ = [
     "QuestionSetFindings",
     "RecommendationProgress",
     "RecommendationProgressRow",
+    "answer_value_words",
     "baseline_recommendation",
     "blind_case_ids",
     "case_counts",
@@ -87,8 +91,11 @@ __all__ = [
     "national_question_findings",
     "question_finding",
     "question_findings",
+    "question_findings_with_answers",
     "recommendation_progress",
     "record_chapter_judgement",
     "record_recommendation_judgement",
+    "stratified_headline",
     "update_chapter_rule",
+    "with_answers",
 ]

@@ -17,12 +17,16 @@ from auditapp.domain.aggregation import (
     NOT_ASSIGNED,
     CaseCount,
     DashboardFigures,
+    StratumGrades,
+    WeightedHeadline,
     dashboard_figures,
+    weighted_headline,
 )
 from auditapp.domain.grades import Grade
 from auditapp.extensions import db
 from auditapp.models import Case, SecondAudit, SecondAuditStatus
 from auditapp.services.findings import queries
+from auditapp.services.sampling.figures import stratify_columns, stratum_of
 
 # The columns of cases_frame, in order.
 CASE_COLUMNS = (
@@ -127,6 +131,41 @@ def dashboard(inspection_id: int) -> Dashboard:
     return Dashboard(
         inspection_id=inspection_id,
         **{f.name: getattr(figures, f.name) for f in fields(DashboardFigures)},
+    )
+
+
+def stratified_headline(inspection_id: int) -> WeightedHeadline | None:
+    """The headline's grades weighted for the sampling, when strata were sampled at unequal
+    fractions (None otherwise). Strata are each graded case type, or the values of the column
+    its latest stratified draw used: types never stratified are counted in SQL, and only
+    stratified ones are read case by case (two or three queries)."""
+    column_of = stratify_columns(inspection_id)
+    cells: dict[str, list[int]] = {}  # stratum name -> frame, sampled
+    grades: dict[str, dict[str, int]] = {}
+
+    def add(name: str, in_sample: bool, status: str, grade: str | None, cases: int) -> None:
+        cell = cells.setdefault(name, [0, 0])
+        cell[0] += cases
+        if in_sample:
+            cell[1] += cases
+            if status in queries.AUDITED and grade:
+                tally = grades.setdefault(name, {})
+                tally[grade] = tally.get(grade, 0) + cases
+
+    params = {"inspection_id": inspection_id}
+    for row in queries.rows(queries.frame_counts_statement(), params):
+        if not column_of.get(row.case_type_id):
+            add(row.case_type, bool(row.in_sample), row.status, row.grade, int(row.cases))
+    stratified = [type_id for type_id, column in column_of.items() if column]
+    if stratified:
+        params_by_case = {**params, "case_type_ids": stratified}
+        for row in queries.rows(queries.stratified_cases_statement(), params_by_case):
+            column = column_of[row.case_type_id]
+            name = f"{row.case_type}: {column} {stratum_of(row.attributes, column)}"
+            add(name, bool(row.in_sample), row.status, row.grade, 1)
+    return weighted_headline(
+        StratumGrades(name, frame, sampled, grades.get(name, {}))
+        for name, (frame, sampled) in sorted(cells.items())
     )
 
 

@@ -301,6 +301,7 @@ def cases_with_outcome_statement(
             Case.status,
             QuestionOutcomeRow.outcome,
             Answer.note,
+            Answer.value,
         )
         .outerjoin(User, User.id == Case.auditor_id)
         .where(
@@ -409,4 +410,50 @@ def recommendation_chapters_statement(inspection_id: int) -> Statement:
         select(Recommendation.code, Recommendation.chapter)
         .where(Recommendation.inspection_id == inspection_id)
         .order_by(Recommendation.position, Recommendation.id)
+    )
+
+
+# --- the sampling frame, for the weighted headline ----------------------------------------------
+
+
+@cache
+def frame_counts_statement() -> Statement:
+    """Listed cases of :inspection_id of graded case types, counted per case type, sampled or
+    not, status and the grade the figures use (a few dozen rows)."""
+    _, grade = graded_case_columns()
+    return (
+        select(
+            Case.case_type_id,
+            CaseType.name.label("case_type"),
+            Case.in_sample,
+            Case.status,
+            grade,
+            func.count().label("cases"),
+        )
+        .join(CaseType, CaseType.id == Case.case_type_id)
+        .where(Case.inspection_id == bindparam("inspection_id"), CaseType.kind == "case")
+        .group_by(Case.case_type_id, CaseType.name, Case.in_sample, Case.status, grade)
+    )
+
+
+@cache
+def stratified_cases_statement() -> Statement:
+    """Every listed case of :inspection_id of the :case_type_ids (those drawn by stratum):
+    the column values its stratum comes from, sampled or not, status and grade."""
+    _, grade = graded_case_columns()
+    return (
+        select(
+            Case.case_type_id,
+            CaseType.name.label("case_type"),
+            Case.attributes,
+            Case.in_sample,
+            Case.status,
+            grade,
+        )
+        .join(CaseType, CaseType.id == Case.case_type_id)
+        .where(
+            Case.inspection_id == bindparam("inspection_id"),
+            CaseType.kind == "case",
+            Case.case_type_id.in_(bindparam("case_type_ids", expanding=True)),
+        )
     )

@@ -12,14 +12,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from auditapp.domain.aggregation import NOT_ASSIGNED, outcome_summary
+from auditapp.domain.aggregation.answers import AnswerFigures, yes_no_figures
 from auditapp.domain.grades import Outcome
+from auditapp.domain.question_sets import Question, answer_words, checklist_ticks, option_words
 from auditapp.domain.statistics import Share
 from auditapp.services.findings import queries
 from auditapp.services.findings.errors import FindingsError
 from auditapp.services.findings.grades import CaseRef
+from auditapp.services.question_sets import question_set_data_of
 
-# Outcomes a reader can click through to; "applicable" lists all three applicable ones.
-LISTABLE_OUTCOMES = (*queries.APPLICABLE, Outcome.NOT_APPLICABLE, "applicable")
+# Outcomes a reader can click through to; "applicable" lists all three applicable ones, and
+# "answered" every case with an answer other than not applicable (optionally one value).
+ANSWERED = (*queries.APPLICABLE, Outcome.RECORDED)
+LISTABLE_OUTCOMES = (*queries.APPLICABLE, Outcome.NOT_APPLICABLE, "applicable", "answered")
 
 
 @dataclass(frozen=True)
@@ -42,11 +47,20 @@ class QuestionFinding:
     recorded: int
     applicable: int
     summary: str
+    # Its answers in figures (frequencies, median and range, elapsed times, "yes in x of y",
+    # cases answered); filled by ``findings.question_findings_with_answers``.
+    answers: AnswerFigures | None = None
 
     @property
     def share(self) -> Share:
         """Return the share of applicable cases that fully meet the question."""
         return Share(self.met, self.applicable)
+
+    @property
+    def shows_outcomes(self) -> bool:
+        """Return True when the question is judged met or not met: a graded question with
+        outcomes. Its fully-met share carries an interval; no other figure does."""
+        return self.graded and self.applicable > 0
 
     @property
     def judged(self) -> bool:
@@ -116,7 +130,7 @@ def question_findings_over(inspection_ids: Sequence[int]) -> list[QuestionSetFin
                 not_applicable=tally.get(Outcome.NOT_APPLICABLE, 0),
                 recorded=tally.get(Outcome.RECORDED, 0),
                 applicable=applicable,
-                summary=outcome_summary(met, partly, applicable),
+                summary=_summary(row.answer_type, row.graded, met, partly, not_met, tally),
             )
         )
     return [
@@ -132,6 +146,16 @@ def question_findings_over(inspection_ids: Sequence[int]) -> list[QuestionSetFin
         )
         for set_id, first in sets.items()
     ]
+
+
+def _summary(
+    answer_type: str, graded: bool, met: int, partly: int, not_met: int, tally: dict[str, int]
+) -> str:
+    """The words of a question's outcome counts: an ungraded yes/no question (a screening
+    question) reads "yes in 3 of 5 cases", never met or not met."""
+    if answer_type == "yes_no" and not graded:
+        return yes_no_figures(met, partly, not_met, tally.get(Outcome.NOT_APPLICABLE, 0)).text
+    return outcome_summary(met, partly, met + partly + not_met)
 
 
 def question_finding(inspection_id: int, question_set_id: int, code: str) -> QuestionFinding:
@@ -150,18 +174,27 @@ def cases_with_outcome(
     code: str,
     outcome: str,
     withhold: frozenset[int] = frozenset(),
+    value: str | None = None,
 ) -> list[CaseRef]:
     """The audited cases behind one question's figure (one query).
 
-    ``outcome`` is met, partly_met, not_met, not_applicable, or "applicable" (all three of
-    met, partly met and not met). Each case carries the auditor's note on that answer.
+    ``outcome`` is met, partly_met, not_met, not_applicable, "applicable" (all three of met,
+    partly met and not met) or "answered" (any answer but not applicable), whose detail is the
+    answer in words; ``value`` keeps the cases that gave that answer (a checklist: ticked it).
+    Each case carries the auditor's note on that answer.
     """
     if outcome not in LISTABLE_OUTCOMES:
         raise FindingsError(f"unknown outcome {outcome!r}")
-    wanted = queries.APPLICABLE if outcome == "applicable" else (outcome,)
+    wanted = {"applicable": queries.APPLICABLE, "answered": ANSWERED}.get(outcome, (outcome,))
     found = queries.rows(
         queries.cases_with_outcome_statement(inspection_id, question_set_id, code, wanted)
     )
+    question = None
+    if outcome == "answered" or value is not None:
+        try:
+            question = question_set_data_of(question_set_id).question(code)
+        except (LookupError, KeyError) as error:
+            raise FindingsError(f"question {code} of set {question_set_id} is unknown") from error
     return [
         CaseRef(
             case_id=row.case_id,
@@ -169,9 +202,28 @@ def cases_with_outcome(
             case_type=row.case_type,
             auditor=row.auditor or NOT_ASSIGNED,
             status=row.status,
-            detail=Outcome(row.outcome).label,
+            detail=answer_words(question, row.value)
+            if question is not None and outcome == "answered"
+            else Outcome(row.outcome).label,
             note=row.note or "",
         )
         for row in found
         if row.case_id not in withhold
+        and (value is None or question is None or _gave(question, row.value, value))
     ]
+
+
+def _gave(question: Question, stored: str | None, value: str) -> bool:
+    """True when a stored answer is this value (a checklist: has it ticked; "[]": none)."""
+    if question.type == "checklist" and value != "[]":
+        return value in checklist_ticks(stored)
+    return stored == value
+
+
+def answer_value_words(question_set_id: int, code: str, value: str) -> str:
+    """One answer value of a question in words ("Secure accommodation"; a checklist's "[]":
+    "None of these"), for the heading of the cases that gave it."""
+    question = question_set_data_of(question_set_id).question(code)
+    if question.type == "checklist" and value != "[]":
+        return option_words(question, value)
+    return answer_words(question, value)

@@ -4,7 +4,7 @@ frame and sample per stratum."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import cast
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -197,23 +197,24 @@ class StratumRow:
 ALL_CASES = "All cases"  # the one stratum of a case type never stratified
 
 
-def _stratified_columns(inspection: Inspection) -> dict[int, str]:
+def stratify_columns(inspection_id: int) -> dict[int, str]:
     """The column each case type's latest stratified draw used, by case type id."""
     column_of: dict[int, str] = {}
     for case_type_id, column in db.session.execute(
         select(SampleDraw.case_type_id, SampleDraw.stratify_by)
-        .where(SampleDraw.inspection_id == inspection.id, SampleDraw.stratify_by.is_not(None))
+        .where(SampleDraw.inspection_id == inspection_id, SampleDraw.stratify_by.is_not(None))
         .order_by(SampleDraw.id)
     ):
         column_of[case_type_id] = column or ""  # the filter leaves no NULL
     return column_of
 
 
-def _stratum_of(attributes: dict[str, Any] | None, column: str) -> str:
+def stratum_of(attributes: dict[str, object] | None, column: str) -> str:
+    """The stratum a case is in: its value in the column (blank: "(blank)"), or "All cases"."""
     if not column:
         return ALL_CASES
     value = (attributes or {}).get(column)
-    stratum = str(value).strip() if value is not None else ""
+    stratum = str(value).strip() if value is not None and str(value).strip() else ""
     return stratum or BLANK_STRATUM
 
 
@@ -223,7 +224,7 @@ def stratum_rows(inspection: Inspection) -> list[StratumRow]:
     A type's strata are the values of the column its latest stratified draw used; a type never
     stratified is one stratum, "All cases". Ordered by case type, then stratum.
     """
-    column_of = _stratified_columns(inspection)
+    column_of = stratify_columns(inspection.id)
     counts: dict[tuple[str, str, str, int], list[int]] = {}
     for name, case_type_id, attributes, in_sample in db.session.execute(
         select(CaseType.name, Case.case_type_id, Case.attributes, Case.in_sample)
@@ -231,7 +232,7 @@ def stratum_rows(inspection: Inspection) -> list[StratumRow]:
         .where(Case.inspection_id == inspection.id)
     ):
         column = column_of.get(case_type_id, "")
-        stratum = _stratum_of(attributes, column)
+        stratum = stratum_of(attributes, column)
         tally = counts.setdefault((name, column, stratum, case_type_id), [0, 0])
         tally[0] += 1
         tally[1] += 1 if in_sample else 0
@@ -251,7 +252,7 @@ def stratum_case_ids(inspection: Inspection, key: str) -> tuple[int, list[int]] 
     if not type_part.isdigit() or not stratum:
         return None
     case_type_id = int(type_part)
-    column = _stratified_columns(inspection).get(case_type_id, "")
+    column = stratify_columns(inspection.id).get(case_type_id, "")
     ids = [
         case_id
         for case_id, attributes in db.session.execute(
@@ -259,6 +260,6 @@ def stratum_case_ids(inspection: Inspection, key: str) -> tuple[int, list[int]] 
                 Case.inspection_id == inspection.id, Case.case_type_id == case_type_id
             )
         )
-        if _stratum_of(attributes, column) == stratum
+        if stratum_of(attributes, column) == stratum
     ]
     return case_type_id, ids
