@@ -144,12 +144,19 @@ def moderation_grades(case: Case) -> tuple[Grade, ...]:
 
 
 def optional_text(text: str | None, what: str) -> str | None:
-    """The text stripped, None when empty; ModerationError when longer than the limit."""
+    """The text stripped, None when empty; ModerationError when longer than the limit.
+
+    Refused too when it seems to hold personal data (the one check, as ``required_text``).
+    """
     cleaned = (text or "").strip()
     if len(cleaned) > REASON_MAX_LENGTH:
         raise ModerationError(
             f"{what.capitalize()} must be {REASON_MAX_LENGTH:,} characters or fewer"
         )
+    try:
+        check_free_text(cleaned, "comment")
+    except PersonalDataInText as refused:
+        raise ModerationError(refused.message) from None
     return cleaned or None
 
 
