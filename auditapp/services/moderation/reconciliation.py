@@ -203,7 +203,7 @@ def reconcile_answer(
                 check_free_text(value, "answer")
             except PersonalDataInText as refused:
                 raise ModerationError(refused.message) from None
-    cleaned = required_text(reason, "the reason this answer stands")
+    cleaned = required_text(reason, "the reason this answer stands", "reason")
     row = difference.decision
     old = row.value if row else difference.first_value
     if row is None:
