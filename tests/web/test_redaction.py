@@ -26,6 +26,8 @@ from tests.web.pages import Page
 MARKER = "Quill"  # in every version typed, and in nothing else the app writes
 NOTE_VERSIONS = ("Spoke with Quill", "Spoke with Quillfeather at the school gate")
 CONCERN = "Quillfeather told staff the house had no heating"
+ACKNOWLEDGED = "Passed to the Quillfeather team's duty inspector"  # the lead's account
+AT_1410 = {"day": "2", "month": "12", "year": "2025", "hour": "14", "minute": "10"}
 REASON = "Name typed by mistake"
 
 
@@ -180,13 +182,18 @@ def test_redacted_text_appears_nowhere_in_the_database_the_history_the_api_or_an
 ) -> None:
     _typed_by_the_auditor(login_as, case, auditor)
     c = login_as(lead)
+    acknowledged = c.post_form(
+        f"/audit/cases/{case.id}/current-risk/acknowledge", {"action": ACKNOWLEDGED, **AT_1410}
+    )
+    assert acknowledged.status_code == 302
     # The search finds the text where it is before the redaction: it can fail.
     before = _everything_shown(c, case)
     assert MARKER in _every_stored_value()
     assert MARKER in before["history"] and MARKER in before["CSV answers.csv"]
     assert MARKER in before["XLSX"]
+    assert "Quillfeather team" in before["case page"]  # the lead's account, on the banner
 
-    for target in ("note-1-DA02", "case-current_risk_note"):
+    for target in ("note-1-DA02", "case-current_risk_note", "case-current_risk_action"):
         assert _redact(c, case, target).status_code == 302
 
     db.session.expire_all()
@@ -199,8 +206,9 @@ def test_redacted_text_appears_nowhere_in_the_database_the_history_the_api_or_an
     erased = db.session.scalar(
         select(func.count()).select_from(FreeText).where(FreeText.redaction_id.is_not(None))
     )
-    # The note's first save (new), its second (old and new), the concern (new).
-    assert erased == 4
+    # The note's first save (new), its second (old and new), the concern (new), the lead's
+    # account of what was done (new).
+    assert erased == 5
     assert _verify(app)[0] == 0
 
 
@@ -230,3 +238,47 @@ def test_text_an_older_event_holds_inline_reads_as_redacted_in_the_history(
     history = c.get(f"/audit/cases/{case.id}/history").get_data(True)
     assert MARKER not in history
     assert _redaction_words(lead) in history
+
+
+def test_a_lead_redacts_an_agree_comment_and_a_reconciliation_reason(
+    app: Flask,
+    login_as: Any,
+    inspection: Any,
+    auditor: User,
+    second_auditor: User,
+    lead: User,
+) -> None:
+    from tests.web.test_moderation import GOOD, submitted
+    from tests.web.test_second_audit import make_second_audit
+
+    case = submitted(inspection, "DA-0700", auditor, GOOD)
+    make_second_audit(case, second_auditor, lead, {**GOOD, "DA04": "no", "DA16": "no"})
+    c = login_as(lead)
+    differences = f"/moderation/cases/{case.id}/second-audit/differences"
+    decided = c.post_form(
+        f"{differences}/DA04",
+        {"reconcile-source": "second", "reconcile-reason": "Quillfeather file shows no visit"},
+    )
+    assert decided.status_code == 302
+    agreed = c.post_form(
+        f"/moderation/cases/{case.id}/agree", {"agree-comment": "Quillfeather notes are clear"}
+    )
+    assert agreed.status_code == 302
+    listed = Page(c.get(f"/audit/cases/{case.id}/redactions").get_data(True))
+    assert "Why the answer to DA04 stands" in listed.text("main")
+    assert MARKER in c.get(differences + "/DA04").get_data(True)  # the search can fail
+
+    for target in ("reconcile-DA04", "case-moderation_reason"):
+        assert _redact(c, case, target).status_code == 302
+
+    db.session.expire_all()
+    assert MARKER not in _every_stored_value()
+    for page in (
+        f"/moderation/cases/{case.id}",
+        f"/audit/cases/{case.id}/history",
+        differences,
+        differences + "/DA04",
+    ):
+        assert MARKER not in c.get(page).get_data(True), page
+    assert _redaction_words(lead) in c.get(differences + "/DA04").get_data(True)
+    assert _verify(app)[0] == 0
