@@ -218,7 +218,7 @@ def check_may_redact(case: Case, user: User) -> None:
         raise NotAllowed("only a lead of the inspection redacts text")
 
 
-def _clean_reason(reason: str | None) -> str:
+def clean_reason(reason: str | None) -> str:
     cleaned = " ".join((reason or "").split())
     if not cleaned:
         raise RedactionError("Enter the reason for redacting the text")
@@ -238,7 +238,7 @@ def redact(case: Case, lead: User, target: str, reason: str | None) -> Redaction
     a reason that seems to hold personal data, or a text that is not there to redact.
     """
     check_may_redact(case, lead)
-    cleaned = _clean_reason(reason)
+    cleaned = clean_reason(reason)
     text = find_redactable(case, target)
     if text is None:
         raise RedactionError("There is no such text on this case to redact")
