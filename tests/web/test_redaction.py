@@ -282,3 +282,79 @@ def test_a_lead_redacts_an_agree_comment_and_a_reconciliation_reason(
         assert MARKER not in c.get(page).get_data(True), page
     assert _redaction_words(lead) in c.get(differences + "/DA04").get_data(True)
     assert _verify(app)[0] == 0
+
+
+# --- the evidence log and the action plan (inspection-level texts) ------------------------------
+
+
+def _inspection_shown(c: Any, inspection_id: int) -> dict[str, str]:
+    """The pages, API answers and exports that show the evidence log and the action plan."""
+    shown = {
+        "evidence log": c.get(f"/evidence/inspections/{inspection_id}/entries").get_data(True),
+        "action plan": c.get(f"/evidence/inspections/{inspection_id}/actions").get_data(True),
+        "API evidence": c.get(f"/api/inspections/{inspection_id}/evidence").get_data(True),
+        "API plan": c.get(f"/api/inspections/{inspection_id}/action-plan").get_data(True),
+    }
+    archive = zipfile.ZipFile(io.BytesIO(c.get(f"/exports/{inspection_id}/csv.zip").data))
+    for name in archive.namelist():
+        shown[f"CSV {name}"] = archive.read(name).decode("utf-8-sig")
+    return shown
+
+
+def test_a_lead_redacts_evidence_and_an_update_and_the_text_appears_nowhere(
+    app: Flask, login_as: Any, inspection: Any, auditor: User, lead: User
+) -> None:
+    from auditapp.models import ActionPlanItem, EvidenceEntry
+
+    rec = factories.make_recommendation(inspection, "R1")
+    c = login_as(auditor)
+    entry_form = {
+        "kind": "focus_group", "held_on": ["9", "9", "2022"], "source": "Demand hub supervisors",
+        "description": "Quill said the backlog had grown", "recommendations": [str(rec.id)],
+    }  # fmt: skip
+    entries = f"/evidence/inspections/{inspection.id}/entries"
+    assert c.post_form(f"{entries}/new", entry_form).status_code == 302
+    entry = db.session.scalars(select(EvidenceEntry)).one()
+    changed = {**entry_form, "description": "Quillfeather said the backlog had grown"}
+    assert c.post_form(f"{entries}/{entry.id}/edit", changed).status_code == 302
+    actions = f"/evidence/inspections/{inspection.id}/actions"
+    added = c.post_form(
+        f"{actions}/new",
+        {"recommendation": str(rec.id), "description": "Train staff", "owner": "Head of PP"},
+    )
+    assert added.status_code == 302
+    item = db.session.scalars(select(ActionPlanItem)).one()
+    update = {"given_on": ["9", "9", "2022"], "text": "Quill team trained", "status": ""}
+    assert c.post_form(f"{actions}/{item.id}/updates/new", update).status_code == 302
+    db.session.expire_all()
+    (given,) = db.session.get(ActionPlanItem, item.id).updates  # type: ignore[union-attr]
+
+    # Only a lead may redact: the auditor is refused, and nothing changes.
+    redact = f"/evidence/inspections/{inspection.id}/redact"
+    target = f"evidence-{entry.id}-description"
+    refused = c.post_form(redact, {"text": target, "reason": REASON})
+    assert refused.status_code == 403
+    lead_client = login_as(lead)
+    assert MARKER in _every_stored_value()  # the search can fail
+    before = _inspection_shown(lead_client, inspection.id)
+    assert MARKER in before["evidence log"] and MARKER in before["action plan"]
+    listed = lead_client.get(f"/evidence/inspections/{inspection.id}/redactions").get_data(True)
+    assert "Redact" in listed and MARKER in listed
+
+    for target in (f"evidence-{entry.id}-description", f"update-{given.id}"):
+        response = lead_client.post_form(redact, {"text": target, "reason": REASON})
+        assert response.status_code == 302
+
+    db.session.expire_all()
+    assert MARKER not in _every_stored_value()
+    after = _inspection_shown(lead_client, inspection.id)
+    for where, text in after.items():
+        assert MARKER not in text, f"the redacted text is still in the {where}"
+    assert _redaction_words(lead) in after["evidence log"]
+    assert _redaction_words(lead) in after["action plan"]
+    redactions = db.session.scalars(select(Redaction).order_by(Redaction.id)).all()
+    assert [(r.entity, r.field) for r in redactions] == [
+        ("evidence_entry", "description"),
+        ("action_plan_item", "text"),
+    ]
+    assert _verify(app)[0] == 0
