@@ -1,8 +1,9 @@
 """A lead redacts free text of an inspection's evidence log and action plan (not of a case).
 
 What can be redacted is a *target*: an evidence entry's source or description
-("evidence-7-description"), an action's wording or owner ("action-3-owner"), or one dated update
-("update-12"). As for a case (``services/redaction.py``), redacting it overwrites the text with
+("evidence-7-description"), an action's wording or owner ("action-3-owner"), one dated update
+("update-12"), a recommendation's narrative ("narrative-4") or a chapter judgement's reason
+("chapter-2"). As for a case (``services/redaction.py``), redacting it overwrites the text with
 "Redacted by NAME on DATE: REASON", erases every version the audit log kept apart (an entry's or
 action's added and deleted summaries hold all its texts, so they are erased too; the events,
 digests and chain links stay), and records a ``redact`` event whose reason is kept apart.
@@ -22,9 +23,11 @@ from auditapp.models import (
     ActionPlanItem,
     ActionUpdate,
     AuditEvent,
+    ChapterJudgement,
     EvidenceEntry,
     FreeText,
     Inspection,
+    RecommendationJudgement,
     Redaction,
     User,
     utcnow,
@@ -38,14 +41,23 @@ _ENTRY_FIELDS = {"source": "source", "description": "description"}
 _ACTION_FIELDS = {"description": "wording", "owner": "owner"}
 
 
+_ENTITIES: dict[type, str] = {
+    EvidenceEntry: "evidence_entry",
+    ActionPlanItem: "action_plan_item",
+    ActionUpdate: "action_plan_item",
+    RecommendationJudgement: "recommendation_judgement",
+    ChapterJudgement: "chapter_judgement",
+}
+
+
 @dataclass(frozen=True)
 class InspectionText:
     """One free text of the evidence log or action plan a lead may redact."""
 
-    target: str  # "evidence-7-description", "action-3-owner", "update-12"
+    target: str  # "evidence-7-description", "action-3-owner", "update-12", "chapter-2"
     label: str
     text: str
-    row: Any  # the EvidenceEntry, ActionPlanItem or ActionUpdate that holds it
+    row: Any  # the row that holds it: an EvidenceEntry, ActionPlanItem, ActionUpdate, ...
     field: str
 
 
@@ -86,6 +98,30 @@ def redactable_texts(inspection: Inspection) -> list[InspectionText]:
             if not _redacted(given.text):
                 label = f"Update of {given.given_on:%-d %B %Y} on an action on {code}"
                 found.append(InspectionText(f"update-{given.id}", label, given.text, given, "text"))
+    judged = db.session.scalars(
+        select(RecommendationJudgement)
+        .where(RecommendationJudgement.inspection_id == inspection.id)
+        .order_by(RecommendationJudgement.id)
+    )
+    for rec_row in judged:
+        if not _redacted(rec_row.narrative):
+            label = f"Narrative on {rec_row.recommendation.code}"
+            found.append(
+                InspectionText(
+                    f"narrative-{rec_row.id}", label, rec_row.narrative or "", rec_row, "narrative"
+                )
+            )
+    chapters = db.session.scalars(
+        select(ChapterJudgement)
+        .where(ChapterJudgement.inspection_id == inspection.id)
+        .order_by(ChapterJudgement.id)
+    )
+    for chapter in chapters:
+        if not _redacted(chapter.reason):
+            label = f"Reason for the judgement of the chapter {chapter.chapter}"
+            found.append(
+                InspectionText(f"chapter-{chapter.id}", label, chapter.reason, chapter, "reason")
+            )
     return found
 
 
@@ -99,7 +135,17 @@ def _logged_keys(inspection: Inspection, text: InspectionText) -> list[str]:
     row = text.row
     actions: tuple[str, ...]
     changed: ColumnElement[bool]
-    if isinstance(row, EvidenceEntry):
+    entity_id: Any
+    if isinstance(row, RecommendationJudgement):
+        entity, actions = "recommendation_judgement", ()
+        changed = and_(AuditEvent.action == "record_judgement", AuditEvent.field == "narrative")
+        entity_id = row.recommendation.code
+    elif isinstance(row, ChapterJudgement):  # its events hold "judgement: reason"
+        entity = "chapter_judgement"
+        actions = ("record_chapter_judgement", "clear_chapter_judgement")
+        changed = AuditEvent.id.is_(None)
+        entity_id = row.chapter
+    elif isinstance(row, EvidenceEntry):
         entity, actions = "evidence_entry", ("evidence_added", "evidence_deleted")
         changed = and_(AuditEvent.action == "evidence_changed", AuditEvent.field == text.field)
         entity_id = row.id
@@ -143,7 +189,7 @@ def redact(inspection: Inspection, lead: User, target: str, reason: str | None) 
     text = find_redactable(inspection, target)
     if text is None:
         raise RedactionError("There is no such text in this inspection to redact")
-    entity = "evidence_entry" if isinstance(text.row, EvidenceEntry) else "action_plan_item"
+    entity = _ENTITIES[type(text.row)]
     redaction = Redaction(
         inspection_id=inspection.id,
         case_id=None,

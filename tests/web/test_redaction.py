@@ -358,3 +358,34 @@ def test_a_lead_redacts_evidence_and_an_update_and_the_text_appears_nowhere(
         ("action_plan_item", "text"),
     ]
     assert _verify(app)[0] == 0
+
+
+def test_a_lead_redacts_a_chapter_judgements_reason_everywhere_it_was_kept(
+    app: Flask, login_as: Any, inspection: Any, lead: User
+) -> None:
+    from auditapp.models import ChapterJudgement
+    from auditapp.services.findings.chapters import record_chapter_judgement
+
+    for reason in ("Quill diary gaps", "Quillfeather diary gaps"):  # two versions in the log
+        record_chapter_judgement(
+            inspection, "Initial contact", lead, judgement="inadequate", reason=reason
+        )
+    db.session.commit()
+    judgement = db.session.scalars(select(ChapterJudgement)).one()
+    c = login_as(lead)
+    assert MARKER in _every_stored_value()
+    listed = c.get(f"/evidence/inspections/{inspection.id}/redactions").get_data(True)
+    assert "Reason for the judgement of the chapter Initial contact" in listed
+
+    response = c.post_form(
+        f"/evidence/inspections/{inspection.id}/redact",
+        {"text": f"chapter-{judgement.id}", "reason": REASON},
+    )
+    assert response.status_code == 302
+
+    db.session.expire_all()
+    assert MARKER not in _every_stored_value()
+    assert db.session.get(ChapterJudgement, judgement.id).reason == _redaction_words(lead)  # type: ignore[union-attr]
+    chapters = c.get(f"/findings/inspections/{inspection.id}/chapters").get_data(True)
+    assert MARKER not in chapters
+    assert _verify(app)[0] == 0
