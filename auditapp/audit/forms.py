@@ -156,6 +156,7 @@ class AcknowledgeConcernForm(FlaskForm):
         validators=[
             DataRequired(message="Say what was done about the concern"),
             Length(max=NOTE_MAX_LENGTH, message="What was done must be 5,000 characters or fewer"),
+            NoPersonalData("account"),
         ],
     )
     day = StringField("Day")

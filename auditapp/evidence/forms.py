@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -31,22 +30,8 @@ from auditapp.domain.action_plans import ActionStatus
 from auditapp.domain.evidence import EvidenceKind, Figure, FigureError, parse_figures
 from auditapp.inspections.forms import GovDateField
 from auditapp.services.action_plans import OWNER_MAX, TEXT_MAX
-from auditapp.services.evidence_log import DESCRIPTION_MAX, SOURCE_MAX, personal_data_message
-
-
-def no_personal_data(label: str) -> Callable[[FlaskForm, Field], None]:
-    """Refuse free text that looks like personal data, naming what looked personal.
-
-    The one place the forms of this area check free text: swap it for the shared WTForms
-    validator when there is one.
-    """
-
-    def check(form: FlaskForm, field: Field) -> None:
-        message = personal_data_message(label, field.data or "")
-        if message is not None:
-            raise ValidationError(message)
-
-    return check
+from auditapp.services.evidence_log import DESCRIPTION_MAX, SOURCE_MAX
+from auditapp.validators import NoPersonalData
 
 
 def _date_field(label: str, hint: str) -> GovDateField:
@@ -77,7 +62,7 @@ class EvidenceEntryForm(FlaskForm):
         validators=[
             DataRequired(message="Enter the source"),
             Length(max=SOURCE_MAX, message=f"Source must be {SOURCE_MAX} characters or fewer"),
-            no_personal_data("Source"),
+            NoPersonalData("source"),
         ],
     )
     description = TextAreaField(
@@ -90,7 +75,7 @@ class EvidenceEntryForm(FlaskForm):
                 max=DESCRIPTION_MAX,
                 message=f"Description must be {DESCRIPTION_MAX:,} characters or fewer",
             ),
-            no_personal_data("Description"),
+            NoPersonalData("description"),
         ],
     )
     figures = TextAreaField(
@@ -99,7 +84,7 @@ class EvidenceEntryForm(FlaskForm):
         description="One a line: the number, what it counts, then a comma and the date if it "
         "is not the entry's date. For example, “48 medium-priority cases not yet visited, "
         "9 September 2022”.",
-        validators=[no_personal_data("A figure")],
+        validators=[NoPersonalData("figure")],
     )
     recommendations = SelectMultipleField(
         "Recommendations it evidences", widget=GovCheckboxesInput(), coerce=int, choices=[]
@@ -133,7 +118,7 @@ class ActionForm(FlaskForm):
         validators=[
             DataRequired(message="Enter the action"),
             Length(max=TEXT_MAX, message=f"Action must be {TEXT_MAX:,} characters or fewer"),
-            no_personal_data("Action"),
+            NoPersonalData("action"),
         ],
     )
     owner = StringField(
@@ -143,7 +128,7 @@ class ActionForm(FlaskForm):
         validators=[
             DataRequired(message="Enter the owner's role"),
             Length(max=OWNER_MAX, message=f"Owner must be {OWNER_MAX} characters or fewer"),
-            no_personal_data("Owner"),
+            NoPersonalData("owner"),
         ],
     )
     submit = SubmitField("Save action", widget=GovSubmitInput())
@@ -165,7 +150,7 @@ class ActionUpdateForm(FlaskForm):
         validators=[
             DataRequired(message="Enter the update"),
             Length(max=TEXT_MAX, message=f"Update must be {TEXT_MAX:,} characters or fewer"),
-            no_personal_data("Update"),
+            NoPersonalData("update"),
         ],
     )
     # Any status passes the form; the service refuses "verified" from anyone but a lead (403).

@@ -72,7 +72,7 @@ class AgreeForm(FlaskForm):
         "Comment (optional)",
         widget=GovTextArea(),
         description="The auditor and other leads will read this.",
-        validators=[Optional(), _LENGTH],
+        validators=[Optional(), _LENGTH, NoPersonalData("comment")],
     )
     submit = SubmitField("Agree with the auditor's grade", widget=GovSubmitInput())
 
@@ -197,13 +197,17 @@ class ReconcileAnswerForm(FlaskForm):
         "The agreed answer",
         widget=GovTextInput(),
         description="Only when you choose an answer agreed with both auditors.",
-        validators=[Optional(), Length(max=REASON_MAX_LENGTH)],
+        validators=[Optional(), Length(max=REASON_MAX_LENGTH), NoPersonalData("answer")],
     )
     reason = TextAreaField(
         "Why this answer stands",
         widget=GovTextArea(),
         description="The auditors and other leads will read this.",
-        validators=[DataRequired(message="Enter the reason this answer stands"), _LENGTH],
+        validators=[
+            DataRequired(message="Enter the reason this answer stands"),
+            _LENGTH,
+            NoPersonalData("reason"),
+        ],
     )
     submit = SubmitField("Save the decision", widget=GovSubmitInput())
 
@@ -217,6 +221,7 @@ class ResolveByAnswersForm(FlaskForm):
         validators=[
             DataRequired(message="Enter a note on how the differences were resolved"),
             _LENGTH,
+            NoPersonalData("note"),
         ],
     )
     submit = SubmitField("Resolve with this grade", widget=GovSubmitInput())

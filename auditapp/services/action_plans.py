@@ -2,8 +2,10 @@
 
 Auditors and leads record actions and dated updates; only a lead may record that the
 inspectorate has verified an action (or change a verified one). Owners are roles ("Head of
-Public Protection"), never names. Due dates come from ``domain.action_plans.due_date``;
-``actions_for_report`` is the one reader the pages, API, exports and Word draft use.
+Public Protection"), never names; free text that looks like personal data is refused, and its
+versions are kept apart in the audit log (``free_text=True``) so a lead can redact them.
+Due dates come from ``domain.action_plans.due_date``; ``actions_for_report`` is the one reader
+the pages, API, exports and Word draft use.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from auditapp.models import (
 )
 from auditapp.permissions import NotAllowed, NotVisible, checked_role
 from auditapp.services.audit_log import record_event
-from auditapp.services.evidence_log import EDITORS, EvidenceError, personal_data_message
+from auditapp.services.evidence_log import EDITORS, EvidenceError, refuse_personal_data
 
 OWNER_MAX = 120
 TEXT_MAX = 5000
@@ -76,8 +78,10 @@ def _check_text(field: str, label: str, text: str, limit: int) -> str:
         raise ActionPlanError(f"Enter the {label.lower()}", field)
     if len(text) > limit:
         raise ActionPlanError(f"{label} must be {limit:,} characters or fewer", field)
-    if (message := personal_data_message(label, text)) is not None:
-        raise ActionPlanError(message, field)
+    try:
+        refuse_personal_data(text, label.lower(), field)
+    except EvidenceError as refused:
+        raise ActionPlanError(str(refused), field) from None
     return text
 
 
@@ -109,6 +113,7 @@ def add_action(
         inspection_id=inspection.id,
         new={"recommendation": recommendation.code, "action": item.description,
              "owner": item.owner, "status": item.status},
+        free_text=True,
     )  # fmt: skip
     return item
 
@@ -132,7 +137,7 @@ def update_action(
             changed.append(name)
             record_event(
                 "action_changed", "action_plan_item", user=by, entity_id=item.id,
-                inspection_id=inspection.id, field=name, old=old, new=value,
+                inspection_id=inspection.id, field=name, old=old, new=value, free_text=True,
             )  # fmt: skip
     db.session.flush()
     return changed
@@ -169,6 +174,7 @@ def add_update(
     record_event(
         "action_update_added", "action_plan_item", user=by, entity_id=item.id,
         inspection_id=inspection.id, new={"given_on": given_on.isoformat(), "text": update.text},
+        free_text=True,
     )  # fmt: skip
     return update
 
@@ -182,6 +188,7 @@ def delete_action(item: ActionPlanItem, inspection: Inspection, by: User) -> Non
         "action_deleted", "action_plan_item", user=by, entity_id=item.id,
         inspection_id=inspection.id,
         old={"action": item.description, "owner": item.owner, "status": item.status},
+        free_text=True,
     )  # fmt: skip
     db.session.delete(item)
     db.session.flush()

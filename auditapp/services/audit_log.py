@@ -32,8 +32,7 @@ FREE_TEXT_FIELDS = frozenset(
         "narrative",
         "baseline_source",
         "comment",
-        "acknowledgement",
-        "action_taken",
+        "current_risk_action",
     }
 )
 FREE_TEXT_ACTIONS = frozenset({"change_note"})

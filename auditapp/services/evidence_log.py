@@ -1,7 +1,8 @@
 """The evidence log: documents examined, interviews, focus groups, meetings, force data quoted.
 
 Auditors and leads of the inspection add, change and delete entries; every change is in the
-audit log. Free text is refused when it looks like personal data (``personal_data_message``).
+audit log, its free text kept apart (``free_text=True``) so a lead can redact it. Free text
+that looks like personal data is refused (``refuse_personal_data``).
 ``entries_for_report`` is the one reader the pages, the API, the exports and the Word draft use.
 """
 
@@ -16,7 +17,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from auditapp.domain.evidence import EvidenceKind, Figure
-from auditapp.domain.personal_data import free_text_findings
 from auditapp.extensions import db
 from auditapp.models import (
     EvidenceEntry,
@@ -29,10 +29,13 @@ from auditapp.models import (
 )
 from auditapp.permissions import NotVisible, checked_role
 from auditapp.services.audit_log import record_event
+from auditapp.services.personal_data import PersonalDataInText, check_free_text
 
 EDITORS = (InspectionRole.LEAD, InspectionRole.AUDITOR)
 SOURCE_MAX = 200
 DESCRIPTION_MAX = 5000
+# An entry's fields written in someone's own words: their versions are kept apart in the log.
+FREE_TEXT = frozenset({"source", "description", "figures"})
 
 
 class EvidenceError(ValueError):
@@ -43,13 +46,16 @@ class EvidenceError(ValueError):
         self.field = field
 
 
-def personal_data_message(label: str, text: str) -> str | None:
-    """The error for free text that looks like personal data, naming what looked personal."""
-    found = free_text_findings(text or "")
-    if not found:
-        return None
-    what = "; ".join(f"“{f.found_in(text)}” looks like {f.kind}" for f in found[:3])
-    return f"{label} must not contain personal data: {what}. Describe the role, not the person"
+def refuse_personal_data(text: str, what: str, field: str) -> None:
+    """EvidenceError (naming ``field``) when the text seems to hold personal data.
+
+    The one check of free text (``services/personal_data.check_free_text``), as the forms'
+    ``NoPersonalData``; nothing is saved or logged when it refuses.
+    """
+    try:
+        check_free_text(text, what)
+    except PersonalDataInText as refused:
+        raise EvidenceError(refused.message, field) from None
 
 
 def recommendations_followed(inspection: Inspection) -> list[Recommendation]:
@@ -120,11 +126,9 @@ def _checked(inspection: Inspection, data: EntryInput) -> tuple[list[Recommendat
             raise EvidenceError(f"Enter the {label.lower()}", field)
         if len(text) > limit:
             raise EvidenceError(f"{label} must be {limit:,} characters or fewer", field)
-        if (message := personal_data_message(label, text)) is not None:
-            raise EvidenceError(message, field)
+        refuse_personal_data(text, field, field)
     for figure in data.figures:
-        if (message := personal_data_message("A figure", figure.unit)) is not None:
-            raise EvidenceError(message, "figures")
+        refuse_personal_data(figure.unit, "figure", "figures")
     followed = {rec.id: rec for rec in recommendations_followed(inspection)}
     if any(rid not in followed for rid in data.recommendation_ids):
         raise EvidenceError("Choose recommendations this inspection follows up", "recommendations")
@@ -171,7 +175,7 @@ def add_entry(inspection: Inspection, by: User, data: EntryInput) -> EvidenceEnt
     db.session.flush()
     record_event(
         "evidence_added", "evidence_entry", user=by, entity_id=entry.id,
-        inspection_id=inspection.id, new=_summary(entry),
+        inspection_id=inspection.id, new=_summary(entry), free_text=True,
     )  # fmt: skip
     return entry
 
@@ -190,6 +194,7 @@ def update_entry(
         record_event(
             "evidence_changed", "evidence_entry", user=by, entity_id=entry.id,
             inspection_id=inspection.id, field=name, old=before[name], new=after[name],
+            free_text=name in FREE_TEXT,
         )  # fmt: skip
     if changed:
         entry.updated_at = utcnow()
@@ -202,7 +207,7 @@ def delete_entry(entry: EvidenceEntry, inspection: Inspection, by: User) -> None
     checked_role(by, inspection.id, *EDITORS)
     record_event(
         "evidence_deleted", "evidence_entry", user=by, entity_id=entry.id,
-        inspection_id=inspection.id, old=_summary(entry),
+        inspection_id=inspection.id, old=_summary(entry), free_text=True,
     )  # fmt: skip
     db.session.delete(entry)
     db.session.flush()

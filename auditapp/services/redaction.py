@@ -1,11 +1,13 @@
 """A lead redacts free text: every version of it leaves the case, the history and the exports.
 
 What can be redacted is a *target*: a note or text answer of one question in one audit round,
-or one free-text field of the case or its second audit. Redacting it
+one free-text field of the case or its second audit (the lead's account of what was done about
+an urgent concern, a moderation reason or agree comment, a resolution note), or the reason a
+lead gave for the answer that stands on one question of a reconciled second audit. Redacting it
 
 - overwrites the text where the case keeps it (answer, case, moderation decision, second
-  audit) with "Redacted by NAME on DATE: REASON", so pages, the API and every later export
-  (CSV, XLSX, PDF) show that instead;
+  audit, reconciliation decision) with "Redacted by NAME on DATE: REASON", so pages, the
+  API and every later export (CSV, XLSX, PDF) show that instead;
 - erases the body and salt of every version the audit log kept apart (``free_text``) and
   names the redaction there; the events, their digests and their chain links stay as written,
   so ``flask audit-log verify`` still passes;
@@ -25,6 +27,7 @@ from auditapp.domain.statuses import ModerationAction
 from auditapp.extensions import db
 from auditapp.models import (
     Answer,
+    AnswerReconciliation,
     AuditEvent,
     Case,
     FreeText,
@@ -48,14 +51,20 @@ CASE_FIELDS: dict[str, str] = {
     "current_risk_note": "What the auditor saw (urgent concern)",
     "reason": "Reason the current-risk flag was removed",
     "returned_comment": "Lead's comment when returning the case",
-    "moderation_reason": "Lead's moderation reason",
+    "moderation_reason": "Lead's moderation reason or agree comment",
     "case_study_narrative": "Case study narrative",
     "proposed_reason": "Reason for the proposed grade",
+    "current_risk_action": "What was done about the urgent concern",
 }
 SECOND_AUDIT_FIELDS: dict[str, str] = {
     "proposed_reason": "Reason for the proposed grade (second audit)",
     "resolution_note": "How the second audit's differences were resolved",
 }
+
+
+# A reconciliation decision's reason: "reconcile-DA04", logged as field "DA04.reason".
+_RECONCILE = "reconcile"
+_RECONCILE_FIELD = ".reason"
 
 
 class RedactionError(ValueError):
@@ -102,6 +111,10 @@ def _target(target: str) -> RedactableText | None:
         return RedactableText(target, CASE_FIELDS[rest], "", "case", rest, None)
     if kind == "second" and rest in SECOND_AUDIT_FIELDS:
         return RedactableText(target, SECOND_AUDIT_FIELDS[rest], "", "second_audit", rest, None)
+    if kind == _RECONCILE and rest and len(rest) <= 32:
+        label = f"Why the answer to {rest} stands (second audit reconciled)"
+        field = rest + _RECONCILE_FIELD
+        return RedactableText(target, label, "", "second_audit", field, "reconcile_answer")
     return None
 
 
@@ -133,6 +146,12 @@ def _current_texts(case: Case) -> dict[str, str]:
             value = getattr(second, name)
             if value:
                 found[f"second-{name}"] = value
+        for question, reason in db.session.execute(
+            select(AnswerReconciliation.question_code, AnswerReconciliation.reason).where(
+                AnswerReconciliation.second_audit_id == second.id
+            )
+        ):
+            found[f"{_RECONCILE}-{question}"] = reason
     return found
 
 
@@ -161,6 +180,8 @@ def _logged_targets(case: Case) -> list[str]:
             targets.append(f"case-{field}")
         elif entity == "second_audit" and field in SECOND_AUDIT_FIELDS:
             targets.append(f"second-{field}")
+        elif action == "reconcile_answer" and field and field.endswith(_RECONCILE_FIELD):
+            targets.append(f"{_RECONCILE}-{field.removesuffix(_RECONCILE_FIELD)}")
     return targets
 
 
@@ -197,7 +218,7 @@ def check_may_redact(case: Case, user: User) -> None:
         raise NotAllowed("only a lead of the inspection redacts text")
 
 
-def _clean_reason(reason: str | None) -> str:
+def clean_reason(reason: str | None) -> str:
     cleaned = " ".join((reason or "").split())
     if not cleaned:
         raise RedactionError("Enter the reason for redacting the text")
@@ -217,7 +238,7 @@ def redact(case: Case, lead: User, target: str, reason: str | None) -> Redaction
     a reason that seems to hold personal data, or a text that is not there to redact.
     """
     check_may_redact(case, lead)
-    cleaned = _clean_reason(reason)
+    cleaned = clean_reason(reason)
     text = find_redactable(case, target)
     if text is None:
         raise RedactionError("There is no such text on this case to redact")
@@ -285,7 +306,19 @@ def _overwrite_where_kept(case: Case, text: RedactableText, words: str) -> None:
             setattr(case, text.field, words)
     else:
         second = db.session.scalar(select(SecondAudit).where(SecondAudit.case_id == case.id))
-        if second is not None and getattr(second, text.field):
+        if second is None:
+            return
+        if kind == _RECONCILE:
+            db.session.execute(
+                update(AnswerReconciliation)
+                .where(
+                    AnswerReconciliation.second_audit_id == second.id,
+                    AnswerReconciliation.question_code == rest,
+                )
+                .values(reason=words),
+                execution_options={"synchronize_session": "fetch"},
+            )
+        elif getattr(second, text.field):
             setattr(second, text.field, words)
 
 

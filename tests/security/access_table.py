@@ -293,6 +293,8 @@ ACCESS: dict[str, dict[str, Access]] = {
     "evidence.edit_action": {"*": EDITORS},
     "evidence.add_action_update": {"*": EDITORS},
     "evidence.delete_action": {"*": EDITORS},
+    "evidence.list_redactable_texts": {"*": LEAD},
+    "evidence.redact_text": {"*": LEAD},
     # exports: case data in bulk, for the lead (and an admin setting the inspection up)
     "exports.show_exports": {"*": LEAD_OR_ADMIN},
     "exports.show_report": {"*": LEAD_OR_ADMIN},

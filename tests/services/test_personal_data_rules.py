@@ -73,7 +73,7 @@ def test_a_lead_cannot_return_a_case_with_a_comment_holding_personal_data(
 ) -> None:
     case = _case(inspection, auditor, CaseStatus.SUBMITTED)
 
-    with pytest.raises(ModerationError, match="This text seems to hold a name"):
+    with pytest.raises(ModerationError, match="This comment seems to hold a name"):
         return_to_auditor(case, lead, PERSONAL)
     assert case.status == CaseStatus.SUBMITTED
 

@@ -272,3 +272,38 @@ def test_an_acknowledged_concern_is_not_sent_again(
     _age(case, 120)
     assert "0 urgent concern(s)" in _resend(app)
     assert _urgent_rows(case, lead) == 1
+
+
+def test_an_account_that_looks_personal_is_refused_and_changes_nothing(
+    login_as: Any, case: Case, auditor: User, lead: User
+) -> None:
+    _flag(login_as, auditor, case)
+    response = _acknowledge(login_as(lead), case, action="Rang mother Jane Smith on 07700 900123")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "This account seems to hold" in _block(page, 'class="govuk-error-summary"', "</ul>")
+    assert _reload(case).current_risk_acknowledged_at is None
+    assert _reload(case).current_risk_action is None
+    assert _events(case, "acknowledge_concern") == []
+
+
+def test_the_service_refuses_an_account_that_looks_personal(
+    case: Case, lead: User, login_as: Any, auditor: User
+) -> None:
+    from auditapp.services.audit import concerns
+    from auditapp.services.audit.errors import ConcernError
+    from auditapp.services.audit.round import FirstAudit
+
+    _flag(login_as, auditor, case)
+    audit = FirstAudit(_reload(case), lead, InspectionRole.LEAD)
+    with pytest.raises(ConcernError, match="This account seems to hold a name"):
+        concerns.acknowledge_concern(audit, "Told victim Jane Smith", datetime.now(UTC))
+
+
+def test_what_was_done_is_kept_apart_in_the_log(
+    login_as: Any, case: Case, auditor: User, lead: User
+) -> None:
+    _flag(login_as, auditor, case)
+    _acknowledge(login_as(lead), case)
+    (event,) = [e for e in _events(case, "acknowledge_concern") if e.field == "current_risk_action"]
+    assert event.new_text_key is not None and event.new_value != DONE

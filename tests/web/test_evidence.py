@@ -69,6 +69,12 @@ def _count(model: Any) -> int:
     return db.session.scalar(select(func.count(model.id))) or 0
 
 
+def _logged() -> int:
+    """Audit events other than signing in."""
+    query = select(func.count(AuditEvent.id)).where(AuditEvent.action != "login")
+    return db.session.scalar(query) or 0
+
+
 def test_an_auditor_adds_evidence_and_every_member_reads_it(
     login_as: Login, auditor: User, observer: User, inspection: Inspection, recs: Any
 ) -> None:
@@ -114,15 +120,14 @@ def test_a_non_member_gets_404_for_the_log(
         (
             "source",
             "Interview with victim Jane Smith",
-            "Source must not contain personal data: “Jane Smith” looks like a name",
+            "This source seems to hold a name ('Jane Smith'). Rephrase it",
         ),
         (
             "description",
             "Mother seen at 14 Mill Road, CB1 2AB",
-            "Description must not contain personal data: “14 Mill Road” looks like a street "
-            "address; “CB1 2AB” looks like a UK postcode",
+            "This description seems to hold a street address and a UK postcode. Rephrase it",
         ),
-        ("figures", "3 visits to DOB 12/03/2015", "A figure must not contain personal data"),
+        ("figures", "3 visits to DOB 12/03/2015", "This figure seems to hold a date of birth."),
     ],
 )
 def test_personal_data_is_refused_with_a_message_naming_it(
@@ -143,6 +148,7 @@ def test_personal_data_is_refused_with_a_message_naming_it(
     assert message in page.text(".govuk-error-summary")
     assert message in page.text(f"#{field}-error")
     assert _count(EvidenceEntry) == 0
+    assert _logged() == 0  # nothing logged either
 
 
 def test_a_figure_that_cannot_be_read_names_its_line(
@@ -277,15 +283,46 @@ def test_an_overdue_action_is_tagged_with_its_due_date(
     assert page.text("#rec-R6 tbody tr td:nth-child(2)") == "Head of Public Protection"
 
 
-def test_an_owner_with_personal_data_is_refused(
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"owner": "DCI Mrs Patel"}, "This owner seems to hold a name ('Patel')."),
+        ({"description": "Call 07700 900123 weekly"}, "This action seems to hold a phone number."),
+    ],
+)
+def test_an_action_with_personal_data_is_refused(
+    login_as: Login,
+    auditor: User,
+    inspection: Inspection,
+    recs: Any,
+    changes: dict[str, str],
+    message: str,
+) -> None:
+    response = _add_action(login_as(auditor), inspection, recs["R6"], **changes)
+    assert response.status_code == 200
+    assert message in page_of(response).text(".govuk-error-summary")
+    assert _count(ActionPlanItem) == 0
+    assert _logged() == 0
+
+
+def test_an_update_with_personal_data_is_refused_and_nothing_is_kept(
     login_as: Login, auditor: User, inspection: Inspection, recs: Any
 ) -> None:
-    response = _add_action(login_as(auditor), inspection, recs["R6"], owner="DCI Mrs Patel")
+    client = login_as(auditor)
+    _add_action(client, inspection, recs["R6"])
+    item = db.session.scalars(select(ActionPlanItem)).one()
+    events = _logged()
+    response = client.post_form(
+        _actions_url(inspection, f"/{item.id}/updates/new"),
+        {"given_on": ["9", "9", "2022"], "text": "Met mother Jane Smith", "status": ""},
+    )
     assert response.status_code == 200
-    assert "Owner must not contain personal data: “Patel” looks like a name" in page_of(
-        response
-    ).text(".govuk-error-summary")
-    assert _count(ActionPlanItem) == 0
+    assert "This update seems to hold a name ('Jane Smith')." in page_of(response).text(
+        ".govuk-error-summary"
+    )
+    db.session.refresh(item)
+    assert item.updates == []
+    assert _logged() == events
 
 
 def test_an_auditor_is_refused_verification_and_a_lead_records_it(

@@ -674,3 +674,51 @@ def test_an_observer_or_auditor_cannot_agree(
         )
         assert response.status_code == 403
     assert decisions(case) == []
+
+
+# --- personal data kept out of the lead's free text ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("decision", "data", "message"),
+    [
+        ("agree", {"agree-comment": "As mother Jane Smith said"}, "This comment seems to hold"),
+        (
+            "change",
+            {"change-grade": "inadequate", "change-reason": "Call 07700 900123"},
+            "This reason seems to hold a phone number",
+        ),
+        (  # the auditor's own grade: agreeing, the reason kept as the comment, still checked
+            "change",
+            {"change-grade": "requires_improvement", "change-reason": "DOB 12/03/2015"},
+            "This reason seems to hold a date of birth",
+        ),
+        ("return", {"return-comment": "Ask victim Jane Smith"}, "This comment seems to hold"),
+    ],
+)
+def test_a_decision_whose_text_looks_personal_is_refused_and_nothing_is_kept(
+    login_as: Any, lead: User, case: Case, decision: str, data: dict[str, str], message: str
+) -> None:
+    before = len(case_events(case))
+    response = login_as(lead).post_form(f"/moderation/cases/{case.id}/{decision}", data)
+    assert response.status_code == 200
+    assert message in response.get_data(True)
+    assert reload(case).status == CaseStatus.SUBMITTED
+    assert decisions(case) == []
+    assert len(case_events(case)) == before
+
+
+def test_the_service_refuses_an_agree_comment_that_looks_personal(lead: User, case: Case) -> None:
+    from auditapp.services.moderation import ModerationError, agree_grade
+
+    with pytest.raises(ModerationError, match="This comment seems to hold a name"):
+        agree_grade(case, lead, "Seen by child Tom Brown")
+    db.session.rollback()
+    assert decisions(case) == [] and reload(case).status == CaseStatus.SUBMITTED
+
+
+def test_an_agree_comment_is_kept_apart_in_the_log(login_as: Any, lead: User, case: Case) -> None:
+    login_as(lead).post_form(f"/moderation/cases/{case.id}/agree", {"agree-comment": "Well judged"})
+    (event,) = [e for e in case_events(case) if e.field == "moderation_reason"]
+    assert event.new_text_key is not None and event.new_value != "Well judged"
+    assert logged_events([event])[0].new_value == "Well judged"

@@ -236,3 +236,64 @@ def test_a_resolved_grade_becomes_the_final_grade_of_a_moderated_case(
     _decide(c, case, "DA16", "second")
     c.post_form(_url(case, "/resolve"), {"resolve-note": "The second audit was right"})
     assert reload(case).final_grade == "inadequate"
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (
+            {"reconcile-source": "first", "reconcile-reason": "As told by victim Jane Smith"},
+            "This reason seems to hold a name",
+        ),
+        (
+            {"reconcile-source": "agreed", "reconcile-agreed_text": "Ring 07700 900123",
+             "reconcile-reason": "Agreed with both"},
+            "This answer seems to hold a phone number",
+        ),
+    ],
+)  # fmt: skip
+def test_a_decision_whose_text_looks_personal_is_refused_and_nothing_is_kept(
+    login_as: Any,
+    lead: User,
+    case: Case,
+    second: SecondAudit,
+    data: dict[str, str],
+    message: str,
+) -> None:
+    before = len(list(db.session.scalars(select(AuditEvent.id))))
+    response = login_as(lead).post_form(_url(case, "/DA04"), data)
+    assert response.status_code == 200
+    assert message in unescape(response.get_data(as_text=True))
+    assert db.session.scalars(select(AnswerReconciliation)).all() == []
+    assert len(list(db.session.scalars(select(AuditEvent.id)))) == before + 1  # the sign-in
+
+
+def test_the_service_refuses_a_reason_that_looks_personal(
+    lead: User, case: Case, second: SecondAudit
+) -> None:
+    from auditapp.services.moderation import ModerationError
+
+    with pytest.raises(ModerationError, match="This reason seems to hold a UK postcode"):
+        reconcile_answer(second, lead, "DA04", "first", None, "Visited CB1 2AB")
+
+
+def test_a_resolution_note_that_looks_personal_is_refused(
+    login_as: Any, lead: User, case: Case, second: SecondAudit
+) -> None:
+    c = login_as(lead)
+    _decide(c, case, "DA04", "second")
+    _decide(c, case, "DA16", "first")
+    response = c.post_form(_url(case, "/resolve"), {"resolve-note": "Mum Jane Smith agreed"})
+    assert response.status_code == 200
+    assert "This note seems to hold a name" in unescape(response.get_data(as_text=True))
+    assert reload(case).status == CaseStatus.SUBMITTED
+    assert db.session.get(SecondAudit, second.id).status != SecondAuditStatus.RESOLVED  # type: ignore[union-attr]
+
+
+def test_a_decisions_reason_is_kept_apart_in_the_log(
+    login_as: Any, lead: User, case: Case, second: SecondAudit
+) -> None:
+    _decide(login_as(lead), case, "DA04", "second")
+    (event,) = db.session.scalars(select(AuditEvent).where(AuditEvent.field == "DA04.reason")).all()
+    assert event.new_text_key is not None
+    assert event.new_value != "Checked DA04 on the file"

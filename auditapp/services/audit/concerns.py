@@ -113,6 +113,7 @@ def acknowledge_concern(audit: FirstAudit, action: str | None, done_at: datetime
         raise ConcernError("Say what was done about the concern")
     if len(action) > NOTE_MAX_LENGTH:
         raise ConcernError(f"What was done must be {NOTE_MAX_LENGTH:,} characters or fewer")
+    _refuse_personal_data(action, "account")
     now = utcnow()
     if done_at > now + ACTION_CLOCK_SKEW:
         raise ConcernError("The time it was done must be now or in the past")

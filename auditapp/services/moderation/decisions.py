@@ -88,8 +88,11 @@ def _check_can_decide(case: Case, lead: User) -> None:
         )
 
 
-def required_text(text: str | None, what: str) -> str:
-    """The text stripped; ModerationError when it is empty or longer than the limit."""
+def required_text(text: str | None, what: str, kind: str = "text") -> str:
+    """The text stripped; ModerationError when it is empty or longer than the limit.
+
+    Refused too when it seems to hold personal data; ``kind`` names it in that message.
+    """
     cleaned = (text or "").strip()
     if not cleaned:
         raise ModerationError(f"Enter {what}")
@@ -98,7 +101,7 @@ def required_text(text: str | None, what: str) -> str:
             f"{what.capitalize()} must be {REASON_MAX_LENGTH:,} characters or fewer"
         )
     try:  # the form says it first; the service refuses on its own too
-        check_free_text(cleaned, "text")
+        check_free_text(cleaned, kind)
     except PersonalDataInText as refused:
         raise ModerationError(refused.message) from None
     return cleaned
@@ -144,12 +147,19 @@ def moderation_grades(case: Case) -> tuple[Grade, ...]:
 
 
 def optional_text(text: str | None, what: str) -> str | None:
-    """The text stripped, None when empty; ModerationError when longer than the limit."""
+    """The text stripped, None when empty; ModerationError when longer than the limit.
+
+    Refused too when it seems to hold personal data (the one check, as ``required_text``).
+    """
     cleaned = (text or "").strip()
     if len(cleaned) > REASON_MAX_LENGTH:
         raise ModerationError(
             f"{what.capitalize()} must be {REASON_MAX_LENGTH:,} characters or fewer"
         )
+    try:
+        check_free_text(cleaned, "comment")
+    except PersonalDataInText as refused:
+        raise ModerationError(refused.message) from None
     return cleaned or None
 
 
@@ -180,14 +190,14 @@ def change_grade(case: Case, lead: User, grade: str, reason: str | None) -> Mode
         raise ModerationError(CURRENT_RISK_REFUSAL)
     if new_grade == first_grade(case):
         return agree_grade(case, lead, reason)
-    cleaned = required_text(reason, "the reason for changing the grade")
+    cleaned = required_text(reason, "the reason for changing the grade", "reason")
     return moderate(case, lead, ModerationAction.CHANGE, new_grade.value, cleaned)
 
 
 def return_to_auditor(case: Case, lead: User, comment: str | None) -> ModerationDecision:
     """Send the case back to its auditor as a draft they can edit, with the lead's comment."""
     _check_can_decide(case, lead)
-    cleaned = required_text(comment, "a comment for the auditor")
+    cleaned = required_text(comment, "a comment for the auditor", "comment")
     decision = ModerationDecision(
         case_id=case.id,
         lead_id=lead.id,

@@ -38,6 +38,7 @@ from auditapp.services.moderation.decisions import (
     required_text,
 )
 from auditapp.services.moderation.second_audits import resolve_second_audit
+from auditapp.services.personal_data import PersonalDataInText, check_free_text
 from auditapp.services.question_sets import question_set_data
 
 
@@ -197,7 +198,12 @@ def reconcile_answer(
             raise ModerationError(error.message) from error
         if value is None:
             raise ModerationError("Enter the agreed answer")
-    cleaned = required_text(reason, "the reason this answer stands")
+        if difference.question.type == "text":
+            try:
+                check_free_text(value, "answer")
+            except PersonalDataInText as refused:
+                raise ModerationError(refused.message) from None
+    cleaned = required_text(reason, "the reason this answer stands", "reason")
     row = difference.decision
     old = row.value if row else difference.first_value
     if row is None:
@@ -210,14 +216,17 @@ def reconcile_answer(
         row.source, row.value, row.reason = chosen.value, value, cleaned
         row.decided_by_id, row.decided_at = lead.id, utcnow()
     db.session.flush()
-    for field, before, after in (
-        (f"{question_id}.source", None, chosen.value),
-        (f"{question_id}.value", old, value),
-        (f"{question_id}.reason", None, cleaned),
+    # The reason, and a text question's answers, are kept apart in the log (redactable).
+    text_answer = difference.question.type == "text"
+    for field, before, after, free in (
+        (f"{question_id}.source", None, chosen.value, False),
+        (f"{question_id}.value", old, value, text_answer),
+        (f"{question_id}.reason", None, cleaned, True),
     ):
         record_event(
             "reconcile_answer", "second_audit", user=lead, entity_id=second_audit.id,
             inspection_id=case.inspection_id, case_id=case.id, field=field, old=before, new=after,
+            free_text=free or None,
         )  # fmt: skip
     return row
 

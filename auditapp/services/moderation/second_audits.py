@@ -209,7 +209,7 @@ def resolve_second_audit(
         resolved = Grade(grade)
     except ValueError as error:
         raise ModerationError("Choose the resolved grade") from error
-    cleaned = required_text(note, "a note on how the differences were resolved")
+    cleaned = required_text(note, "a note on how the differences were resolved", "note")
     second_audit.resolved_grade = resolved.value
     second_audit.resolution_note = cleaned
     second_audit.resolved_by_id = lead.id

@@ -1,0 +1,225 @@
+"""A lead redacts free text of an inspection's evidence log and action plan (not of a case).
+
+What can be redacted is a *target*: an evidence entry's source or description
+("evidence-7-description"), an action's wording or owner ("action-3-owner"), one dated update
+("update-12"), a recommendation's narrative ("narrative-4") or a chapter judgement's reason
+("chapter-2"). As for a case (``services/redaction.py``), redacting it overwrites the text with
+"Redacted by NAME on DATE: REASON", erases every version the audit log kept apart (an entry's or
+action's added and deleted summaries hold all its texts, so they are erased too; the events,
+digests and chain links stay), and records a ``redact`` event whose reason is kept apart.
+Only a lead of the inspection may redact.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.sql.elements import ColumnElement
+
+from auditapp.extensions import db
+from auditapp.models import (
+    ActionPlanItem,
+    ActionUpdate,
+    AuditEvent,
+    ChapterJudgement,
+    EvidenceEntry,
+    FreeText,
+    Inspection,
+    RecommendationJudgement,
+    Redaction,
+    User,
+    utcnow,
+)
+from auditapp.permissions import NotAllowed, is_lead
+from auditapp.services.audit_log import record_event
+from auditapp.services.free_texts import redaction_text
+from auditapp.services.redaction import RedactionError, clean_reason
+
+_ENTRY_FIELDS = {"source": "source", "description": "description"}
+_ACTION_FIELDS = {"description": "wording", "owner": "owner"}
+
+
+_ENTITIES: dict[type, str] = {
+    EvidenceEntry: "evidence_entry",
+    ActionPlanItem: "action_plan_item",
+    ActionUpdate: "action_plan_item",
+    RecommendationJudgement: "recommendation_judgement",
+    ChapterJudgement: "chapter_judgement",
+}
+
+
+@dataclass(frozen=True)
+class InspectionText:
+    """One free text of the evidence log or action plan a lead may redact."""
+
+    target: str  # "evidence-7-description", "action-3-owner", "update-12", "chapter-2"
+    label: str
+    text: str
+    row: Any  # the row that holds it: an EvidenceEntry, ActionPlanItem, ActionUpdate, ...
+    field: str
+
+
+def _redacted(text: str | None) -> bool:
+    return not text or text.startswith("Redacted by ")
+
+
+def redactable_texts(inspection: Inspection) -> list[InspectionText]:
+    """Every free text of the inspection's evidence log and action plan not yet redacted."""
+    found: list[InspectionText] = []
+    entries = db.session.scalars(
+        select(EvidenceEntry)
+        .where(EvidenceEntry.inspection_id == inspection.id)
+        .order_by(EvidenceEntry.held_on, EvidenceEntry.id)
+    )
+    for entry in entries:
+        held = f"{entry.held_on:%-d %B %Y}"
+        for name, words in _ENTRY_FIELDS.items():
+            value = getattr(entry, name)
+            if not _redacted(value):
+                label = f"Evidence of {held}: its {words}"
+                found.append(
+                    InspectionText(f"evidence-{entry.id}-{name}", label, value, entry, name)
+                )
+    items = db.session.scalars(
+        select(ActionPlanItem)
+        .where(ActionPlanItem.inspection_id == inspection.id)
+        .order_by(ActionPlanItem.id)
+    )
+    for item in items:
+        code = item.recommendation.code
+        for name, words in _ACTION_FIELDS.items():
+            value = getattr(item, name)
+            if not _redacted(value):
+                label = f"Action on {code}: its {words}"
+                found.append(InspectionText(f"action-{item.id}-{name}", label, value, item, name))
+        for given in item.updates:
+            if not _redacted(given.text):
+                label = f"Update of {given.given_on:%-d %B %Y} on an action on {code}"
+                found.append(InspectionText(f"update-{given.id}", label, given.text, given, "text"))
+    judged = db.session.scalars(
+        select(RecommendationJudgement)
+        .where(RecommendationJudgement.inspection_id == inspection.id)
+        .order_by(RecommendationJudgement.id)
+    )
+    for rec_row in judged:
+        if not _redacted(rec_row.narrative):
+            label = f"Narrative on {rec_row.recommendation.code}"
+            found.append(
+                InspectionText(
+                    f"narrative-{rec_row.id}", label, rec_row.narrative or "", rec_row, "narrative"
+                )
+            )
+    chapters = db.session.scalars(
+        select(ChapterJudgement)
+        .where(ChapterJudgement.inspection_id == inspection.id)
+        .order_by(ChapterJudgement.id)
+    )
+    for chapter in chapters:
+        if not _redacted(chapter.reason):
+            label = f"Reason for the judgement of the chapter {chapter.chapter}"
+            found.append(
+                InspectionText(f"chapter-{chapter.id}", label, chapter.reason, chapter, "reason")
+            )
+    return found
+
+
+def find_redactable(inspection: Inspection, target: str) -> InspectionText | None:
+    """The inspection's redactable text named ``target``, or None."""
+    return next((t for t in redactable_texts(inspection) if t.target == target), None)
+
+
+def _logged_keys(inspection: Inspection, text: InspectionText) -> list[str]:
+    """The keys of every version of the text the audit log kept apart."""
+    row = text.row
+    actions: tuple[str, ...]
+    changed: ColumnElement[bool]
+    entity_id: Any
+    if isinstance(row, RecommendationJudgement):
+        entity, actions = "recommendation_judgement", ()
+        changed = and_(AuditEvent.action == "record_judgement", AuditEvent.field == "narrative")
+        entity_id = row.recommendation.code
+    elif isinstance(row, ChapterJudgement):  # its events hold "judgement: reason"
+        entity = "chapter_judgement"
+        actions = ("record_chapter_judgement", "clear_chapter_judgement")
+        changed = AuditEvent.id.is_(None)
+        entity_id = row.chapter
+    elif isinstance(row, EvidenceEntry):
+        entity, actions = "evidence_entry", ("evidence_added", "evidence_deleted")
+        changed = and_(AuditEvent.action == "evidence_changed", AuditEvent.field == text.field)
+        entity_id = row.id
+    elif isinstance(row, ActionPlanItem):
+        entity, actions = "action_plan_item", ("action_added", "action_deleted")
+        changed = and_(AuditEvent.action == "action_changed", AuditEvent.field == text.field)
+        entity_id = row.id
+    else:  # an update: its event names the action; its kept text names the update's words
+        entity, actions = "action_plan_item", ("action_update_added",)
+        changed = AuditEvent.id.is_(None)  # no such event
+        entity_id = row.action_id
+    match = and_(
+        AuditEvent.inspection_id == inspection.id,
+        AuditEvent.entity == entity,
+        AuditEvent.entity_id == str(entity_id),
+        or_(AuditEvent.action.in_(actions), changed),
+    )
+    rows = db.session.execute(
+        select(FreeText.key, FreeText.body)
+        .join(
+            AuditEvent,
+            or_(FreeText.key == AuditEvent.old_text_key, FreeText.key == AuditEvent.new_text_key),
+        )
+        .where(match, FreeText.body.is_not(None))
+    ).all()
+    if isinstance(row, ActionUpdate):  # only the versions that hold this update's words
+        words = f"'text': {row.text!r}"
+        return [key for key, body in rows if words in (body or "")]
+    return [key for key, _body in rows]
+
+
+def redact(inspection: Inspection, lead: User, target: str, reason: str | None) -> Redaction:
+    """Redact every version of one free text of the evidence log or action plan.
+
+    NotAllowed for anyone but a lead of the inspection; RedactionError for a missing reason,
+    a reason that seems to hold personal data, or a text that is not there to redact.
+    """
+    if not is_lead(lead, inspection.id):
+        raise NotAllowed("only a lead of the inspection redacts text")
+    cleaned = clean_reason(reason)
+    text = find_redactable(inspection, target)
+    if text is None:
+        raise RedactionError("There is no such text in this inspection to redact")
+    entity = _ENTITIES[type(text.row)]
+    redaction = Redaction(
+        inspection_id=inspection.id,
+        case_id=None,
+        entity=entity,
+        field=text.field,
+        reason=cleaned,
+        redacted_by_id=lead.id,
+        redacted_by_name=lead.name,
+        redacted_at=utcnow(),
+    )
+    db.session.add(redaction)
+    db.session.flush()
+    keys = _logged_keys(inspection, text)  # before the overwrite: an update's words find them
+    setattr(text.row, text.field, redaction_text(redaction))
+    if keys:
+        db.session.execute(
+            update(FreeText)
+            .where(FreeText.key.in_(keys), FreeText.body.is_not(None))
+            .values(body=None, salt=None, redaction_id=redaction.id),
+            execution_options={"synchronize_session": False},
+        )
+    record_event(
+        "redact",
+        entity,
+        user=lead,
+        entity_id=redaction.id,
+        inspection_id=inspection.id,
+        field=text.field,
+        new=cleaned,
+        free_text=True,
+    )
+    db.session.flush()
+    return redaction
