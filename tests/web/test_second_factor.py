@@ -506,6 +506,18 @@ def test_set_up_with_a_wrong_key_gives_the_same_clear_page(
     assert "Two-step verification is not working" in response.get_data(as_text=True)
 
 
+def test_without_a_key_set_up_says_so_rather_than_storing_a_secret_in_clear(
+    app: Flask, login_as: Any, auditor: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Production starts without SECOND_FACTOR_KEY while nobody has a second factor."""
+    c = login_as(auditor)
+    monkeypatch.setitem(app.config, "SECOND_FACTOR_KEY", None)
+    response = c.get(SET_UP)
+    assert response.status_code == 503
+    assert "Two-step verification is not working" in response.get_data(as_text=True)
+    assert db.session.scalar(select(SecondFactor)) is None
+
+
 def test_a_malformed_key_stops_the_app_from_starting() -> None:
     class _Config(TestConfig):
         SECOND_FACTOR_KEY = "not-a-fernet-key"
