@@ -1106,7 +1106,8 @@ def test_graded_case_list_finds_a_reference_and_keeps_the_figures_count(
     # The search narrows the figure's own filter, carried along in the form.
     good = _case_count(client.get(base, query_string={"grade": "good"}))
     narrowed = client.get(base, query_string={"grade": "good", "q": "DA-1"})
-    assert f"1 of {good} cases matches 'DA-1'" in _text(narrowed)
+    noun = "case" if good == 1 else "cases"
+    assert f"1 of {good} {noun} matches 'DA-1'" in _text(narrowed)
     assert '<input type="hidden" name="grade" value="good">' in narrowed.get_data(as_text=True)
     assert "DA-4" not in _text(narrowed)  # moderated down from good: not in this figure
 
