@@ -5,6 +5,8 @@ The application asks `current_app.config` (filled from these classes), never the
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -26,6 +28,16 @@ def _env_bool(name: str, default: bool) -> bool:
     if not value:
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_list(name: str) -> list[str]:
+    """A comma-separated setting from the environment, as a list (empty when unset)."""
+    return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
+
+
+def derived_fernet_key(label: str) -> str:
+    """A Fernet key (32 bytes, URL-safe base64) derived from a label: as public as the label."""
+    return base64.urlsafe_b64encode(hashlib.sha256(label.encode()).digest()).decode()
 
 
 def _default_database_url() -> str:
@@ -98,6 +110,13 @@ class Config:
     # "admins_and_leads" (global admins and the lead of any inspection), "everyone" or "nobody".
     # Anyone may set one up; whoever has one is always asked for a code.
     MFA_REQUIRED_FOR: str = os.environ.get("MFA_REQUIRED_FOR", "admins_and_leads")
+    # The key that encrypts second-factor (TOTP) secrets at rest (Fernet, as
+    # `Fernet.generate_key()` makes; services/second_factor_key.py). To rotate it, set the new
+    # key here and the old ones in SECOND_FACTOR_KEY_FALLBACKS (comma-separated, still read,
+    # never written), run `flask second-factor rotate-key`, then drop the fallbacks.
+    # Production refuses to start without it once anyone has a second factor.
+    SECOND_FACTOR_KEY: str | None = os.environ.get("SECOND_FACTOR_KEY") or None
+    SECOND_FACTOR_KEY_FALLBACKS: list[str] = _env_list("SECOND_FACTOR_KEY_FALLBACKS")
     # Days a device stays remembered after a code ("remember this device"; 0: never remember).
     MFA_REMEMBER_DAYS: int = _env_int("MFA_REMEMBER_DAYS", 30)
     # Wrong codes allowed at the code step (Flask-Limiter syntax), per account.
@@ -145,6 +164,9 @@ DEVELOPMENT_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - public on purpose
 TEST_SECRET_KEY = "test-only-not-secret"  # noqa: S105 - tests only
 # Keys anyone can read in this repository: wsgi.py refuses them outside explicit development.
 PUBLIC_SECRET_KEYS = frozenset({DEVELOPMENT_SECRET_KEY, TEST_SECRET_KEY})
+# Development and tests encrypt second-factor secrets with this published key; so does
+# migration 0020 when SECOND_FACTOR_KEY is not set. wsgi.py refuses it like the keys above.
+DEVELOPMENT_SECOND_FACTOR_KEY = derived_fernet_key("auditapp development second-factor key")
 
 
 class DevelopmentConfig(Config):
@@ -152,6 +174,7 @@ class DevelopmentConfig(Config):
 
     DEBUG = True
     SECRET_KEY = os.environ.get("SECRET_KEY") or DEVELOPMENT_SECRET_KEY
+    SECOND_FACTOR_KEY = os.environ.get("SECOND_FACTOR_KEY") or DEVELOPMENT_SECOND_FACTOR_KEY
     # The demo accounts sign in with the password alone; MFA_REQUIRED_FOR=admins_and_leads
     # tries the enforced set-up locally.
     MFA_REQUIRED_FOR: str = os.environ.get("MFA_REQUIRED_FOR", "nobody")
@@ -163,6 +186,8 @@ class TestConfig(Config):
     TESTING = True
     ENVIRONMENT = "test"
     SECRET_KEY = TEST_SECRET_KEY
+    SECOND_FACTOR_KEY = DEVELOPMENT_SECOND_FACTOR_KEY
+    SECOND_FACTOR_KEY_FALLBACKS: list[str] = []
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or "sqlite://"
     MIGRATION_DATABASE_URL: str | None = None  # tests migrate only their own database
     WTF_CSRF_ENABLED = True

@@ -2,8 +2,8 @@
 
 Safe by default: without AUDITAPP_ENV the app runs with the production configuration (which
 refuses to start without SECRET_KEY). A key published in this repository (the development or
-test key) is refused unless AUDITAPP_ENV=development is set explicitly, and debug is never on
-under gunicorn.
+test key, or the development SECOND_FACTOR_KEY) is refused unless AUDITAPP_ENV=development is
+set explicitly, and debug is never on under gunicorn.
 """
 
 from __future__ import annotations
@@ -13,7 +13,12 @@ import sys
 from flask import Flask
 
 from auditapp import create_app
-from config import PUBLIC_SECRET_KEYS, config_from_env, environment_name
+from config import (
+    DEVELOPMENT_SECOND_FACTOR_KEY,
+    PUBLIC_SECRET_KEYS,
+    config_from_env,
+    environment_name,
+)
 
 
 def _served_by_gunicorn() -> bool:
@@ -28,6 +33,14 @@ def build_app() -> Flask:
         raise RuntimeError(
             "SECRET_KEY is a published development or test key: set a secret SECRET_KEY, "
             "or set AUDITAPP_ENV=development explicitly on a developer's machine"
+        )
+    if (
+        app.config.get("SECOND_FACTOR_KEY") == DEVELOPMENT_SECOND_FACTOR_KEY
+        and environment_name() != "development"
+    ):
+        raise RuntimeError(
+            "SECOND_FACTOR_KEY is the published development key: set a secret one "
+            "(Fernet.generate_key()), or set AUDITAPP_ENV=development explicitly"
         )
     if _served_by_gunicorn():
         app.debug = False  # the debugger would run code for anyone who can reach the server

@@ -18,6 +18,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=False)
     _configure(app, config_class or config_from_env())
     _init_extensions(app)
+    _check_second_factor_key(app)
     _register_blueprints(app)
     _register_errors(app)
     _register_cli(app)
@@ -32,6 +33,13 @@ def _configure(app: Flask, config_class: type[Config]) -> None:
         raise RuntimeError("SECRET_KEY must be set in the environment to run in production")
     Path(app.root_path).parent.joinpath("instance").mkdir(exist_ok=True)
     app.logger.setLevel(logging.INFO)
+
+
+def _check_second_factor_key(app: Flask) -> None:
+    """Refuse a malformed SECOND_FACTOR_KEY, or none in production once second factors exist."""
+    from auditapp.services.second_factor_key import check_key_at_start
+
+    check_key_at_start(app, production=app.config["ENVIRONMENT"] == "production")
 
 
 def _init_extensions(app: Flask) -> None:

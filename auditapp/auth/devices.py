@@ -10,6 +10,8 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.wrappers import Response
 
 from auditapp.models import SecondFactor, User
+from auditapp.services import second_factor
+from auditapp.services.second_factor_key import SecondFactorKeyError
 
 COOKIE_NAME = "auditapp_device"
 _SALT = "auditapp-second-factor-device"
@@ -25,10 +27,20 @@ def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(str(current_app.secret_key), salt=_SALT)
 
 
-def _binding(factor: SecondFactor) -> str:
-    """Ties the cookie to this enrolment: a reset (a new secret) forgets every device."""
+def _binding(factor: SecondFactor) -> str | None:
+    """Ties the cookie to this enrolment: a reset (a new secret) forgets every device.
+
+    None when the secret cannot be read (SECOND_FACTOR_KEY is wrong): no device is remembered.
+    """
     key = str(current_app.secret_key).encode()
-    return hmac.new(key, f"device:{factor.secret}".encode(), hashlib.sha256).hexdigest()[:32]
+    # The secret in clear, not its encryption: re-encrypting under a new key (a rotation)
+    # changes the stored token but not the enrolment, so remembered devices stay remembered.
+    try:
+        secret = second_factor.secret_of(factor)
+    except SecondFactorKeyError:
+        current_app.logger.error("second factor of user %s: secret unreadable", factor.user_id)
+        return None
+    return hmac.new(key, f"device:{secret}".encode(), hashlib.sha256).hexdigest()[:32]
 
 
 def remembering_allowed() -> bool:
@@ -38,9 +50,10 @@ def remembering_allowed() -> bool:
 
 def remember_device(response: Response, user: User, factor: SecondFactor) -> None:
     """Set the cookie: HttpOnly, Secure where session cookies are, for MFA_REMEMBER_DAYS."""
-    if not remembering_allowed():
+    binding = _binding(factor)
+    if not remembering_allowed() or binding is None:
         return
-    value = _serializer().dumps({"user": user.id, "binding": _binding(factor)})
+    value = _serializer().dumps({"user": user.id, "binding": binding})
     response.set_cookie(
         COOKIE_NAME,
         value,
@@ -63,4 +76,5 @@ def is_remembered(user: User, factor: SecondFactor) -> bool:
         return False
     if not isinstance(payload, dict) or payload.get("user") != user.id:
         return False
-    return hmac.compare_digest(str(payload.get("binding", "")), _binding(factor))
+    binding = _binding(factor)
+    return binding is not None and hmac.compare_digest(str(payload.get("binding", "")), binding)

@@ -31,6 +31,7 @@ from auditapp.auth.second_factor_forms import (
 from auditapp.extensions import client_address, db, limiter
 from auditapp.models import User
 from auditapp.services import second_factor
+from auditapp.services.second_factor_key import SecondFactorKeyError
 
 PENDING_KEY = "second_factor_pending"  # {"user": "id:epoch", "next": url, "since": seconds}
 ENROLMENT_DUE_KEY = "second_factor_due"  # the page to open once the set-up is done
@@ -46,6 +47,27 @@ _OPEN_WHILE_DUE = frozenset(
 )
 TOO_MANY_CODES = "Too many wrong codes. For your security, wait {minutes} minutes, then try again."
 WRONG_CODE = "Enter a correct code: codes from your app can be used only once"
+
+
+KEY_ERROR_MESSAGE = (
+    "The service cannot check codes from authenticator apps just now: its key for two-step "
+    "verification is missing or wrong. Nothing was changed. If you are signing in, you can "
+    "use one of your recovery codes instead. Tell your administrator."
+)
+
+
+@bp.app_errorhandler(SecondFactorKeyError)
+def _second_factor_key_error(error: SecondFactorKeyError) -> tuple[str, int]:
+    """A missing or wrong SECOND_FACTOR_KEY: a page saying so (503), never a crash."""
+    db.session.rollback()
+    current_app.logger.error("two-step verification unavailable on %s: %s", request.path, error)
+    page = render_template(
+        "errors/error.html",
+        code=503,
+        title="Two-step verification is not working",
+        message=KEY_ERROR_MESSAGE,
+    )
+    return page, 503
 
 
 # --- called by the sign-in view -------------------------------------------------------------
@@ -222,7 +244,7 @@ def set_up_second_factor() -> str | Response:
         "auth/set_up_second_factor.html",
         form=form,
         qr_code=qr_code_svg(uri),
-        secret=_grouped(factor.secret),
+        secret=_grouped(second_factor.secret_of(factor)),
         due=ENROLMENT_DUE_KEY in session,
     )
 

@@ -14,6 +14,7 @@ def register_commands(app: Flask) -> None:
     from auditapp.cli.demo import demo_command
     from auditapp.cli.export import export_command
     from auditapp.cli.question_sets import question_sets_cli
+    from auditapp.cli.second_factor import second_factor_cli
     from auditapp.cli.users import users_cli
     from auditapp.cli.wording import wording_cli
 
@@ -27,3 +28,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(audit_log_cli)
     app.cli.add_command(wording_cli)
     app.cli.add_command(concerns_cli)
+    app.cli.add_command(second_factor_cli)

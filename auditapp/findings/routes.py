@@ -9,6 +9,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from auditapp.domain.case_search import reference_matches, search_count_text, search_text
 from auditapp.domain.grades import Grade, Outcome
 from auditapp.domain.percentages import percent, whole_percent
 from auditapp.domain.recommendations import ChapterRule
@@ -114,11 +115,16 @@ def list_graded_cases(inspection_id: int) -> str:
         words.append(next((c.case_type for c in cases), case_type))
     if auditor is not None:
         words.append(f"audited by {cases[0].auditor}" if cases else "this auditor")
+    search = search_text(request.args.get("q"))
+    shown = [c for c in cases if reference_matches(c.reference, search)]
     return render_template(
         "findings/list_cases.html",
         inspection=inspection,
         role=role,
-        cases=cases,
+        cases=shown,
+        count_text=search_count_text(len(shown), len(cases), search),
+        search=search,
+        keep={"grade": grade, "case_type": case_type, "auditor": auditor},
         heading=f"Cases graded {words[0]}" if grade else "Audited cases",
         qualifiers=words[1:],
         back=url_for("findings.show_dashboard", inspection_id=inspection.id),
@@ -159,11 +165,15 @@ def list_question_cases(inspection_id: int, question_set_id: int, code: str, out
     label = outcome if named else Outcome(outcome).label.lower()
     if value is not None:
         label += f": {findings.answer_value_words(question_set_id, code, value)}"
+    search = search_text(request.args.get("q"))
+    shown = [c for c in cases if reference_matches(c.reference, search)]
     return render_template(
         "findings/list_cases.html",
         inspection=inspection,
         role=role,
-        cases=cases,
+        cases=shown,
+        count_text=search_count_text(len(shown), len(cases), search),
+        search=search,
         heading=f"{code}: cases {label}",
         qualifiers=[question.text, question.summary],
         back=url_for("findings.show_questions", inspection_id=inspection.id)
@@ -172,6 +182,7 @@ def list_question_cases(inspection_id: int, question_set_id: int, code: str, out
         detail_heading="Answer" if outcome == "answered" else "Outcome",
         show_notes=True,
         withheld=len(withheld),
+        keep={"value": value},
     )
 
 
@@ -207,11 +218,18 @@ def list_weak_answers(inspection_id: int, recommendation_id: int) -> str:
     row = next((r for r in progress.rows if r.recommendation_id == recommendation_id), None)
     if row is None:
         abort(404)
+    search = search_text(request.args.get("q"))
+    answers = [w for w in row.weak_answers if reference_matches(w.reference or "", search)]
     return render_template(
         "findings/list_weak_answers.html",
         inspection=inspection,
         role=role,
         row=row,
+        answers=answers,
+        search=search,
+        search_count=search_count_text(
+            len(answers), len(row.weak_answers), search, "answer", "answers"
+        ),
         withheld=len(withheld),
     )
 

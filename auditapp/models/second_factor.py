@@ -1,4 +1,4 @@
-"""A user's second factor: their TOTP secret and one-time recovery codes (only hashes)."""
+"""A user's second factor: their TOTP secret (encrypted) and one-time recovery codes (hashed)."""
 
 from __future__ import annotations
 
@@ -17,9 +17,10 @@ class SecondFactor(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), unique=True)
-    # Base32, as authenticator apps read it. A new enrolment gets a new secret, which is what
+    # The base32 secret authenticator apps read, encrypted with SECOND_FACTOR_KEY (Fernet:
+    # services/second_factor_key.py). A new enrolment gets a new secret, which is what
     # remembered devices are bound to.
-    secret: Mapped[str] = mapped_column(String(64))
+    encrypted_secret: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     confirmed_at: Mapped[datetime | None]
     # The last 30-second time step whose code was accepted: no code is accepted twice.

@@ -30,10 +30,6 @@ class User(UserMixin, Base):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
-    # Unused since migration 0004 (sign-in failures are counted in sign_in_failure); kept
-    # until a revision can drop them on SQLite.
-    failed_logins: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[datetime | None]
     # The session generation: sign-out, a password change and deactivation increase it, so
     # every session cookie issued before stops working (the user loader compares it).
     session_epoch: Mapped[int] = mapped_column(default=0)

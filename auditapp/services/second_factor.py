@@ -23,6 +23,7 @@ from auditapp.models import (
 )
 from auditapp.services.accounts import end_sessions
 from auditapp.services.audit_log import record_event
+from auditapp.services.second_factor_key import decrypt_secret, encrypt_secret
 
 RECOVERY_CODE_COUNT = 10
 # Lower case letters and digits a reader cannot confuse (no 0/o, 1/l/i).
@@ -93,15 +94,20 @@ def start_enrolment(user: User) -> SecondFactor:
         if factor.is_confirmed:
             raise SecondFactorError("Two-step verification is already set up")
         return factor
-    factor = SecondFactor(user_id=user.id, secret=pyotp.random_base32())
+    factor = SecondFactor(user_id=user.id, encrypted_secret=encrypt_secret(pyotp.random_base32()))
     db.session.add(factor)
     db.session.flush()
     return factor
 
 
+def secret_of(factor: SecondFactor) -> str:
+    """The factor's base32 secret in clear (SecondFactorKeyError when the key is not right)."""
+    return decrypt_secret(factor.encrypted_secret)
+
+
 def provisioning_uri(factor: SecondFactor, user: User, issuer: str) -> str:
     """The otpauth:// address an authenticator app reads from the QR code."""
-    return pyotp.TOTP(factor.secret).provisioning_uri(name=user.email, issuer_name=issuer)
+    return pyotp.TOTP(secret_of(factor)).provisioning_uri(name=user.email, issuer_name=issuer)
 
 
 def _normalise(code: str) -> str:
@@ -112,7 +118,7 @@ def _matching_step(factor: SecondFactor, code: str, now: datetime) -> int | None
     """The time step (near now) whose TOTP code this is, or None."""
     if len(code) != 6 or not code.isdigit():
         return None
-    totp = pyotp.TOTP(factor.secret)
+    totp = pyotp.TOTP(secret_of(factor))
     current = totp.timecode(now)
     for step in range(current - _VALID_WINDOW, current + _VALID_WINDOW + 1):
         if hmac.compare_digest(totp.generate_otp(step), code):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -14,19 +15,27 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
+
+from config import DEVELOPMENT_SECOND_FACTOR_KEY
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 REFUSED = "published development or test key"
+APP_SETTINGS = {
+    "AUDITAPP_ENV",
+    "SECRET_KEY",
+    "SECOND_FACTOR_KEY",
+    "SECOND_FACTOR_KEY_FALLBACKS",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "FLASK_DEBUG",
+}
 
 
 def _env(tmp_path: Path, **settings: str) -> dict[str, str]:
     """The parent's environment without the app's settings, plus `settings`."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"AUDITAPP_ENV", "SECRET_KEY", "DATABASE_URL", "REDIS_URL", "FLASK_DEBUG"}
-    }
+    env = {key: value for key, value in os.environ.items() if key not in APP_SETTINGS}
     env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'safe.sqlite'}"
     env.update(settings)
     return env
@@ -86,6 +95,34 @@ def test_debug_is_never_on_under_gunicorn(tmp_path: Path) -> None:
     result = _import_wsgi(_env(tmp_path, AUDITAPP_ENV="development"), as_gunicorn=True)
     assert result.returncode == 0, result.stderr
     assert "debug False" in result.stdout
+
+
+def _with_a_second_factor(tmp_path: Path) -> None:
+    """The database of `_env` with one second factor in it (the start-up check counts rows)."""
+    with sqlite3.connect(tmp_path / "safe.sqlite") as connection:
+        connection.execute("CREATE TABLE second_factor (id INTEGER PRIMARY KEY)")
+        connection.execute("INSERT INTO second_factor (id) VALUES (1)")
+
+
+def test_production_without_a_second_factor_key_refuses_once_anyone_has_a_second_factor(
+    tmp_path: Path,
+) -> None:
+    _with_a_second_factor(tmp_path)
+    result = _import_wsgi(_env(tmp_path, SECRET_KEY="s" * 40))
+    assert result.returncode != 0
+    assert "SECOND_FACTOR_KEY must be set in the environment to run in production" in (
+        result.stderr
+    )
+    key = Fernet.generate_key().decode()
+    started = _import_wsgi(_env(tmp_path, SECRET_KEY="s" * 40, SECOND_FACTOR_KEY=key))
+    assert started.returncode == 0, started.stderr
+
+
+def test_production_refuses_the_published_second_factor_key(tmp_path: Path) -> None:
+    env = _env(tmp_path, SECRET_KEY="s" * 40, SECOND_FACTOR_KEY=DEVELOPMENT_SECOND_FACTOR_KEY)
+    result = _import_wsgi(env)
+    assert result.returncode != 0
+    assert "SECOND_FACTOR_KEY is the published development key" in result.stderr
 
 
 def _free_port() -> int:

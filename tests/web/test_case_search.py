@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from auditapp.domain.case_search import reference_matches, search_text
+from auditapp.domain.case_search import reference_matches, search_count_text, search_text
 from auditapp.models import CaseStatus, User
 from tests import factories
 
@@ -55,3 +55,19 @@ def test_moderation_queue_finds_a_case_by_reference(
     assert "No cases match these filters." in page
     # the counts above the list stay the inspection's, not the search's
     assert "<strong>3</strong> awaiting moderation" in page
+
+
+@pytest.mark.parametrize(
+    ("shown", "total", "search", "expected"),
+    [
+        (24, 24, "", "24 cases"),
+        (1, 1, "", "1 case"),
+        (3, 24, "DA-1", "3 of 24 cases match 'DA-1'"),
+        (1, 24, "DA-1", "1 of 24 cases matches 'DA-1'"),
+        (0, 24, "MC", "0 of 24 cases match 'MC'"),
+    ],
+)
+def test_search_count_text_keeps_the_total_in_view(
+    shown: int, total: int, search: str, expected: str
+) -> None:
+    assert search_count_text(shown, total, search) == expected

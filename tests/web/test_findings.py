@@ -1091,3 +1091,77 @@ def test_a_blank_chapter_judgement_means_the_suggestion_not_a_server_error(
     refused = client.post_form(path, {"judgement": "splendid", "reason": "x"})
     assert refused.status_code == 200
     assert "Not a valid choice" in _text(refused)
+
+
+# --- searching the case lists behind the figures ------------------------------------------------
+
+
+def test_graded_case_list_finds_a_reference_and_keeps_the_figures_count(
+    login_as: Callable[[User], Any], known: Inspection, lead: User
+) -> None:
+    client = login_as(lead)
+    base = f"/findings/inspections/{known.id}/cases"
+    total = findings.dashboard(known.id).overall.cases
+    page = client.get(base, query_string={"q": " da- "})
+    text = _text(page)
+    assert f"4 of {total} cases match 'da-'" in text
+    assert all(ref in text for ref in ("DA-1", "DA-2", "DA-3", "DA-4"))
+    assert "TA-1" not in text
+    assert 'id="q" name="q" type="search" value="da-"' in page.get_data(as_text=True)
+    # The search narrows the figure's own filter, carried along in the form.
+    good = _case_count(client.get(base, query_string={"grade": "good"}))
+    narrowed = client.get(base, query_string={"grade": "good", "q": "DA-1"})
+    noun = "case" if good == 1 else "cases"
+    assert f"1 of {good} {noun} matches 'DA-1'" in _text(narrowed)
+    assert '<input type="hidden" name="grade" value="good">' in narrowed.get_data(as_text=True)
+    assert "DA-4" not in _text(narrowed)  # moderated down from good: not in this figure
+
+
+def test_a_search_matching_nothing_lists_no_case_and_offers_to_clear_it(
+    login_as: Callable[[User], Any], known: Inspection, lead: User
+) -> None:
+    client = login_as(lead)
+    base = f"/findings/inspections/{known.id}/cases"
+    total = _case_count(client.get(base, query_string={"case_type": "domestic-abuse"}))
+    page = client.get(base, query_string={"case_type": "domestic-abuse", "q": "MC-9"})
+    text = _text(page)
+    assert f"0 of {total} cases match 'MC-9'" in text
+    assert "govuk-table" not in page.get_data(as_text=True)
+    assert f'href="{base}?case_type=domestic-abuse">Clear search' in page.get_data(as_text=True)
+
+
+def test_question_case_list_search_keeps_a_second_auditors_cases_withheld(
+    login_as: Callable[[User], Any], known: Inspection, lead: User
+) -> None:
+    set_id = next(s.question_set_id for s in findings.question_findings(known.id))
+    base = f"/findings/inspections/{known.id}/questions/{set_id}/DA06"
+    found = _text(login_as(lead).get(f"{base}/not_met", query_string={"q": "da-2"}))
+    assert "1 of 1 case matches 'da-2'" in found and "DA-2" in found
+    blind = factories.make_member(known, "blind@example.test", InspectionRole.AUDITOR)
+    case = db.session.scalar(select(Case).where(Case.reference == "DA-2"))
+    db.session.add(SecondAudit(case_id=case.id, auditor_id=blind.id, requested_by_id=lead.id))
+    db.session.commit()
+    client = login_as(blind)
+    withheld = _text(client.get(f"{base}/not_met", query_string={"q": "DA-2"}))
+    assert "0 of 0 cases match 'DA-2'" in withheld
+    assert "Child not seen" not in withheld and "second-auditing" in withheld
+    others = _text(client.get(f"{base}/applicable", query_string={"q": "DA-"}))
+    assert "3 of 3 cases match 'DA-'" in others and "DA-2" not in others
+
+
+def test_weak_answers_are_searched_by_case_reference_and_withheld_ones_stay_hidden(
+    login_as: Callable[[User], Any], known: Inspection, baseline: Inspection, lead: User
+) -> None:
+    rec = db.session.scalar(select(Recommendation).where(Recommendation.code == "R1"))
+    path = f"/findings/inspections/{known.id}/recommendations/{rec.id}/weak-answers"
+    text = _text(login_as(lead).get(path, query_string={"q": "DA-3"}))
+    assert "2 answers not met or partly met" in text  # the figure, unchanged by the search
+    assert "1 of 2 answers matches 'DA-3'." in text
+    assert "Seen, not spoken to." in text and "DA-2" not in text
+    blind = factories.make_member(known, "blind@example.test", InspectionRole.AUDITOR)
+    case = db.session.scalar(select(Case).where(Case.reference == "DA-2"))
+    db.session.add(SecondAudit(case_id=case.id, auditor_id=blind.id, requested_by_id=lead.id))
+    db.session.commit()
+    hidden = _text(login_as(blind).get(path, query_string={"q": "DA-2"}))
+    assert "0 of 1 answer match 'DA-2'." in hidden
+    assert "Child not seen" not in hidden and "second-auditing" in hidden

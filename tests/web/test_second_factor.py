@@ -10,13 +10,17 @@ from typing import Any
 
 import pyotp
 import pytest
+from cryptography.fernet import Fernet
 from flask import Flask
 from itsdangerous import URLSafeTimedSerializer
-from sqlalchemy import select
+from sqlalchemy import select, text
 
+from auditapp import create_app
 from auditapp.extensions import db
 from auditapp.models import AuditEvent, RecoveryCode, SecondFactor, User, utcnow
 from auditapp.services import second_factor
+from auditapp.services.second_factor_key import SecondFactorKeyError
+from config import TestConfig
 from tests import factories
 from tests.conftest import AppClient
 
@@ -31,10 +35,10 @@ def enrol(user: User) -> tuple[str, list[str]]:
     (so the current code is still unused); returns the secret and the recovery codes."""
     factor = second_factor.start_enrolment(user)
     earlier = utcnow() - timedelta(minutes=2)
-    code = pyotp.TOTP(factor.secret).at(earlier)
+    code = pyotp.TOTP(second_factor.secret_of(factor)).at(earlier)
     codes = second_factor.confirm_enrolment(user, code, now=earlier)
     db.session.commit()
-    return factor.secret, codes
+    return second_factor.secret_of(factor), codes
 
 
 def wrong_code(secret: str) -> str:
@@ -84,7 +88,8 @@ def test_set_up_shows_qr_code_and_key_and_turns_on_only_after_a_right_code(
     assert '<svg role="img" aria-label="QR code for your authenticator app"' in page
     assert "style=" not in page.split("<svg", 1)[1].split("</svg>", 1)[0]  # CSP: no inline style
     secret = SECRET_RE.search(page).group(1).replace(" ", "")  # type: ignore[union-attr]  # the set-up page shows the key
-    assert second_factor.factor_of(auditor).secret == secret  # type: ignore[union-attr]  # set up just above
+    shown = second_factor.factor_of(auditor)
+    assert shown is not None and second_factor.secret_of(shown) == secret
 
     c.refresh_csrf(SET_UP)
     refused = c.post_form(SET_UP, {"code": wrong_code(secret)})
@@ -410,3 +415,113 @@ def test_a_sign_in_waiting_for_its_code_expires(
     response = enter_code(client, pyotp.TOTP(secret).now())
     assert response.status_code == 302 and response.headers["Location"].endswith("/auth/login")
     assert client.get("/").status_code == 302
+
+
+# --- the secret encrypted at rest (SECOND_FACTOR_KEY) --------------------------------------------
+
+
+def stored_secret(user: User) -> str:
+    """The second_factor row's secret column as the database holds it."""
+    return str(
+        db.session.execute(
+            text("SELECT encrypted_secret FROM second_factor WHERE user_id = :id"), {"id": user.id}
+        ).scalar_one()
+    )
+
+
+def sign_in_with_code(client: AppClient, user: User, code: str, remember: bool = False) -> Any:
+    assert sign_in_with_password(client, user).headers["Location"] == CODE_STEP
+    client.refresh_csrf(CODE_STEP)
+    return enter_code(client, code, remember=remember)
+
+
+def test_the_secret_is_stored_encrypted_and_codes_still_verify(
+    app: Flask, client: AppClient, auditor: User
+) -> None:
+    secret, _ = enrol(auditor)
+    stored = stored_secret(auditor)
+    assert secret not in stored and secret.lower() not in stored.lower()
+    assert Fernet(app.config["SECOND_FACTOR_KEY"]).decrypt(stored.encode()).decode() == secret
+    assert sign_in_with_code(client, auditor, pyotp.TOTP(secret).now()).status_code == 302
+    assert client.get("/").status_code == 200
+
+
+def test_a_new_key_reads_old_secrets_through_the_fallbacks_until_rotated(
+    app: Flask, client: AppClient, auditor: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    secret, _ = enrol(auditor)
+    totp = pyotp.TOTP(secret)
+    now = utcnow()
+    signed_in = sign_in_with_code(client, auditor, totp.at(now - timedelta(seconds=30)), True)
+    assert signed_in.status_code == 302  # and this device is remembered
+    sign_out(client)
+    old_key, new_key = app.config["SECOND_FACTOR_KEY"], Fernet.generate_key().decode()
+    monkeypatch.setitem(app.config, "SECOND_FACTOR_KEY", new_key)
+    monkeypatch.setitem(app.config, "SECOND_FACTOR_KEY_FALLBACKS", [old_key])
+    other = app.test_client()
+    assert sign_in_with_code(other, auditor, totp.at(now)).status_code == 302
+
+    result = app.test_cli_runner().invoke(args=["second-factor", "rotate-key"])
+    assert result.exit_code == 0, result.output
+    assert "Re-encrypted 1 second-factor secret(s)" in result.output
+    assert [e.new_value for e in events("second_factor_key_rotated")] == ["1"]
+    db.session.expire_all()
+    assert Fernet(new_key).decrypt(stored_secret(auditor).encode()).decode() == secret
+    monkeypatch.setitem(app.config, "SECOND_FACTOR_KEY_FALLBACKS", [])
+    later = app.test_client()
+    assert (
+        sign_in_with_code(later, auditor, totp.at(now + timedelta(seconds=30))).status_code == 302
+    )
+    # The secret did not change, so the device remembered under the old key still is.
+    assert sign_in_with_password(client, auditor).headers["Location"] == "/"
+
+
+def test_a_wrong_key_gives_a_clear_page_not_a_server_error_and_recovery_codes_still_work(
+    app: Flask, client: AppClient, auditor: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    secret, codes = enrol(auditor)
+    monkeypatch.setitem(app.config, "SECOND_FACTOR_KEY", Fernet.generate_key().decode())
+    refused = sign_in_with_code(client, auditor, pyotp.TOTP(secret).now())
+    assert refused.status_code == 503
+    page = refused.get_data(as_text=True)
+    assert "Two-step verification is not working" in page
+    assert "use one of your recovery codes instead" in page
+    assert client.get("/").status_code == 302  # not signed in
+    client.refresh_csrf(CODE_STEP)
+    assert enter_code(client, codes[0]).status_code == 302
+    assert client.get("/").status_code == 200
+    # Nor does the rotation command write anything it cannot read.
+    result = app.test_cli_runner().invoke(args=["second-factor", "rotate-key"])
+    assert result.exit_code != 0 and "cannot be decrypted" in result.output
+
+
+def test_set_up_with_a_wrong_key_gives_the_same_clear_page(
+    app: Flask, login_as: Any, auditor: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    c = login_as(auditor)
+    assert c.get(SET_UP).status_code == 200  # a secret made with the right key, not confirmed
+    monkeypatch.setitem(app.config, "SECOND_FACTOR_KEY", Fernet.generate_key().decode())
+    response = c.get(SET_UP)
+    assert response.status_code == 503
+    assert "Two-step verification is not working" in response.get_data(as_text=True)
+
+
+def test_without_a_key_set_up_says_so_rather_than_storing_a_secret_in_clear(
+    app: Flask, login_as: Any, auditor: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Production starts without SECOND_FACTOR_KEY while nobody has a second factor."""
+    c = login_as(auditor)
+    monkeypatch.setitem(app.config, "SECOND_FACTOR_KEY", None)
+    response = c.get(SET_UP)
+    assert response.status_code == 503
+    assert "Two-step verification is not working" in response.get_data(as_text=True)
+    assert db.session.scalar(select(SecondFactor)) is None
+
+
+def test_a_malformed_key_stops_the_app_from_starting() -> None:
+    class _Config(TestConfig):
+        SECOND_FACTOR_KEY = "not-a-fernet-key"
+
+    with pytest.raises(SecondFactorKeyError, match="must be a Fernet key") as raised:
+        create_app(_Config)
+    assert "not-a-fernet-key" not in str(raised.value)
