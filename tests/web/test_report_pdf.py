@@ -73,6 +73,7 @@ def test_pdf_opens_on_a_cover_with_the_headline_and_a_contents_list(
         "Summary of findings",
         "Initial contact",
         "Assessment and help",
+        "Answers recorded",
         "Moderation and agreement",
     ]
     # Each entry's number is the page its section starts on (its heading opens that page).
@@ -98,6 +99,6 @@ def test_report_page_links_its_contents_to_each_section(
 
     contents = page[page.index('aria-labelledby="report-contents"') :]
     links = re.findall(r'href="#([a-z0-9-]+)"', contents[: contents.index("</nav>")])
-    assert links == ["summary", "chapter-1", "chapter-2", "agreement"]
+    assert links == ["summary", "chapter-1", "chapter-2", "answers-recorded", "agreement"]
     for anchor in links:
         assert f'id="{anchor}"' in page
