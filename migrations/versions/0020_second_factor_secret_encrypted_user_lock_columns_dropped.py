@@ -14,16 +14,14 @@ Create Date: 2026-12-14 09:00:00
 - user.failed_logins and user.locked_until, unused since 0005 (sign_in_failure counts failed
   sign-ins), are dropped. Downgrade adds them back empty (0 and NULL).
 
-SQLite rebuilds both tables (batch mode). Dropping the old table would break the foreign keys
-of the rows pointing at it (recovery codes, memberships, cases...), so foreign keys are switched
-off around the rebuild (outside a transaction, the only place SQLite allows it), every
-reference is checked with PRAGMA foreign_key_check before going on, and switched on again.
+SQLite rebuilds both tables (batch mode); migrations/env.py switches foreign keys off while
+migrating, so dropping the old table does not trip over the rows pointing at it, and checks
+every reference afterwards.
 """
 
 import base64
 import hashlib
 import os
-from contextlib import contextmanager
 
 import sqlalchemy as sa
 from alembic import op
@@ -67,38 +65,18 @@ def _rewrite(change) -> None:
         )
 
 
-@contextmanager
-def _sqlite_foreign_keys_off():
-    """On SQLite, foreign keys off while tables are rebuilt, checked and on again after."""
-    sqlite = op.get_bind().dialect.name == "sqlite"
-    if sqlite:
-        with op.get_context().autocommit_block():
-            op.execute("PRAGMA foreign_keys=OFF")
-    try:
-        yield
-        if sqlite:
-            broken = op.get_bind().execute(sa.text("PRAGMA foreign_key_check")).all()
-            if broken:
-                raise RuntimeError(f"foreign keys broken by the rebuild: {broken[:5]}")
-    finally:
-        if sqlite:
-            with op.get_context().autocommit_block():
-                op.execute("PRAGMA foreign_keys=ON")
-
-
 def upgrade() -> None:
-    with _sqlite_foreign_keys_off():
-        with op.batch_alter_table("second_factor", schema=None) as batch_op:
-            batch_op.alter_column(
-                "secret",
-                new_column_name="encrypted_secret",
-                existing_type=sa.String(length=64),
-                type_=sa.String(length=255),
-                existing_nullable=False,
-            )
-        with op.batch_alter_table("user", schema=None) as batch_op:
-            batch_op.drop_column("failed_logins")
-            batch_op.drop_column("locked_until")
+    with op.batch_alter_table("second_factor", schema=None) as batch_op:
+        batch_op.alter_column(
+            "secret",
+            new_column_name="encrypted_secret",
+            existing_type=sa.String(length=64),
+            type_=sa.String(length=255),
+            existing_nullable=False,
+        )
+    with op.batch_alter_table("user", schema=None) as batch_op:
+        batch_op.drop_column("failed_logins")
+        batch_op.drop_column("locked_until")
     ring = _key_ring()
     _rewrite(lambda secret: ring.encrypt(secret.encode()).decode())
 
@@ -116,21 +94,20 @@ def downgrade() -> None:
             ) from None
 
     _rewrite(decrypt)
-    with _sqlite_foreign_keys_off():
-        with op.batch_alter_table("user", schema=None) as batch_op:
-            batch_op.add_column(
-                sa.Column("failed_logins", sa.Integer(), nullable=False, server_default="0")
-            )
-            batch_op.add_column(
-                sa.Column("locked_until", sa.DateTime(timezone=True), nullable=True)
-            )
-        with op.batch_alter_table("user", schema=None) as batch_op:
-            batch_op.alter_column("failed_logins", server_default=None)
-        with op.batch_alter_table("second_factor", schema=None) as batch_op:
-            batch_op.alter_column(
-                "encrypted_secret",
-                new_column_name="secret",
-                existing_type=sa.String(length=255),
-                type_=sa.String(length=64),
-                existing_nullable=False,
-            )
+    with op.batch_alter_table("user", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("failed_logins", sa.Integer(), nullable=False, server_default="0")
+        )
+        batch_op.add_column(
+            sa.Column("locked_until", sa.DateTime(timezone=True), nullable=True)
+        )
+    with op.batch_alter_table("user", schema=None) as batch_op:
+        batch_op.alter_column("failed_logins", server_default=None)
+    with op.batch_alter_table("second_factor", schema=None) as batch_op:
+        batch_op.alter_column(
+            "encrypted_secret",
+            new_column_name="secret",
+            existing_type=sa.String(length=255),
+            type_=sa.String(length=64),
+            existing_nullable=False,
+        )
