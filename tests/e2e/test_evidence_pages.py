@@ -29,7 +29,7 @@ def _add_evidence_with_errors(page: Any, app: Any) -> None:
     _review("evidence.add_entry")(page, app)
     page.get_by_label("Source").fill("Interview with victim Jane Smith")
     page.get_by_role("button", name="Save entry").click()
-    expect(page.locator(".govuk-error-summary")).to_contain_text("looks like a name")
+    expect(page.locator(".govuk-error-summary")).to_contain_text("seems to hold a name")
 
 
 def _add_update(page: Any, app: Any) -> None:

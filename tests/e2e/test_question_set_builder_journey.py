@@ -38,8 +38,9 @@ def _add_question(page: Any, draft_url: str, fields: dict[str, Any], *, new_sect
         ).check()
     for label, value in fields.get("selects", {}).items():
         form.get_by_label(label, exact=True).select_option(value)
-    for label, value in fields.get("texts", {}).items():
-        form.get_by_label(label, exact=True).fill(value)
+    for label, value in fields.get("texts", {}).items():  # a label, or "#id" where labels repeat
+        by_id = label.startswith("#")
+        (form.locator(label) if by_id else form.get_by_label(label, exact=True)).fill(value)
     page.get_by_role("button", name="Add the question").click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text(
         f"Question {fields['id']} added"
@@ -78,7 +79,7 @@ def test_a_set_is_built_previewed_published_scoped_and_audited(
          "selects": {"Show only when this earlier question": "ST01",
                      "Timeliness check: measured from": "ST02",
                      "Timeliness check: measured to": "ST03"},
-         "texts": {"Has one of these answers": "yes", "Met within": "2 days"}},
+         "texts": {"#show_if_equals": "yes", "Met within": "2 days"}},
         new_section=False,
     )  # fmt: skip
     goto_ok(admin, draft_url)
