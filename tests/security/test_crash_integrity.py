@@ -252,8 +252,10 @@ def test_sigkill_during_a_burst_of_saves_loses_nothing_acknowledged(
             logged = {
                 row[0]
                 for row in connection.execute(
-                    "SELECT new_value FROM audit_event WHERE case_id = ? AND field = ? "
-                    "AND action = 'change_note'",
+                    # A note is free text: the event keeps its key, the text is in free_text.
+                    "SELECT free_text.body FROM audit_event "
+                    "JOIN free_text ON free_text.key = audit_event.new_text_key "
+                    "WHERE case_id = ? AND field = ? AND action = 'change_note'",
                     (facts["draft"], code),
                 )
             }

@@ -8,6 +8,7 @@ test client, so removing the service's own check fails it even though the view c
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -192,7 +193,9 @@ def test_a_case_is_flagged_once(flagged: Case, lead: User) -> None:
 @pytest.mark.parametrize(
     "act",
     [
-        concerns.acknowledge_concern,
+        lambda audit: concerns.acknowledge_concern(
+            audit, "Passed to the duty inspector", datetime(2022, 9, 5, 14, 10, tzinfo=UTC)
+        ),
         concerns.mark_concern_raised,
         lambda audit: concerns.remove_current_risk(audit, "Seen to"),
     ],

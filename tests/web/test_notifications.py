@@ -23,7 +23,7 @@ from auditapp.models import (
 from tests import factories
 from tests.mail_server import SmtpServer
 
-NOTE = "Child Jane Smith left with the suspect at 14 Mill Road"
+NOTE = "Child left alone with the suspect overnight; address on the force record"
 GOOD = factories.GOOD_DOMESTIC_ABUSE_ANSWERS
 
 
