@@ -34,6 +34,12 @@ AXE_RUN = """async (tags) => {
 }"""
 
 
+def notice(page: Any) -> Any:
+    """The banner that tells the user what just happened. Leads' pages may also carry the standing
+    urgent-concerns banner (another journey may have left a concern open), which this skips."""
+    return page.locator(".govuk-notification-banner:not(.app-urgent-banner)")
+
+
 def axe_violations(page: Any, name: str) -> list[dict[str, Any]]:
     """Run axe-core on the page; save every violation to artifacts/accessibility/NAME.json."""
     if not AXE.exists():

@@ -16,7 +16,7 @@ import pytest
 from tests.e2e import journeys
 from tests.e2e.conftest import DESKTOP, TABLET, LiveServer, sign_in
 from tests.e2e.journeys import AUDITOR, LEAD, endpoint_of, goto_ok, path_for
-from tests.e2e.support import expect, save_screenshot
+from tests.e2e.support import expect, notice, save_screenshot
 
 pytestmark = pytest.mark.e2e
 
@@ -179,7 +179,7 @@ def moderate_and_export(page: Any, app: Any, reference: str, suffix: str, downlo
     )
     snapshot(page, f"moderate-case{suffix}")
     page.get_by_role("button", name="Change the grade").click()
-    expect(page.locator(".govuk-notification-banner")).to_be_visible()
+    expect(notice(page)).to_be_visible()
     expect(page.locator(".govuk-summary-list")).to_contain_text("Requires improvement")
 
     open_from_overview(page, app, "Findings dashboard")

@@ -12,7 +12,7 @@ import pytest
 
 from tests.e2e import journeys
 from tests.e2e.journeys import AUDITOR, LEAD, goto_ok, path_for
-from tests.e2e.support import assert_accessible, expect, save_screenshot
+from tests.e2e.support import assert_accessible, expect, notice, save_screenshot
 
 pytestmark = pytest.mark.e2e
 
@@ -42,9 +42,7 @@ def _add_question(page: Any, draft_url: str, fields: dict[str, Any], *, new_sect
         by_id = label.startswith("#")
         (form.locator(label) if by_id else form.get_by_label(label, exact=True)).fill(value)
     page.get_by_role("button", name="Add the question").click()
-    expect(page.locator(".govuk-notification-banner")).to_contain_text(
-        f"Question {fields['id']} added"
-    )
+    expect(notice(page)).to_contain_text(f"Question {fields['id']} added")
 
 
 def test_a_set_is_built_previewed_published_scoped_and_audited(
@@ -69,7 +67,7 @@ def test_a_set_is_built_previewed_published_scoped_and_audited(
     goto_ok(admin, draft_url)
     admin.get_by_role("button", name="Move up question ST02").focus()
     admin.keyboard.press("Enter")
-    expect(admin.locator(".govuk-notification-banner")).to_contain_text("order of question ST02")
+    expect(notice(admin)).to_contain_text("order of question ST02")
     save_screenshot(admin, "builder-draft")
     assert_accessible(admin, "builder-draft")
 
@@ -108,9 +106,7 @@ def test_a_set_is_built_previewed_published_scoped_and_audited(
     admin.get_by_role("button", name="Review and publish").click()
     expect(admin.locator("main")).to_contain_text("4 added")
     admin.get_by_role("button", name="Publish version 1").click()
-    expect(admin.locator(".govuk-notification-banner")).to_contain_text(
-        f"Published {NAME} version 1"
-    )
+    expect(notice(admin)).to_contain_text(f"Published {NAME} version 1")
 
     # The lead adds the new case type to the inspection's scope.
     lead = open_page(user=LEAD, bypass_csp=True)
@@ -120,7 +116,7 @@ def test_a_set_is_built_previewed_published_scoped_and_audited(
     )
     lead.get_by_label(f"{NAME} in scope").check()
     lead.get_by_role("button", name=re.compile("Save")).click()
-    expect(lead.locator(".govuk-notification-banner")).to_contain_text(f"Added to scope: {NAME}")
+    expect(notice(lead)).to_contain_text(f"Added to scope: {NAME}")
 
     # An auditor audits a case of the new type against it.
     case_id, _ = journeys.new_draft_case(in_live_app, case_type=SLUG)

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tests.e2e import journeys
-from tests.e2e.support import assert_accessible, expect, save_screenshot
+from tests.e2e.support import assert_accessible, expect, notice, save_screenshot
 
 pytestmark = pytest.mark.e2e
 
@@ -65,6 +65,6 @@ def test_a_lead_redacts_a_note_on_accessible_pages_warned_as_they_type(
     expect(warning).to_be_hidden()
 
     page.get_by_role("button", name="Redact this text").click()
-    expect(page.locator(".govuk-notification-banner")).to_contain_text("Note on DA02 redacted.")
+    expect(notice(page)).to_contain_text("Note on DA02 redacted.")
     expect(page.locator("main")).not_to_contain_text("Quillfeather")
     assert not page.problems.page_errors, page.problems.page_errors

@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.conftest import TABLET
-from tests.e2e.support import assert_accessible, expect, save_screenshot
+from tests.e2e.support import assert_accessible, expect, notice, save_screenshot
 
 pytestmark = pytest.mark.e2e
 
@@ -176,7 +176,7 @@ def test_a_lead_sets_up_an_inspection_from_a_force_export_in_under_40_interactio
     for _, (name, _) in LABELS.items():
         act.check(lead.get_by_label(f"{name} in scope"), f"{name} in scope")
     act.click(lead.get_by_role("button", name="Save case types and question sets"), "Save")
-    expect(lead.locator(".govuk-notification-banner")).to_be_visible()
+    expect(notice(lead)).to_be_visible()
 
     act.click(lead.get_by_role("link", name="Add the team"), "team task")
     fits_and_is_accessible(lead, "setup-members")
@@ -219,7 +219,7 @@ def test_a_lead_sets_up_an_inspection_from_a_force_export_in_under_40_interactio
     fits_and_is_accessible(lead, "setup-sampling")
     act.select(lead.get_by_label("Stratify by (optional)"), "Area", "stratify by Area")
     act.click(lead.get_by_role("button", name="Draw every case type"), "Draw every case type")
-    expect(lead.locator(".govuk-notification-banner")).to_contain_text("Drew")
+    expect(notice(lead)).to_contain_text("Drew")
     expect(lead.locator("#strata")).to_contain_text("North")
     fits_and_is_accessible(lead, "setup-sampled")
 
@@ -228,7 +228,7 @@ def test_a_lead_sets_up_an_inspection_from_a_force_export_in_under_40_interactio
     act.click(
         lead.get_by_role("button", name="Balance all unassigned cases across auditors"), "Balance"
     )
-    expect(lead.locator(".govuk-notification-banner")).to_contain_text("across the auditors")
+    expect(notice(lead)).to_contain_text("across the auditors")
     fits_and_is_accessible(lead, "setup-assigned")
 
     print(f"\nThe lead needed {act.count} interactions:\n  " + "\n  ".join(act.steps))
