@@ -12,17 +12,21 @@ from sqlalchemy import func, select
 
 from auditapp.extensions import db
 from auditapp.models import (
+    AuditEvent,
     Case,
     CaseStatus,
     CaseType,
     Inspection,
     ModerationDecision,
+    Notification,
+    NotificationKind,
     Recommendation,
     SecondAudit,
     User,
 )
 from auditapp.services import findings
 from auditapp.services.demo import BASELINE_TITLE, REVIEW_TITLE, load_demo
+from auditapp.services.moderation.agreement import agreement_figures
 
 REFERENCE = re.compile(r"^(DA|MC|OC|PP|SO|CD|DY|TA)-20(21|22)-\d{4}$")
 
@@ -258,7 +262,7 @@ def test_demo_reproduces_every_figure_of_the_report_through_the_api(
     )
 
 
-def test_demo_has_a_blind_second_audit_of_each_case_type(
+def test_demo_has_a_blind_second_audit_of_each_graded_case_type(
     login_as: Callable[[User], Any], demo: tuple[Inspection, Inspection]
 ) -> None:
     _, review = demo
@@ -268,12 +272,64 @@ def test_demo_has_a_blind_second_audit_of_each_case_type(
         .join(SecondAudit, SecondAudit.case_id == Case.id)
         .where(Case.inspection_id == review.id, SecondAudit.status == "submitted")
     ).all()
-    sampled = db.session.scalars(
-        select(CaseType.slug).join(Case).where(Case.inspection_id == review.id).distinct()
+    graded = db.session.scalars(
+        select(CaseType.slug)
+        .join(Case)
+        .where(Case.inspection_id == review.id, CaseType.kind == "case")
+        .distinct()
     ).all()
-    assert sorted(types) == sorted(sampled)  # one each, even after loading twice
+    assert len(graded) == 6  # the dip samples have no grade to agree on
+    assert sorted(types) == sorted(graded)  # one each, even after loading twice
     lead = db.session.scalar(select(User).where(User.email == "lead@demo.test"))
     page = login_as(lead, "demo-password").get(f"/moderation/inspections/{review.id}/agreement")
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page.get_data(as_text=True)))
     assert "No second audit has been submitted yet" not in text
     assert re.search(r"the same grade in \d+ of 6 cases", text)
+
+
+def test_demo_second_audits_are_asked_for_answered_and_submitted_as_users_do(
+    app: Flask, demo: tuple[Inspection, Inspection]
+) -> None:
+    _, review = demo
+    lead = db.session.scalar(select(User).where(User.email == "lead@demo.test"))
+    assert lead is not None
+    seconds = db.session.scalars(
+        select(SecondAudit).join(Case).where(Case.inspection_id == review.id)
+    ).all()
+    assert len(seconds) == 6
+    for second in seconds:
+        events = {
+            (event.action, event.user_id)
+            for event in db.session.scalars(
+                select(AuditEvent).where(
+                    AuditEvent.case_id == second.case_id,
+                    AuditEvent.entity.in_(["second_audit", "second_audit_answer"]),
+                )
+            )
+        }
+        # The lead asked, the second auditor answered and submitted: the services' own events.
+        assert ("request_second_audit", lead.id) in events
+        assert ("change_answer", second.auditor_id) in events
+        assert ("submit", second.auditor_id) in events
+        assert second.auditor_id != second.case.auditor_id
+        assert (
+            db.session.scalar(
+                select(func.count(Notification.id)).where(
+                    Notification.recipient_id == second.auditor_id,
+                    Notification.case_id == second.case_id,
+                    Notification.kind == NotificationKind.SECOND_AUDIT_REQUESTED,
+                )
+            )
+            == 1
+        )
+    # Each second auditor read one question differently; every grade still agrees.
+    figures = agreement_figures(review.id)
+    assert (figures.second_audits.overall.compared, figures.second_audits.overall.agreed) == (6, 6)
+    differing = {q.figures.question_id for q in figures.questions if q.figures.agreed == 0}
+    assert differing == {"DA13", "MC05", "OC16", "PP13", "SO07"}
+
+
+def test_demo_audit_log_verifies(app: Flask, demo: tuple[Inspection, Inspection]) -> None:
+    result = app.test_cli_runner().invoke(args=["audit-log", "verify"])
+    assert result.exit_code == 0, result.output
+    assert "chain intact" in result.output
