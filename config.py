@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+import secrets
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -114,7 +115,7 @@ class Config:
     # `Fernet.generate_key()` makes; services/second_factor_key.py). To rotate it, set the new
     # key here and the old ones in SECOND_FACTOR_KEY_FALLBACKS (comma-separated, still read,
     # never written), run `flask second-factor rotate-key`, then drop the fallbacks.
-    # Production refuses to start without it once anyone has a second factor.
+    # Production refuses to start without it (services/second_factor_key.py).
     SECOND_FACTOR_KEY: str | None = os.environ.get("SECOND_FACTOR_KEY") or None
     SECOND_FACTOR_KEY_FALLBACKS: list[str] = _env_list("SECOND_FACTOR_KEY_FALLBACKS")
     # Days a device stays remembered after a code ("remember this device"; 0: never remember).
@@ -160,20 +161,21 @@ class Config:
     DEBUG = False
 
 
-DEVELOPMENT_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - public on purpose: development only
+# Published in this repository: wsgi.py refuses it outside explicit development.
 TEST_SECRET_KEY = "test-only-not-secret"  # noqa: S105 - tests only
-# Keys anyone can read in this repository: wsgi.py refuses them outside explicit development.
-PUBLIC_SECRET_KEYS = frozenset({DEVELOPMENT_SECRET_KEY, TEST_SECRET_KEY})
 # Development and tests encrypt second-factor secrets with this published key; so does
-# migration 0020 when SECOND_FACTOR_KEY is not set. wsgi.py refuses it like the keys above.
+# migration 0020 when SECOND_FACTOR_KEY is not set. wsgi.py refuses it like the test key. Fixed
+# rather than random: the secrets it encrypts stay in the database across restarts.
 DEVELOPMENT_SECOND_FACTOR_KEY = derived_fernet_key("auditapp development second-factor key")
 
 
 class DevelopmentConfig(Config):
-    """Local development: a fixed, clearly-marked key when none is set."""
+    """Local development: keys of its own when none is set."""
 
     DEBUG = True
-    SECRET_KEY = os.environ.get("SECRET_KEY") or DEVELOPMENT_SECRET_KEY
+    # A random key each time the process starts, so no published key ever signs a session: a
+    # restart signs everyone out (set SECRET_KEY to keep sessions, or to run several workers).
+    SECRET_KEY = os.environ.get("SECRET_KEY") or secrets.token_hex(32)
     SECOND_FACTOR_KEY = os.environ.get("SECOND_FACTOR_KEY") or DEVELOPMENT_SECOND_FACTOR_KEY
     # The demo accounts sign in with the password alone; MFA_REQUIRED_FOR=admins_and_leads
     # tries the enforced set-up locally.

@@ -1,9 +1,9 @@
 """WSGI entry point: `gunicorn wsgi:app`, `flask --app wsgi ...`; production unless told otherwise.
 
 Safe by default: without AUDITAPP_ENV the app runs with the production configuration (which
-refuses to start without SECRET_KEY). A key published in this repository (the development or
-test key, or the development SECOND_FACTOR_KEY) is refused unless AUDITAPP_ENV=development is
-set explicitly, and debug is never on under gunicorn.
+refuses to start without SECRET_KEY or SECOND_FACTOR_KEY). A key published in this repository
+(the test SECRET_KEY, or the development SECOND_FACTOR_KEY) is refused unless
+AUDITAPP_ENV=development is set explicitly, and debug is never on under gunicorn.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from flask import Flask
 from auditapp import create_app
 from config import (
     DEVELOPMENT_SECOND_FACTOR_KEY,
-    PUBLIC_SECRET_KEYS,
+    TEST_SECRET_KEY,
     config_from_env,
     environment_name,
 )
@@ -29,9 +29,9 @@ def _served_by_gunicorn() -> bool:
 def build_app() -> Flask:
     """The application for a server or the `flask` command, refusing unsafe settings."""
     app = create_app(config_from_env(default="production"))
-    if app.secret_key in PUBLIC_SECRET_KEYS and environment_name() != "development":
+    if app.secret_key == TEST_SECRET_KEY and environment_name() != "development":
         raise RuntimeError(
-            "SECRET_KEY is a published development or test key: set a secret SECRET_KEY, "
+            "SECRET_KEY is the published test key: set a secret SECRET_KEY, "
             "or set AUDITAPP_ENV=development explicitly on a developer's machine"
         )
     if (

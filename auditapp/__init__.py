@@ -36,7 +36,7 @@ def _configure(app: Flask, config_class: type[Config]) -> None:
 
 
 def _check_second_factor_key(app: Flask) -> None:
-    """Refuse a malformed SECOND_FACTOR_KEY, or none in production once second factors exist."""
+    """Refuse a malformed SECOND_FACTOR_KEY, or none in production."""
     from auditapp.services.second_factor_key import check_key_at_start
 
     check_key_at_start(app, production=app.config["ENVIRONMENT"] == "production")

@@ -13,21 +13,22 @@ from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from flask import Flask, current_app
-from sqlalchemy import func, select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import select
 
 from auditapp.extensions import db
 from auditapp.models import SecondFactor
 from auditapp.services.audit_log import record_event
 
+MAKE_KEY = (
+    'python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"'
+)
 NO_KEY = (
-    "SECOND_FACTOR_KEY must be set in the environment to run in production: "
-    "{count} account(s) have two-step verification, whose secrets it encrypts"
+    "SECOND_FACTOR_KEY must be set in the environment to run in production: it encrypts the "
+    f"two-step verification secrets. Make one with: {MAKE_KEY}"
 )
 BAD_KEY = (
     "SECOND_FACTOR_KEY and each key of SECOND_FACTOR_KEY_FALLBACKS must be a Fernet key: "
-    '32 random bytes, URL-safe base64 (python -c "from cryptography.fernet import Fernet; '
-    'print(Fernet.generate_key().decode())")'
+    f"32 random bytes, URL-safe base64 ({MAKE_KEY})"
 )
 WRONG_KEY = (
     "A second-factor secret cannot be decrypted with SECOND_FACTOR_KEY or any key of "
@@ -87,27 +88,12 @@ def rotate_secrets() -> int:
 
 
 def check_key_at_start(app: Flask, *, production: bool) -> None:
-    """Refuse to start with a malformed key, or in production with none once factors exist.
+    """Refuse to start with a malformed key, or in production with none.
 
-    Without a database to ask (not created yet, or unreachable now), the app starts: a sign-in
-    needing a secret then meets the clear error page rather than a crash.
+    Development and tests always have one (config.py: the published development key), so only
+    production can be without it; it needs no database to decide.
     """
     if app.config.get("SECOND_FACTOR_KEY"):
         key_ring(app.config)  # SecondFactorKeyError (BAD_KEY) for a malformed key
-        return
-    if not production:
-        return
-    with app.app_context():
-        try:
-            count = db.session.scalar(select(func.count()).select_from(SecondFactor)) or 0
-        except SQLAlchemyError:
-            count = 0
-            app.logger.warning("second-factor key check skipped: the database did not answer")
-        finally:
-            db.session.remove()
-            db.engine.dispose()  # no connection opened here outlives start-up (forked workers)
-    if count:
-        raise SecondFactorKeyError(NO_KEY.format(count=count))
-    app.logger.warning(
-        "SECOND_FACTOR_KEY is not set: nobody can set up two-step verification until it is"
-    )
+    elif production:
+        raise SecondFactorKeyError(NO_KEY)

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKERS = 2
@@ -45,6 +46,7 @@ def server(tmp_path: Path) -> Iterator[int]:
         {
             "AUDITAPP_ENV": "production",
             "SECRET_KEY": "slow-clients-test-" + "k" * 40,
+            "SECOND_FACTOR_KEY": Fernet.generate_key().decode(),
             "DATABASE_URL": f"sqlite:///{tmp_path / 'slow.sqlite'}",
             "WEB_CONCURRENCY": str(WORKERS),
             "GUNICORN_BIND": f"127.0.0.1:{port}",

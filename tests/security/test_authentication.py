@@ -9,6 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from cryptography.fernet import Fernet
 from flask import Flask
 from sqlalchemy import select
 
@@ -206,6 +207,7 @@ def test_production_cookies_are_secure_httponly_and_samesite(
 ) -> None:
     class _Production(ProductionConfig):
         SECRET_KEY = "production-test-key-" + "x" * 32
+        SECOND_FACTOR_KEY = Fernet.generate_key().decode()
         SQLALCHEMY_DATABASE_URI = database_url
 
     application = create_app(_Production)

@@ -23,6 +23,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
+from cryptography.fernet import Fernet
 from flask_migrate import upgrade
 
 from auditapp import create_app
@@ -132,6 +133,7 @@ def _start_server(path: Path, port: int) -> subprocess.Popen[bytes]:
         **os.environ,
         "AUDITAPP_ENV": "production",
         "SECRET_KEY": "crash-test-" + "k" * 40,
+        "SECOND_FACTOR_KEY": Fernet.generate_key().decode(),
         "DATABASE_URL": f"sqlite:///{path}",
         "WEB_CONCURRENCY": "2",
         "GUNICORN_BIND": f"127.0.0.1:{port}",

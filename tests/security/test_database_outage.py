@@ -22,6 +22,7 @@ from typing import Any
 
 import flask
 import pytest
+from cryptography.fernet import Fernet
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
@@ -246,6 +247,7 @@ def outage_app(request: pytest.FixtureRequest) -> Iterator[Flask]:
 
     class _Config(ProductionConfig):
         SECRET_KEY = "outage-test-" + "k" * 40
+        SECOND_FACTOR_KEY = Fernet.generate_key().decode()
         SQLALCHEMY_DATABASE_URI = UNREACHABLE[request.param]
 
     application = create_app(_Config)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 from sqlalchemy import create_engine, text
 
 from auditapp import create_app
@@ -23,6 +24,7 @@ FULL, NORMAL = 2, 1  # PRAGMA synchronous reads back as a number
 def _pragmas(config: type, path: Path) -> dict[str, object]:
     class _Config(config):  # type: ignore[misc, valid-type]
         SECRET_KEY = "durability-test-" + "k" * 40
+        SECOND_FACTOR_KEY = Fernet.generate_key().decode()
         SQLALCHEMY_DATABASE_URI = f"sqlite:///{path}"
 
     application = create_app(_Config)

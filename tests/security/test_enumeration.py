@@ -14,6 +14,7 @@ import time
 from typing import Any
 
 import pytest
+from cryptography.fernet import Fernet
 from flask import Flask
 from sqlalchemy import func, select
 
@@ -155,6 +156,7 @@ def test_production_warns_loudly_when_limits_are_per_worker(
 
     class _Production(ProductionConfig):
         SECRET_KEY = "production-test-key-" + "x" * 32
+        SECOND_FACTOR_KEY = Fernet.generate_key().decode()
         SQLALCHEMY_DATABASE_URI = database_url
         WORKERS = workers
         REDIS_URL = redis_url

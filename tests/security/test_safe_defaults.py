@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import socket
-import sqlite3
 import subprocess
 import sys
 import time
@@ -21,7 +20,7 @@ from config import DEVELOPMENT_SECOND_FACTOR_KEY
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
-REFUSED = "published development or test key"
+REFUSED = "published test key"
 APP_SETTINGS = {
     "AUDITAPP_ENV",
     "SECRET_KEY",
@@ -61,8 +60,13 @@ def test_without_auditapp_env_or_secret_key_the_app_refuses_to_start(tmp_path: P
     assert "SECRET_KEY must be set" in result.stderr
 
 
+def _production_keys() -> dict[str, str]:
+    """The two keys production needs: a SECRET_KEY and a fresh SECOND_FACTOR_KEY."""
+    return {"SECRET_KEY": "s" * 40, "SECOND_FACTOR_KEY": Fernet.generate_key().decode()}
+
+
 def test_without_auditapp_env_the_app_runs_in_production(tmp_path: Path) -> None:
-    result = _import_wsgi(_env(tmp_path, SECRET_KEY="s" * 40))
+    result = _import_wsgi(_env(tmp_path, **_production_keys()))
     assert result.returncode == 0, result.stderr
     assert "debug False" in result.stdout
     assert "secure True" in result.stdout  # ProductionConfig's secure cookies
@@ -71,8 +75,7 @@ def test_without_auditapp_env_the_app_runs_in_production(tmp_path: Path) -> None
 @pytest.mark.parametrize(
     "settings",
     [
-        {"SECRET_KEY": "dev-only-not-secret"},
-        {"SECRET_KEY": "dev-only-not-secret", "AUDITAPP_ENV": "production"},
+        {"SECRET_KEY": "test-only-not-secret"},
         {"SECRET_KEY": "test-only-not-secret", "AUDITAPP_ENV": "production"},
         {"AUDITAPP_ENV": "test"},  # the test configuration's published key
     ],
@@ -80,15 +83,37 @@ def test_without_auditapp_env_the_app_runs_in_production(tmp_path: Path) -> None
 def test_a_published_key_is_refused_outside_explicit_development(
     tmp_path: Path, settings: dict[str, str]
 ) -> None:
-    result = _import_wsgi(_env(tmp_path, **settings))
+    second_factor_key = {"SECOND_FACTOR_KEY": Fernet.generate_key().decode()}
+    result = _import_wsgi(_env(tmp_path, **second_factor_key, **settings))
     assert result.returncode != 0
     assert REFUSED in result.stderr
 
 
-def test_explicit_development_may_use_the_development_key(tmp_path: Path) -> None:
+def test_explicit_development_runs_without_any_key_set(tmp_path: Path) -> None:
     result = _import_wsgi(_env(tmp_path, AUDITAPP_ENV="development"))
     assert result.returncode == 0, result.stderr
     assert "debug True" in result.stdout  # `flask run` on a developer's machine
+
+
+def _development_secret_key(tmp_path: Path) -> str:
+    code = "import wsgi; print(wsgi.app.secret_key)"
+    result = subprocess.run(  # noqa: S603 - a fixed command, no shell
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=_env(tmp_path, AUDITAPP_ENV="development"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_development_signs_sessions_with_a_key_of_its_own_each_start(tmp_path: Path) -> None:
+    """No key published in the repository signs development sessions: a restart makes another."""
+    first, second = _development_secret_key(tmp_path), _development_secret_key(tmp_path)
+    assert len(first) >= 64 and len(second) >= 64
+    assert first != second
 
 
 def test_debug_is_never_on_under_gunicorn(tmp_path: Path) -> None:
@@ -97,24 +122,16 @@ def test_debug_is_never_on_under_gunicorn(tmp_path: Path) -> None:
     assert "debug False" in result.stdout
 
 
-def _with_a_second_factor(tmp_path: Path) -> None:
-    """The database of `_env` with one second factor in it (the start-up check counts rows)."""
-    with sqlite3.connect(tmp_path / "safe.sqlite") as connection:
-        connection.execute("CREATE TABLE second_factor (id INTEGER PRIMARY KEY)")
-        connection.execute("INSERT INTO second_factor (id) VALUES (1)")
-
-
-def test_production_without_a_second_factor_key_refuses_once_anyone_has_a_second_factor(
-    tmp_path: Path,
-) -> None:
-    _with_a_second_factor(tmp_path)
+def test_production_without_a_second_factor_key_refuses_to_start(tmp_path: Path) -> None:
+    """Refused on an empty database too: nobody has a second factor yet, nothing is asked."""
     result = _import_wsgi(_env(tmp_path, SECRET_KEY="s" * 40))
     assert result.returncode != 0
     assert "SECOND_FACTOR_KEY must be set in the environment to run in production" in (
         result.stderr
     )
-    key = Fernet.generate_key().decode()
-    started = _import_wsgi(_env(tmp_path, SECRET_KEY="s" * 40, SECOND_FACTOR_KEY=key))
+    assert "Fernet.generate_key()" in result.stderr  # how to make one
+    assert not (tmp_path / "safe.sqlite").exists()  # decided without opening the database
+    started = _import_wsgi(_env(tmp_path, **_production_keys()))
     assert started.returncode == 0, started.stderr
 
 
@@ -158,10 +175,10 @@ def test_gunicorn_without_settings_does_not_serve(tmp_path: Path) -> None:
     assert "SECRET_KEY must be set" in stderr
 
 
-def test_gunicorn_with_a_secret_key_serves_in_production(tmp_path: Path) -> None:
+def test_gunicorn_with_its_keys_serves_in_production(tmp_path: Path) -> None:
     port = _free_port()
     env = _env(
-        tmp_path, SECRET_KEY="k" * 40, GUNICORN_BIND=f"127.0.0.1:{port}", WEB_CONCURRENCY="1"
+        tmp_path, **_production_keys(), GUNICORN_BIND=f"127.0.0.1:{port}", WEB_CONCURRENCY="1"
     )
     server = _gunicorn(env)
     try:

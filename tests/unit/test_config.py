@@ -7,8 +7,10 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 
 from auditapp import create_app
+from auditapp.services.second_factor_key import SecondFactorKeyError
 from config import Config, DevelopmentConfig, ProductionConfig, TestConfig, config_from_env
 
 
@@ -21,9 +23,24 @@ def test_production_refuses_to_start_without_secret_key(monkeypatch: pytest.Monk
         create_app(NoSecret)
 
 
-def test_production_starts_with_secret_key_and_secure_cookies() -> None:
+def test_production_refuses_to_start_without_second_factor_key() -> None:
+    class NoSecondFactorKey(ProductionConfig):
+        SECRET_KEY = "x" * 40
+        SECOND_FACTOR_KEY = None
+        # Never reached: the decision needs no database.
+        SQLALCHEMY_DATABASE_URI = "sqlite:////nonexistent-auditapp-directory/auditapp.sqlite"
+
+    with pytest.raises(SecondFactorKeyError) as refused:
+        create_app(NoSecondFactorKey)
+    message = str(refused.value)
+    assert "SECOND_FACTOR_KEY must be set in the environment to run in production" in message
+    assert "Fernet.generate_key()" in message  # how to make one
+
+
+def test_production_starts_with_its_keys_and_secure_cookies() -> None:
     class WithSecret(ProductionConfig):
         SECRET_KEY = "x" * 40
+        SECOND_FACTOR_KEY = Fernet.generate_key().decode()
         SQLALCHEMY_DATABASE_URI = "sqlite://"
 
     app = create_app(WithSecret)

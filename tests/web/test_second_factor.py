@@ -509,7 +509,8 @@ def test_set_up_with_a_wrong_key_gives_the_same_clear_page(
 def test_without_a_key_set_up_says_so_rather_than_storing_a_secret_in_clear(
     app: Flask, login_as: Any, auditor: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Production starts without SECOND_FACTOR_KEY while nobody has a second factor."""
+    """No configuration runs without the key (production refuses to start), but were it gone,
+    no secret would be stored in clear."""
     c = login_as(auditor)
     monkeypatch.setitem(app.config, "SECOND_FACTOR_KEY", None)
     response = c.get(SET_UP)
