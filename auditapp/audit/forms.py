@@ -43,6 +43,30 @@ class SaveAnswersForm(FlaskForm):
     base_version = HiddenField()
 
 
+class SubmitUngradedCaseForm(FlaskForm):
+    """Submit a dip sample's round: it has no grade to keep or propose."""
+
+    submit = SubmitField("Submit case", widget=GovSubmitInput())
+    only_computed = True
+
+    def set_choices(self, computed: str | None, allowed: Sequence[Grade] = tuple(Grade)) -> None:
+        """Nothing to choose: a dip sample is not graded."""
+
+    @property
+    def proposed_grade(self) -> str | None:
+        """Never a grade: a dip sample is not graded."""
+        return None
+
+    @property
+    def reason_text(self) -> str | None:
+        """No reason: nothing is proposed."""
+        return None
+
+    def add_reason_error(self, message: str) -> None:
+        """Show a refusal of the submission (the service's message) at the top of the page."""
+        self.submit.errors = [*self.submit.errors, message]
+
+
 class SubmitCaseForm(FlaskForm):
     """Keep the worked-out grade or propose another with a reason, then submit."""
 
@@ -88,6 +112,15 @@ class SubmitCaseForm(FlaskForm):
         """The grade proposed, or None to keep the worked-out one."""
         value = self.grade_choice.data
         return None if value in (None, "", KEEP_COMPUTED) else value
+
+    @property
+    def reason_text(self) -> str | None:
+        """The reason typed for proposing a different grade."""
+        return self.reason.data
+
+    def add_reason_error(self, message: str) -> None:
+        """Show a refusal of the proposal (the service's message) on the reason field."""
+        self.reason.errors = [*self.reason.errors, message]
 
 
 class CaseStudyForm(FlaskForm):

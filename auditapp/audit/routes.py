@@ -13,7 +13,12 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 
 from auditapp.audit import bp
-from auditapp.audit.forms import ConcernActionForm, SaveAnswersForm, SubmitCaseForm
+from auditapp.audit.forms import (
+    ConcernActionForm,
+    SaveAnswersForm,
+    SubmitCaseForm,
+    SubmitUngradedCaseForm,
+)
 from auditapp.audit.presenters import error_list, parse_posted, read_only_rows, section_views
 from auditapp.audit.resolve import commit_round_change, first_audit, second_audit
 from auditapp.domain.grading import allowed_grades
@@ -290,7 +295,7 @@ def _submit(audit: AuditRound) -> str | Response | tuple[str, int]:
             abort(409 if audit.is_own else 403)
         return redirect(audit.form_url)
     state = loading.form_state(audit)
-    form = SubmitCaseForm()
+    form = SubmitCaseForm() if audit.case.case_type.graded else SubmitUngradedCaseForm()
     # Every grade is a valid answer, so a forbidden one meets the rule's own reason (from the
     # service) rather than "Not a valid choice"; the page offers only those the rule allows.
     form.set_choices(state.grade_value)
@@ -301,13 +306,13 @@ def _submit(audit: AuditRound) -> str | Response | tuple[str, int]:
             commit_round_change(
                 audit,
                 lambda a: submitting.submit_case(
-                    a, proposed_grade=form.proposed_grade, reason=form.reason.data
+                    a, proposed_grade=form.proposed_grade, reason=form.reason_text
                 ),
             )
         except SubmitBlocked as blocked:
             problems = blocked.problems
         except GradeProposalError as error:
-            form.reason.errors = [*form.reason.errors, error.message]
+            form.add_reason_error(error.message)
         except CaseLocked:
             abort(409)
         else:

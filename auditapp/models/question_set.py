@@ -27,6 +27,11 @@ class CaseType(Base):
         back_populates="case_type", order_by="QuestionSet.version"
     )
 
+    @property
+    def graded(self) -> bool:
+        """Its cases get a grade; a dip sample's cases only count in the figures per question."""
+        return self.kind == "case"
+
 
 class QuestionSet(Base):
     """One immutable version of a case type's questions, as imported from its YAML file."""

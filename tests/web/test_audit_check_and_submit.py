@@ -198,3 +198,46 @@ def test_saving_a_change_still_says_so(login_as: Any, complete_case: Case, audit
         ".govuk-notification-banner--success"
     )
     assert "Your answers have been saved." in banner
+
+
+# --- a dip sample is submitted without a grade ----------------------------------------------
+
+
+@pytest.fixture
+def dip_sample_case(inspection: Any, auditor: User) -> Case:
+    """A diary-appointment dip sample with every question answered yes."""
+    case = factories.make_case(inspection, "DY-0400", slug="da-diary-appointment", auditor=auditor)
+    questions = loading.form_state(FirstAudit(case, auditor)).qs.questions
+    return factories.make_case(
+        inspection,
+        "DY-0401",
+        slug="da-diary-appointment",
+        auditor=auditor,
+        answers={q.id: "yes" for q in questions},
+    )
+
+
+def test_a_dip_sample_is_submitted_without_a_grade(
+    login_as: Any, dip_sample_case: Case, auditor: User
+) -> None:
+    c = login_as(auditor)
+    page = page_of(c.get(f"/audit/cases/{dip_sample_case.id}/submit"))
+    assert "is a dip sample: it is not graded" in page.text("[data-ungraded]")
+    assert not page.select("input[name=grade_choice]")
+    assert not page.select("textarea[name=reason]")
+    assert "The grade worked out" not in page.texts("main h2")
+
+    response = c.post_form(f"/audit/cases/{dip_sample_case.id}/submit", {})
+    assert response.status_code == 302
+    case = _reload(dip_sample_case)
+    assert case.status == CaseStatus.SUBMITTED
+    assert (case.computed_grade, case.proposed_grade, case.final_grade) == (None, None, None)
+    assert case.submitted_at is not None
+
+
+def test_a_grade_proposed_for_a_dip_sample_is_refused(dip_sample_case: Case, auditor: User) -> None:
+    audit = FirstAudit(_reload(dip_sample_case), auditor)
+    with pytest.raises(GradeProposalError, match="A dip sample is not graded"):
+        submitting.submit_case(audit, proposed_grade="good", reason="Looks fine")
+    db.session.rollback()
+    assert _reload(dip_sample_case).status == CaseStatus.DRAFT

@@ -12,6 +12,11 @@ from auditapp.services.audit.loading import FormState, form_state
 from auditapp.services.audit.round import AuditRound, Submission
 from auditapp.services.audit.saving import touch_case
 
+DIP_SAMPLE_NOT_GRADED = (
+    "A dip sample is not graded: its answers count in the figures per question. "
+    "Submit it without a grade"
+)
+
 
 def submission_problems(state: FormState) -> list[tuple[str, str]]:
     """(question id, message) for each visible required question that blocks submission."""
@@ -34,6 +39,8 @@ def submit_case(
 ) -> FormState:
     """Submit a round: every required visible question answered; a different grade needs a reason.
 
+    A dip sample's round is submitted without a grade, and a proposed grade is refused.
+
     Raises SubmitBlocked, GradeProposalError, CaseLocked or PermissionError.
     """
     audit.check_editable()
@@ -41,6 +48,10 @@ def submit_case(
     problems = submission_problems(state)
     if problems:
         raise SubmitBlocked(problems)
+    if not audit.case.case_type.graded:
+        if proposed_grade:
+            raise GradeProposalError(DIP_SAMPLE_NOT_GRADED)
+        return _record(audit, Submission(None, None, None, utcnow()))
     computed = state.grade_value
     proposal = proposed_grade or None
     if proposal is not None:
@@ -59,7 +70,11 @@ def submit_case(
         raise GradeProposalError("Give your reason for proposing a different grade")
     if proposal is not None and len(reason or "") > NARRATIVE_MAX_LENGTH:
         raise GradeProposalError(f"Reason must be {NARRATIVE_MAX_LENGTH:,} characters or fewer")
-    audit.record_submission(Submission(computed, proposal, reason, utcnow()))
+    return _record(audit, Submission(computed, proposal, reason, utcnow()))
+
+
+def _record(audit: AuditRound, submission: Submission) -> FormState:
+    audit.record_submission(submission)
     touch_case(audit.case)
     db.session.flush()
     return form_state(audit)
