@@ -2,8 +2,9 @@
 
 What can be redacted is a *target*: a note or text answer of one question in one audit round,
 one free-text field of the case or its second audit (the lead's account of what was done about
-an urgent concern, a moderation reason or agree comment, a resolution note), or the reason a
-lead gave for the answer that stands on one question of a reconciled second audit. Redacting it
+an urgent concern, a moderation reason or agree comment, a resolution note), the reason a lead
+gave for the answer that stands on one question of a reconciled second audit, or that answer
+itself when the question takes text (the one the lead agreed, or the audit's copied). Redacting it
 
 - overwrites the text where the case keeps it (answer, case, moderation decision, second
   audit, reconciliation decision) with "Redacted by NAME on DATE: REASON", so pages, the
@@ -62,9 +63,13 @@ SECOND_AUDIT_FIELDS: dict[str, str] = {
 }
 
 
-# A reconciliation decision's reason: "reconcile-DA04", logged as field "DA04.reason".
+# A reconciliation decision's reason: "reconcile-DA04", logged as field "DA04.reason"; the
+# text answer that stands: "agreed-DA04", logged as field "DA04.value" (kept apart only for a
+# question that takes text, so only those are listed).
 _RECONCILE = "reconcile"
 _RECONCILE_FIELD = ".reason"
+_AGREED = "agreed"
+_AGREED_FIELD = ".value"
 
 
 class RedactionError(ValueError):
@@ -115,6 +120,10 @@ def _target(target: str) -> RedactableText | None:
         label = f"Why the answer to {rest} stands (second audit reconciled)"
         field = rest + _RECONCILE_FIELD
         return RedactableText(target, label, "", "second_audit", field, "reconcile_answer")
+    if kind == _AGREED and rest and len(rest) <= 32:
+        label = f"Answer that stands on {rest} (second audit reconciled)"
+        field = rest + _AGREED_FIELD
+        return RedactableText(target, label, "", "second_audit", field, "reconcile_answer")
     return None
 
 
@@ -146,12 +155,16 @@ def _current_texts(case: Case) -> dict[str, str]:
             value = getattr(second, name)
             if value:
                 found[f"second-{name}"] = value
-        for question, reason in db.session.execute(
-            select(AnswerReconciliation.question_code, AnswerReconciliation.reason).where(
-                AnswerReconciliation.second_audit_id == second.id
-            )
+        for question, reason, value in db.session.execute(
+            select(
+                AnswerReconciliation.question_code,
+                AnswerReconciliation.reason,
+                AnswerReconciliation.value,
+            ).where(AnswerReconciliation.second_audit_id == second.id)
         ):
             found[f"{_RECONCILE}-{question}"] = reason
+            if value:  # listed only for a text question (``redactable_texts``)
+                found[f"{_AGREED}-{question}"] = value
     return found
 
 
@@ -182,18 +195,23 @@ def _logged_targets(case: Case) -> list[str]:
             targets.append(f"second-{field}")
         elif action == "reconcile_answer" and field and field.endswith(_RECONCILE_FIELD):
             targets.append(f"{_RECONCILE}-{field.removesuffix(_RECONCILE_FIELD)}")
+        elif action == "reconcile_answer" and field and field.endswith(_AGREED_FIELD):
+            targets.append(f"{_AGREED}-{field.removesuffix(_AGREED_FIELD)}")
     return targets
 
 
 def redactable_texts(case: Case) -> list[RedactableText]:
     """Every free text of the case, now or in its history, that can still be redacted."""
     current = _current_texts(case)
-    names = dict.fromkeys([*current, *_logged_targets(case)])
+    logged = _logged_targets(case)
+    names = dict.fromkeys([*current, *logged])
     found = []
     for name in names:
         target = _target(name)
         if target is None or current.get(name, "").startswith("Redacted by "):
             continue
+        if name.startswith(f"{_AGREED}-") and name not in logged:
+            continue  # the answer to a question that does not take text ("yes", "3")
         found.append(
             RedactableText(
                 target.target,
@@ -308,14 +326,15 @@ def _overwrite_where_kept(case: Case, text: RedactableText, words: str) -> None:
         second = db.session.scalar(select(SecondAudit).where(SecondAudit.case_id == case.id))
         if second is None:
             return
-        if kind == _RECONCILE:
+        if kind in (_RECONCILE, _AGREED):
+            kept = "reason" if kind == _RECONCILE else "value"
             db.session.execute(
                 update(AnswerReconciliation)
                 .where(
                     AnswerReconciliation.second_audit_id == second.id,
                     AnswerReconciliation.question_code == rest,
                 )
-                .values(reason=words),
+                .values({kept: words}),
                 execution_options={"synchronize_session": "fetch"},
             )
         elif getattr(second, text.field):
