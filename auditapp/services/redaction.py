@@ -20,6 +20,7 @@ everywhere in ``permissions.py``). The reason must not hold personal data either
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 from sqlalchemy import and_, or_, select, update
@@ -40,7 +41,7 @@ from auditapp.models import (
 )
 from auditapp.permissions import NotAllowed, is_lead
 from auditapp.services.audit.saving import touch_case
-from auditapp.services.audit_log import record_event
+from auditapp.services.audit_log import is_free_text, record_event
 from auditapp.services.free_texts import redaction_text
 from auditapp.services.personal_data import PersonalDataInText, check_free_text
 
@@ -90,6 +91,23 @@ class RedactableText:
     entity: str  # the audit log's entity and field of its versions
     field: str
     action: str | None  # the one action of its versions, or None for any
+    # Events written before free text was kept apart that hold it inline: no redaction erases
+    # them without breaking the hash chain (``_inline_counts``).
+    inline_events: int = 0
+
+    @property
+    def inline_warning(self) -> str | None:
+        """What the lead is told about the older entries a redaction cannot erase, if any."""
+        if not self.inline_events:
+            return None
+        entries = "entry" if self.inline_events == 1 else "entries"
+        return (
+            f"{self.inline_events} audit-log {entries} written before free text was kept apart "
+            f"from the log also {'holds' if self.inline_events == 1 else 'hold'} this text. "
+            "They cannot be erased without breaking the log's hash chain: redacting hides "
+            "the text in the case history and every export, but those entries keep it in "
+            "the database. Only the system's owner can remove it, by re-chaining the log."
+        )
 
 
 def _answer_target(kind: str, number: int, question: str) -> RedactableText:
@@ -168,6 +186,23 @@ def _current_texts(case: Case) -> dict[str, str]:
     return found
 
 
+def _target_name(entity: str, field: str | None, action: str) -> str | None:
+    """The target an audit event's free text belongs to, or None for none."""
+    rounds = {name: number for number, name in _ROUND_ENTITIES.items()}
+    if entity in rounds and action in ("change_note", "change_answer"):
+        kind = "note" if action == "change_note" else "answer"
+        return f"{kind}-{rounds[entity]}-{field}"
+    if entity == "case" and field in CASE_FIELDS:
+        return f"case-{field}"
+    if entity == "second_audit" and field in SECOND_AUDIT_FIELDS:
+        return f"second-{field}"
+    if action == "reconcile_answer" and field and field.endswith(_RECONCILE_FIELD):
+        return f"{_RECONCILE}-{field.removesuffix(_RECONCILE_FIELD)}"
+    if action == "reconcile_answer" and field and field.endswith(_AGREED_FIELD):
+        return f"{_AGREED}-{field.removesuffix(_AGREED_FIELD)}"
+    return None
+
+
 def _logged_targets(case: Case) -> list[str]:
     """Targets whose versions the audit log keeps apart and not yet all redacted."""
     rows = db.session.execute(
@@ -183,27 +218,38 @@ def _logged_targets(case: Case) -> list[str]:
         )
         .distinct()
     ).all()
-    targets = []
-    rounds = {entity: number for number, entity in _ROUND_ENTITIES.items()}
-    for entity, field, action in rows:
-        if entity in rounds and action in ("change_note", "change_answer"):
-            kind = "note" if action == "change_note" else "answer"
-            targets.append(f"{kind}-{rounds[entity]}-{field}")
-        elif entity == "case" and field in CASE_FIELDS:
-            targets.append(f"case-{field}")
-        elif entity == "second_audit" and field in SECOND_AUDIT_FIELDS:
-            targets.append(f"second-{field}")
-        elif action == "reconcile_answer" and field and field.endswith(_RECONCILE_FIELD):
-            targets.append(f"{_RECONCILE}-{field.removesuffix(_RECONCILE_FIELD)}")
-        elif action == "reconcile_answer" and field and field.endswith(_AGREED_FIELD):
-            targets.append(f"{_AGREED}-{field.removesuffix(_AGREED_FIELD)}")
-    return targets
+    names = (_target_name(entity, field, action) for entity, field, action in rows)
+    return [name for name in names if name is not None]
+
+
+def _inline_counts(case: Case) -> Counter[str]:
+    """How many events of payload version 1 hold each target's text inline.
+
+    Written before free text was kept apart (migration 0013), they were chained with the text
+    itself: erasing it would break the hash chain, so a redaction cannot reach them (the
+    history shows the redaction's words instead, and the lead is told).
+    """
+    rows = db.session.execute(
+        select(AuditEvent.entity, AuditEvent.field, AuditEvent.action).where(
+            AuditEvent.case_id == case.id,
+            AuditEvent.action != "redact",
+            AuditEvent.old_text_key.is_(None),
+            AuditEvent.new_text_key.is_(None),
+            or_(AuditEvent.old_value.is_not(None), AuditEvent.new_value.is_not(None)),
+        )
+    ).all()
+    return Counter(
+        name
+        for entity, field, action in rows
+        if is_free_text(action, field) and (name := _target_name(entity, field, action)) is not None
+    )
 
 
 def redactable_texts(case: Case) -> list[RedactableText]:
     """Every free text of the case, now or in its history, that can still be redacted."""
     current = _current_texts(case)
     logged = _logged_targets(case)
+    inline = _inline_counts(case)
     names = dict.fromkeys([*current, *logged])
     found = []
     for name in names:
@@ -220,6 +266,7 @@ def redactable_texts(case: Case) -> list[RedactableText]:
                 target.entity,
                 target.field,
                 target.action,
+                inline[name],
             )
         )
     return sorted(found, key=lambda text: (text.entity != "case", text.label))

@@ -21,6 +21,7 @@ from auditapp.models import (
     ActionPlanItem,
     Answer,
     AnswerReconciliation,
+    Base,
     Case,
     CaseStatus,
     EvidenceEntry,
@@ -262,4 +263,71 @@ def test_a_lead_redacts_the_agreed_text_answer_of_a_reconciled_second_audit(
     second = db.session.scalars(select(SecondAudit)).one()
     differences = f"/moderation/cases/{reconciled.id}/second-audit/differences"
     assert second.id and MARKER not in c.get(differences).get_data(True)
+    assert _verify(app)[0] == 0
+
+
+# --- events written before free text was kept apart (payload version 1) -----------------------
+
+
+def test_the_lead_is_told_that_older_log_entries_holding_the_text_cannot_be_erased(
+    app: Flask, login_as: Any, inspection: Any, auditor: User, lead: User
+) -> None:
+    """An event chained before migration 0013 holds its text inline; redacting cannot erase
+    it without breaking the chain, so the list, the redact page and the result say so."""
+    from auditapp.models import AuditEvent
+
+    case = factories.make_case(
+        inspection, "DA-0001", auditor=auditor, answers=dict(factories.GOOD_DOMESTIC_ABUSE_ANSWERS)
+    )
+    answers = {a.question_code: a for a in db.session.scalars(select(Answer))}
+    db.session.add(  # as written before 0013: the text in the event row, no kept-apart key
+        AuditEvent(
+            user_id=auditor.id, inspection_id=inspection.id, case_id=case.id,
+            action="change_note", entity="answer", entity_id="DA03", field="DA03",
+            new_value="Spoke with Quillfeather",
+        )
+    )  # fmt: skip
+    answers["DA03"].note = "Spoke with Quillfeather"
+    answers["DA02"].note = "Seen at school"  # a note with no older entry
+    db.session.commit()
+    c = login_as(lead)
+
+    listed = Page(c.get(f"/audit/cases/{case.id}/redactions").get_data(True))
+    rows = {
+        " ".join("".join(row.find(".//dt").itertext()).split()): " ".join(
+            "".join(row.find(".//dd").itertext()).split()
+        )
+        for row in listed.select(".govuk-summary-list__row")
+    }
+    warning = (
+        "1 audit-log entry written before free text was kept apart from the log also holds "
+        "this text. They cannot be erased without breaking the log's hash chain"
+    )
+    assert warning in rows["Note on DA03"]
+    assert "Older entries" not in rows["Note on DA02"]
+    form = Page(c.get(f"/audit/cases/{case.id}/redact?text=note-1-DA03").get_data(True))
+    assert warning in " ".join(form.texts(".govuk-warning-text"))
+
+    response = c.post_form(
+        f"/audit/cases/{case.id}/redact", {"text": "note-1-DA03", "reason": REASON}
+    )
+
+    assert response.status_code == 302
+    done = Page(c.get(response.headers["Location"]).get_data(True))
+    assert "Note on DA03 redacted. 1 audit-log entry" in done.text(".govuk-notification-banner")
+    db.session.expire_all()
+    redacted = db.session.get(Answer, answers["DA03"].id)
+    assert redacted is not None and redacted.note == _redaction_words(lead)
+    # What the lead was told: the old row keeps the text, and nothing else does.
+    holding = [
+        event.id
+        for event in db.session.scalars(select(AuditEvent))
+        if MARKER in (event.new_value or "")
+    ]
+    assert len(holding) == 1
+    for table in Base.metadata.sorted_tables:
+        if table.name != "audit_event":
+            rows = db.session.execute(table.select()).all()
+            assert MARKER not in repr(rows), table.name
+    assert MARKER not in c.get(f"/audit/cases/{case.id}/history").get_data(True)
     assert _verify(app)[0] == 0
