@@ -32,6 +32,7 @@ from auditapp.domain.question_sets import (
 from auditapp.services.audit.errors import AnswerConflict
 from auditapp.services.audit.loading import FormState
 from auditapp.services.audit.saving import PostedAnswer
+from auditapp.validators import personal_data_attributes
 
 _DATE_KINDS = ("date", "datetime")
 _HINTS = {
@@ -212,6 +213,7 @@ def question_view(
             "value": note or "",
             "rows": 2,
             "classes": "app-note",
+            "attributes": personal_data_attributes("note"),
             **({"errorMessage": {"text": note_error}} if note_error else {}),
         },
         na_params=na_params,
@@ -334,6 +336,7 @@ def _field(
                 "errorMessage": error,
                 "value": value or "",
                 "rows": 3,
+                "attributes": personal_data_attributes("answer"),
             },
             na_params,
         )

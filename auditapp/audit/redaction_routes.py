@@ -18,7 +18,11 @@ from auditapp.services import redaction
 from auditapp.services.personal_data import findings_for
 
 CHECK_MAX_LENGTH = 20_000
-CHECK_NOUNS = frozenset({"note", "answer", "comment", "reason", "narrative", "description", "text"})
+# The nouns the forms' NoPersonalData validators name their fields by (``data-personal-data-what``).
+CHECK_NOUNS = frozenset(
+    {"note", "answer", "comment", "reason", "narrative", "description", "text"}
+    | {"account", "source", "figure", "action", "owner", "update"}
+)
 
 
 def _lead_case(case_id: int) -> Case:
