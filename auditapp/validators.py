@@ -9,7 +9,7 @@ from wtforms.validators import ValidationError
 
 from auditapp.services.personal_data import PersonalDataInText, check_free_text
 
-# The field flag NoPersonalData sets; its value is the noun the message uses ("source").
+# The field flag NoPersonalData sets: the field is checked on save, so warned as typed.
 PERSONAL_DATA_FLAG = "personal_data_check"
 
 
@@ -23,7 +23,7 @@ class NoPersonalData:
 
     def __init__(self, what: str = "note") -> None:
         self.what = what
-        self.field_flags = {PERSONAL_DATA_FLAG: what}
+        self.field_flags = {PERSONAL_DATA_FLAG: True}
 
     def __call__(self, form: Any, field: Any) -> None:
         try:
@@ -32,16 +32,15 @@ class NoPersonalData:
             raise ValidationError(refused.message) from None
 
 
-def personal_data_attributes(what: str) -> dict[str, str]:
-    """The markup that asks for the as-typed warning on a field the server checks on save."""
-    return {"data-personal-data": "check", "data-personal-data-what": what}
+# The markup that asks for the as-typed warning on a field the server checks on save.
+PERSONAL_DATA_ATTRIBUTES = {"data-personal-data": "check"}
 
 
 class CheckedForm(FlaskForm):
     """A form whose NoPersonalData fields say so in their markup, for the as-typed warning.
 
-    Each such field renders ``data-personal-data="check"`` and the noun of its message
-    (``data-personal-data-what``): ``assets/js/personal-data-check.mjs`` asks the server about
+    Each such field renders ``data-personal-data="check"``:
+    ``assets/js/personal-data-check.mjs`` asks the server about
     exactly those fields, text areas and single-line inputs alike, so a number, a date, a
     reference or an account's email address is never checked, and the field that warns is the
     field that refuses. The case form's notes and text answers carry the same markup
@@ -51,9 +50,8 @@ class CheckedForm(FlaskForm):
     class Meta:
         def render_field(self, field: Any, render_kw: dict[str, Any]) -> Any:
             """Render the field, marked when NoPersonalData checks it."""
-            what = getattr(field.flags, PERSONAL_DATA_FLAG, None)
-            if what:
-                render_kw = {**personal_data_attributes(what), **render_kw}
+            if getattr(field.flags, PERSONAL_DATA_FLAG, False):
+                render_kw = {**PERSONAL_DATA_ATTRIBUTES, **render_kw}
             # WTForms joins this Meta with FlaskForm's (DefaultMeta) when the form class is
             # first used, so the next render_field is DefaultMeta's; mypy cannot see that.
             return super().render_field(field, render_kw)  # type: ignore[misc]

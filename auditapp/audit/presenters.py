@@ -32,7 +32,7 @@ from auditapp.domain.question_sets import (
 from auditapp.services.audit.errors import AnswerConflict
 from auditapp.services.audit.loading import FormState
 from auditapp.services.audit.saving import PostedAnswer
-from auditapp.validators import personal_data_attributes
+from auditapp.validators import PERSONAL_DATA_ATTRIBUTES
 
 _DATE_KINDS = ("date", "datetime")
 _HINTS = {
@@ -213,7 +213,7 @@ def question_view(
             "value": note or "",
             "rows": 2,
             "classes": "app-note",
-            "attributes": personal_data_attributes("note"),
+            "attributes": dict(PERSONAL_DATA_ATTRIBUTES),
             **({"errorMessage": {"text": note_error}} if note_error else {}),
         },
         na_params=na_params,
@@ -336,7 +336,7 @@ def _field(
                 "errorMessage": error,
                 "value": value or "",
                 "rows": 3,
-                "attributes": personal_data_attributes("answer"),
+                "attributes": dict(PERSONAL_DATA_ATTRIBUTES),
             },
             na_params,
         )

@@ -18,11 +18,7 @@ from auditapp.services import redaction
 from auditapp.services.personal_data import findings_for
 
 CHECK_MAX_LENGTH = 20_000
-# The nouns the forms' NoPersonalData validators name their fields by (``data-personal-data-what``).
-CHECK_NOUNS = frozenset(
-    {"note", "answer", "comment", "reason", "narrative", "description", "text"}
-    | {"account", "source", "figure", "action", "owner", "update"}
-)
+CHECK_NOUNS = frozenset({"note", "answer", "comment", "reason", "narrative", "description", "text"})
 
 
 def _lead_case(case_id: int) -> Case:

@@ -5,8 +5,7 @@
 // inputs alike, because it checks them on save (auditapp/validators.py: NoPersonalData on a
 // CheckedForm; the case form's notes and text answers): a note, an evidence entry's source, an
 // action's owner... Numbers, dates, references and an account's email address are never
-// marked, so never checked. The server also names the field (data-personal-data-what), so the
-// warning words it as the refusal on save does.
+// marked, so never checked.
 //
 // The browser asks the server (POST JSON to the check URL, CSRF token in X-CSRFToken) instead
 // of copying its patterns: there is one rule, in auditapp/domain/personal_data.py, so the
@@ -50,7 +49,7 @@ export function showPersonalDataWarning (field, message) {
 }
 
 function nounOf (field) {
-  return field.dataset.personalDataWhat || 'text'
+  return (field.name || '').startsWith('note-') ? 'note' : 'text'
 }
 
 function isChecked (field) {
