@@ -66,6 +66,19 @@ def _listed(c: Any, inspection_id: int) -> dict[str, str]:
     return rows
 
 
+@pytest.fixture
+def rec(inspection: Any) -> Any:
+    """A recommendation the inspection made, for entries and actions to follow up."""
+    return factories.make_recommendation(inspection, "R1")
+
+
+def _erased_and_verified(app: Flask) -> None:
+    """The marked text is nowhere in the database, and the audit log still verifies."""
+    db.session.expire_all()
+    assert MARKER not in _every_stored_value()
+    assert _verify(app)[0] == 0
+
+
 def _redact(c: Any, inspection_id: int, target: str) -> Any:
     return c.post_form(
         f"/evidence/inspections/{inspection_id}/redact", {"text": target, "reason": REASON}
@@ -73,9 +86,8 @@ def _redact(c: Any, inspection_id: int, target: str) -> Any:
 
 
 def test_a_lead_redacts_a_deleted_evidence_entry_from_the_audit_log(
-    app: Flask, login_as: Any, inspection: Any, auditor: User, lead: User
+    app: Flask, login_as: Any, inspection: Any, rec: Any, auditor: User, lead: User
 ) -> None:
-    rec = factories.make_recommendation(inspection, "R1")
     c = login_as(auditor)
     entries = f"/evidence/inspections/{inspection.id}/entries"
     form = {**ENTRY, "recommendations": [str(rec.id)]}
@@ -104,9 +116,8 @@ def test_a_lead_redacts_a_deleted_evidence_entry_from_the_audit_log(
 
 
 def test_a_lead_redacts_a_deleted_action_and_its_updates(
-    app: Flask, login_as: Any, inspection: Any, auditor: User, lead: User
+    app: Flask, login_as: Any, inspection: Any, rec: Any, auditor: User, lead: User
 ) -> None:
-    rec = factories.make_recommendation(inspection, "R1")
     c = login_as(auditor)
     actions = f"/evidence/inspections/{inspection.id}/actions"
     added = c.post_form(
@@ -148,15 +159,12 @@ def test_a_lead_redacts_a_cleared_chapter_judgements_reasons(
     response = _redact(c, inspection.id, "deleted-chapter_judgement-Initial contact")
 
     assert response.status_code == 302
-    db.session.expire_all()
-    assert MARKER not in _every_stored_value()
-    assert _verify(app)[0] == 0
+    _erased_and_verified(app)
 
 
 def test_a_lead_redacts_an_entrys_figures_and_a_baseline_source(
-    app: Flask, login_as: Any, inspection: Any, auditor: User, lead: User
+    app: Flask, login_as: Any, inspection: Any, rec: Any, auditor: User, lead: User
 ) -> None:
-    rec = factories.make_recommendation(inspection, "R1")
     c = login_as(auditor)
     form = {**ENTRY, "source": "Hub supervisors", "description": "The backlog had grown"}
     added = c.post_form(f"/evidence/inspections/{inspection.id}/entries/new", form)
@@ -217,17 +225,10 @@ def reconciled(inspection: Any, auditor: User, second_auditor: User, lead: User)
         )
     )
     answers = {**factories.GOOD_DOMESTIC_ABUSE_ANSWERS, "DA99": "The file was thin"}
-    case = Case(
-        inspection_id=inspection.id, case_type_id=qs.case_type_id, question_set_id=qs.id,
-        reference="DA-0900", in_sample=True, auditor_id=auditor.id, status=CaseStatus.SUBMITTED,
-    )  # fmt: skip
-    db.session.add(case)
-    db.session.flush()
-    for code, value in answers.items():
-        db.session.add(
-            Answer(case_id=case.id, question_code=code, value=value, answered_by_id=auditor.id)
-        )
-    db.session.flush()
+    case = factories.make_case(
+        inspection, "DA-0900", auditor=auditor, answers=answers, status=CaseStatus.SUBMITTED
+    )
+    case.case_type_id, case.question_set_id = qs.case_type_id, qs.id  # the set with DA99
     regrade_case(case)
     db.session.commit()
     second = make_second_audit(
