@@ -16,7 +16,8 @@ Only a lead of the inspection may redact.
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import and_, or_, select, update
@@ -40,7 +41,7 @@ from auditapp.models import (
 from auditapp.permissions import NotAllowed, is_lead
 from auditapp.services.audit_log import record_event
 from auditapp.services.free_texts import redaction_text
-from auditapp.services.redaction import RedactionError, clean_reason
+from auditapp.services.redaction import RedactionError, clean_reason, inline_warning
 
 _ENTRY_FIELDS = {"source": "source", "description": "description", "figures": "figures"}
 _ACTION_FIELDS = {"description": "wording", "owner": "owner"}
@@ -75,6 +76,13 @@ class InspectionText:
     text: str
     row: Any  # the row that holds it: an EvidenceEntry, ActionPlanItem, ..., or a DeletedRow
     field: str
+    # Events written before free text was kept apart that hold it inline (see redaction.py).
+    inline_events: int = 0
+
+    @property
+    def inline_warning(self) -> str | None:
+        """What the lead is told about the older entries a redaction cannot erase, if any."""
+        return inline_warning(self.inline_events)
 
 
 def _redacted(text: str | None) -> bool:
@@ -140,7 +148,46 @@ def redactable_texts(inspection: Inspection) -> list[InspectionText]:
                 InspectionText(f"chapter-{chapter.id}", label, chapter.reason, chapter, "reason")
             )
     found.extend(_deleted_texts(inspection))
-    return found
+    inline = _inline_counts(inspection)
+    return [replace(text, inline_events=inline[_logged_as(text)]) for text in found]
+
+
+# The judgements' free text that events written before migration 0013 hold inline: a
+# recommendation's narrative and baseline source, a chapter judgement's "judgement: reason".
+# (The evidence log and the action plan came after 0013: their events never hold it inline.)
+_INLINE_TEXTS = or_(
+    and_(
+        AuditEvent.action == "record_judgement",
+        AuditEvent.field.in_(list(_JUDGEMENT_FIELDS)),
+    ),
+    AuditEvent.action == "record_chapter_judgement",
+)
+
+
+def _logged_as(text: InspectionText) -> tuple[str, str, str]:
+    """The (entity, entity id, field) its events record the text under."""
+    row = text.row
+    if isinstance(row, RecommendationJudgement):
+        return "recommendation_judgement", row.recommendation.code, text.field
+    if isinstance(row, ChapterJudgement):
+        return "chapter_judgement", row.chapter, "judgement"
+    if isinstance(row, DeletedRow) and row.entity == "chapter_judgement":
+        return row.entity, row.entity_id, "judgement"
+    return "", "", ""  # never inline
+
+
+def _inline_counts(inspection: Inspection) -> Counter[tuple[str, str, str]]:
+    """How many events of payload version 1 hold each judgement's text inline (one query)."""
+    rows = db.session.execute(
+        select(AuditEvent.entity, AuditEvent.entity_id, AuditEvent.field).where(
+            AuditEvent.inspection_id == inspection.id,
+            _INLINE_TEXTS,
+            AuditEvent.old_text_key.is_(None),
+            AuditEvent.new_text_key.is_(None),
+            or_(AuditEvent.old_value.is_not(None), AuditEvent.new_value.is_not(None)),
+        )
+    ).all()
+    return Counter((entity, entity_id or "", field or "") for entity, entity_id, field in rows)
 
 
 def _figures_text(entry: EvidenceEntry) -> str:

@@ -98,16 +98,26 @@ class RedactableText:
     @property
     def inline_warning(self) -> str | None:
         """What the lead is told about the older entries a redaction cannot erase, if any."""
-        if not self.inline_events:
-            return None
-        entries = "entry" if self.inline_events == 1 else "entries"
-        return (
-            f"{self.inline_events} audit-log {entries} written before free text was kept apart "
-            f"from the log also {'holds' if self.inline_events == 1 else 'hold'} this text. "
-            "They cannot be erased without breaking the log's hash chain: redacting hides "
-            "the text in the case history and every export, but those entries keep it in "
-            "the database. Only the system's owner can remove it, by re-chaining the log."
-        )
+        return inline_warning(self.inline_events)
+
+
+def redacted_message(label: str, inline_events: int) -> str:
+    """The confirmation after a redaction, with what older entries still hold."""
+    return " ".join(filter(None, [f"{label} redacted.", inline_warning(inline_events)]))
+
+
+def inline_warning(count: int) -> str | None:
+    """What a lead is told when ``count`` events of payload version 1 hold a text inline."""
+    if not count:
+        return None
+    entries, hold = ("entry", "holds") if count == 1 else ("entries", "hold")
+    return (
+        f"{count} audit-log {entries} written before free text was kept apart from the log "
+        f"also {hold} this text. They cannot be erased without breaking the log's hash chain: "
+        "redacting removes the text from the pages, the history and every export, but those "
+        "entries keep it in the database. Only the system's owner can remove it, by "
+        "re-chaining the log."
+    )
 
 
 def _answer_target(kind: str, number: int, question: str) -> RedactableText:

@@ -332,3 +332,35 @@ def test_the_lead_is_told_that_older_log_entries_holding_the_text_cannot_be_eras
             assert MARKER not in repr(rows), table.name
     assert MARKER not in c.get(f"/audit/cases/{case.id}/history").get_data(True)
     assert _verify(app)[0] == 0
+
+
+def test_an_inspections_narrative_held_inline_by_an_older_entry_is_redacted_with_a_warning(
+    app: Flask, login_as: Any, inspection: Any, rec: Any, lead: User
+) -> None:
+    from auditapp.models import AuditEvent
+
+    judged = record_recommendation_judgement(
+        inspection, rec, lead, judgement="insufficient_progress", narrative="Quill saw no change"
+    )
+    db.session.add(  # as written before 0013: the narrative in the event row itself
+        AuditEvent(
+            user_id=lead.id, inspection_id=inspection.id, action="record_judgement",
+            entity="recommendation_judgement", entity_id="R1", field="narrative",
+            new_value="Quill saw no change",
+        )
+    )  # fmt: skip
+    db.session.commit()
+    c = login_as(lead)
+    listed = _listed(c, inspection.id)
+    assert "Older entries: 1 audit-log entry written before" in listed["Narrative on R1"]
+
+    response = _redact(c, inspection.id, f"narrative-{judged.id}")
+
+    assert response.status_code == 302
+    done = Page(c.get(response.headers["Location"]).get_data(True))
+    assert "Narrative on R1 redacted. 1 audit-log entry" in done.text(".govuk-notification-banner")
+    db.session.expire_all()
+    for table in Base.metadata.sorted_tables:  # only the older entry keeps the text
+        rows = repr(db.session.execute(table.select()).all())
+        assert (MARKER in rows) == (table.name == "audit_event"), table.name
+    assert _verify(app)[0] == 0
