@@ -191,8 +191,11 @@ def _inline_counts(inspection: Inspection) -> Counter[tuple[str, str, str]]:
 
 
 def _figures_text(entry: EvidenceEntry) -> str:
-    """The entry's figures, one a line, as written ("" for none)."""
-    return "\n".join(Figure.from_json(figure).text for figure in entry.figures)
+    """The entry's figures, one a line, as written ("" for none, or once redacted)."""
+    figures = [Figure.from_json(figure) for figure in entry.figures]
+    if all(_redacted(figure.unit) for figure in figures):
+        return ""
+    return "\n".join(figure.text for figure in figures)
 
 
 # A deleted row's label, and the event whose last version shows what it said.

@@ -192,6 +192,7 @@ def test_a_lead_redacts_an_entrys_figures_and_a_baseline_source(
         assert MARKER not in text, f"the redacted text is still in the {where}"
     figure = db.session.get(EvidenceEntry, entry.id).figures[0]  # type: ignore[union-attr]
     assert (figure["value"], figure["unit"]) == ("48", _redaction_words(lead))
+    assert "Evidence of 9 September 2022: its figures" not in _listed(lead_client, inspection.id)
     assert _verify(app)[0] == 0
 
 
