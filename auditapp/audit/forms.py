@@ -25,7 +25,7 @@ from auditapp.domain.question_sets.answers import DATE_PARTS, TIME_PARTS, join_d
 from auditapp.domain.question_sets.errors import AnswerError
 from auditapp.domain.question_sets.model import Question
 from auditapp.services.audit.limits import NARRATIVE_MAX_LENGTH, NOTE_MAX_LENGTH
-from auditapp.validators import NoPersonalData
+from auditapp.validators import CheckedForm, NoPersonalData
 
 KEEP_COMPUTED = "computed"
 PERSONAL_DATA_WARNING = (
@@ -67,7 +67,7 @@ class SubmitUngradedCaseForm(FlaskForm):
         self.submit.errors = [*self.submit.errors, message]
 
 
-class SubmitCaseForm(FlaskForm):
+class SubmitCaseForm(CheckedForm):
     """Keep the worked-out grade or propose another with a reason, then submit."""
 
     grade_choice = RadioField(
@@ -123,7 +123,7 @@ class SubmitCaseForm(FlaskForm):
         self.reason.errors = [*self.reason.errors, message]
 
 
-class CaseStudyForm(FlaskForm):
+class CaseStudyForm(CheckedForm):
     """Flag a case as a case study, with a short narrative."""
 
     is_case_study = RadioField(
@@ -146,7 +146,7 @@ class CaseStudyForm(FlaskForm):
     submit = SubmitField("Save case study", widget=GovSubmitInput())
 
 
-class CurrentRiskForm(FlaskForm):
+class CurrentRiskForm(CheckedForm):
     """Flag a child at current risk with what the auditor saw."""
 
     note = TextAreaField(
@@ -163,7 +163,7 @@ class CurrentRiskForm(FlaskForm):
     submit = SubmitField("Flag child at current risk", widget=GovSubmitInput())
 
 
-class RemoveRiskForm(FlaskForm):
+class RemoveRiskForm(CheckedForm):
     """A lead removes a current-risk flag with a reason."""
 
     reason = TextAreaField(
@@ -179,7 +179,7 @@ class RemoveRiskForm(FlaskForm):
     submit = SubmitField("Remove flag", widget=GovSubmitInput())
 
 
-class AcknowledgeConcernForm(FlaskForm):
+class AcknowledgeConcernForm(CheckedForm):
     """A lead acknowledges an urgent concern: what was done, and when (GOV.UK date input)."""
 
     action = TextAreaField(
@@ -213,7 +213,7 @@ class ConcernActionForm(FlaskForm):
     """A button on the concerns page (CSRF token only)."""
 
 
-class RedactTextForm(FlaskForm):
+class RedactTextForm(CheckedForm):
     """A lead redacts one free text of a case (every version of it), with a reason."""
 
     text = HiddenField()

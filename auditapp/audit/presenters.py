@@ -32,6 +32,7 @@ from auditapp.domain.question_sets import (
 from auditapp.services.audit.errors import AnswerConflict
 from auditapp.services.audit.loading import FormState
 from auditapp.services.audit.saving import PostedAnswer
+from auditapp.validators import PERSONAL_DATA_ATTRIBUTES
 
 _DATE_KINDS = ("date", "datetime")
 _HINTS = {
@@ -212,6 +213,7 @@ def question_view(
             "value": note or "",
             "rows": 2,
             "classes": "app-note",
+            "attributes": dict(PERSONAL_DATA_ATTRIBUTES),
             **({"errorMessage": {"text": note_error}} if note_error else {}),
         },
         na_params=na_params,
@@ -334,6 +336,7 @@ def _field(
                 "errorMessage": error,
                 "value": value or "",
                 "rows": 3,
+                "attributes": dict(PERSONAL_DATA_ATTRIBUTES),
             },
             na_params,
         )

@@ -56,7 +56,7 @@ def redact_text(case_id: int) -> str | Response:
         else:
             db.session.commit()
             current_app.logger.info("text redacted on case %s", case.id)
-            flash(f"{text.label} redacted.", "success")
+            flash(redaction.redacted_message(text.label, text.inline_events), "success")
             return redirect(url_for("audit.list_redactable_texts", case_id=case.id))
     return render_template("audit/redact_text.html", case=case, text=text, form=form)
 

@@ -31,7 +31,7 @@ from auditapp.domain.evidence import EvidenceKind, Figure, FigureError, parse_fi
 from auditapp.inspections.forms import GovDateField
 from auditapp.services.action_plans import OWNER_MAX, TEXT_MAX
 from auditapp.services.evidence_log import DESCRIPTION_MAX, SOURCE_MAX
-from auditapp.validators import NoPersonalData
+from auditapp.validators import CheckedForm, NoPersonalData
 
 
 def _date_field(label: str, hint: str) -> GovDateField:
@@ -44,7 +44,7 @@ def _date_field(label: str, hint: str) -> GovDateField:
     )
 
 
-class EvidenceEntryForm(FlaskForm):
+class EvidenceEntryForm(CheckedForm):
     """One entry of the evidence log."""
 
     kind = RadioField(
@@ -105,7 +105,7 @@ class EvidenceEntryForm(FlaskForm):
             raise ValidationError(str(error)) from None
 
 
-class ActionForm(FlaskForm):
+class ActionForm(CheckedForm):
     """An action of the force's plan on one recommendation."""
 
     recommendation = SelectField(
@@ -140,7 +140,7 @@ def status_choices(lead: bool) -> list[SelectChoice]:
     return [SelectChoice("", "No change"), *(SelectChoice(s.value, s.label) for s in statuses)]
 
 
-class ActionUpdateForm(FlaskForm):
+class ActionUpdateForm(CheckedForm):
     """A dated update on an action, optionally with a new status."""
 
     given_on = _date_field("Date of the update", "For example, 9 9 2022")

@@ -13,7 +13,7 @@ from auditapp.extensions import db
 from auditapp.models import InspectionRole
 from auditapp.permissions import load_inspection
 from auditapp.services import inspection_redaction
-from auditapp.services.redaction import RedactionError
+from auditapp.services.redaction import RedactionError, redacted_message
 
 LEAD = InspectionRole.LEAD
 
@@ -50,6 +50,6 @@ def redact_text(inspection_id: int) -> str | Response:
         else:
             db.session.commit()
             current_app.logger.info("text redacted in inspection %s", inspection.id)
-            flash(f"{text.label} redacted.", "success")
+            flash(redacted_message(text.label, text.inline_events), "success")
             return redirect(back)
     return render_template("evidence/redact_text.html", inspection=inspection, text=text, form=form)

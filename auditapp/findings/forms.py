@@ -17,12 +17,12 @@ from wtforms import BooleanField, DecimalField, IntegerField, RadioField, Submit
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from auditapp.domain.recommendations import LEAD_JUDGEMENTS, ChapterGrade
-from auditapp.validators import NoPersonalData
+from auditapp.validators import CheckedForm, NoPersonalData
 
 NARRATIVE_MAX = 10_000
 
 
-class RecommendationJudgementForm(FlaskForm):
+class RecommendationJudgementForm(CheckedForm):
     """The lead's judgement of progress on one recommendation, with a narrative."""
 
     judgement = RadioField(
@@ -65,7 +65,10 @@ class RecommendationJudgementForm(FlaskForm):
         "Source of the baseline rate",
         widget=GovTextArea(),
         description="For example: the 2021 report, page 12, 'children seen in 3 of 10 cases'.",
-        validators=[Length(max=2_000, message="Source must be 2,000 characters or fewer")],
+        validators=[
+            Length(max=2_000, message="Source must be 2,000 characters or fewer"),
+            NoPersonalData("source"),
+        ],
     )
     submit = SubmitField("Save judgement", widget=GovSubmitInput())
 
@@ -87,7 +90,7 @@ class RecommendationJudgementForm(FlaskForm):
         return ok
 
 
-class ChapterJudgementForm(FlaskForm):
+class ChapterJudgementForm(CheckedForm):
     """A lead's override of a chapter's suggested judgement, with a reason."""
 
     judgement = RadioField(

@@ -33,7 +33,7 @@ from wtforms.validators import (
 
 from auditapp.domain.grades import Grade
 from auditapp.services.moderation import REASON_MAX_LENGTH, STATUS_FILTERS, QueueStatus
-from auditapp.validators import NoPersonalData
+from auditapp.validators import CheckedForm, NoPersonalData
 
 GRADE_CHOICES = [(grade.value, grade.label) for grade in Grade]
 _LENGTH = Length(
@@ -65,7 +65,7 @@ class QueueFilterForm(FlaskForm):
     submit = SubmitField("Apply filters", widget=GovSubmitInput())
 
 
-class AgreeForm(FlaskForm):
+class AgreeForm(CheckedForm):
     """Agree with the auditor's grade, with an optional comment."""
 
     comment = TextAreaField(
@@ -77,7 +77,7 @@ class AgreeForm(FlaskForm):
     submit = SubmitField("Agree with the auditor's grade", widget=GovSubmitInput())
 
 
-class ChangeGradeForm(FlaskForm):
+class ChangeGradeForm(CheckedForm):
     """A different final grade, and why (only the grades the rule allows are offered).
 
     Choosing the auditor's own grade is agreeing: the reason is then an optional comment.
@@ -110,7 +110,7 @@ class ChangeGradeForm(FlaskForm):
             raise ValidationError("Enter the reason for changing the grade")
 
 
-class ReturnToAuditorForm(FlaskForm):
+class ReturnToAuditorForm(CheckedForm):
     """Send the case back to its auditor with a comment."""
 
     comment = TextAreaField(
@@ -158,7 +158,7 @@ class SecondAuditRequestForm(FlaskForm):
     submit = SubmitField("Ask for a second audit", widget=GovSubmitInput())
 
 
-class ResolveSecondAuditForm(FlaskForm):
+class ResolveSecondAuditForm(CheckedForm):
     """The grade the two audits resolve to, and how the differences were resolved."""
 
     grade = RadioField(
@@ -179,7 +179,7 @@ class ResolveSecondAuditForm(FlaskForm):
     submit = SubmitField("Record the resolution", widget=GovSubmitInput())
 
 
-class ReconcileAnswerForm(FlaskForm):
+class ReconcileAnswerForm(CheckedForm):
     """Which answer stands on one question the two audits answered differently, and why."""
 
     source = RadioField(
@@ -212,7 +212,7 @@ class ReconcileAnswerForm(FlaskForm):
     submit = SubmitField("Save the decision", widget=GovSubmitInput())
 
 
-class ResolveByAnswersForm(FlaskForm):
+class ResolveByAnswersForm(CheckedForm):
     """Resolve a second audit with the grade of the reconciled answers."""
 
     note = TextAreaField(

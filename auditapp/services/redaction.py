@@ -2,8 +2,9 @@
 
 What can be redacted is a *target*: a note or text answer of one question in one audit round,
 one free-text field of the case or its second audit (the lead's account of what was done about
-an urgent concern, a moderation reason or agree comment, a resolution note), or the reason a
-lead gave for the answer that stands on one question of a reconciled second audit. Redacting it
+an urgent concern, a moderation reason or agree comment, a resolution note), the reason a lead
+gave for the answer that stands on one question of a reconciled second audit, or that answer
+itself when the question takes text (the one the lead agreed, or the audit's copied). Redacting it
 
 - overwrites the text where the case keeps it (answer, case, moderation decision, second
   audit, reconciliation decision) with "Redacted by NAME on DATE: REASON", so pages, the
@@ -19,6 +20,7 @@ everywhere in ``permissions.py``). The reason must not hold personal data either
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 from sqlalchemy import and_, or_, select, update
@@ -39,7 +41,7 @@ from auditapp.models import (
 )
 from auditapp.permissions import NotAllowed, is_lead
 from auditapp.services.audit.saving import touch_case
-from auditapp.services.audit_log import record_event
+from auditapp.services.audit_log import is_free_text, record_event
 from auditapp.services.free_texts import redaction_text
 from auditapp.services.personal_data import PersonalDataInText, check_free_text
 
@@ -62,9 +64,13 @@ SECOND_AUDIT_FIELDS: dict[str, str] = {
 }
 
 
-# A reconciliation decision's reason: "reconcile-DA04", logged as field "DA04.reason".
+# A reconciliation decision's reason: "reconcile-DA04", logged as field "DA04.reason"; the
+# text answer that stands: "agreed-DA04", logged as field "DA04.value" (kept apart only for a
+# question that takes text, so only those are listed).
 _RECONCILE = "reconcile"
 _RECONCILE_FIELD = ".reason"
+_AGREED = "agreed"
+_AGREED_FIELD = ".value"
 
 
 class RedactionError(ValueError):
@@ -85,6 +91,33 @@ class RedactableText:
     entity: str  # the audit log's entity and field of its versions
     field: str
     action: str | None  # the one action of its versions, or None for any
+    # Events written before free text was kept apart that hold it inline: no redaction erases
+    # them without breaking the hash chain (``_inline_counts``).
+    inline_events: int = 0
+
+    @property
+    def inline_warning(self) -> str | None:
+        """What the lead is told about the older entries a redaction cannot erase, if any."""
+        return inline_warning(self.inline_events)
+
+
+def redacted_message(label: str, inline_events: int) -> str:
+    """The confirmation after a redaction, with what older entries still hold."""
+    return " ".join(filter(None, [f"{label} redacted.", inline_warning(inline_events)]))
+
+
+def inline_warning(count: int) -> str | None:
+    """What a lead is told when ``count`` events of payload version 1 hold a text inline."""
+    if not count:
+        return None
+    entries, hold = ("entry", "holds") if count == 1 else ("entries", "hold")
+    return (
+        f"{count} audit-log {entries} written before free text was kept apart from the log "
+        f"also {hold} this text. They cannot be erased without breaking the log's hash chain: "
+        "redacting removes the text from the pages, the history and every export, but those "
+        "entries keep it in the database. Only the system's owner can remove it, by "
+        "re-chaining the log."
+    )
 
 
 def _answer_target(kind: str, number: int, question: str) -> RedactableText:
@@ -114,6 +147,10 @@ def _target(target: str) -> RedactableText | None:
     if kind == _RECONCILE and rest and len(rest) <= 32:
         label = f"Why the answer to {rest} stands (second audit reconciled)"
         field = rest + _RECONCILE_FIELD
+        return RedactableText(target, label, "", "second_audit", field, "reconcile_answer")
+    if kind == _AGREED and rest and len(rest) <= 32:
+        label = f"Answer that stands on {rest} (second audit reconciled)"
+        field = rest + _AGREED_FIELD
         return RedactableText(target, label, "", "second_audit", field, "reconcile_answer")
     return None
 
@@ -146,13 +183,34 @@ def _current_texts(case: Case) -> dict[str, str]:
             value = getattr(second, name)
             if value:
                 found[f"second-{name}"] = value
-        for question, reason in db.session.execute(
-            select(AnswerReconciliation.question_code, AnswerReconciliation.reason).where(
-                AnswerReconciliation.second_audit_id == second.id
-            )
+        for question, reason, value in db.session.execute(
+            select(
+                AnswerReconciliation.question_code,
+                AnswerReconciliation.reason,
+                AnswerReconciliation.value,
+            ).where(AnswerReconciliation.second_audit_id == second.id)
         ):
             found[f"{_RECONCILE}-{question}"] = reason
+            if value:  # listed only for a text question (``redactable_texts``)
+                found[f"{_AGREED}-{question}"] = value
     return found
+
+
+def _target_name(entity: str, field: str | None, action: str) -> str | None:
+    """The target an audit event's free text belongs to, or None for none."""
+    rounds = {name: number for number, name in _ROUND_ENTITIES.items()}
+    if entity in rounds and action in ("change_note", "change_answer"):
+        kind = "note" if action == "change_note" else "answer"
+        return f"{kind}-{rounds[entity]}-{field}"
+    if entity == "case" and field in CASE_FIELDS:
+        return f"case-{field}"
+    if entity == "second_audit" and field in SECOND_AUDIT_FIELDS:
+        return f"second-{field}"
+    if action == "reconcile_answer" and field and field.endswith(_RECONCILE_FIELD):
+        return f"{_RECONCILE}-{field.removesuffix(_RECONCILE_FIELD)}"
+    if action == "reconcile_answer" and field and field.endswith(_AGREED_FIELD):
+        return f"{_AGREED}-{field.removesuffix(_AGREED_FIELD)}"
+    return None
 
 
 def _logged_targets(case: Case) -> list[str]:
@@ -170,30 +228,46 @@ def _logged_targets(case: Case) -> list[str]:
         )
         .distinct()
     ).all()
-    targets = []
-    rounds = {entity: number for number, entity in _ROUND_ENTITIES.items()}
-    for entity, field, action in rows:
-        if entity in rounds and action in ("change_note", "change_answer"):
-            kind = "note" if action == "change_note" else "answer"
-            targets.append(f"{kind}-{rounds[entity]}-{field}")
-        elif entity == "case" and field in CASE_FIELDS:
-            targets.append(f"case-{field}")
-        elif entity == "second_audit" and field in SECOND_AUDIT_FIELDS:
-            targets.append(f"second-{field}")
-        elif action == "reconcile_answer" and field and field.endswith(_RECONCILE_FIELD):
-            targets.append(f"{_RECONCILE}-{field.removesuffix(_RECONCILE_FIELD)}")
-    return targets
+    names = (_target_name(entity, field, action) for entity, field, action in rows)
+    return [name for name in names if name is not None]
+
+
+def _inline_counts(case: Case) -> Counter[str]:
+    """How many events of payload version 1 hold each target's text inline.
+
+    Written before free text was kept apart (migration 0013), they were chained with the text
+    itself: erasing it would break the hash chain, so a redaction cannot reach them (the
+    history shows the redaction's words instead, and the lead is told).
+    """
+    rows = db.session.execute(
+        select(AuditEvent.entity, AuditEvent.field, AuditEvent.action).where(
+            AuditEvent.case_id == case.id,
+            AuditEvent.action != "redact",
+            AuditEvent.old_text_key.is_(None),
+            AuditEvent.new_text_key.is_(None),
+            or_(AuditEvent.old_value.is_not(None), AuditEvent.new_value.is_not(None)),
+        )
+    ).all()
+    return Counter(
+        name
+        for entity, field, action in rows
+        if is_free_text(action, field) and (name := _target_name(entity, field, action)) is not None
+    )
 
 
 def redactable_texts(case: Case) -> list[RedactableText]:
     """Every free text of the case, now or in its history, that can still be redacted."""
     current = _current_texts(case)
-    names = dict.fromkeys([*current, *_logged_targets(case)])
+    logged = _logged_targets(case)
+    inline = _inline_counts(case)
+    names = dict.fromkeys([*current, *logged])
     found = []
     for name in names:
         target = _target(name)
         if target is None or current.get(name, "").startswith("Redacted by "):
             continue
+        if name.startswith(f"{_AGREED}-") and name not in logged:
+            continue  # the answer to a question that does not take text ("yes", "3")
         found.append(
             RedactableText(
                 target.target,
@@ -202,6 +276,7 @@ def redactable_texts(case: Case) -> list[RedactableText]:
                 target.entity,
                 target.field,
                 target.action,
+                inline[name],
             )
         )
     return sorted(found, key=lambda text: (text.entity != "case", text.label))
@@ -308,14 +383,15 @@ def _overwrite_where_kept(case: Case, text: RedactableText, words: str) -> None:
         second = db.session.scalar(select(SecondAudit).where(SecondAudit.case_id == case.id))
         if second is None:
             return
-        if kind == _RECONCILE:
+        if kind in (_RECONCILE, _AGREED):
+            kept = "reason" if kind == _RECONCILE else "value"
             db.session.execute(
                 update(AnswerReconciliation)
                 .where(
                     AnswerReconciliation.second_audit_id == second.id,
                     AnswerReconciliation.question_code == rest,
                 )
-                .values(reason=words),
+                .values({kept: words}),
                 execution_options={"synchronize_session": "fetch"},
             )
         elif getattr(second, text.field):

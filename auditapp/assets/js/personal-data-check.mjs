@@ -1,6 +1,12 @@
 // Warns beside a free-text field, as the user types, when the text seems to hold personal data
 // (a name after "child" or "mother", a date of birth, an address, a phone number...).
 //
+// Which fields: those the server marks data-personal-data="check", text areas and single-line
+// inputs alike, because it checks them on save (auditapp/validators.py: NoPersonalData on a
+// CheckedForm; the case form's notes and text answers): a note, an evidence entry's source, an
+// action's owner... Numbers, dates, references and an account's email address are never
+// marked, so never checked.
+//
 // The browser asks the server (POST JSON to the check URL, CSRF token in X-CSRFToken) instead
 // of copying its patterns: there is one rule, in auditapp/domain/personal_data.py, so the
 // warning and the refusal on save never disagree. Nothing is stored or logged by the check;
@@ -46,6 +52,11 @@ function nounOf (field) {
   return (field.name || '').startsWith('note-') ? 'note' : 'text'
 }
 
+function isChecked (field) {
+  const typed = field instanceof HTMLTextAreaElement || field instanceof HTMLInputElement
+  return typed && field.dataset.personalData === 'check'
+}
+
 async function check (field) {
   const form = field.closest('form')
   const token = form && form.querySelector('input[name="csrf_token"]')
@@ -74,7 +85,7 @@ async function check (field) {
 
 function onInput (event) {
   const field = event.target
-  if (!(field instanceof HTMLTextAreaElement) || field.dataset.personalData === 'off') return
+  if (!(field instanceof HTMLElement) || !isChecked(field)) return
   clearTimeout(timers.get(field))
   timers.set(field, setTimeout(() => check(field), TYPING_DELAY))
 }
