@@ -407,6 +407,17 @@ def _weak_where(codes: Sequence[str], withhold: Sequence[int]) -> Any:
     )
 
 
+def _weak_columns() -> tuple[Any, ...]:
+    """A weak answer's case and question: WeakOutcome's fields up to the note."""
+    return (
+        Case.id.label("case_id"),
+        Case.reference,
+        CaseType.slug.label("case_type"),
+        QuestionOutcomeRow.question_code.label("question_id"),
+        QuestionOutcomeRow.outcome,
+    )
+
+
 def weak_outcomes_statement(
     inspection_id: int, codes: Sequence[str], withhold: Sequence[int] = ()
 ) -> Statement:
@@ -415,15 +426,9 @@ def weak_outcomes_statement(
 
     Its columns are WeakOutcome's fields in order: read it with ``row_type=WeakOutcome``.
     """
-    return audited_outcomes_with_notes(
-        [inspection_id],
-        Case.id.label("case_id"),
-        Case.reference,
-        CaseType.slug.label("case_type"),
-        QuestionOutcomeRow.question_code.label("question_id"),
-        QuestionOutcomeRow.outcome,
-        Answer.note,
-    ).where(_weak_where(codes, withhold))
+    return audited_outcomes_with_notes([inspection_id], *_weak_columns(), Answer.note).where(
+        _weak_where(codes, withhold)
+    )
 
 
 def first_weak_outcomes_statement(
@@ -438,7 +443,7 @@ def first_weak_outcomes_statement(
     As :func:`weak_outcomes_statement`, but numbered per question by a window function in
     the order they are listed (not met before partly met, then by case reference, unique in
     an inspection, then case id: ``domain.aggregation.recommendation_evidence``'s order), so
-    that only the first few are read and only theirs notes joined. Its columns are
+    that only the first few are read and only their notes joined. Its columns are
     WeakOutcome's fields in order, then the question's number of weak answers
     (``weak_answers``).
     """
@@ -450,11 +455,7 @@ def first_weak_outcomes_statement(
     )
     ranked = (
         select(
-            Case.id.label("case_id"),
-            Case.reference,
-            CaseType.slug.label("case_type"),
-            QuestionOutcomeRow.question_code.label("question_id"),
-            QuestionOutcomeRow.outcome,
+            *_weak_columns(),
             func.count().over(partition_by=question).label("weak_answers"),
             func.row_number().over(partition_by=question, order_by=order).label("place"),
         )
