@@ -200,7 +200,9 @@ def show_recommendations(inspection_id: int) -> str:
         inspection=inspection,
         role=role,
         progress=findings.recommendation_progress(
-            inspection, findings.blind_case_ids(inspection.id, current_user.id)
+            inspection,
+            findings.blind_case_ids(inspection.id, current_user.id),
+            weak_shown=WEAK_ANSWERS_SHOWN,
         ),
         # Beside the case evidence: the evidence log and the force's actions on each.
         evidence=evidence_log.entries_by_recommendation(inspection),

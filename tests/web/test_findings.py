@@ -440,6 +440,25 @@ def test_progress_page_lists_a_few_weak_answers_and_links_to_them_all(
     assert client.get(missing).status_code == 404
 
 
+def test_progress_for_a_page_reads_only_the_first_weak_answers_and_counts_them_all(
+    known: Inspection, baseline: Inspection
+) -> None:
+    # R1's weak answers, worst first: DA-2 not met, then DA-3 partly met (both DA06).
+    review = db.session.get(Inspection, known.id)
+    full = {r.code: r for r in findings.recommendation_progress(review).rows}
+    assert [w.reference for w in full["R1"].weak_answers] == ["DA-2", "DA-3"]
+    for shown in (0, 1, 2, 3):
+        page = {r.code: r for r in findings.recommendation_progress(review, weak_shown=shown).rows}
+        for code, row in full.items():
+            assert page[code].weak_answers == row.weak_answers[:shown]
+            assert page[code].weak_answer_count == len(row.weak_answers) == row.weak_answer_count
+            assert page[code].figures == row.figures
+    da2 = db.session.scalar(select(Case.id).where(Case.reference == "DA-2"))
+    hidden = findings.recommendation_progress(review, frozenset({da2}), weak_shown=1).rows[0]
+    assert [w.reference for w in hidden.weak_answers] == ["DA-3"]
+    assert hidden.weak_answer_count == 1
+
+
 def test_lead_records_judgement_and_it_is_audit_logged(
     login_as: Callable[[User], Any], known: Inspection, baseline: Inspection, lead: User
 ) -> None:

@@ -31,7 +31,8 @@ def _row(figures: ProgressFigures) -> RecommendationProgressRow:
         recommendation_id=1, code="R1", kind="recommendation", chapter="Initial contact",
         timescale="immediately", text="Text.", sub_points=(), questions=(), met=0,
         partly_met=0, not_met=0, applicable=0, figures=figures, baseline_source="Computed",
-        weak_answers=(), judgement="not_assessed", narrative="", judged_by=None, judged_at=None,
+        weak_answers=(), weak_answer_count=0, judgement="not_assessed", narrative="",
+        judged_by=None, judged_at=None,
     )  # fmt: skip
 
 

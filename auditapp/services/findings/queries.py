@@ -355,11 +355,14 @@ def linked_case_outcomes_statement(
 ) -> Statement:
     """Audited cases grouped by their applicable first-audit outcomes to these questions.
 
-    One row per inspection, case type and list of ``code=outcome`` pairs (comma separated, in
-    any order), with its number of ``cases``. One scan gives both figures progress needs: the
-    per-question counts are sums over the rows (a case counts once per question), and so are
-    the distinct cases answering any set of questions, which counts per question cannot give
-    (a case answers several questions).
+    One row per inspection, case type and list of ``code=outcome`` pairs (``outcomes``), with
+    the same questions' codes alone (``codes``, in the same order) and its number of
+    ``cases``. One scan, in case order, gives both figures progress needs: the per-question
+    counts are sums over the rows (a case counts once per question), and so are the distinct
+    cases answering any set of questions, which counts per question cannot give (a case
+    answers several questions). The lists are in the order the database reads the rows
+    (SQLite's ``group_concat`` takes no ORDER BY before 3.44), so the reader treats them as
+    sets: no figure depends on that order.
     """
     pair = QuestionOutcomeRow.question_code + "=" + QuestionOutcomeRow.outcome
     per_case = (
@@ -367,6 +370,7 @@ def linked_case_outcomes_statement(
             Case.inspection_id,
             CaseType.slug.label("case_type"),
             func.aggregate_strings(pair, ",").label("outcomes"),
+            func.aggregate_strings(QuestionOutcomeRow.question_code, ",").label("codes"),
         )
         .join(Case, Case.id == QuestionOutcomeRow.case_id)
         .join(CaseType, CaseType.id == Case.case_type_id)
@@ -378,26 +382,111 @@ def linked_case_outcomes_statement(
         per_case.c.inspection_id,
         per_case.c.case_type,
         per_case.c.outcomes,
+        per_case.c.codes,
         func.count().label("cases"),
-    ).group_by(per_case.c.inspection_id, per_case.c.case_type, per_case.c.outcomes)
+    ).group_by(
+        per_case.c.inspection_id, per_case.c.case_type, per_case.c.outcomes, per_case.c.codes
+    )
 
 
-def weak_outcomes_statement(inspection_id: int, codes: Sequence[str]) -> Statement:
-    """The inspection's weak answers (not met, partly met) to these questions, with notes.
+def _code_point_order(column: Any, dialect: str) -> Any:
+    """The column compared as Python compares strings (by code point) on either database.
 
-    Its columns are WeakOutcome's fields in order: read it with ``row_type=WeakOutcome``.
+    SQLite's default collation already does; PostgreSQL's follows the server's locale unless
+    told otherwise.
     """
-    return audited_outcomes_with_notes(
-        [inspection_id],
+    return column.collate("C") if dialect == "postgresql" else column
+
+
+def _weak_where(codes: Sequence[str], withhold: Sequence[int]) -> Any:
+    """Weak outcomes (not met, partly met) to these questions, but those of ``withhold``."""
+    return and_(
+        QuestionOutcomeRow.outcome.in_(WEAK),
+        QuestionOutcomeRow.question_code.in_(list(codes)),
+        *([Case.id.not_in(list(withhold))] if withhold else []),
+    )
+
+
+def _weak_columns() -> tuple[Any, ...]:
+    """A weak answer's case and question: WeakOutcome's fields up to the note."""
+    return (
         Case.id.label("case_id"),
         Case.reference,
         CaseType.slug.label("case_type"),
         QuestionOutcomeRow.question_code.label("question_id"),
         QuestionOutcomeRow.outcome,
-        Answer.note,
-    ).where(
-        QuestionOutcomeRow.outcome.in_(WEAK),
-        QuestionOutcomeRow.question_code.in_(codes),
+    )
+
+
+def weak_outcomes_statement(
+    inspection_id: int, codes: Sequence[str], withhold: Sequence[int] = ()
+) -> Statement:
+    """The inspection's weak answers (not met, partly met) to these questions, with notes,
+    leaving out the cases in ``withhold``.
+
+    Its columns are WeakOutcome's fields in order: read it with ``row_type=WeakOutcome``.
+    """
+    return audited_outcomes_with_notes([inspection_id], *_weak_columns(), Answer.note).where(
+        _weak_where(codes, withhold)
+    )
+
+
+def first_weak_outcomes_statement(
+    inspection_id: int,
+    codes: Sequence[str],
+    first: int,
+    withhold: Sequence[int] = (),
+    dialect: str = "sqlite",
+) -> Statement:
+    """Each question's first ``first`` weak answers, with notes, and its number of them.
+
+    As :func:`weak_outcomes_statement`, but numbered per question by a window function in
+    the order they are listed (not met before partly met, then by case reference, unique in
+    an inspection, then case id: ``domain.aggregation.recommendation_evidence``'s order), so
+    that only the first few are read and only their notes joined. Its columns are
+    WeakOutcome's fields in order, then the question's number of weak answers
+    (``weak_answers``).
+    """
+    question = (CaseType.slug, QuestionOutcomeRow.question_code)
+    order = (
+        when((QuestionOutcomeRow.outcome == Outcome.NOT_MET, 0), else_=1),
+        _code_point_order(Case.reference, dialect),
+        Case.id,
+    )
+    ranked = (
+        select(
+            *_weak_columns(),
+            func.count().over(partition_by=question).label("weak_answers"),
+            func.row_number().over(partition_by=question, order_by=order).label("place"),
+        )
+        .join(Case, Case.id == QuestionOutcomeRow.case_id)
+        .join(CaseType, CaseType.id == Case.case_type_id)
+        .where(
+            audited_in([inspection_id]),
+            QuestionOutcomeRow.audit_round == FIRST_ROUND,
+            _weak_where(codes, withhold),
+        )
+        .subquery()
+    )
+    return (
+        select(
+            ranked.c.case_id,
+            ranked.c.reference,
+            ranked.c.case_type,
+            ranked.c.question_id,
+            ranked.c.outcome,
+            Answer.note,
+            ranked.c.weak_answers,
+        )
+        .outerjoin(
+            Answer,
+            and_(
+                Answer.case_id == ranked.c.case_id,
+                Answer.audit_round == FIRST_ROUND,
+                Answer.question_code == ranked.c.question_id,
+            ),
+        )
+        .where(ranked.c.place <= first)
     )
 
 

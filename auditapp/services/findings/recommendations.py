@@ -4,7 +4,8 @@ and the lead's recorded judgement."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -72,32 +73,57 @@ class _Side:
         )
 
 
-def _read_sides(review_id: int, baseline_id: int, codes: Iterable[str]) -> tuple[_Side, _Side]:
-    """Outcome counts and case groups of the review and its baseline (one query)."""
+def _read_sides(review_id: int, baseline_id: int, codes: Sequence[str]) -> tuple[_Side, _Side]:
+    """Outcome counts and case groups of the review and its baseline (one query).
+
+    Each row's lists are split and counted whole (``Counter.update``, ``frozenset``), not pair
+    by pair in Python: a 600-case review and its baseline give over 40,000 pairs.
+    """
     sides = {review_id: _Side(), baseline_id: _Side()}
-    codes = sorted(set(codes))
     if not codes:
         return sides[review_id], sides[baseline_id]
-    groups: dict[tuple[int, str, frozenset[str]], int] = {}
+    pairs: dict[tuple[int, str], Counter[str]] = {}
+    groups: Counter[tuple[int, str, frozenset[str]]] = Counter()
     for row in queries.rows(queries.linked_case_outcomes_statement(list(sides), codes)):
-        by_question = sides[row.inspection_id].by_question
-        answered = []
-        for pair in row.outcomes.split(","):
+        tally = pairs.setdefault((row.inspection_id, row.case_type), Counter())
+        outcomes = row.outcomes.split(",")
+        for _ in range(row.cases):
+            tally.update(outcomes)
+        groups[(row.inspection_id, row.case_type, frozenset(row.codes.split(",")))] += row.cases
+    for (inspection_id, case_type), tally in pairs.items():
+        side = sides[inspection_id]
+        for pair, cases in tally.items():
             code, outcome = pair.split("=", 1)
-            answered.append(code)
-            tally = by_question.setdefault((row.case_type, code), {})
-            tally[outcome] = tally.get(outcome, 0) + row.cases
-        key = (row.inspection_id, row.case_type, frozenset(answered))
-        groups[key] = groups.get(key, 0) + row.cases
-    for (inspection_id, case_type, answered_set), cases in groups.items():
-        sides[inspection_id].groups.append(CaseGroup(case_type, answered_set, cases))
-    for side in sides.values():
-        side.counts = [
-            OutcomeCount(case_type, code, outcome, cases)
-            for (case_type, code), tally in side.by_question.items()
-            for outcome, cases in tally.items()
-        ]
+            side.by_question.setdefault((case_type, code), {})[outcome] = cases
+            side.counts.append(OutcomeCount(case_type, code, outcome, cases))
+    for (inspection_id, case_type, answered), cases in groups.items():
+        sides[inspection_id].groups.append(CaseGroup(case_type, answered, cases))
     return sides[review_id], sides[baseline_id]
+
+
+def _read_weak(
+    inspection_id: int, codes: Sequence[str], withhold: frozenset[int], first: int | None
+) -> tuple[list[WeakOutcome], dict[tuple[str, str], int]]:
+    """The review's weak answers (each question's ``first`` ones, or all), and their number
+    per (case type, question), leaving out the cases in ``withhold``."""
+    if not codes:
+        return [], {}
+    hidden = sorted(withhold)
+    if first is None:
+        weak = queries.rows(
+            queries.weak_outcomes_statement(inspection_id, codes, hidden), row_type=WeakOutcome
+        )
+        return weak, dict(Counter((w.case_type, w.question_id) for w in weak))
+    dialect = db.session.get_bind().dialect.name
+    # At least one row per question, which carries the question's number of weak answers.
+    statement = queries.first_weak_outcomes_statement(
+        inspection_id, codes, max(first, 1), hidden, dialect
+    )
+    weak, numbers = [], {}
+    for row in queries.rows(statement):
+        weak.append(WeakOutcome._make(row[:-1]))
+        numbers[(row.case_type, row.question_id)] = row.weak_answers
+    return weak, numbers
 
 
 def _questions(review_id: int, baseline_id: int) -> tuple[list[QuestionLink], set[tuple[str, str]]]:
@@ -202,6 +228,7 @@ class RecommendationProgressRow:
     figures: ProgressFigures
     baseline_source: str
     weak_answers: tuple[WeakAnswer, ...]
+    weak_answer_count: int
     judgement: str
     narrative: str
     judged_by: str | None
@@ -287,13 +314,17 @@ def _baseline_source(figures: ProgressFigures, baseline_title: str, entered_sour
 
 
 def recommendation_progress(
-    inspection: Inspection, withhold: frozenset[int] = frozenset()
+    inspection: Inspection,
+    withhold: frozenset[int] = frozenset(),
+    weak_shown: int | None = None,
 ) -> RecommendationProgress:
     """Like-for-like figures, suggestion and judgement per baseline recommendation.
 
-    Weak answers of the cases in ``withhold`` (see ``blind_case_ids``) are left out. A constant
-    number of queries: recommendations, judgements, the linked questions of both inspections,
-    their outcomes grouped by case, and the review's weak answers.
+    Weak answers of the cases in ``withhold`` (see ``blind_case_ids``) are left out; with
+    ``weak_shown``, each row holds only its first ``weak_shown`` (a page lists no more), and
+    ``weak_answer_count`` says how many there are. A constant number of queries:
+    recommendations, judgements, the linked questions of both inspections, their outcomes
+    grouped by case, and the review's weak answers.
     """
     baseline = inspection.baseline
     min_cases = inspection.progress_min_cases
@@ -315,11 +346,7 @@ def recommendation_progress(
     linked, asked = _questions(inspection.id, baseline.id)
     codes = sorted({link.question_id for link in linked})
     now_side, base_side = _read_sides(inspection.id, baseline.id, codes)
-    weak: list[WeakOutcome] = []
-    if codes:
-        weak = queries.rows(
-            queries.weak_outcomes_statement(inspection.id, codes), row_type=WeakOutcome
-        )
+    weak, weak_numbers = _read_weak(inspection.id, codes, withhold, weak_shown)
     evidence = recommendation_evidence(
         now_side.counts, linked, weak, codes=[r.code for r in recommendations]
     )
@@ -393,7 +420,10 @@ def recommendation_progress(
                 baseline_source=_baseline_source(
                     figures, baseline.title, (judged.baseline_source or "") if judged else ""
                 ),
-                weak_answers=tuple(w for w in found.weak_answers if w.case_id not in withhold),
+                weak_answers=found.weak_answers[:weak_shown],
+                weak_answer_count=sum(
+                    weak_numbers.get((q.case_type, q.question_id), 0) for q in found.questions
+                ),
                 judgement=judged.judgement if judged else str(Progress.NOT_ASSESSED),
                 narrative=(judged.narrative or "") if judged else "",
                 judged_by=judged_by,
