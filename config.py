@@ -148,6 +148,10 @@ class Config:
     # Real SMTP everywhere, tests included (they run an SMTP server on 127.0.0.1):
     # Flask-Mailman would otherwise keep test mail in memory.
     MAIL_BACKEND = "smtp"
+    # Werkzeug's password hash: scrypt at its default cost (N=2^15, r=8, p=1), a tenth of a
+    # second or more per sign-in on purpose. A hash records its own method, so it is checked
+    # at the cost it was made with whatever this says.
+    PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - a method, not a password
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
@@ -197,6 +201,9 @@ class TestConfig(Config):
     MFA_REQUIRED_FOR = "nobody"
     # No mail unless a test starts its own SMTP server (the `smtp_server` fixture).
     MAIL_SERVER: str | None = None
+    # Still scrypt, at a cost of about a millisecond: the suite signs in hundreds of times, and
+    # at the production cost each sign-in spends a fifth of a second hashing. Tests only.
+    PASSWORD_HASH_METHOD = "scrypt:1024:8:1"  # noqa: S105 - a method, not a password
 
 
 class ProductionConfig(Config):

@@ -80,6 +80,10 @@ def make_member(inspection: Inspection, email: str, role: InspectionRole) -> Use
     return user
 
 
+# Each library set as the file an import reads, written once per run (the sets never change).
+_library_texts: dict[tuple[str, int], str] = {}
+
+
 def question_set(slug: str = "domestic-abuse") -> QuestionSet:
     """The default library's set for a case type, imported once per test."""
     from auditapp.domain.question_sets import dump_question_set, load_library
@@ -90,7 +94,10 @@ def question_set(slug: str = "domestic-abuse") -> QuestionSet:
             existing = find_question_set(data.case_type, data.version)
             if existing is not None:
                 return existing
-            row = import_question_set(dump_question_set(data), filename=f"{slug}.yaml")
+            key = (data.case_type, data.version)
+            if key not in _library_texts:
+                _library_texts[key] = dump_question_set(data)
+            row = import_question_set(_library_texts[key], filename=f"{slug}.yaml")
             db.session.commit()
             return row
     raise LookupError(slug)

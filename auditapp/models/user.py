@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from flask import current_app
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -59,8 +60,9 @@ class User(UserMixin, Base):
         return f"{self.id}:{self.session_epoch}"
 
     def set_password(self, password: str) -> None:
-        """Hash with scrypt (Werkzeug's default)."""
-        self.password_hash = generate_password_hash(password, method="scrypt")
+        """Hash with the configured method (PASSWORD_HASH_METHOD: scrypt)."""
+        method = current_app.config["PASSWORD_HASH_METHOD"]
+        self.password_hash = generate_password_hash(password, method=method)
 
     def check_password(self, password: str) -> bool:
         """True when the password matches the stored hash."""

@@ -7,8 +7,10 @@ import secrets
 import string
 from collections.abc import Sequence
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
@@ -59,7 +61,15 @@ def _is_made_of_user_inputs(words: list[dict[str, Any]]) -> bool:
     return bool(words) and all(w.get("dictionary_name") == "user_inputs" for w in words)
 
 
-_DUMMY_HASH = generate_password_hash(secrets.token_urlsafe(16), method="scrypt")
+@lru_cache(maxsize=4)
+def _dummy_hash(method: str) -> str:
+    """A hash of a random password, made once per method: what an unknown account costs."""
+    return generate_password_hash(secrets.token_urlsafe(16), method=method)
+
+
+def _check_dummy_hash(password: str) -> None:
+    """Spend what checking a real account's password costs (the configured method)."""
+    check_password_hash(_dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), password)
 
 
 class AccountError(ValueError):
@@ -215,11 +225,11 @@ def authenticate(email: str, password: str, *, address: str, policy: ThrottlePol
     The caller commits either way, so the count survives the refused request.
     """
     if sign_in_throttle.is_locked(email, address, policy):
-        check_password_hash(_DUMMY_HASH, password)
+        _check_dummy_hash(password)
         raise AccountLockedError(utcnow() + policy.window)
     user = find_user_by_email(email)
     if user is None or not user.active:
-        check_password_hash(_DUMMY_HASH, password)
+        _check_dummy_hash(password)
         matched = False
     else:
         matched = user.check_password(password)

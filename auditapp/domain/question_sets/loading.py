@@ -114,9 +114,26 @@ def _until_audit(raw_check: Mapping[str, Any]) -> UntilAudit | None:
     return UntilAudit(condition.question, condition.equals, raw_check.get("audit_date", ""))
 
 
+# Valid sets already parsed, by their text. A set is immutable and parsing is a pure function
+# of the text, so the same file (the library, an import, a stored version's first read) is
+# parsed once per process: the pure-Python YAML parser takes a tenth of a second or more on
+# each file. Invalid files are never kept; neither are texts past the size limit.
+_PARSED: dict[str, QuestionSet] = {}
+_PARSED_MAX_SETS = 64
+_PARSED_MAX_CHARACTERS = 1_000_000
+
+
 def load_question_set(text: str, *, filename: str = "<string>") -> QuestionSet:
     """Parse, schema-check and meaning-check a question-set file; QuestionSetError if invalid."""
-    return question_set_from_data(parse_yaml(text, filename), filename=filename)
+    cached = _PARSED.get(text)
+    if cached is not None:
+        return cached
+    qs = question_set_from_data(parse_yaml(text, filename), filename=filename)
+    if len(text) <= _PARSED_MAX_CHARACTERS:
+        if len(_PARSED) >= _PARSED_MAX_SETS:
+            _PARSED.pop(next(iter(_PARSED)), None)  # the oldest first
+        _PARSED[text] = qs
+    return qs
 
 
 def question_set_from_data(data: Any, *, filename: str = "<data>") -> QuestionSet:
