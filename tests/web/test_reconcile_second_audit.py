@@ -59,6 +59,19 @@ def _decide(client: Any, case: Case, question: str, source: str, **extra: str) -
     return client.post_form(_url(case, f"/{question}"), data)
 
 
+def _resolve(client: Any, case: Case, note: str, da04: str = "second", da16: str = "first") -> Any:
+    """Decide both questions that differ, then resolve with the note."""
+    _decide(client, case, "DA04", da04)
+    _decide(client, case, "DA16", da16)
+    return client.post_form(_url(case, "/resolve"), {"resolve-note": note})
+
+
+def _assert_unresolved(case: Case, second: SecondAudit) -> None:
+    assert reload(case).status == CaseStatus.SUBMITTED
+    db.session.expire_all()
+    assert db.session.get(SecondAudit, second.id).status == SecondAuditStatus.SUBMITTED  # type: ignore[union-attr]
+
+
 def _round_one(case: Case) -> dict[str, str | None]:
     rows = db.session.execute(
         select(Answer.question_code, Answer.value).where(
@@ -169,18 +182,14 @@ def test_resolving_before_every_difference_is_decided_is_refused(
     response = c.post_form(_url(case, "/resolve"), {"resolve-note": "Too soon"})
     assert response.status_code == 302
     assert "Decide the 1 question(s) that still differ first" in c.get(_url(case)).get_data(True)
-    assert reload(case).status == CaseStatus.SUBMITTED
-    db.session.expire_all()
-    assert db.session.get(SecondAudit, second.id).status == SecondAuditStatus.SUBMITTED  # type: ignore[union-attr]
+    _assert_unresolved(case, second)
 
 
 def test_resolving_records_the_note_and_the_lead_and_changes_the_cases_grade(
     login_as: Any, lead: User, case: Case, second: SecondAudit
 ) -> None:
     c = login_as(lead)
-    _decide(c, case, "DA04", "second")
-    _decide(c, case, "DA16", "first")
-    response = c.post_form(_url(case, "/resolve"), {"resolve-note": "DA04 was not met"})
+    response = _resolve(c, case, "DA04 was not met")
     assert response.headers["Location"].endswith(_url(case))
     page = c.get(response.headers["Location"]).get_data(as_text=True)
     assert "Second audit of case DA-0700 resolved: Inadequate." in page
@@ -206,10 +215,7 @@ def test_resolving_records_the_note_and_the_lead_and_changes_the_cases_grade(
 def test_resolving_with_the_first_audits_grade_agrees_with_the_auditor(
     login_as: Any, lead: User, case: Case, second: SecondAudit
 ) -> None:
-    c = login_as(lead)
-    _decide(c, case, "DA04", "first")
-    _decide(c, case, "DA16", "first")
-    c.post_form(_url(case, "/resolve"), {"resolve-note": "The first audit was right"})
+    _resolve(login_as(lead), case, "The first audit was right", da04="first")
     moderated = reload(case)
     assert (moderated.status, moderated.final_grade) == (CaseStatus.MODERATED, "good")
     (decision,) = db.session.scalars(select(ModerationDecision)).all()
@@ -217,17 +223,12 @@ def test_resolving_with_the_first_audits_grade_agrees_with_the_auditor(
 
 
 def test_resolving_needs_a_note(login_as: Any, lead: User, case: Case, second: SecondAudit) -> None:
-    c = login_as(lead)
-    _decide(c, case, "DA04", "second")
-    _decide(c, case, "DA16", "first")
-    response = c.post_form(_url(case, "/resolve"), {"resolve-note": ""})
+    response = _resolve(login_as(lead), case, "")
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert "<title>Error: " in page
     assert "Enter a note on how the differences were resolved" in page
-    assert reload(case).status == CaseStatus.SUBMITTED
-    db.session.expire_all()
-    assert db.session.get(SecondAudit, second.id).status == SecondAuditStatus.SUBMITTED  # type: ignore[union-attr]
+    _assert_unresolved(case, second)
 
 
 def test_a_second_audit_in_progress_cannot_be_reconciled_or_resolved(
