@@ -12,7 +12,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovSelect,
     GovSubmitInput,
     GovTextArea,
-    GovTextInput,
 )
 from wtforms import (
     Field,
@@ -20,14 +19,14 @@ from wtforms import (
     SelectChoice,
     SelectField,
     SelectMultipleField,
-    StringField,
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+from wtforms.validators import InputRequired, ValidationError
 
 from auditapp.domain.action_plans import ActionStatus
 from auditapp.domain.evidence import EvidenceKind, Figure, FigureError, parse_figures
+from auditapp.form_fields import free_text_field
 from auditapp.inspections.forms import GovDateField
 from auditapp.services.action_plans import OWNER_MAX, TEXT_MAX
 from auditapp.services.evidence_log import DESCRIPTION_MAX, SOURCE_MAX
@@ -54,29 +53,23 @@ class EvidenceEntryForm(CheckedForm):
         validators=[InputRequired(message="Select the kind of evidence")],
     )
     held_on = _date_field("Date", "When it was examined, held or quoted. For example, 7 9 2022")
-    source = StringField(
+    source = free_text_field(
         "Source",
-        widget=GovTextInput(),
+        "source",
+        SOURCE_MAX,
+        required="Enter the source",
+        name="Source",
         description="A document's title, or who took part by role, for example “demand hub "
         "supervisors”. No names.",
-        validators=[
-            DataRequired(message="Enter the source"),
-            Length(max=SOURCE_MAX, message=f"Source must be {SOURCE_MAX} characters or fewer"),
-            NoPersonalData("source"),
-        ],
+        one_line=True,
     )
-    description = TextAreaField(
+    description = free_text_field(
         "Short description",
-        widget=GovTextArea(),
+        "description",
+        DESCRIPTION_MAX,
+        required="Enter a short description",
+        name="Description",
         description="What it shows, in the words the report may use. No personal data.",
-        validators=[
-            DataRequired(message="Enter a short description"),
-            Length(
-                max=DESCRIPTION_MAX,
-                message=f"Description must be {DESCRIPTION_MAX:,} characters or fewer",
-            ),
-            NoPersonalData("description"),
-        ],
     )
     figures = TextAreaField(
         "Figures (optional)",
@@ -111,25 +104,22 @@ class ActionForm(CheckedForm):
     recommendation = SelectField(
         "Recommendation", widget=GovSelect(), coerce=int, choices=[], validate_choice=True
     )
-    description = TextAreaField(
+    description = free_text_field(
         "Action",
-        widget=GovTextArea(),
+        "action",
+        TEXT_MAX,
+        required="Enter the action",
+        name="Action",
         description="What the force will do.",
-        validators=[
-            DataRequired(message="Enter the action"),
-            Length(max=TEXT_MAX, message=f"Action must be {TEXT_MAX:,} characters or fewer"),
-            NoPersonalData("action"),
-        ],
     )
-    owner = StringField(
+    owner = free_text_field(
         "Owner",
-        widget=GovTextInput(),
+        "owner",
+        OWNER_MAX,
+        required="Enter the owner's role",
+        name="Owner",
         description="A role, not a person's name. For example, “Head of Public Protection”.",
-        validators=[
-            DataRequired(message="Enter the owner's role"),
-            Length(max=OWNER_MAX, message=f"Owner must be {OWNER_MAX} characters or fewer"),
-            NoPersonalData("owner"),
-        ],
+        one_line=True,
     )
     submit = SubmitField("Save action", widget=GovSubmitInput())
 
@@ -144,15 +134,7 @@ class ActionUpdateForm(CheckedForm):
     """A dated update on an action, optionally with a new status."""
 
     given_on = _date_field("Date of the update", "For example, 9 9 2022")
-    text = TextAreaField(
-        "Update",
-        widget=GovTextArea(),
-        validators=[
-            DataRequired(message="Enter the update"),
-            Length(max=TEXT_MAX, message=f"Update must be {TEXT_MAX:,} characters or fewer"),
-            NoPersonalData("update"),
-        ],
-    )
+    text = free_text_field("Update", "update", TEXT_MAX, required="Enter the update", name="Update")
     # Any status passes the form; the service refuses "verified" from anyone but a lead (403).
     status = RadioField(
         "Status", widget=GovRadioInput(), choices=status_choices(True), validate_choice=False

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
@@ -10,7 +11,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
-    GovTextArea,
     GovTextInput,
 )
 from wtforms import (
@@ -32,13 +32,17 @@ from wtforms.validators import (
 )
 
 from auditapp.domain.grades import Grade
+from auditapp.form_fields import free_text_field
 from auditapp.services.moderation import REASON_MAX_LENGTH, STATUS_FILTERS, QueueStatus
 from auditapp.validators import CheckedForm, NoPersonalData
 
 GRADE_CHOICES = [(grade.value, grade.label) for grade in Grade]
-_LENGTH = Length(
-    max=REASON_MAX_LENGTH, message=f"Must be {REASON_MAX_LENGTH:,} characters or fewer"
-)
+FOR_LEADS = "The auditor and other leads will read this."
+
+
+def _moderation_text(label: str, what: str, **options: Any) -> TextAreaField:
+    """A comment, reason or note of a moderation decision (checked for personal data)."""
+    return free_text_field(label, what, REASON_MAX_LENGTH, **options)
 
 
 class QueueFilterForm(FlaskForm):
@@ -68,11 +72,8 @@ class QueueFilterForm(FlaskForm):
 class AgreeForm(CheckedForm):
     """Agree with the auditor's grade, with an optional comment."""
 
-    comment = TextAreaField(
-        "Comment (optional)",
-        widget=GovTextArea(),
-        description="The auditor and other leads will read this.",
-        validators=[Optional(), _LENGTH, NoPersonalData("comment")],
+    comment = _moderation_text(
+        "Comment (optional)", "comment", optional=True, description=FOR_LEADS
     )
     submit = SubmitField("Agree with the auditor's grade", widget=GovSubmitInput())
 
@@ -91,12 +92,8 @@ class ChangeGradeForm(CheckedForm):
         choices=GRADE_CHOICES,
         validators=[InputRequired(message="Choose the moderated grade")],
     )
-    reason = TextAreaField(
-        "Reason for changing the grade",
-        widget=GovTextArea(),
-        description="The auditor and other leads will read this.",
-        validators=[_LENGTH, NoPersonalData("reason")],
-    )
+    # Not required here: validate_reason decides, so an empty reason must reach it.
+    reason = _moderation_text("Reason for changing the grade", "reason", description=FOR_LEADS)
     submit = SubmitField("Change the grade", widget=GovSubmitInput())
 
     def offer(self, grades: Iterable[Grade], auditor_grade: str | None) -> None:
@@ -113,15 +110,11 @@ class ChangeGradeForm(CheckedForm):
 class ReturnToAuditorForm(CheckedForm):
     """Send the case back to its auditor with a comment."""
 
-    comment = TextAreaField(
+    comment = _moderation_text(
         "Comment for the auditor",
-        widget=GovTextArea(),
+        "comment",
+        required="Enter a comment for the auditor",
         description="Say what to look at again. The case becomes editable for its auditor.",
-        validators=[
-            DataRequired(message="Enter a comment for the auditor"),
-            _LENGTH,
-            NoPersonalData("comment"),
-        ],
     )
     submit = SubmitField("Return to the auditor", widget=GovSubmitInput())
 
@@ -158,27 +151,6 @@ class SecondAuditRequestForm(FlaskForm):
     submit = SubmitField("Ask for a second audit", widget=GovSubmitInput())
 
 
-class ResolveSecondAuditForm(CheckedForm):
-    """The grade the two audits resolve to, and how the differences were resolved."""
-
-    grade = RadioField(
-        "Resolved grade",
-        widget=GovRadioInput(),
-        choices=GRADE_CHOICES,
-        validators=[InputRequired(message="Choose the resolved grade")],
-    )
-    note = TextAreaField(
-        "How the differences were resolved",
-        widget=GovTextArea(),
-        validators=[
-            DataRequired(message="Enter a note on how the differences were resolved"),
-            _LENGTH,
-            NoPersonalData("note"),
-        ],
-    )
-    submit = SubmitField("Record the resolution", widget=GovSubmitInput())
-
-
 class ReconcileAnswerForm(CheckedForm):
     """Which answer stands on one question the two audits answered differently, and why."""
 
@@ -199,15 +171,11 @@ class ReconcileAnswerForm(CheckedForm):
         description="Only when you choose an answer agreed with both auditors.",
         validators=[Optional(), Length(max=REASON_MAX_LENGTH), NoPersonalData("answer")],
     )
-    reason = TextAreaField(
+    reason = _moderation_text(
         "Why this answer stands",
-        widget=GovTextArea(),
+        "reason",
+        required="Enter the reason this answer stands",
         description="The auditors and other leads will read this.",
-        validators=[
-            DataRequired(message="Enter the reason this answer stands"),
-            _LENGTH,
-            NoPersonalData("reason"),
-        ],
     )
     submit = SubmitField("Save the decision", widget=GovSubmitInput())
 
@@ -215,13 +183,9 @@ class ReconcileAnswerForm(CheckedForm):
 class ResolveByAnswersForm(CheckedForm):
     """Resolve a second audit with the grade of the reconciled answers."""
 
-    note = TextAreaField(
+    note = _moderation_text(
         "How the differences were resolved",
-        widget=GovTextArea(),
-        validators=[
-            DataRequired(message="Enter a note on how the differences were resolved"),
-            _LENGTH,
-            NoPersonalData("note"),
-        ],
+        "note",
+        required="Enter a note on how the differences were resolved",
     )
     submit = SubmitField("Resolve with this grade", widget=GovSubmitInput())

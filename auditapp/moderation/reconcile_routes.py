@@ -3,22 +3,17 @@ and the resolution with the grade of the resolved answers."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
 from auditapp.domain.question_sets import answer_words
-from auditapp.extensions import db
 from auditapp.models import Case, InspectionRole, SecondAudit, SecondAuditStatus
 from auditapp.moderation import bp
+from auditapp.moderation.deciding import ViewResult, commit_decision, refusal
 from auditapp.moderation.forms import ReconcileAnswerForm, ResolveByAnswersForm
-from auditapp.moderation.routes import _apply, _refused
 from auditapp.permissions import load_case
 from auditapp.services import moderation
-from auditapp.services.moderation import ModerationError, ModerationRefused
 from auditapp.services.moderation.reconciliation import (
     AnswerSource,
     Difference,
@@ -39,9 +34,13 @@ def _second(case: Case) -> SecondAudit:
     return second
 
 
-def _not_yet(case: Case) -> Response:
-    """Back to the differences page, which says the second audit is not submitted yet."""
-    return redirect(url_for("moderation.show_differences", case_id=case.id))
+def _submitted_second(case: Case) -> SecondAudit | Response:
+    """The case's submitted second audit, or back to the differences page, which says the
+    second audit is not submitted yet; 404 when none was asked for."""
+    second = _second(case)
+    if second.status == SecondAuditStatus.IN_PROGRESS:
+        return redirect(url_for("moderation.show_differences", case_id=case.id))
+    return second
 
 
 def _differences_page(case: Case, second: SecondAudit, form: ResolveByAnswersForm) -> str:
@@ -83,96 +82,71 @@ def _reconcile_form(difference: Difference, form: ReconcileAnswerForm) -> Reconc
 
 
 @bp.route("/cases/<int:case_id>/second-audit/differences/<question_id>", methods=["GET", "POST"])
-def reconcile_question(case_id: int, question_id: str) -> str | Response | tuple[str, int]:
+def reconcile_question(case_id: int, question_id: str) -> ViewResult:
     """Decide which answer stands on one question the two audits answered differently."""
     case, _ = load_case(case_id, LEAD)
-    second = _second(case)
-    if second.status == SecondAuditStatus.IN_PROGRESS:
-        return _not_yet(case)
+    second = _submitted_second(case)
+    if isinstance(second, Response):
+        return second
     difference = next((d for d in differences(case, second) if d.question.id == question_id), None)
     if difference is None:
         abort(404)
-    try:
-        moderation.check_may_moderate(case, current_user, "resolve it")
-    except ModerationRefused as error:
-        return _refused(str(error))
+    if (refused := refusal(case, "resolve it")) is not None:
+        return refused
     form = _reconcile_form(difference, ReconcileAnswerForm(prefix="reconcile"))
     back = url_for("moderation.show_differences", case_id=case.id)
     if second.status == SecondAuditStatus.RESOLVED:
         flash("This second audit has already been resolved.", "info")
         return redirect(back)
-    problem: str | None = None
+
+    def page(problem: str | None = None) -> str:
+        return render_template(
+            "moderation/reconcile_question.html",
+            case=case,
+            inspection=case.inspection,
+            difference=difference,
+            form=form,
+            error=problem,
+        )
+
     if form.validate_on_submit():
         agreed = form.agreed_choice.data if form.agreed_choice.choices else form.agreed_text.data
-        try:
-            if _apply(
-                case,
-                lambda: reconcile_answer(
-                    second, current_user, question_id, form.source.data or "", agreed,
-                    form.reason.data,
-                ),
-            ):  # fmt: skip
-                current_app.logger.info("case %s: %s reconciled", case.id, question_id)
-                flash(f"Decision on {question_id} saved.", "success")
-                return redirect(back)
-        except IntegrityError:  # another lead decided the same question at the same moment
-            db.session.rollback()
-            flash("Another lead decided this question just now: check it again.", "error")
-            return redirect(back)
-        except ModerationRefused as refused:
-            db.session.rollback()
-            return _refused(str(refused))
-        except ModerationError as refused:
-            db.session.rollback()
-            problem = str(refused)
-    elif difference.decision is not None and not form.is_submitted():
+        return commit_decision(
+            case,
+            lambda: reconcile_answer(
+                second, current_user, question_id, form.source.data or "", agreed, form.reason.data
+            ),
+            back,
+            lambda _: f"Decision on {question_id} saved.",
+            log=f"{question_id} reconciled",
+            # another lead decided the same question at the same moment
+            conflict="Another lead decided this question just now: check it again.",
+            problem=page,
+        )
+    if difference.decision is not None and not form.is_submitted():
         form.source.data = difference.decision.source
         form.reason.data = difference.decision.reason
         if difference.decision.source == AnswerSource.AGREED:
             form.agreed_choice.data = form.agreed_text.data = difference.decision.value
-    return render_template(
-        "moderation/reconcile_question.html",
-        case=case,
-        inspection=case.inspection,
-        difference=difference,
-        form=form,
-        error=problem,
-    )
+    return page()
 
 
 @bp.post("/cases/<int:case_id>/second-audit/differences/resolve")
-def resolve_by_reconciled_answers(case_id: int) -> str | Response | tuple[str, int]:
+def resolve_by_reconciled_answers(case_id: int) -> ViewResult:
     """Resolve the second audit with the grade of the resolved answers."""
     case, _ = load_case(case_id, LEAD)
-    second = _second(case)
-    if second.status == SecondAuditStatus.IN_PROGRESS:
-        return _not_yet(case)
-    try:
-        moderation.check_may_moderate(case, current_user, "resolve it")
-    except ModerationRefused as error:
-        return _refused(str(error))
+    second = _submitted_second(case)
+    if isinstance(second, Response):
+        return second
+    if (refused := refusal(case, "resolve it")) is not None:
+        return refused
     form = ResolveByAnswersForm(prefix="resolve")
     if not form.validate_on_submit():
         return _differences_page(case, second, form)
-    back = url_for("moderation.show_differences", case_id=case.id)
-    outcome: dict[str, Any] = {}
-    try:
-        done = _apply(
-            case,
-            lambda: outcome.setdefault(
-                "grade", resolve_by_answers(second, current_user, form.note.data)
-            ),
-        )
-    except ModerationRefused as error:
-        db.session.rollback()
-        return _refused(str(error))
-    except ModerationError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return redirect(back)
-    if done:
-        flash(
-            f"Second audit of case {case.reference} resolved: {outcome['grade'].label}.",
-            "success",
-        )
-    return redirect(back)
+    return commit_decision(
+        case,
+        lambda: resolve_by_answers(second, current_user, form.note.data),
+        url_for("moderation.show_differences", case_id=case.id),
+        lambda grade: f"Second audit of case {case.reference} resolved: {grade.label}.",
+        log="second audit resolved",
+    )

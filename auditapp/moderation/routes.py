@@ -5,10 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 
 from auditapp.domain.agreement import kappa_band
@@ -17,24 +15,19 @@ from auditapp.domain.percentages import percent_text
 from auditapp.extensions import db
 from auditapp.models import Case, CaseStatus, InspectionRole, SecondAuditStatus
 from auditapp.moderation import bp
+from auditapp.moderation.deciding import ViewResult, commit_decision, refusal
 from auditapp.moderation.forms import (
     AgreeForm,
     ChangeGradeForm,
     PolicyForm,
     QueueFilterForm,
-    ResolveSecondAuditForm,
     ReturnToAuditorForm,
     SecondAuditRequestForm,
 )
 from auditapp.permissions import load_case, load_inspection
 from auditapp.services import moderation
 from auditapp.services.audit.concerns import concern_of
-from auditapp.services.moderation import (
-    ModerationError,
-    ModerationRefused,
-    QueueFilters,
-    QueueStatus,
-)
+from auditapp.services.moderation import QueueFilters, QueueStatus
 
 LEAD = InspectionRole.LEAD
 
@@ -51,31 +44,6 @@ def _formatters() -> dict[str, Any]:
         "kappa": _kappa,
         "kappa_band": kappa_band,
     }
-
-
-def _refused(message: str) -> tuple[str, int]:
-    """403 with the reason, for a lead who may not decide on this case."""
-    return render_template("moderation/refused.html", message=message), 403
-
-
-def _apply(case: Case, change: Callable[[], Any]) -> bool:
-    """Run the service and commit; on a lost race with another lead, roll back and say so.
-
-    The case's version column makes a write against a stale case fail at flush or commit.
-    """
-    try:
-        change()
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        current_app.logger.info("moderation conflict on case %s", case.id)
-        flash(
-            "Someone else changed this case while you were deciding. "
-            "Nothing was saved: check the case again.",
-            "error",
-        )
-        return False
-    return True
 
 
 # --- queue --------------------------------------------------------------------------------------
@@ -154,13 +122,20 @@ def _change_form(case: Case, form: ChangeGradeForm | None = None) -> ChangeGrade
     return form
 
 
-def _case_page(case: Case, **forms: Any) -> str:
-    second = moderation.second_audit_for(case)
-    request_form = forms.get("second_form") or SecondAuditRequestForm(prefix="second")
-    request_form.auditor.choices = [
+def _offer_second_auditors(case: Case, form: SecondAuditRequestForm) -> SecondAuditRequestForm:
+    """Offer the auditors who may audit the case blind (not its own auditor)."""
+    form.auditor.choices = [
         ("", "Choose an auditor"),
         *((str(u.id), u.name) for u in moderation.eligible_second_auditors(case)),
     ]
+    return form
+
+
+def _case_page(case: Case, **forms: Any) -> str:
+    second = moderation.second_audit_for(case)
+    request_form = _offer_second_auditors(
+        case, forms.get("second_form") or SecondAuditRequestForm(prefix="second")
+    )
     return render_template(
         "moderation/show_case.html",
         case=case,
@@ -192,31 +167,18 @@ def show_case(case_id: int) -> str:
 
 
 def _decide(
-    case: Case, form_name: str, form: Any, decide: Any, done: str
-) -> str | Response | tuple[str, int]:
-    try:
-        moderation.check_may_moderate(case, current_user)
-    except ModerationRefused as error:
-        return _refused(str(error))
+    case: Case, form_name: str, form: Any, decide: Callable[[], Any], done: str
+) -> ViewResult:
+    if (refused := refusal(case)) is not None:
+        return refused
     if not form.validate_on_submit():
         return _case_page(case, **{form_name: form})
-    try:
-        done_ok = _apply(case, decide)
-    except ModerationRefused as error:
-        db.session.rollback()
-        return _refused(str(error))
-    except ModerationError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return redirect(url_for("moderation.show_case", case_id=case.id))
-    if done_ok:
-        current_app.logger.info("case %s moderated: %s", case.id, form_name)
-        flash(done, "success")
-    return redirect(url_for("moderation.show_case", case_id=case.id))
+    back = url_for("moderation.show_case", case_id=case.id)
+    return commit_decision(case, decide, back, lambda _: done, log=f"moderated: {form_name}")
 
 
 @bp.post("/cases/<int:case_id>/agree")
-def agree_grade(case_id: int) -> str | Response | tuple[str, int]:
+def agree_grade(case_id: int) -> ViewResult:
     """Agree with the auditor's grade: it becomes the final grade."""
     case, _ = load_case(case_id, LEAD)
     form = AgreeForm(prefix="agree")
@@ -230,7 +192,7 @@ def agree_grade(case_id: int) -> str | Response | tuple[str, int]:
 
 
 @bp.post("/cases/<int:case_id>/change")
-def change_grade(case_id: int) -> str | Response | tuple[str, int]:
+def change_grade(case_id: int) -> ViewResult:
     """Set a different final grade, with a reason."""
     case, _ = load_case(case_id, LEAD)
     form = _change_form(case)
@@ -248,7 +210,7 @@ def change_grade(case_id: int) -> str | Response | tuple[str, int]:
 
 
 @bp.post("/cases/<int:case_id>/return")
-def return_to_auditor(case_id: int) -> str | Response | tuple[str, int]:
+def return_to_auditor(case_id: int) -> ViewResult:
     """Send the case back to its auditor with a comment."""
     case, _ = load_case(case_id, LEAD)
     form = ReturnToAuditorForm(prefix="return")
@@ -265,36 +227,27 @@ def return_to_auditor(case_id: int) -> str | Response | tuple[str, int]:
 
 
 @bp.post("/cases/<int:case_id>/second-audit")
-def request_second_audit(case_id: int) -> str | Response | tuple[str, int]:
+def request_second_audit(case_id: int) -> ViewResult:
     """Ask another auditor to audit the case blind."""
     case, _ = load_case(case_id, LEAD)
-    form = SecondAuditRequestForm(prefix="second")
-    form.auditor.choices = [
-        ("", "Choose an auditor"),
-        *((str(u.id), u.name) for u in moderation.eligible_second_auditors(case)),
-    ]
+    form = _offer_second_auditors(case, SecondAuditRequestForm(prefix="second"))
     if not form.validate_on_submit():
         return _case_page(case, second_form=form)
-    try:
-        second = moderation.request_second_audit(case, current_user, int(form.auditor.data))
-        db.session.commit()
-    except IntegrityError:  # another lead asked at the same moment: one second audit per case
-        db.session.rollback()
-        flash(f"Case {case.reference} already has a second audit.", "error")
-        return redirect(url_for("moderation.show_case", case_id=case.id))
-    except ModerationRefused as error:
-        db.session.rollback()
-        return _refused(str(error))
-    except ModerationError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return redirect(url_for("moderation.show_case", case_id=case.id))
-    current_app.logger.info("second audit %s requested for case %s", second.id, case.id)
-    flash(f"{second.auditor.name} has been asked to audit case {case.reference}.", "success")
-    return redirect(url_for("moderation.show_case", case_id=case.id))
+    return commit_decision(
+        case,
+        lambda: moderation.request_second_audit(case, current_user, int(form.auditor.data)),
+        url_for("moderation.show_case", case_id=case.id),
+        lambda second: f"{second.auditor.name} has been asked to audit case {case.reference}.",
+        log="second audit requested",
+        # another lead asked at the same moment: one second audit per case
+        conflict=f"Case {case.reference} already has a second audit.",
+    )
 
 
-def _compare_page(case: Case, form: ResolveSecondAuditForm) -> str:
+@bp.get("/cases/<int:case_id>/second-audit")
+def compare_audits(case_id: int) -> str:
+    """The first and second audits side by side, for the lead."""
+    case, _ = load_case(case_id, LEAD)
     second = moderation.second_audit_for(case)
     comparison = (
         moderation.compare_audits(case, second, current_user)
@@ -307,58 +260,8 @@ def _compare_page(case: Case, form: ResolveSecondAuditForm) -> str:
         inspection=case.inspection,
         second=second,
         comparison=comparison,
-        form=form,
         may_resolve=moderation.may_moderate(case, current_user),
     )
-
-
-@bp.get("/cases/<int:case_id>/second-audit")
-def compare_audits(case_id: int) -> str:
-    """The first and second audits side by side, for the lead."""
-    case, _ = load_case(case_id, LEAD)
-    second = moderation.second_audit_for(case)
-    form = ResolveSecondAuditForm(prefix="resolve")
-    if second is not None and second.status == SecondAuditStatus.SUBMITTED and not form.grade.data:
-        form.grade.data = (
-            moderation.first_grade(case)
-            if moderation.first_grade(case) == moderation.second_grade(second)
-            else None
-        )
-    return _compare_page(case, form)
-
-
-@bp.post("/cases/<int:case_id>/second-audit/resolve")
-def resolve_second_audit(case_id: int) -> str | Response | tuple[str, int]:
-    """Record the grade the two audits resolve to, and a note."""
-    case, _ = load_case(case_id, LEAD)
-    second = moderation.second_audit_for(case)
-    if second is None:
-        flash(f"Case {case.reference} has no second audit to resolve.", "error")
-        return redirect(url_for("moderation.show_case", case_id=case.id))
-    try:
-        moderation.check_may_moderate(case, current_user, "resolve it")
-    except ModerationRefused as error:
-        return _refused(str(error))
-    form = ResolveSecondAuditForm(prefix="resolve")
-    if not form.validate_on_submit():
-        return _compare_page(case, form)
-    try:
-        done_ok = _apply(
-            case,
-            lambda: moderation.resolve_second_audit(
-                second, current_user, form.grade.data or "", form.note.data
-            ),
-        )
-    except ModerationRefused as error:
-        db.session.rollback()
-        return _refused(str(error))
-    except ModerationError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return redirect(url_for("moderation.compare_audits", case_id=case.id))
-    if done_ok:
-        flash(f"Second audit of case {case.reference} resolved.", "success")
-    return redirect(url_for("moderation.compare_audits", case_id=case.id))
 
 
 # --- agreement ----------------------------------------------------------------------------------

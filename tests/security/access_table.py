@@ -109,7 +109,6 @@ FORM_PAGES: dict[str, str] = {
     "moderation.change_grade": "moderation.show_case",
     "moderation.return_to_auditor": "moderation.show_case",
     "moderation.request_second_audit": "moderation.show_case",
-    "moderation.resolve_second_audit": "moderation.compare_audits",
     "moderation.resolve_by_reconciled_answers": "moderation.show_differences",
 }
 
@@ -264,7 +263,6 @@ ACCESS: dict[str, dict[str, Access]] = {
     "moderation.return_to_auditor": {"* submitted": LEAD},
     "moderation.request_second_audit": {"* submitted": LEAD},
     "moderation.compare_audits": {"* submitted": LEAD},
-    "moderation.resolve_second_audit": {"* submitted": LEAD},
     "moderation.show_differences": {"* submitted": LEAD},
     "moderation.reconcile_question": {"* submitted": LEAD},
     "moderation.resolve_by_reconciled_answers": {"* submitted": LEAD},

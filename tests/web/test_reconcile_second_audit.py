@@ -19,6 +19,7 @@ from auditapp.models import (
     Case,
     CaseStatus,
     InspectionRole,
+    ModerationDecision,
     SecondAudit,
     SecondAuditStatus,
     User,
@@ -56,6 +57,19 @@ def _decide(client: Any, case: Case, question: str, source: str, **extra: str) -
     data = {"reconcile-source": source, "reconcile-reason": f"Checked {question} on the file"}
     data.update({f"reconcile-{key}": value for key, value in extra.items()})
     return client.post_form(_url(case, f"/{question}"), data)
+
+
+def _resolve(client: Any, case: Case, note: str, da04: str = "second", da16: str = "first") -> Any:
+    """Decide both questions that differ, then resolve with the note."""
+    _decide(client, case, "DA04", da04)
+    _decide(client, case, "DA16", da16)
+    return client.post_form(_url(case, "/resolve"), {"resolve-note": note})
+
+
+def _assert_unresolved(case: Case, second: SecondAudit) -> None:
+    assert reload(case).status == CaseStatus.SUBMITTED
+    db.session.expire_all()
+    assert db.session.get(SecondAudit, second.id).status == SecondAuditStatus.SUBMITTED  # type: ignore[union-attr]
 
 
 def _round_one(case: Case) -> dict[str, str | None]:
@@ -168,9 +182,75 @@ def test_resolving_before_every_difference_is_decided_is_refused(
     response = c.post_form(_url(case, "/resolve"), {"resolve-note": "Too soon"})
     assert response.status_code == 302
     assert "Decide the 1 question(s) that still differ first" in c.get(_url(case)).get_data(True)
-    assert reload(case).status == CaseStatus.SUBMITTED
+    _assert_unresolved(case, second)
+
+
+def test_resolving_records_the_note_and_the_lead_and_changes_the_cases_grade(
+    login_as: Any, lead: User, case: Case, second: SecondAudit
+) -> None:
+    c = login_as(lead)
+    response = _resolve(c, case, "DA04 was not met")
+    assert response.headers["Location"].endswith(_url(case))
+    page = c.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Second audit of case DA-0700 resolved: Inadequate." in page
+    compare = c.get(f"/moderation/cases/{case.id}/second-audit").get_data(as_text=True)
+    assert "Resolved as <strong>Inadequate</strong>" in compare
+    assert "DA04 was not met" in compare
     db.session.expire_all()
-    assert db.session.get(SecondAudit, second.id).status == SecondAuditStatus.SUBMITTED  # type: ignore[union-attr]
+    done = db.session.get(SecondAudit, second.id)
+    assert done is not None
+    assert (done.resolved_grade, done.resolution_note, done.resolved_by_id) == (
+        "inadequate",
+        "DA04 was not met",
+        lead.id,
+    )
+    (decision,) = db.session.scalars(select(ModerationDecision)).all()
+    assert (decision.action, decision.grade_after, decision.reason) == (
+        "change",
+        "inadequate",
+        "Resolved after a second audit: DA04 was not met",
+    )
+
+
+def test_resolving_with_the_first_audits_grade_agrees_with_the_auditor(
+    login_as: Any, lead: User, case: Case, second: SecondAudit
+) -> None:
+    _resolve(login_as(lead), case, "The first audit was right", da04="first")
+    moderated = reload(case)
+    assert (moderated.status, moderated.final_grade) == (CaseStatus.MODERATED, "good")
+    (decision,) = db.session.scalars(select(ModerationDecision)).all()
+    assert (decision.action, decision.grade_after) == ("agree", "good")
+
+
+def test_resolving_needs_a_note(login_as: Any, lead: User, case: Case, second: SecondAudit) -> None:
+    response = _resolve(login_as(lead), case, "")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "<title>Error: " in page
+    assert "Enter a note on how the differences were resolved" in page
+    _assert_unresolved(case, second)
+
+
+def test_a_second_audit_in_progress_cannot_be_reconciled_or_resolved(
+    login_as: Any, lead: User, second_auditor: User, case: Case
+) -> None:
+    started = make_second_audit(
+        case, second_auditor, lead, SECOND, status=SecondAuditStatus.IN_PROGRESS
+    )
+    c = login_as(lead)
+    for response in (
+        c.get(_url(case, "/DA04")),
+        _decide(c, case, "DA04", "second"),
+        c.post_form(_url(case, "/resolve"), {"resolve-note": "Too early"}),
+    ):
+        assert response.status_code == 302
+        assert response.headers["Location"].endswith(_url(case))
+    page = c.get(_url(case)).get_data(as_text=True)
+    assert "has not submitted the second audit yet" in page
+    assert db.session.scalars(select(AnswerReconciliation)).all() == []
+    db.session.expire_all()
+    assert db.session.get(SecondAudit, started.id).status == SecondAuditStatus.IN_PROGRESS  # type: ignore[union-attr]
+    assert reload(case).status == CaseStatus.SUBMITTED
 
 
 def test_agreement_figures_keep_using_the_two_independent_audits(

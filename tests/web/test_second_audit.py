@@ -22,7 +22,6 @@ from auditapp.models import (
     Case,
     CaseStatus,
     InspectionRole,
-    ModerationDecision,
     QuestionSet,
     SecondAudit,
     SecondAuditStatus,
@@ -188,7 +187,7 @@ def test_comparison_waits_for_the_second_audit(
     make_second_audit(case, second_auditor, lead, {}, status=SecondAuditStatus.IN_PROGRESS)
     page = login_as(lead).get(f"/moderation/cases/{case.id}/second-audit").get_data(as_text=True)
     assert "has not submitted the second audit yet" in page
-    assert "Record the resolution" not in page
+    assert "Reconcile the answers question by question" not in page
 
 
 def test_comparison_shows_both_audits_question_by_question_and_grade_by_grade(
@@ -217,64 +216,12 @@ def test_comparison_shows_both_audits_question_by_question_and_grade_by_grade(
     assert "Inadequate" in page
 
 
-def test_resolution_needs_a_grade_and_a_note(
-    login_as: Any, lead: User, second_auditor: User, case: Case
-) -> None:
-    second = make_second_audit(case, second_auditor, lead, INADEQUATE)
-    response = login_as(lead).post_form(
-        f"/moderation/cases/{case.id}/second-audit/resolve", {"resolve-grade": "inadequate"}
-    )
-    assert response.status_code == 200
-    page = response.get_data(as_text=True)
-    assert "<title>Error: " in page
-    assert "Enter a note on how the differences were resolved" in page
-    db.session.refresh(second)
-    assert second.status == SecondAuditStatus.SUBMITTED
-
-
-def test_resolution_records_grade_and_note_and_moderates_the_case(
-    login_as: Any, lead: User, second_auditor: User, case: Case
-) -> None:
-    second = make_second_audit(case, second_auditor, lead, INADEQUATE)
-    c = login_as(lead)
-    response = c.post_form(
-        f"/moderation/cases/{case.id}/second-audit/resolve",
-        {"resolve-grade": "inadequate", "resolve-note": "Both agree DA04 was not met"},
-    )
-    assert response.status_code == 302
-    page = c.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Resolved as <strong>Inadequate</strong>" in page
-    db.session.expire_all()
-    second = db.session.get(SecondAudit, second.id)
-    assert second is not None
-    assert (second.status, second.resolved_grade, second.resolution_note) == (
-        SecondAuditStatus.RESOLVED,
-        "inadequate",
-        "Both agree DA04 was not met",
-    )
-    assert second.resolved_by_id == lead.id
-    fresh = reload(case)
-    assert (fresh.status, fresh.final_grade) == (CaseStatus.MODERATED, "inadequate")
-    decision = db.session.scalar(select(ModerationDecision))
-    assert decision is not None
-    assert decision.action == "change"
-    assert decision.reason == "Resolved after a second audit: Both agree DA04 was not met"
-    actions = {e.action for e in db.session.scalars(select(AuditEvent))}
-    assert {"resolve_second_audit", "moderation_changed"} <= actions
-
-
 def test_second_auditor_and_observer_cannot_see_the_comparison(
     login_as: Any, lead: User, second_auditor: User, observer: User, case: Case
 ) -> None:
     make_second_audit(case, second_auditor, lead, INADEQUATE)
     for user in (second_auditor, observer):
-        c = login_as(user)
-        assert c.get(f"/moderation/cases/{case.id}/second-audit").status_code == 403
-        response = c.post_form(
-            f"/moderation/cases/{case.id}/second-audit/resolve",
-            {"resolve-grade": "good", "resolve-note": "x"},
-        )
-        assert response.status_code == 403
+        assert login_as(user).get(f"/moderation/cases/{case.id}/second-audit").status_code == 403
 
 
 def test_second_audit_through_the_audit_form_is_compared(
@@ -478,23 +425,6 @@ def test_agreement_page_compares_first_and_second_audits(
     assert "Did the call handler record a THRIVE" not in questions  # DA02 always agreed
 
 
-def test_second_audit_in_progress_cannot_be_resolved(
-    login_as: Any, lead: User, second_auditor: User, case: Case
-) -> None:
-    second = make_second_audit(case, second_auditor, lead, {}, status=SecondAuditStatus.IN_PROGRESS)
-    c = login_as(lead)
-    response = c.post_form(
-        f"/moderation/cases/{case.id}/second-audit/resolve",
-        {"resolve-grade": "good", "resolve-note": "Too early"},
-    )
-    assert response.status_code == 302
-    page = c.get(response.headers["Location"]).get_data(as_text=True)
-    assert "The second audit has not been submitted yet." in page
-    db.session.refresh(second)
-    assert second.status == SecondAuditStatus.IN_PROGRESS
-    assert reload(case).status == CaseStatus.SUBMITTED
-
-
 def test_lead_who_audited_the_case_cannot_resolve_its_second_audit(
     login_as: Any, inspection: Any, lead: User, second_auditor: User
 ) -> None:
@@ -505,8 +435,8 @@ def test_lead_who_audited_the_case_cannot_resolve_its_second_audit(
     page = c.get(f"/moderation/cases/{own.id}/second-audit").get_data(as_text=True)
     assert "another lead must resolve the differences" in page
     response = c.post_form(
-        f"/moderation/cases/{own.id}/second-audit/resolve",
-        {"resolve-grade": "good", "resolve-note": "Mine was right"},
+        f"/moderation/cases/{own.id}/second-audit/differences/resolve",
+        {"resolve-note": "Mine was right"},
     )
     assert response.status_code == 403
     assert "another lead must resolve it" in response.get_data(as_text=True)
