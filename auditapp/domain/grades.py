@@ -43,6 +43,8 @@ _GRADE_TAG_CLASSES = {
 _GRADE_RANKS = {Grade.GOOD: 2, Grade.REQUIRES_IMPROVEMENT: 1, Grade.INADEQUATE: 0}
 
 NOT_GRADED = "Not graded"
+# Why a dip sample's case has no grade, as the submit page and the refusals say it.
+DIP_SAMPLE_NOT_GRADED = "A dip sample is not graded: its answers count in the figures per question"
 # On the case form, while answers are still going in (the form's tag and its save's JSON).
 NOT_GRADED_YET = "Not graded yet"
 # In the figures: the column of cases counted but not graded yet (tables, charts, report).

@@ -187,7 +187,12 @@ def agree_grade(case_id: int) -> ViewResult:
         "agree_form",
         form,
         lambda: moderation.agree_grade(case, current_user, form.comment.data),
-        f"Case {case.reference} moderated: you agreed with the auditor's grade.",
+        f"Case {case.reference} moderated: "
+        + (
+            "you agreed with the auditor's grade."
+            if case.case_type.graded
+            else "you accepted its answers."
+        ),
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from auditapp.domain.grades import Grade
+from auditapp.domain.grades import DIP_SAMPLE_NOT_GRADED, Grade
 from auditapp.domain.grading import proposal_refusal
 from auditapp.extensions import db
 from auditapp.models import utcnow
@@ -11,11 +11,6 @@ from auditapp.services.audit.limits import NARRATIVE_MAX_LENGTH
 from auditapp.services.audit.loading import FormState, form_state
 from auditapp.services.audit.round import AuditRound, Submission
 from auditapp.services.audit.saving import touch_case
-
-DIP_SAMPLE_NOT_GRADED = (
-    "A dip sample is not graded: its answers count in the figures per question. "
-    "Submit it without a grade"
-)
 
 
 def submission_problems(state: FormState) -> list[tuple[str, str]]:
@@ -50,7 +45,7 @@ def submit_case(
         raise SubmitBlocked(problems)
     if not audit.case.case_type.graded:
         if proposed_grade:
-            raise GradeProposalError(DIP_SAMPLE_NOT_GRADED)
+            raise GradeProposalError(f"{DIP_SAMPLE_NOT_GRADED}. Submit it without a grade")
         return _record(audit, Submission(None, None, None, utcnow()))
     computed = state.grade_value
     proposal = proposed_grade or None

@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from auditapp.domain.grades import Grade
+from auditapp.domain.grades import DIP_SAMPLE_NOT_GRADED, Grade
 from auditapp.domain.grading import CURRENT_RISK_REFUSAL, allowed_grades
 from auditapp.extensions import db
 from auditapp.models import (
@@ -108,9 +108,10 @@ def required_text(text: str | None, what: str, kind: str = "text") -> str:
 
 
 def moderate(
-    case: Case, lead: User, action: ModerationAction, grade: str, reason: str | None
+    case: Case, lead: User, action: ModerationAction, grade: str | None, reason: str | None
 ) -> ModerationDecision:
-    """Record the decision and make ``grade`` the case's final grade (checks already done)."""
+    """Record the decision and make ``grade`` the case's final grade (checks already done);
+    None for a dip sample, whose answers the lead accepts without a grade."""
     before = first_grade(case)
     decision = ModerationDecision(
         case_id=case.id,
@@ -128,7 +129,8 @@ def moderate(
     case.returned_comment = None
     # Past-tense actions read well on the case timeline ("Moderation agreed: final grade").
     done = _EVENT_ACTIONS[action]
-    record_case_event(case, lead, done, "final_grade", previous_final, grade)
+    if grade is not None:
+        record_case_event(case, lead, done, "final_grade", previous_final, grade)
     record_case_event(case, lead, done, "status", CaseStatus.SUBMITTED, case.status)
     if reason:
         record_case_event(case, lead, done, "moderation_reason", None, reason)
@@ -164,8 +166,15 @@ def optional_text(text: str | None, what: str) -> str | None:
 
 
 def agree_grade(case: Case, lead: User, comment: str | None = None) -> ModerationDecision:
-    """The lead agrees with the auditor's grade: it becomes the final grade (comment optional)."""
+    """The lead agrees with the auditor's grade: it becomes the final grade (comment optional).
+
+    For a dip sample, which has no grade, the lead accepts its answers as audited.
+    """
     _check_can_decide(case, lead)
+    if not case.case_type.graded:
+        return moderate(
+            case, lead, ModerationAction.AGREE, None, optional_text(comment, "your comment")
+        )
     grade = first_grade(case)
     if grade is None:
         raise ModerationError(
@@ -182,6 +191,10 @@ def change_grade(case: Case, lead: User, grade: str, reason: str | None) -> Mode
     typed kept as the comment. A grade the rule does not allow is refused.
     """
     _check_can_decide(case, lead)
+    if not case.case_type.graded:
+        raise ModerationError(
+            f"{DIP_SAMPLE_NOT_GRADED}. Accept its answers, or return it to the auditor."
+        )
     try:
         new_grade = Grade(grade)
     except ValueError as error:
