@@ -20,102 +20,62 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-import yaml
 
+from auditapp.domain.question_sets import dump_question_set
 from auditapp.extensions import db
-from auditapp.models import (
-    Answer,
-    Case,
-    CaseStatus,
-    Inspection,
-    InspectionQuestionSet,
-    QuestionSet,
-    User,
-)
+from auditapp.models import CaseStatus, Inspection, User
 from auditapp.services import findings, thresholds
 from auditapp.services.exports.figures import summary_rows
-from auditapp.services.grading import regrade_case
 from auditapp.services.question_sets import find_question_set, import_question_set
+from tests import factories
+from tests.unit.test_grading import make_set, yes_no
 
 THRESHOLD = "SEEN_FAST:within"
-SET_FILE = yaml.safe_dump(
-    {
-        "case_type": "child-seen",
-        "case_type_name": "Child seen",
-        "version": 1,
-        "title": "Child seen",
-        "sections": [
-            {
-                "id": "only",
-                "title": "Only",
-                "questions": [
-                    {"id": "SEEN", "text": "Was the child seen?", "type": "yes_no"},
-                    {"id": "REPORTED", "text": "Reported", "type": "date"},
-                    {"id": "VISITED", "text": "Visited", "type": "date", "allow_na": True},
-                    {
-                        "id": "SEEN_FAST",
-                        "text": "Seen within 2 days?",
-                        "type": "derived",
-                        "check": {
-                            "start": "REPORTED",
-                            "end": "VISITED",
-                            "within": "2 days",
-                            "unverified": ["within"],
-                        },
-                    },
-                ],
-            }
-        ],
-    },
-    sort_keys=False,
+SEEN_SET = make_set(
+    [
+        yes_no("SEEN"),
+        {"id": "REPORTED", "text": "Reported", "type": "date"},
+        {"id": "VISITED", "text": "Visited", "type": "date", "allow_na": True},
+        {
+            "id": "SEEN_FAST",
+            "text": "Seen within 2 days?",
+            "type": "derived",
+            "check": {
+                "start": "REPORTED",
+                "end": "VISITED",
+                "within": "2 days",
+                "unverified": ["within"],
+            },
+        },
+    ]
 )
-
-
-def _moderated_case(
-    inspection: Inspection, auditor: User, row: QuestionSet, reference: str, visited: str
-) -> Case:
-    case = Case(
-        inspection_id=inspection.id,
-        case_type_id=row.case_type_id,
-        question_set_id=row.id,
-        reference=reference,
-        in_sample=True,
-        auditor_id=auditor.id,
-        status=CaseStatus.MODERATED,
-    )
-    db.session.add(case)
-    db.session.flush()
-    answers = {"SEEN": "yes", "REPORTED": "2024-03-01", "VISITED": visited}
-    for code, value in answers.items():
-        db.session.add(Answer(case_id=case.id, question_code=code, value=value))
-    db.session.flush()
-    regrade_case(case)
-    case.final_grade = case.computed_grade
-    return case
 
 
 @pytest.fixture
 def seen(inspection: Inspection, auditor: User) -> Inspection:
     """The inspection with SEEN-1 (on the unverified threshold) and SEEN-2 (not), moderated."""
-    row = import_question_set(SET_FILE, filename="child-seen.yaml")
-    db.session.add(
-        InspectionQuestionSet(
-            inspection_id=inspection.id, case_type_id=row.case_type_id, question_set_id=row.id
+    row = import_question_set(dump_question_set(SEEN_SET), filename="seen.yaml")
+    made = {
+        reference: factories.make_case(
+            inspection,
+            reference,
+            auditor=auditor,
+            answers={"SEEN": "yes", "REPORTED": "2024-03-01", "VISITED": visited},
+            status=CaseStatus.MODERATED,
+            final_grade="good",
+            question_set_row=row,
         )
-    )
-    db.session.flush()
-    on_threshold = _moderated_case(inspection, auditor, row, "SEEN-1", "2024-03-02")
-    off_threshold = _moderated_case(inspection, auditor, row, "SEEN-2", "na")
-    db.session.commit()
+        for reference, visited in (("SEEN-1", "2024-03-02"), ("SEEN-2", "na"))
+    }
     # The fixture is what the docstring works out by hand.
-    assert on_threshold.computed_explanation["unconfirmed"] == [THRESHOLD]
-    assert "unconfirmed" not in off_threshold.computed_explanation
-    assert on_threshold.final_grade == off_threshold.final_grade == "good"
+    assert made["SEEN-1"].computed_explanation["unconfirmed"] == [THRESHOLD]
+    assert "unconfirmed" not in made["SEEN-2"].computed_explanation
+    assert made["SEEN-1"].computed_grade == made["SEEN-2"].computed_grade == "good"
     return inspection
 
 
 def _confirm(inspection: Inspection, lead: User) -> None:
-    row = find_question_set("child-seen", 1)
+    row = find_question_set(SEEN_SET.case_type, SEEN_SET.version)
     assert row is not None
     thresholds.confirm_threshold(inspection, row.id, THRESHOLD, lead)
     db.session.commit()

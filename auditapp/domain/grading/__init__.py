@@ -9,7 +9,7 @@ The names below are the package's public interface: import them from here.
 """
 
 from auditapp.domain.grading.case_grade import CaseGrade, grade_case
-from auditapp.domain.grading.outcomes import QuestionOutcome, question_outcomes
+from auditapp.domain.grading.outcomes import QuestionOutcome, critical_words, question_outcomes
 from auditapp.domain.grading.proposals import (
     CURRENT_RISK_REFUSAL,
     allowed_grades,
@@ -24,6 +24,7 @@ __all__ = [
     "QuestionOutcome",
     "allowed_grades",
     "check_elapsed",
+    "critical_words",
     "grade_case",
     "measured_end",
     "proposal_refusal",

@@ -19,7 +19,7 @@ from auditapp.domain.question_sets import (
     answer_words,
     checklist_ticks,
     condition_met,
-    option_words,
+    condition_words,
     visible_ids,
 )
 
@@ -86,13 +86,19 @@ def _critical(
     )
 
 
+def critical_words(qs: QuestionSet, q: Question) -> str:
+    """How critical a question is, as its tag reads: "Critical", "Critical when MC02 is High"
+    for one critical only on an earlier answer (``critical_if``), or "" when never critical."""
+    if q.critical_if is not None:
+        return f"Critical when {condition_words(qs, q.critical_if)}"
+    return "Critical" if q.critical else ""
+
+
 def _hidden_detail(qs: QuestionSet, q: Question) -> str:
     condition = q.show_if
     if condition is None:  # unreachable: a question without show_if is always shown
         return ""
-    controller = qs.question(condition.question)
-    values = " or ".join(option_words(controller, value) for value in condition.equals)
-    return f"shown only when {condition.question} is {values}"
+    return f"shown only when {condition_words(qs, condition)}"
 
 
 def _answer_outcome(q: Question, value: str | None) -> tuple[Outcome, str]:
