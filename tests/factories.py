@@ -152,13 +152,29 @@ def make_case(
     auditor: User | None = None,
     answers: dict[str, str] | None = None,
     status: CaseStatus = CaseStatus.DRAFT,
+    question_set_row: QuestionSet | None = None,
     **fields: object,
 ) -> Case:
-    """A sampled case of the given type, optionally assigned, answered and graded."""
+    """A sampled case of the given type, optionally assigned, answered and graded.
+
+    ``question_set_row`` audits it with that stored set (put in scope) instead of the
+    library's set for ``slug``.
+    """
     from auditapp.services.grading import regrade_case
 
-    qs = question_set(slug)
-    scope(inspection, slug)
+    if question_set_row is None:
+        qs = question_set(slug)
+        scope(inspection, slug)
+    else:
+        qs = question_set_row
+        if qs.case_type_id not in {c.case_type_id for c in inspection.question_set_choices}:
+            db.session.add(
+                InspectionQuestionSet(
+                    inspection_id=inspection.id,
+                    case_type_id=qs.case_type_id,
+                    question_set_id=qs.id,
+                )
+            )
     case = Case(
         inspection_id=inspection.id,
         case_type_id=qs.case_type_id,

@@ -126,7 +126,10 @@ SCHEMAS: dict[str, Any] = {
             "ungraded": INTEGER,
             "provisional": {
                 **BOOLEAN,
-                "description": "true when any counted grade is not yet moderated",
+                "description": (
+                    "true when any counted grade is not yet moderated or rests on an "
+                    "unverified threshold the inspection has not confirmed"
+                ),
             },
             "grades": _object(
                 {
@@ -160,6 +163,17 @@ SCHEMAS: dict[str, Any] = {
             },
             "provisional": BOOLEAN,
             "unmoderated": INTEGER,
+            "unconfirmed": {
+                **INTEGER,
+                "description": (
+                    "counted grades resting on an unverified threshold the inspection has "
+                    "not confirmed"
+                ),
+            },
+            "provisional_grades": {
+                **INTEGER,
+                "description": "counted grades not yet moderated or resting on such a threshold",
+            },
             "total": _ref("GradeBreakdown"),
             "weighted": {
                 "oneOf": [_ref("WeightedHeadline"), {"type": "null"}],
@@ -438,7 +452,8 @@ def openapi_document() -> dict[str, Any]:
                 "Read-only figures of the inspections you are a member of: the same as the "
                 "findings pages. Authenticate with a signed-in session or a personal API token "
                 "(create one under /api/tokens) sent as 'Authorization: Bearer <token>'. "
-                "Figures that include grades not yet moderated are marked provisional."
+                "Figures that include grades not yet moderated, or resting on an unverified "
+                "threshold the inspection has not confirmed, are marked provisional."
             ),
         },
         "servers": [{"url": "/"}],

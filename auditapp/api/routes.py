@@ -119,6 +119,8 @@ def show_summary(inspection_id: int) -> Response:
             "headline": dash.headline,
             "provisional": dash.provisional,
             "unmoderated": dash.unmoderated,
+            "unconfirmed": dash.unconfirmed,
+            "provisional_grades": dash.provisional_grades,
             "total": _breakdown(dash.overall),
             "weighted": None
             if weighted is None

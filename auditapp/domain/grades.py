@@ -113,6 +113,18 @@ def figure_grade_is_final(status: str, final: str | None) -> bool:
     return status == CaseStatus.MODERATED and final is not None
 
 
+def figure_grade_is_provisional(moderated: bool, unconfirmed: bool) -> bool:
+    """Return True when a counted grade is provisional: not yet moderated, or resting on an
+    unverified threshold the inspection has not confirmed (issue 16 point 5).
+
+    ``moderated`` is ``figure_grade_is_final``; ``unconfirmed`` is whether the case's grade
+    used such a threshold (``CaseGrade.unconfirmed``). A moderated grade on an unconfirmed
+    threshold stays provisional: the lead has not yet checked the threshold it rests on.
+    Every provisional figure, flag and case label counts with this one function.
+    """
+    return not moderated or unconfirmed
+
+
 def figure_grade(
     status: str, computed: str | None, proposed: str | None, final: str | None
 ) -> Grade | None:

@@ -16,6 +16,7 @@ from auditapp.domain.aggregation import (
     grade_distribution,
     headline,
     percent,
+    provisional_note,
     question_outcomes,
     recommendation_evidence,
 )
@@ -352,6 +353,56 @@ def test_recommendation_evidence_collects_counts_and_weak_answers() -> None:
     assert next(iter(evidence)) == "R9"  # listed codes come first, even with no evidence
     assert evidence["R9"].questions == ()
     assert evidence["R9"].met_rate is None
+
+
+def _moderation_rows(waiting_on_threshold: bool) -> list[CaseCount]:
+    """Six audited cases: three moderated good; one moderated inadequate on an unverified
+    threshold; two submitted, one of them on that threshold too (unless it is confirmed)."""
+    on = waiting_on_threshold
+    return [
+        CaseCount(3, "moderated", True, "good"),
+        CaseCount(1, "moderated", True, "inadequate", unconfirmed=on),
+        CaseCount(1, "submitted", False, "requires_improvement", unconfirmed=on),
+        CaseCount(1, "submitted", False, "requires_improvement"),
+    ]
+
+
+def test_grades_on_an_unconfirmed_threshold_are_provisional_until_it_is_confirmed() -> None:
+    # By hand: 2 unmoderated (provisional anyway) + 1 moderated on the threshold = 3 of 6.
+    waiting = dashboard_figures(_moderation_rows(waiting_on_threshold=True))
+    assert (waiting.unmoderated, waiting.unconfirmed, waiting.provisional_grades) == (2, 2, 3)
+    assert waiting.provisional and waiting.overall.provisional
+    assert waiting.provisional_note == (
+        "Provisional: 3 of the 6 counted grades are provisional (2 not yet moderated; "
+        "1 moderated but resting on a timeliness threshold whose source is unverified and "
+        "which a lead has not yet confirmed for this inspection), so these figures may change."
+    )
+
+    # Confirmed: only the 2 unmoderated grades are provisional.
+    confirmed = dashboard_figures(_moderation_rows(waiting_on_threshold=False))
+    assert (confirmed.unmoderated, confirmed.unconfirmed, confirmed.provisional_grades) == (
+        2,
+        0,
+        2,
+    )
+    assert confirmed.provisional_note == (
+        "Provisional: 2 of the 6 counted grades are not yet moderated, so these figures may change."
+    )
+
+
+def test_a_fully_moderated_inspection_is_provisional_only_while_a_threshold_waits() -> None:
+    moderated = [row for row in _moderation_rows(waiting_on_threshold=True) if row.moderated]
+    tally = grade_distribution(moderated)["total"]
+    assert (tally.cases, tally.unmoderated, tally.provisional_grades) == (4, 0, 1)
+    assert tally.provisional
+    assert provisional_note(tally).startswith(
+        "Provisional: 1 of the 4 counted grades are provisional (1 moderated but resting on"
+    )
+
+    settled = [row for row in _moderation_rows(waiting_on_threshold=False) if row.moderated]
+    tally = grade_distribution(settled)["total"]
+    assert not tally.provisional and tally.provisional_grades == 0
+    assert provisional_note(tally) == ""
 
 
 def test_grade_enum_is_what_distribution_counts() -> None:

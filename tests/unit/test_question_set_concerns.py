@@ -16,7 +16,12 @@ import pytest
 import yaml
 
 from auditapp.domain.grades import Grade, Outcome
-from auditapp.domain.grading import check_elapsed, grade_case, unverified_thresholds
+from auditapp.domain.grading import (
+    check_elapsed,
+    critical_words,
+    grade_case,
+    unverified_thresholds,
+)
 from auditapp.domain.question_sets import (
     LIBRARY_DIR,
     QuestionSetError,
@@ -48,6 +53,18 @@ GOOD_MISSING: dict[str, str | None] = {
 def test_the_good_answers_grade_good() -> None:
     assert grade_case(CSAE, GOOD_CSAE).grade is Grade.GOOD
     assert grade_case(MISSING, GOOD_MISSING).grade is Grade.GOOD
+
+
+@pytest.mark.parametrize(
+    ("question_id", "words"),
+    [
+        ("MC07", "Critical when MC02 is High"),  # critical_if: {question: MC02, equals: [high]}
+        ("MC03", "Critical"),  # critical: true
+        ("MC02", ""),  # never critical
+    ],
+)
+def test_a_question_critical_on_an_earlier_answer_says_when(question_id: str, words: str) -> None:
+    assert critical_words(MISSING, MISSING.question(question_id)) == words
 
 
 def test_late_search_is_critical_only_for_a_high_risk_child() -> None:

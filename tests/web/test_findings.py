@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import event, select
 
+from auditapp.domain.question_sets import dump_question_set, load_library
 from auditapp.domain.recommendations import ChapterRule, QuestionUse
 from auditapp.extensions import db
 from auditapp.findings import routes as findings_routes
@@ -32,6 +33,7 @@ from auditapp.models import (
 from auditapp.services import findings
 from auditapp.services.demo_report import GOOD_ANSWERS
 from auditapp.services.free_texts import logged_events
+from auditapp.services.question_sets import import_question_set
 from tests import factories
 
 GOOD_DA = {k: v for k, v in GOOD_ANSWERS["domestic-abuse"].items() if isinstance(v, str)}
@@ -243,6 +245,36 @@ def test_questions_page_shows_counts_and_dip_samples_as_x_of_y(
     telephone = text[text.find("TA01:") : text.find("TA02:")]
     assert "Yes in 2 of 3 cases" in telephone
     assert "CI" not in telephone and "met" not in telephone
+
+
+def test_questions_page_tags_a_conditionally_critical_question_with_its_condition(
+    login_as: Callable[[User], Any], inspection: Inspection, auditor: User
+) -> None:
+    # Missing child version 2: MC07 (search resources within 90 minutes) is critical only for
+    # a child graded high risk (MC02); MC03 is always critical.
+    data = next(qs for qs in load_library() if qs.case_type == "missing-child" and qs.version == 2)
+    row = import_question_set(dump_question_set(data), filename="missing-child_v2.yaml")
+    answers = {"MC01": "2022-08-01T18:00", "MC02": "medium", "MC03": "yes"}
+    factories.make_case(
+        inspection,
+        "MC-1",
+        auditor=auditor,
+        answers={**answers, "MC06": "2022-08-01T19:00"},
+        status=CaseStatus.SUBMITTED,
+        question_set_row=row,
+    )
+
+    page = login_as(auditor).get(f"/findings/inspections/{inspection.id}/questions")
+    markup = page.get_data(as_text=True)
+
+    def tags(code: str) -> list[str]:
+        cell = re.search(rf'id="q-{row.id}-{code}">\s*<th[^>]*>(.*?)</th>', markup, re.S)
+        assert cell, f"no row for {code}"
+        return [_text_of(tag) for tag in re.findall(r'class="govuk-tag[^"]*">(.*?)<', cell[1])]
+
+    assert tags("MC07") == ["Critical when MC02 is High"]
+    assert tags("MC03") == ["Critical"]
+    assert tags("MC05") == []
 
 
 def test_question_click_through_lists_sum_to_the_numbers_shown(
@@ -961,7 +993,7 @@ def test_national_figures_match_each_inspections_dashboard(
     for row in national.inspections:
         board = findings.dashboard(row.inspection_id)
         assert row.headline == board.headline
-        assert row.unmoderated == board.unmoderated
+        assert row.provisional_grades == board.provisional_grades
         assert row.grades.grades == board.overall.grades
         assert (row.grades.cases, row.grades.ungraded) == (board.overall.cases, 0)
     assert national.total.grades.cases == 6

@@ -34,6 +34,7 @@ from auditapp.domain.aggregation.grades import (
     grade_breakdown,
     grade_distribution,
     headline,
+    provisional_note,
     weighted_headline,
 )
 from auditapp.domain.aggregation.questions import (
@@ -76,6 +77,7 @@ __all__ = [
     "headline",
     "outcome_summary",
     "percent",
+    "provisional_note",
     "question_outcomes",
     "recommendation_evidence",
     "weighted_headline",

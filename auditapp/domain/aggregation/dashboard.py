@@ -11,6 +11,7 @@ from auditapp.domain.aggregation.grades import (
     grade_breakdown,
     grade_distribution,
     headline,
+    provisional_note,
 )
 from auditapp.domain.statuses import CaseStatus
 
@@ -76,6 +77,10 @@ class DashboardFigures:
     headline: str
     provisional: bool
     unmoderated: int
+    # Counted grades resting on an unconfirmed threshold, and all provisional ones (either).
+    unconfirmed: int
+    provisional_grades: int
+    provisional_note: str
     overall: GradeBreakdown
     by_case_type: tuple[GradeBreakdown, ...]
     by_auditor: tuple[GradeBreakdown, ...]
@@ -104,6 +109,9 @@ def dashboard_figures(counts: Iterable[CaseCount]) -> DashboardFigures:
         headline=headline(overall),
         provisional=overall.provisional,
         unmoderated=overall.unmoderated,
+        unconfirmed=overall.unconfirmed,
+        provisional_grades=overall.provisional_grades,
+        provisional_note=provisional_note(overall),
         overall=grade_breakdown("total", "All audited cases", overall),
         by_case_type=tuple(
             grade_breakdown(slugs[name], name, tally) for name, tally in by_type.items()

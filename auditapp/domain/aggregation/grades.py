@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from auditapp.domain.aggregation.counting import percent, plural
-from auditapp.domain.grades import Grade
+from auditapp.domain.grades import Grade, figure_grade_is_provisional
 from auditapp.domain.statistics import (
     Share,
     StratifiedShare,
@@ -20,9 +20,11 @@ from auditapp.domain.statuses import AUDITED_STATUSES
 # iteration and attribute access are slow.
 _GRADES = tuple((str(grade), grade.label) for grade in Grade)
 # Where each grade is added up in a tally list: cases, good, requires improvement, inadequate,
-# ungraded (None), unmoderated.
+# ungraded (None); then the cases not moderated, on an unconfirmed threshold, provisional.
 _SLOT: dict[str | None, int] = {grade: slot for slot, (grade, _) in enumerate(_GRADES, start=1)}
 _SLOT[None] = 4
+_UNMODERATED, _UNCONFIRMED, _PROVISIONAL = 5, 6, 7
+_SLOTS = 8
 
 
 @dataclass(frozen=True)
@@ -31,8 +33,9 @@ class CaseCount:
 
     ``grade`` is the grade the figures use: the final grade of a moderated case, else the
     auditor's proposed grade, else the computed one (None when there is none). ``moderated``
-    is True when that grade is a final (moderated) grade. Fields a query does not group by
-    keep their defaults.
+    is True when that grade is a final (moderated) grade. ``unconfirmed`` is True when the
+    case's computed grade used an unverified threshold the inspection has not confirmed.
+    Fields a query does not group by keep their defaults.
     """
 
     cases: int
@@ -46,6 +49,12 @@ class CaseCount:
     auditor_name: str | None = None
     auditor_email: str | None = None
     inspection_id: int | None = None
+    unconfirmed: bool = False
+
+    @property
+    def provisional(self) -> bool:
+        """Return True when these cases' grade is provisional (``figure_grade_is_provisional``)."""
+        return figure_grade_is_provisional(self.moderated, self.unconfirmed)
 
     @property
     def counted(self) -> bool:
@@ -55,7 +64,8 @@ class CaseCount:
 
 @dataclass(frozen=True)
 class GradeTally:
-    """Cases per grade in one group, with how many are ungraded and not yet moderated."""
+    """Cases per grade in one group, with how many are ungraded, not yet moderated, resting on
+    an unconfirmed threshold, and provisional (either of the last two; a case can be both)."""
 
     cases: int
     good: int
@@ -63,6 +73,8 @@ class GradeTally:
     inadequate: int
     ungraded: int
     unmoderated: int
+    unconfirmed: int
+    provisional_grades: int
 
     @property
     def graded(self) -> int:
@@ -71,8 +83,8 @@ class GradeTally:
 
     @property
     def provisional(self) -> bool:
-        """Return True when any grade counted here is not yet moderated."""
-        return self.unmoderated > 0
+        """Return True when any grade counted here is provisional (``CaseCount.provisional``)."""
+        return self.provisional_grades > 0
 
     def count(self, grade: Grade | str) -> int:
         """Return the number of cases with this grade (ValueError for an unknown grade)."""
@@ -93,7 +105,7 @@ def grade_distribution(
     Overall the result has one entry, ``"total"`` (present even with no cases); by group it
     is sorted by group name. Raises ValueError for a grade that is not a Grade value.
     """
-    sums: dict[str, list[int]] = {} if by else {"total": [0] * 6}
+    sums: dict[str, list[int]] = {} if by else {"total": [0] * _SLOTS}
     for row in counts:
         slot = _SLOT.get(row.grade)
         if slot is None:
@@ -101,11 +113,15 @@ def grade_distribution(
         key = by(row) if by else "total"
         tally = sums.get(key)
         if tally is None:
-            tally = sums[key] = [0] * 6
+            tally = sums[key] = [0] * _SLOTS
         tally[0] += row.cases
         tally[slot] += row.cases
         if not row.moderated:
-            tally[5] += row.cases
+            tally[_UNMODERATED] += row.cases
+        if row.unconfirmed:
+            tally[_UNCONFIRMED] += row.cases
+        if row.provisional:
+            tally[_PROVISIONAL] += row.cases
     return {key: GradeTally(*sums[key]) for key in (sorted(sums) if by else sums)}
 
 
@@ -122,6 +138,30 @@ def headline(tally: GradeTally) -> str:
     if tally.ungraded:
         text += f", {tally.ungraded} not yet graded"
     return text
+
+
+def provisional_note(tally: GradeTally) -> str:
+    """Say how many counted grades are provisional and why ("" when none is): the dashboard's
+    warning, the report's and the Word draft's note."""
+    if not tally.provisional:
+        return ""
+    # Unmoderated grades are provisional whatever their thresholds: the threshold reason is
+    # given for the moderated ones only, so the two parts add up to the whole.
+    waiting = tally.provisional_grades - tally.unmoderated
+    if not waiting:
+        return (
+            f"Provisional: {tally.unmoderated} of the {tally.cases} counted grades are not yet "
+            "moderated, so these figures may change."
+        )
+    parts = [f"{tally.unmoderated} not yet moderated"] if tally.unmoderated else []
+    parts.append(
+        f"{waiting} moderated but resting on a timeliness threshold whose source is unverified "
+        "and which a lead has not yet confirmed for this inspection"
+    )
+    return (
+        f"Provisional: {tally.provisional_grades} of the {tally.cases} counted grades are "
+        f"provisional ({'; '.join(parts)}), so these figures may change."
+    )
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,9 @@ from auditapp.domain.question_sets.model import (
     NONE_TICKED,
     NOT_APPLICABLE,
     TEXT_MAX_LENGTH,
+    Condition,
     Question,
+    QuestionSet,
 )
 
 _UK_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
@@ -321,6 +323,13 @@ def option_words(question: Question, value: str) -> str:
         return NOT_APPLICABLE_WORDS
     option = question.option(value)
     return option.label if option else value
+
+
+def condition_words(qs: QuestionSet, condition: Condition) -> str:
+    """A condition on an earlier answer in words, e.g. "MC02 is High or Very high"."""
+    controller = qs.question(condition.question)
+    values = " or ".join(option_words(controller, value) for value in condition.equals)
+    return f"{condition.question} is {values}"
 
 
 def _checklist_words(question: Question, value: str) -> str:

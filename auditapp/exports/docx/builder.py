@@ -205,8 +205,8 @@ def write_docx(
         )
     w.heading("Summary of the case audit", 2)
     w.sentence(draft.headline)
-    if draft.provisional:
-        w.paragraph("These figures are provisional: not every grade is moderated yet.")
+    if draft.provisional_note:
+        w.paragraph(draft.provisional_note)
     w.table("Cases by grade and case type", draft.summary_header, draft.summary_rows)
     w.chart(draft.grade_chart)
     chapter_titles = {c.title for c in draft.chapters}

@@ -109,7 +109,8 @@ class Draft:
     summary_rows: tuple[tuple[Any, ...], ...]
     grade_chart: Chart
     chapters: tuple[ChapterDraft, ...]
-    provisional: bool = False
+    # The dashboard's note on provisional grades ("" when none is provisional).
+    provisional_note: str = ""
     # Frame and sample per stratum (sampling.stratum_rows), when any draw was stratified.
     strata: tuple[tuple[Any, ...], ...] = ()
     notes_heading: str = "Notes on the figures"

@@ -382,7 +382,7 @@ def build_draft(inspection: Inspection) -> Draft:
         summary_rows=rows,
         grade_chart=_chart(grade_svg),
         chapters=tuple(chapters),
-        provisional=report.provisional,
+        provisional_note=report.provisional_note,
         strata=strata if any(row[1] for row in strata) else (),
     )
 

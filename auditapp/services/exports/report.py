@@ -43,6 +43,7 @@ class Report:
     inspection: Inspection
     headline: str
     provisional: bool
+    provisional_note: str  # the dashboard's: how many grades are provisional and why
     summary: list[dict[str, Any]]
     chapters: tuple[ReportChapter, ...]
     baseline_title: str | None
@@ -91,6 +92,7 @@ def report_data(inspection: Inspection) -> Report:
         inspection=inspection,
         headline=board.headline,
         provisional=board.provisional,
+        provisional_note=board.provisional_note,
         summary=[row for row in summary_rows(inspection) if row["grouping"] != "Auditor"],
         chapters=tuple(chapters),
         baseline_title=progress.baseline_title,

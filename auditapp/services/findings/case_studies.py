@@ -70,7 +70,7 @@ def case_studies(
                 case_type=str(row.case_type),
                 status=str(row.status),
                 grade=row.grade if isinstance(row.grade, str) else None,
-                provisional=not bool(row.moderated),
+                provisional=bool(row.provisional),
                 narrative=str(row.case_study_narrative or ""),
             )
         )

@@ -2,8 +2,9 @@
 
 Which cases count: a case counts once it is *audited* (in the sample and submitted or
 moderated; drafts only count in the progress figures). A case's grade is the grade the figures
-use (``domain.grades.figure_grade``); figures that include any grade not yet moderated are
-*provisional*.
+use (``domain.grades.figure_grade``); figures that include any grade not yet moderated, or
+resting on an unverified threshold the inspection has not confirmed, are *provisional*
+(``domain.grades.figure_grade_is_provisional``).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from auditapp.domain.aggregation import (
     dashboard_figures,
     weighted_headline,
 )
-from auditapp.domain.grades import Grade
+from auditapp.domain.grades import Grade, figure_grade_is_provisional
 from auditapp.extensions import db
 from auditapp.models import Case, SecondAudit, SecondAuditStatus
 from auditapp.services.findings import queries
@@ -41,6 +42,7 @@ CASE_COLUMNS = (
     "final_grade",
     "grade",
     "moderated",
+    "provisional",
     "is_case_study",
     "case_study_narrative",
     "question_set_id",
@@ -71,7 +73,8 @@ def cases_frame(inspection_id: int) -> pd.DataFrame:
 
     Columns: case_id, reference, case_type (name), case_type_slug, kind ("case" or
     "dip_sample"), auditor_id, auditor, status, final_grade, grade (the grade the figures use),
-    moderated (bool), is_case_study, case_study_narrative, question_set_id.
+    moderated (bool), provisional (bool: ``figure_grade_is_provisional``), is_case_study,
+    case_study_narrative, question_set_id.
     """
     found = queries.rows(queries.sampled_cases_statement(), {"inspection_id": inspection_id})
     # Two auditors can share a display name: tell them apart by email so their figures stay apart.
@@ -97,6 +100,9 @@ def cases_frame(inspection_id: int) -> pd.DataFrame:
                 "final_grade": row.final_grade,
                 "grade": row.grade,
                 "moderated": bool(row.moderated),  # SQLite answers 0 or 1
+                "provisional": figure_grade_is_provisional(
+                    bool(row.moderated), bool(row.unconfirmed)
+                ),
                 "is_case_study": bool(row.is_case_study),
                 "case_study_narrative": row.case_study_narrative,
                 "question_set_id": row.question_set_id,
@@ -211,7 +217,7 @@ def cases_with_grade(
             auditor=str(row.auditor),
             status=str(row.status),
             detail=(Grade(row.grade).label if isinstance(row.grade, str) else "Not graded")
-            + ("" if row.moderated else " (provisional)"),
+            + (" (provisional)" if row.provisional else ""),
         )
         for row in counted.itertuples()
         if int(row.case_id) not in withhold

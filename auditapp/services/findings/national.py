@@ -25,7 +25,8 @@ class InspectionGrades:
     inspection_id: int
     headline: str
     grades: GradeBreakdown
-    unmoderated: int
+    # Counted grades that are provisional (``GradeTally.provisional_grades``).
+    provisional_grades: int
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,10 @@ def national_findings(inspection_ids: Sequence[int]) -> NationalFindings:
 
     def grades(inspection_id: int, key: str, label: str, tally: GradeTally) -> InspectionGrades:
         return InspectionGrades(
-            inspection_id, headline(tally), grade_breakdown(key, label, tally), tally.unmoderated
+            inspection_id,
+            headline(tally),
+            grade_breakdown(key, label, tally),
+            tally.provisional_grades,
         )
 
     return NationalFindings(

@@ -98,6 +98,15 @@ def graded_case_columns() -> tuple[ColumnElement[bool], ColumnElement[str]]:
     return moderated.label("moderated"), grade.label("grade")
 
 
+def unconfirmed_column() -> ColumnElement[bool]:
+    """Whether a case's computed grade rests on an unverified threshold the inspection has not
+    confirmed (``unconfirmed``): its stored explanation lists them (``CaseGrade.unconfirmed``,
+    stored only when there are some; confirming a threshold regrades the cases of its set).
+    With ``moderated`` it decides ``domain.grades.figure_grade_is_provisional``."""
+    listed = Case.computed_explanation["unconfirmed"].as_string().is_not(None)
+    return listed.label("unconfirmed")
+
+
 def audited_in(inspection_ids: Any) -> ColumnElement[bool]:
     """The inspections' audited samples: sampled cases submitted or moderated."""
     return and_(
@@ -128,6 +137,7 @@ def sampled_cases_statement() -> Statement:
             Case.final_grade,
             grade,
             moderated,
+            unconfirmed_column(),
             Case.is_case_study,
             Case.case_study_narrative,
             Case.question_set_id,
@@ -147,6 +157,7 @@ def case_counts_statement() -> Statement:
     the joins see a few dozen groups instead of every case. Columns are CaseCount's fields.
     """
     moderated, grade = graded_case_columns()
+    unconfirmed = unconfirmed_column()
     groups = (
         select(
             Case.case_type_id,
@@ -154,10 +165,11 @@ def case_counts_statement() -> Statement:
             Case.status,
             moderated,
             grade,
+            unconfirmed,
             func.count().label("cases"),
         )
         .where(Case.inspection_id == bindparam("inspection_id"), Case.in_sample.is_(True))
-        .group_by(Case.case_type_id, Case.auditor_id, Case.status, moderated, grade)
+        .group_by(Case.case_type_id, Case.auditor_id, Case.status, moderated, grade, unconfirmed)
         .subquery()
     )
     return (
@@ -166,6 +178,7 @@ def case_counts_statement() -> Statement:
             groups.c.status,
             groups.c.moderated,
             groups.c.grade,
+            groups.c.unconfirmed,
             CaseType.kind,
             CaseType.slug.label("case_type_slug"),
             CaseType.name.label("case_type"),
@@ -182,12 +195,14 @@ def case_counts_statement() -> Statement:
 def national_counts_statement() -> Statement:
     """Audited cases of graded case types of :inspection_ids per inspection, status, grade."""
     moderated, grade = graded_case_columns()
+    unconfirmed = unconfirmed_column()
     return (
         select(
             Case.inspection_id,
             Case.status,
             moderated,
             grade,
+            unconfirmed,
             func.count().label("cases"),
         )
         .where(
@@ -196,7 +211,7 @@ def national_counts_statement() -> Statement:
             Case.status.in_(AUDITED),
             Case.case_type_id.in_(select(CaseType.id).where(CaseType.kind == "case")),
         )
-        .group_by(Case.inspection_id, Case.status, moderated, grade)
+        .group_by(Case.inspection_id, Case.status, moderated, grade, unconfirmed)
     )
 
 
@@ -205,6 +220,7 @@ def case_count(row: Any) -> CaseCount:
     :func:`national_counts_statement`, whose columns are named after CaseCount's fields."""
     fields = row._asdict()
     fields["moderated"] = bool(fields["moderated"])  # SQLite answers 0 or 1
+    fields["unconfirmed"] = bool(fields["unconfirmed"])
     return CaseCount(**fields)
 
 

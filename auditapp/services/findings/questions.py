@@ -14,6 +14,7 @@ from typing import Any
 from auditapp.domain.aggregation import NOT_ASSIGNED, outcome_summary
 from auditapp.domain.aggregation.answers import AnswerFigures, yes_no_figures
 from auditapp.domain.grades import Outcome
+from auditapp.domain.grading import critical_words
 from auditapp.domain.question_sets import Question, answer_words, checklist_ticks, option_words
 from auditapp.domain.statistics import Share
 from auditapp.services.findings import queries
@@ -38,7 +39,9 @@ class QuestionFinding:
     text: str
     answer_type: str
     graded: bool
-    critical: bool
+    critical: bool  # always critical
+    # Its criticality as its tag reads: "Critical", "Critical when MC02 is High", or "".
+    critical_words: str
     recommendation_codes: tuple[str, ...]
     met: int
     partly_met: int
@@ -111,6 +114,8 @@ def question_findings_over(inspection_ids: Sequence[int]) -> list[QuestionSetFin
         if row.code is None:  # a set without questions
             continue
         tally = counts.get((set_id, row.code), {})
+        # Parsed once per process: conditional criticality lives only in the set's file.
+        data = question_set_data_of(set_id)
         met, partly, not_met = (tally.get(outcome, 0) for outcome in queries.APPLICABLE)
         applicable = met + partly + not_met
         by_set[set_id].append(
@@ -123,6 +128,7 @@ def question_findings_over(inspection_ids: Sequence[int]) -> list[QuestionSetFin
                 answer_type=row.answer_type,
                 graded=row.graded,
                 critical=row.critical,
+                critical_words=critical_words(data, data.question(row.code)),
                 recommendation_codes=tuple(row.recommendation_codes or ()),
                 met=met,
                 partly_met=partly,
