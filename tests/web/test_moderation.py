@@ -722,3 +722,69 @@ def test_an_agree_comment_is_kept_apart_in_the_log(login_as: Any, lead: User, ca
     (event,) = [e for e in case_events(case) if e.field == "moderation_reason"]
     assert event.new_text_key is not None and event.new_value != "Well judged"
     assert logged_events([event])[0].new_value == "Well judged"
+
+
+# --- a dip sample is accepted, not graded -------------------------------------------------------
+
+
+@pytest.fixture
+def dip_sample(inspection: Any, auditor: User) -> Case:
+    """A submitted diary-appointment dip sample: no grade was worked out or proposed."""
+    return factories.make_case(
+        inspection,
+        "DY-0001",
+        slug="da-diary-appointment",
+        auditor=auditor,
+        answers={"DY01": "yes", "DY02": "no", "DY04": "yes", "DY05": "yes", "DY06": "yes"},
+        status=CaseStatus.SUBMITTED,
+    )
+
+
+def test_a_lead_accepts_a_dip_samples_answers_without_a_grade(
+    login_as: Any, lead: User, dip_sample: Case
+) -> None:
+    c = login_as(lead)
+    page = c.get(f"/moderation/cases/{dip_sample.id}").get_data(as_text=True)
+    assert "is a dip sample: it is not graded" in page
+    assert "Accept the answers" in page
+    assert "Or change the grade" not in page
+    assert f'action="/moderation/cases/{dip_sample.id}/return"' in page
+
+    response = c.post_form(f"/moderation/cases/{dip_sample.id}/agree", {"agree-comment": "Fine"})
+    assert response.status_code == 302
+    follow = c.get(response.headers["Location"]).get_data(as_text=True)
+    assert "you accepted its answers" in follow
+    assert "accepted the answers: Fine" in follow
+    fresh = reload(dip_sample)
+    assert (fresh.status, fresh.final_grade) == (CaseStatus.MODERATED, None)
+    (decision,) = decisions(dip_sample)
+    assert (decision.action, decision.grade_before, decision.grade_after) == ("agree", None, None)
+    assert not [e for e in case_events(dip_sample) if e.field == "final_grade"]
+
+
+def test_a_grade_given_to_a_dip_sample_is_refused(
+    login_as: Any, lead: User, dip_sample: Case
+) -> None:
+    c = login_as(lead)
+    response = c.post_form(
+        f"/moderation/cases/{dip_sample.id}/change",
+        {"change-grade": "good", "change-reason": "All present"},
+    )
+    assert response.status_code == 302
+    assert "A dip sample is not graded" in c.get(response.headers["Location"]).get_data(
+        as_text=True
+    )
+    fresh = reload(dip_sample)
+    assert (fresh.status, fresh.final_grade) == (CaseStatus.SUBMITTED, None)
+    assert decisions(dip_sample) == []
+
+
+def test_a_dip_sample_can_be_returned_to_its_auditor(
+    login_as: Any, lead: User, dip_sample: Case
+) -> None:
+    response = login_as(lead).post_form(
+        f"/moderation/cases/{dip_sample.id}/return", {"return-comment": "Check DY02 again"}
+    )
+    assert response.status_code == 302
+    fresh = reload(dip_sample)
+    assert (fresh.status, fresh.returned_comment) == (CaseStatus.DRAFT, "Check DY02 again")
