@@ -9,6 +9,7 @@ from flask import Flask, g
 from govuk_frontend_wtf.main import WTFormsHelpers
 
 from auditapp.domain.grades import grade_label, grade_tag
+from auditapp.domain.grading import critical_words
 from auditapp.domain.percentages import percent_text
 from auditapp.domain.statuses import CaseStatus, ModerationAction, SecondAuditStatus
 from auditapp.models.enums import InspectionKind, InspectionRole
@@ -46,6 +47,7 @@ def register_template_helpers(app: Flask) -> None:
     # The one grade-to-tag helper lives with Grade; templates call it or the gradeTag macro.
     app.add_template_global(grade_tag)
     app.add_template_global(grade_label)
+    app.add_template_global(critical_words)
     # Templates compare statuses with the enums (case.status == CaseStatus.DRAFT), never strings.
     for status_enum in (CaseStatus, SecondAuditStatus, ModerationAction):
         app.add_template_global(status_enum, status_enum.__name__)

@@ -494,3 +494,24 @@ def test_publishing_without_a_csrf_token_is_refused(login_as: Any, admin: User) 
     assert response.status_code == 400
     assert _versions() == 1
     assert db.session.scalar(select(func.count(QuestionSetDraft.id))) == 1
+
+
+def test_a_conditionally_critical_question_is_tagged_with_its_condition(
+    login_as: Any, admin: User
+) -> None:
+    """Missing child version 2: MC07 is critical only for a child graded high risk (MC02), MC03
+    always; the version's page and a draft copied from it both say so."""
+    from auditapp.services.question_sets import import_question_set
+
+    data = next(qs for qs in load_library() if qs.case_type == "missing-child" and qs.version == 2)
+    row = import_question_set(dump_question_set(data), filename="missing-child_v2.yaml")
+    db.session.commit()
+    c = login_as(admin)
+    pages = {
+        "version": page_of(c.get(f"/admin/question-sets/{row.id}")),
+        "draft": page_of(c.get(f"/admin/question-sets/drafts/{_copy(c, row).id}")),
+    }
+    for name, page in pages.items():
+        tags = [" ".join(tag.split()) for tag in page.texts(".govuk-tag--red")]
+        assert "Critical when MC02 is High" in tags, name
+        assert "Critical" in tags, name
