@@ -35,8 +35,8 @@ AXE_RUN = """async (tags) => {
 
 
 def notice(page: Any) -> Any:
-    """The banner that tells the user what just happened. Leads' pages may also carry the standing
-    urgent-concerns banner (another journey may have left a concern open), which this skips."""
+    """The banner that tells the user what just happened, not the urgent-concern banner a lead's
+    page also carries while its case or inspection has a concern needing a lead."""
     return page.locator(".govuk-notification-banner:not(.app-urgent-banner)")
 
 
