@@ -105,16 +105,11 @@ def new_inspection(run: Callable[..., Any], title: str | None = None) -> int:
         demo = db.session.scalar(select(Inspection).where(Inspection.title == REVIEW_TITLE))
         admin = find_user_by_email(ADMIN)
         assert demo is not None and admin is not None
+        like_demo = {name: getattr(demo, name) for name in ("force", "kind", "start_date")}
         inspection = inspections.create_inspection(
             title=title or f"Journey inspection {uuid.uuid4().hex[:8]}",
-            force=demo.force,
-            kind=demo.kind,
-            start_date=demo.start_date,
-            end_date=demo.end_date,
-            baseline_id=None,
-            lead_email=LEAD,
-            by=admin,
-        )
+            **like_demo, end_date=demo.end_date, baseline_id=None, lead_email=LEAD, by=admin,
+        )  # fmt: skip
         scope = {c.case_type_id: c.question_set_id for c in demo.question_set_choices}
         inspections.choose_question_sets(inspection, scope, by=admin)
         for email in (AUDITOR, SECOND_AUDITOR):
