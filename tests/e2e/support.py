@@ -74,5 +74,6 @@ def save_screenshot(page: Any, name: str) -> Path:
     """Save a full-page screenshot as artifacts/screenshots/NAME.png."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    # Long pages on a busy machine can take longer than an action's 10 seconds to capture whole.
+    page.screenshot(path=str(path), full_page=True, timeout=30_000)
     return path
