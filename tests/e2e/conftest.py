@@ -104,8 +104,9 @@ class LiveServer:
     def running(self) -> bool:
         return self.process is not None and self.process.poll() is None
 
-    def start(self, timeout: float = 30.0) -> None:
-        """Start gunicorn and wait until /healthz answers 200."""
+    def start(self, timeout: float = 60.0) -> None:
+        """Start gunicorn and wait until /healthz answers 200 (its workers can take half a
+        minute to boot on a busy machine)."""
         assert not self.running, "server already running"
         self._log = self.log_path.open("ab")
         self.process = subprocess.Popen(  # noqa: S603 - fixed argv, our own interpreter

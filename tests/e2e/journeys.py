@@ -2,11 +2,18 @@
 
 Each page is named by its endpoint in one table; a renamed or missing endpoint fails the test
 that needs it (it never skips).
+
+The demo data is shared by every journey and left as `flask demo` loaded it, so any journey may
+assert its exact figures, in any order. A journey that needs cases makes its own, in an inspection
+that is not the demo's: the journeys' shared review (`journey_review_id`) for cases only looked
+at or worked on one by one, or an inspection of its own (`new_inspection`) when it changes what
+an inspection shows as a whole (its grade figures, scope, members or urgent concerns).
 """
 
 from __future__ import annotations
 
 import itertools
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -17,7 +24,11 @@ from sqlalchemy import select
 from auditapp.extensions import db
 
 REVIEW_TITLE = "Post-inspection review 2022"
+# Not containing the demo review's title: journeys find the demo review's row by its title.
+JOURNEY_REVIEW_TITLE = "Browser journeys' own review"
+ADMIN = "admin@demo.test"
 AUDITOR = "auditor1@demo.test"
+SECOND_AUDITOR = "auditor2@demo.test"
 LEAD = "lead@demo.test"
 CASE_TYPE = "domestic-abuse"
 
@@ -75,22 +86,73 @@ def review_path(app: Flask) -> str:
     return path_for(app, "inspections.show_inspection", inspection_id=review_id(app))
 
 
+def inspection_path(app: Flask, inspection_id: int) -> str:
+    return path_for(app, "inspections.show_inspection", inspection_id=inspection_id)
+
+
+def new_inspection(run: Callable[..., Any], title: str | None = None) -> int:
+    """A new inspection set up like the demo review; returns its id.
+
+    Made by the demo admin through the app's services: the demo review's case types and
+    question-set versions in scope, the demo lead leading it, both demo auditors auditing.
+    """
+
+    def _make() -> int:
+        from auditapp.models import Inspection, InspectionRole
+        from auditapp.services import inspection_members, inspections
+        from auditapp.services.accounts import find_user_by_email
+
+        demo = db.session.scalar(select(Inspection).where(Inspection.title == REVIEW_TITLE))
+        admin = find_user_by_email(ADMIN)
+        assert demo is not None and admin is not None
+        like_demo = {name: getattr(demo, name) for name in ("force", "kind", "start_date")}
+        inspection = inspections.create_inspection(
+            title=title or f"Journey inspection {uuid.uuid4().hex[:8]}",
+            **like_demo, end_date=demo.end_date, baseline_id=None, lead_email=LEAD, by=admin,
+        )  # fmt: skip
+        scope = {c.case_type_id: c.question_set_id for c in demo.question_set_choices}
+        inspections.choose_question_sets(inspection, scope, by=admin)
+        for email in (AUDITOR, SECOND_AUDITOR):
+            inspection_members.add_member(inspection, email, InspectionRole.AUDITOR, by=admin)
+        return inspection.id
+
+    return int(run(_make))
+
+
+def journey_review_id(run: Callable[..., Any]) -> int:
+    """The journeys' shared review (made the first time it is asked for), where their cases go."""
+
+    def _find() -> int | None:
+        from auditapp.models import Inspection
+
+        return db.session.scalar(
+            select(Inspection.id).where(Inspection.title == JOURNEY_REVIEW_TITLE)
+        )
+
+    found = run(_find)
+    return int(found) if found is not None else new_inspection(run, JOURNEY_REVIEW_TITLE)
+
+
 def new_draft_case(
-    run: Callable[..., Any], auditor_email: str = AUDITOR, case_type: str = CASE_TYPE
+    run: Callable[..., Any],
+    auditor_email: str = AUDITOR,
+    case_type: str = CASE_TYPE,
+    inspection_id: int | None = None,
 ) -> tuple[int, str]:
-    """A new case of the demo review (domestic abuse unless told), sampled and assigned.
+    """A new case (domestic abuse unless told), sampled and assigned, never in the demo data.
 
     Made the way a lead makes one, through the app's own services in the live app (case list
-    import, adding to the sample by hand, assignment), so each journey has a case of its own.
-    Returns (case id, reference).
+    import, adding to the sample by hand, assignment), in the given inspection or else the
+    journeys' shared review, so each journey has a case of its own. Returns (case id, reference).
     """
+    inspection_id = inspection_id or journey_review_id(run)
 
     def _make() -> tuple[int, str]:
         from auditapp.models import Case, Inspection
         from auditapp.services import case_import, sampling
         from auditapp.services.accounts import find_user_by_email
 
-        inspection = db.session.scalar(select(Inspection).where(Inspection.title == REVIEW_TITLE))
+        inspection = db.session.get(Inspection, inspection_id)
         lead = find_user_by_email(LEAD)
         auditor = find_user_by_email(auditor_email)
         assert inspection is not None and lead is not None and auditor is not None
@@ -118,9 +180,11 @@ PLAIN_ANSWERS = {
 }  # fmt: skip
 
 
-def new_submitted_case(run: Callable[..., Any], auditor_email: str = AUDITOR) -> tuple[int, str]:
+def new_submitted_case(
+    run: Callable[..., Any], auditor_email: str = AUDITOR, inspection_id: int | None = None
+) -> tuple[int, str]:
     """A new case answered and submitted by its auditor through the audit service."""
-    case_id, reference = new_draft_case(run, auditor_email)
+    case_id, reference = new_draft_case(run, auditor_email, inspection_id=inspection_id)
 
     def _submit() -> None:
         from auditapp.models import Case

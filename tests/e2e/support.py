@@ -35,8 +35,8 @@ AXE_RUN = """async (tags) => {
 
 
 def notice(page: Any) -> Any:
-    """The banner that tells the user what just happened. Leads' pages may also carry the standing
-    urgent-concerns banner (another journey may have left a concern open), which this skips."""
+    """The banner that tells the user what just happened, not the urgent-concern banner a lead's
+    page also carries while its case or inspection has a concern needing a lead."""
     return page.locator(".govuk-notification-banner:not(.app-urgent-banner)")
 
 
@@ -74,5 +74,6 @@ def save_screenshot(page: Any, name: str) -> Path:
     """Save a full-page screenshot as artifacts/screenshots/NAME.png."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    # Long pages on a busy machine can take longer than an action's 10 seconds to capture whole.
+    page.screenshot(path=str(path), full_page=True, timeout=30_000)
     return path

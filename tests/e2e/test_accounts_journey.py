@@ -1,6 +1,8 @@
 """Accounts in Chromium: an admin creates an account with an invitation, the invited person
 opens the link, sets a password and signs in; a temporary password is changed at first
-sign-in. axe-core checks every new page (WCAG 2.2 AA, no serious or critical violation)."""
+sign-in; a lead invites someone new to an inspection of the journey's own (the demo review's
+members stay as loaded). axe-core checks every new page (WCAG 2.2 AA, no serious or critical
+violation)."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from tests.e2e import journeys
 from tests.e2e.conftest import sign_in
 from tests.e2e.support import assert_accessible, expect, save_screenshot
 
@@ -115,10 +118,14 @@ def test_a_temporary_password_is_changed_at_first_sign_in(open_page: Any) -> Non
     expect(person.get_by_role("heading", level=1)).to_have_text("Your inspections")
 
 
-def test_the_members_page_with_its_invitation_form_is_accessible(open_page: Any) -> None:
+def test_the_members_page_with_its_invitation_form_is_accessible(
+    open_page: Any, in_live_app: Any
+) -> None:
+    title = f"Members journey {uuid.uuid4().hex[:8]}"
+    journeys.new_inspection(in_live_app, title)
     lead = open_page(user=LEAD, bypass_csp=True)
     lead.goto("/")
-    lead.get_by_role("link", name="Post-inspection review 2022").click()
+    lead.get_by_role("link", name=title).click()
     lead.goto(lead.url.rstrip("/") + "/members")
     expect(lead.get_by_role("heading", name="Invite someone new")).to_be_visible()
     assert_accessible(lead, "members-with-invitation")

@@ -1,6 +1,9 @@
 """The whole journey in Chromium: an auditor audits and submits a case, a lead moderates it,
 sees the dashboard change and downloads the workbook and the PDF; at desktop and tablet width.
 Also: the server restarts while the auditor keeps answering, and the case form by keyboard only.
+
+The journey audits and moderates a case of an inspection of its own, whose figures only it
+changes; the demo review keeps the figures other journeys read.
 """
 
 from __future__ import annotations
@@ -102,9 +105,9 @@ WIDEST_ELEMENTS = """(width) => {
 }"""
 
 
-def open_from_overview(page: Any, app: Any, link: str) -> None:
-    """Go to the review's overview page and follow one of its links, as a user does."""
-    goto_ok(page, journeys.review_path(app))
+def open_from_overview(page: Any, overview: str, link: str) -> None:
+    """Go to the inspection's overview page and follow one of its links, as a user does."""
+    goto_ok(page, overview)
     page.get_by_role("link", name=link, exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_be_visible()
 
@@ -155,17 +158,19 @@ def audit_and_submit(page: Any, app: Any, reference: str, suffix: str) -> None:
     snapshot(page, f"case-submitted{suffix}")
 
 
-def moderate_and_export(page: Any, app: Any, reference: str, suffix: str, downloads: Path) -> None:
+def moderate_and_export(
+    page: Any, app: Any, overview: str, reference: str, suffix: str, downloads: Path
+) -> None:
     """The lead's part: change the grade with a reason, see the dashboard change, download."""
     for name in ("moderation_queue", "moderate_case", "dashboard", "exports", "workbook", "pdf"):
         endpoint_of(app, name)
     sign_in(page, LEAD)
 
-    open_from_overview(page, app, "Findings dashboard")
+    open_from_overview(page, overview, "Findings dashboard")
     before = grade_counts(page)
     assert before, "the dashboard shows no grade figures"
 
-    open_from_overview(page, app, "Moderation")
+    open_from_overview(page, overview, "Moderation")
     snapshot(page, f"moderation-queue{suffix}")
     row = page.get_by_role("row").filter(has_text=reference)
     row.get_by_role("link", name=reference).click()
@@ -182,7 +187,7 @@ def moderate_and_export(page: Any, app: Any, reference: str, suffix: str, downlo
     expect(notice(page)).to_be_visible()
     expect(page.locator(".govuk-summary-list")).to_contain_text("Requires improvement")
 
-    open_from_overview(page, app, "Findings dashboard")
+    open_from_overview(page, overview, "Findings dashboard")
     after = grade_counts(page)
     headline = page.locator("#headline").inner_text().replace("(provisional)", "").strip()
     snapshot(page, f"dashboard-after-moderation{suffix}")
@@ -192,7 +197,7 @@ def moderate_and_export(page: Any, app: Any, reference: str, suffix: str, downlo
         after,
     )
 
-    open_from_overview(page, app, "Exports")
+    open_from_overview(page, overview, "Exports")
     with page.expect_download() as workbook_download:
         page.get_by_role("link", name=re.compile(r"^Workbook \(XLSX\)")).click()
     workbook = downloads / f"workbook{suffix}.xlsx"
@@ -233,7 +238,8 @@ def test_auditor_submits_and_lead_moderates_and_downloads(
     suffix = "" if viewport == DESKTOP else "-tablet"
     endpoint_of(live_app, "case_form")
     journeys.require_script("audit-form")
-    _, reference = journeys.new_draft_case(in_live_app)
+    inspection_id = journeys.new_inspection(in_live_app)
+    _, reference = journeys.new_draft_case(in_live_app, inspection_id=inspection_id)
 
     auditor_page = open_page(viewport=viewport)
     audit_and_submit(auditor_page, live_app, reference, suffix)
@@ -242,7 +248,8 @@ def test_auditor_submits_and_lead_moderates_and_downloads(
     assert not auditor_page.problems.too_wide, "\n".join(auditor_page.problems.too_wide)
 
     lead_page = open_page(viewport=viewport)
-    moderate_and_export(lead_page, live_app, reference, suffix, tmp_path)
+    overview = journeys.inspection_path(live_app, inspection_id)
+    moderate_and_export(lead_page, live_app, overview, reference, suffix, tmp_path)
     assert lead_page.problems.page_errors == []
     assert not lead_page.problems.too_wide, "\n".join(lead_page.problems.too_wide)
 

@@ -1,11 +1,16 @@
 """Issue 19, points 5 to 7, on a 768 x 1024 tablet in Chromium: an auditor raises an urgent
 concern, the lead sees it on their home page and receives the email (a real SMTP server on
-127.0.0.1, aiosmtpd), acknowledges it with what was done and when; then the lead reads a case
-top to bottom and reconciles its blind second audit question by question. Every changed page
-passes axe-core and none scrolls sideways."""
+127.0.0.1, aiosmtpd), opens it from their notifications, acknowledges it with what was done and
+when, and marks it raised with the force; then the lead reads a case top to bottom and reconciles
+its blind second audit question by question. Every changed page passes axe-core and none scrolls
+sideways.
+
+All of it happens in an inspection of the journey's own: the demo review keeps its figures, and
+no concern is left needing a lead (none of the lead's pages carries the urgent banner after it)."""
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -14,13 +19,12 @@ import pytest
 
 from tests.e2e import journeys
 from tests.e2e.conftest import TABLET, LiveServer, free_port, sign_in
-from tests.e2e.journeys import AUDITOR, LEAD, goto_ok, path_for
-from tests.e2e.support import assert_accessible, expect, save_screenshot
+from tests.e2e.journeys import AUDITOR, LEAD, SECOND_AUDITOR, goto_ok, path_for
+from tests.e2e.support import assert_accessible, expect, notice, save_screenshot
 from tests.mail_server import SmtpServer
 
 pytestmark = pytest.mark.e2e
 
-SECOND_AUDITOR = "auditor2@demo.test"
 SEEN = "Child left with the suspect overnight; no safeguarding referral on file"
 DONE = "Passed to the force's duty inspector"
 
@@ -75,9 +79,9 @@ def _wait_for_mail(smtp: SmtpServer, to: str, subject: str, timeout: float = 10.
     raise AssertionError(f"no email {subject!r} to {to}: {[m.subject for m in smtp.messages]}")
 
 
-def _second_audit_submitted(run: Callable[..., Any]) -> tuple[int, str]:
+def _second_audit_submitted(run: Callable[..., Any], inspection_id: int) -> tuple[int, str]:
     """A submitted case with a submitted blind second audit that differs on DA04 and DA16."""
-    case_id, reference = journeys.new_submitted_case(run)
+    case_id, reference = journeys.new_submitted_case(run, inspection_id=inspection_id)
 
     def _second() -> None:
         from auditapp.extensions import db
@@ -108,7 +112,8 @@ def test_urgent_concern_reaches_the_lead_and_a_second_audit_is_reconciled_on_a_t
     mailing_server: tuple[LiveServer, SmtpServer],
 ) -> None:
     server, smtp = mailing_server
-    case_id, reference = journeys.new_draft_case(in_live_app)
+    inspection_id = journeys.new_inspection(in_live_app)
+    case_id, reference = journeys.new_draft_case(in_live_app, inspection_id=inspection_id)
 
     # The auditor raises the concern from the case form.
     auditor = _open(browser, server, AUDITOR)
@@ -123,14 +128,19 @@ def test_urgent_concern_reaches_the_lead_and_a_second_audit_is_reconciled_on_a_t
     # The lead sees it on their home page, and the email has arrived.
     lead = _open(browser, server, LEAD)
     goto_ok(lead, "/")
+    flagged = f"Case {reference}: a child at current risk was flagged"
     banner = lead.locator(".app-urgent-banner")
-    expect(banner).to_contain_text(f"Case {reference}: a child at current risk was flagged")
+    expect(banner).to_contain_text(flagged)
     email = _wait_for_mail(smtp, LEAD, f"Urgent concern on case {reference}")
     assert email.links()[0].endswith(f"/audit/cases/{case_id}")
     assert SEEN not in email.body
 
-    # The lead acknowledges it with what was done and when.
-    goto_ok(lead, path_for(live_app, "audit.show_case", case_id=case_id))
+    # The lead opens it from their notifications (read, it leaves the home page's banner) ...
+    banner.get_by_role("link", name="Open your notifications").click()
+    lead.get_by_role("button", name=f"Open {flagged}").click()
+    lead.wait_for_url(f"**/audit/cases/{case_id}")
+
+    # ... and acknowledges it with what was done and when.
     lead.locator(".app-urgent-banner").get_by_role("button", name="Acknowledge").click()
     expect(lead.locator("[data-concern-summary]")).to_contain_text(SEEN)
     _fits(lead, "acknowledge-concern")
@@ -143,14 +153,23 @@ def test_urgent_concern_reaches_the_lead_and_a_second_audit_is_reconciled_on_a_t
     expect(lead.get_by_text("Concern acknowledged.")).to_be_visible()
     expect(lead.locator(".app-urgent-banner")).to_contain_text("2 December 2025, 14:10")
     _fits(lead, "case-with-acknowledged-concern")
-    goto_ok(
-        lead, path_for(live_app, "audit.list_concerns", inspection_id=journeys.review_id(live_app))
-    )
-    expect(lead.locator(f"[data-concern='{case_id}']")).to_contain_text(DONE)
+    concerns_path = path_for(live_app, "audit.list_concerns", inspection_id=inspection_id)
+    goto_ok(lead, concerns_path)
+    concern = lead.locator(f"[data-concern='{case_id}']")
+    expect(concern).to_contain_text(DONE)
     _fits(lead, "urgent-concerns")
 
+    # Raised with the force, the concern no longer needs a lead: no banner on the lead's pages.
+    concern.get_by_role("button", name=re.compile("^Mark raised with force")).click()
+    expect(notice(lead)).to_contain_text("Concern marked as raised with the force.")
+    expect(lead.locator(f"[data-concern='{case_id}']")).to_contain_text("Raised with force")
+    goto_ok(lead, journeys.inspection_path(live_app, inspection_id))
+    expect(lead.locator(".app-urgent-banner")).to_have_count(0)
+    goto_ok(lead, "/")
+    expect(lead.locator(".app-urgent-banner", has_text=reference)).to_have_count(0)
+
     # The moderation page reads top to bottom: answers, then the decision.
-    second_case, second_reference = _second_audit_submitted(in_live_app)
+    second_case, second_reference = _second_audit_submitted(in_live_app, inspection_id)
     goto_ok(lead, path_for(live_app, "moderation.show_case", case_id=second_case))
     answers_y = lead.get_by_role("heading", name="Answers").bounding_box()["y"]
     decision_y = lead.get_by_role("heading", name="Decision").bounding_box()["y"]

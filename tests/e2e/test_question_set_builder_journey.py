@@ -1,7 +1,8 @@
 """The question-set builder in Chromium: an admin builds a small set with a condition and a
 timeliness check (moving a question by keyboard), previews it and tries answers, publishes it;
-a lead adds it to the inspection's scope; an auditor audits a case against it. The builder's
-pages are checked with axe on the way."""
+a lead adds it to the scope of an inspection of the journey's own (the demo review's scope stays
+as loaded); an auditor audits a case against it. The builder's pages are checked with axe on the
+way."""
 
 from __future__ import annotations
 
@@ -110,7 +111,7 @@ def test_a_set_is_built_previewed_published_scoped_and_audited(
 
     # The lead adds the new case type to the inspection's scope.
     lead = open_page(user=LEAD, bypass_csp=True)
-    inspection_id = journeys.review_id(live_app)
+    inspection_id = journeys.new_inspection(in_live_app)
     goto_ok(
         lead, path_for(live_app, "inspections.choose_question_sets", inspection_id=inspection_id)
     )
@@ -119,7 +120,7 @@ def test_a_set_is_built_previewed_published_scoped_and_audited(
     expect(notice(lead)).to_contain_text(f"Added to scope: {NAME}")
 
     # An auditor audits a case of the new type against it.
-    case_id, _ = journeys.new_draft_case(in_live_app, case_type=SLUG)
+    case_id, _ = journeys.new_draft_case(in_live_app, case_type=SLUG, inspection_id=inspection_id)
     auditor = open_page(user=AUDITOR)
     goto_ok(auditor, path_for(live_app, "audit.show_case", case_id=case_id))
     expect(auditor.locator("#question-ST04")).to_be_hidden()

@@ -52,6 +52,8 @@ def test_a_lead_redacts_a_note_on_accessible_pages_warned_as_they_type(
 
     page.get_by_role("link", name=re.compile("Redact note on DA02", re.I)).click()
     expect(page.locator("h1")).to_have_text("Redact: Note on DA02")
+    # The check listens for typing once its module script has run, which is before "load".
+    page.wait_for_load_state()
     reason = page.get_by_label("Why are you redacting this text?")
     reason.fill("Mother Jane Smith asked us to")
     warning = page.locator("#reason-personal-data")

@@ -51,10 +51,14 @@ def test_auditor_signs_in_sees_their_inspections_and_opens_one(
     assert page.problems.csp_violations() == []
 
 
-def test_wrong_password_shows_an_error_summary_that_leads_to_the_field(open_page: Any) -> None:
+def test_wrong_password_shows_an_error_summary_that_leads_to_the_field(
+    open_page: Any, in_live_app: Callable[..., Any]
+) -> None:
+    # A test account: a failed sign-in counts against the account (sign-in throttling).
+    email = new_account(in_live_app, PASSWORD, prefix="wrong")
     page = open_page()
     page.goto("/auth/login")
-    page.get_by_label("Email address").fill("auditor1@demo.test")
+    page.get_by_label("Email address").fill(email)
     page.get_by_label("Password", exact=True).fill("not-the-password")
     page.get_by_role("button", name="Sign in").click()
 
