@@ -118,15 +118,16 @@ def recommendation_evidence(
     def weak_answers(entry: tuple[str, str, str]) -> list[WeakAnswer]:
         if entry not in answers_of:
             case_type, question_id, text = entry
+            # Positional fields (WeakAnswer's order): keywords cost twice as much per answer.
             answers_of[entry] = [
                 WeakAnswer(
-                    case_id=row.case_id,
-                    reference=row.reference or None,
-                    case_type=case_type,
-                    question_id=question_id,
-                    question_text=text,
-                    outcome=weak_outcome[row.outcome],
-                    note=row.note or "",
+                    row.case_id,
+                    row.reference or None,
+                    case_type,
+                    question_id,
+                    text,
+                    weak_outcome[row.outcome],
+                    row.note or "",
                 )
                 for row in weak_by_question.get((case_type, question_id), [])
             ]
