@@ -70,6 +70,7 @@ def test_an_admin_invites_a_person_who_sets_a_password_and_signs_in(open_page: A
     expect(admin.locator(".govuk-summary-list")).to_contain_text("Invited")
     assert_accessible(admin, "admin-account")
     admin.get_by_role("link", name="Change name").click()
+    expect(admin.get_by_role("heading", level=1)).to_have_text("Change the name")
     assert_accessible(admin, "admin-change-name")
 
     person = open_page(bypass_csp=True)
@@ -86,6 +87,7 @@ def test_an_admin_invites_a_person_who_sets_a_password_and_signs_in(open_page: A
     expect(person.get_by_role("heading", level=1)).to_have_text("Your account")
     assert_accessible(person, "your-account")
     person.get_by_role("link", name="Change your name").click()
+    expect(person.get_by_role("heading", level=1)).to_have_text("Change your name")
     assert_accessible(person, "change-your-name")
 
     again = open_page(bypass_csp=True)

@@ -153,6 +153,7 @@ def test_a_lead_sets_up_an_inspection_from_a_force_export_in_under_40_interactio
     auditor_link = create_account(admin, "Arun Auditor", auditor_email)
     admin.goto("/")
     admin.get_by_role("button", name="Set up a new inspection").click()
+    expect(admin.get_by_label("Title")).to_be_visible()
     assert_accessible(admin, "setup-admin-new-inspection")
     admin.get_by_label("Title").fill(title)
     admin.get_by_label("Force").fill("Westshire Police")
